@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint system-run system-test messages bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-run:
+	@deploy/system-packages.sh run
+
+system-test:
+	@deploy/system-packages.sh test
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore='.venv/*' -v0
+
+## make run: the whole app on loopback (Dovecot, Redis, gateway, worker, web) with demo data.
+run: system-run $(STAMP) messages
+	$(PY) manage.py rundev
+
+## make test: the whole suite (PostgreSQL when DATABASE_URL says so), then the end-to-end
+## slice again on the embedded SQLite default.
+test: system-test $(STAMP) messages
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "== end-to-end slice on the embedded SQLite default =="; \
+	  env -u DATABASE_URL $(PY) -m pytest -m e2e; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var/

@@ -1,0 +1,1 @@
+"""Academic accounts: identity, passwords shared with Dovecot, status."""

@@ -1,0 +1,11 @@
+"""The Celery application shared by the worker, beat and the web process (to enqueue)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convergence.settings")
+
+app = Celery("convergence")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

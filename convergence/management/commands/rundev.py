@@ -1,0 +1,162 @@
+"""`make run`: migrate, start every process on loopback, seed the demo académie, supervise."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from mail.dovecot import DovecotNotInstalled, configured_server
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not _listening(host, port):
+        if time.monotonic() > deadline:
+            raise CommandError(f"{what} did not start on {host}:{port}")
+        time.sleep(0.2)
+
+
+class Child:
+    """A supervised process in its own process group, restarted if it dies."""
+
+    def __init__(self, name: str, argv: list[str]):
+        self.name, self.argv = name, argv
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, start_new_session=True)
+
+    def check(self, out) -> None:
+        if self.process and self.process.poll() is not None:
+            self.restarts += 1
+            if self.restarts > 5:
+                raise CommandError(f"{self.name} keeps stopping (exit {self.process.returncode})")
+            out.write(f"{self.name} stopped (exit {self.process.returncode}); restarting")
+            time.sleep(min(2**self.restarts, 10))
+            self.start()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+class Command(BaseCommand):
+    help = "Run the whole application on loopback with demo data (what `make run` calls)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", 8000)))
+        parser.add_argument("--no-seed", action="store_true", help="skip seed_demo")
+
+    def handle(self, *args, port: int, no_seed: bool, **options):
+        call_command("migrate", verbosity=0, interactive=False)
+        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+        celery = str(Path(sys.executable).with_name("celery"))
+        children: list[Child] = []
+        redis_server = self._redis_child()
+        try:
+            dovecot = configured_server()
+            dovecot.start()
+        except (DovecotNotInstalled, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            if redis_server:
+                children.append(redis_server)
+                redis_server.start()
+            redis = urlparse(settings.REDIS_URL)
+            _wait_for(redis.hostname or "127.0.0.1", redis.port or 6379, "Redis")
+            children.append(Child("gateway", [*manage, "rungateway"]))
+            children.append(
+                Child(
+                    "worker",
+                    [
+                        celery,
+                        "-A",
+                        "convergence",
+                        "worker",
+                        "-B",
+                        "--loglevel",
+                        "INFO",
+                        "--concurrency",
+                        "2",
+                        "-s",
+                        str(settings.VAR_DIR / "celerybeat-schedule"),
+                    ],
+                )
+            )
+            children.append(Child("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]))
+            for child in children[-3:]:
+                child.start()
+            _wait_for(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT, "The SMTP gateway")
+            if not no_seed:
+                call_command("seed_demo")
+            _wait_for("127.0.0.1", port, "The web app")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nConvergence is running: http://127.0.0.1:{port}\n"
+                    "Demo logins (password Demo-Convergence-2026): prof.demo, secretariat.demo, "
+                    "support.demo\n"
+                    f"IMAP 127.0.0.1:{settings.IMAP_PORT} · SMTP inbound "
+                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT} · submission "
+                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT}\n"
+                    "Press Ctrl-C to stop everything.\n"
+                )
+            )
+            while True:
+                time.sleep(1)
+                for child in children:
+                    child.check(self.stdout)
+                if dovecot.process and dovecot.process.poll() is not None:
+                    self.stdout.write("Dovecot stopped; restarting")
+                    dovecot.start()
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for child in reversed(children):
+                child.stop()
+            dovecot.stop()
+
+    def _redis_child(self) -> Child | None:
+        """Reuse a Redis already listening; otherwise run one of our own (nothing on disk)."""
+        redis = urlparse(settings.REDIS_URL)
+        host, port = redis.hostname or "127.0.0.1", redis.port or 6379
+        if _listening(host, port):
+            return None
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        if not Path(binary).exists():
+            raise CommandError("Redis is not installed: sudo apt-get install redis-server")
+        return Child(
+            "redis",
+            [
+                binary,
+                "--bind",
+                host,
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(settings.VAR_DIR),
+            ],
+        )

@@ -1,0 +1,14 @@
+"""Enqueue Celery tasks only once the surrounding transaction has committed."""
+
+from functools import partial
+
+from django.db import transaction
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """The worker loads rows by id, so it must never run before they exist.
+
+    A broker outage is logged, not raised: every queued job is also recorded in the database,
+    and a periodic sweep queues it again.
+    """
+    transaction.on_commit(partial(task.apply_async, args=args, kwargs=kwargs), robust=True)

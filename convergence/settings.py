@@ -1,0 +1,222 @@
+"""Django settings for Convergence: everything comes from the environment, with safe defaults."""
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from convergence.env import env, env_bool, env_int, env_list, secret_from_file
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env("CONVERGENCE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env("DJANGO_SECRET_KEY") or secret_from_file(VAR_DIR / "secret_key")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "django_htmx",
+    "dsfr",
+    "convergence",
+    "accounts",
+    "directory",
+    "mail",
+    "calendar_app",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "mail.middleware.MailServiceUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "convergence.urls"
+WSGI_APPLICATION = "convergence.wsgi.application"
+ASGI_APPLICATION = "convergence.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite under var/ by default, PostgreSQL in CI and production -------------
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'convergence.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;"
+        ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The worker and Dovecot read the same file as the test run, so the test DB is a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery broker and cache ---------------------------------------------------------
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", "convergence"),
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stalled-spool": {
+        "task": "mail.tasks.requeue_stalled_spool",
+        "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
+    },
+}
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.AcademicAuthenticationBackend"]
+# Argon2id with parallelism 1 first: Dovecot (libsodium) verifies the same hash for IMAP.
+PASSWORD_HASHERS = [
+    "accounts.hashers.DovecotArgon2Hasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+NUMEN_HASH_KEY = env("NUMEN_HASH_KEY") or secret_from_file(VAR_DIR / "numen_key")
+
+ACCOUNT_ADAPTER = "accounts.adapter.AcademicAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "mail:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# --- Mail: one block per protocol, every endpoint overridable --------------------------------
+MAIL_DOMAINS = env_list("MAIL_DOMAINS", ["ac-demo.test"])
+MAIL_DOMAIN = MAIL_DOMAINS[0]
+IMAP_HOST = env("IMAP_HOST", "127.0.0.1")
+IMAP_PORT = env_int("IMAP_PORT", 1143)
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 10)
+IMAP_IDLE_SECONDS = env_int("IMAP_IDLE_SECONDS", 300)
+DOVECOT_DIR = Path(env("DOVECOT_DIR", str(VAR_DIR / "dovecot")))
+LMTP_SOCKET = env("LMTP_SOCKET", str(DOVECOT_DIR / "run" / "lmtp"))
+DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
+DOVECOT_MASTER_SECRET = env("DOVECOT_MASTER_SECRET") or secret_from_file(
+    VAR_DIR / "dovecot_master_secret"
+)
+GATEWAY_HOST = env("GATEWAY_HOST", "127.0.0.1")
+GATEWAY_INBOUND_PORT = env_int("GATEWAY_INBOUND_PORT", 2525)
+GATEWAY_SUBMISSION_PORT = env_int("GATEWAY_SUBMISSION_PORT", 2587)
+# Loopback development speaks plain SMTP; production terminates TLS in front of the gateway.
+GATEWAY_REQUIRE_TLS = env_bool("GATEWAY_REQUIRE_TLS", False)
+GATEWAY_MAX_MESSAGE_SIZE = env_int("GATEWAY_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
+SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
+# A pending message untouched for this long is queued again by the periodic sweep.
+SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
+DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
+# External mail goes to this smarthost; without one it is captured in the spool, never sent.
+SMARTHOST = env("SMARTHOST", "")
+MAIL_PAGE_SIZE = env_int("MAIL_PAGE_SIZE", 50)
+
+# --- Internationalisation: French first, English available ---------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Security headers: a strict CSP, no inline script ---------------------------------------
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd logs every command line at INFO, AUTH credentials included.
+        "mail.log": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install the Debian packages Convergence runs on. As root it installs them; otherwise it
+# prints the exact apt-get command to run. Usage: system-packages.sh run|test
+set -eu
+packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql gettext redis-server)
+[ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages. Please run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's packages start their own services where an init system runs; ours run on loopback
+# from var/, so stop the system-wide ones if they came up.
+if command -v service >/dev/null; then service dovecot stop >/dev/null 2>&1 || true; fi

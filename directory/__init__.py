@@ -1,0 +1,1 @@
+"""The academic directory: établissements and the people who work in them."""

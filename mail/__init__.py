@@ -1,0 +1,1 @@
+"""The webmail and the mail pipeline."""

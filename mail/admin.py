@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from mail.models import Mailbox, MailboxMember, SpooledMessage
+
+
+class MemberInline(admin.TabularInline):
+    model = MailboxMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ["address", "display_name", "kind", "etablissement"]
+    list_filter = ["kind"]
+    search_fields = ["address", "display_name"]
+    inlines = [MemberInline]
+
+
+@admin.register(SpooledMessage)
+class SpooledMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "received_at", "mail_from", "status", "attempts"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in SpooledMessage._meta.fields]

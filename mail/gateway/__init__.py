@@ -1,0 +1,1 @@
+"""The SMTP gateway (aiosmtpd): inbound mail for local domains and authenticated submission."""

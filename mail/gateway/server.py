@@ -1,0 +1,142 @@
+"""aiosmtpd handlers. Django's ORM runs in worker threads, never on the event loop."""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import close_old_connections
+
+from mail.delivery import is_local
+from mail.models import Mailbox
+from mail.spool import spool_message
+
+logger = logging.getLogger(__name__)
+_auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth")
+
+
+def _known_address(address: str) -> bool:
+    close_old_connections()
+    return Mailbox.objects.filter(address=address.lower()).exists()
+
+
+def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
+    close_old_connections()
+    return str(spool_message(raw, mail_from=mail_from, recipients=recipients, submitted_by=user).id)
+
+
+def _own_addresses(user) -> set[str]:
+    close_old_connections()
+    addresses = {user.email.lower()}
+    addresses.update(Mailbox.objects.filter(owner=user).values_list("address", flat=True))
+    return addresses
+
+
+def _received_header(session, envelope, port_name: str) -> bytes:
+    peer = session.peer[0] if session.peer else "unknown"
+    return (
+        f"Received: from {session.host_name or 'unknown'} ([{peer}])\r\n"
+        f"\tby {settings.MAIL_DOMAIN} (Convergence {port_name});\r\n"
+        f"\t{formatdate(localtime=True)}\r\n"
+    ).encode("ascii", "replace")
+
+
+class _SpoolingHandler:
+    port_name = "gateway"
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = _received_header(session, envelope, self.port_name) + envelope.original_content
+        user = getattr(session, "auth_data", None)
+        try:
+            spool_id = await sync_to_async(_spool, thread_sensitive=False)(
+                raw, envelope.mail_from, list(envelope.rcpt_tos), user
+            )
+        except Exception:
+            logger.exception("spooling failed")
+            return "451 4.3.0 Temporary failure, please try again later"
+        return f"250 2.0.0 Ok: queued as {spool_id}"
+
+
+class InboundHandler(_SpoolingHandler):
+    """Port 25 role: accept mail for existing local mailboxes only."""
+
+    port_name = "inbound"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not is_local(address):
+            return "550 5.7.1 Relaying denied"
+        if not await sync_to_async(_known_address, thread_sensitive=False)(address):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+
+class SubmissionHandler(_SpoolingHandler):
+    """Port 587 role: authenticated users only, sending from their own addresses."""
+
+    port_name = "submission"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        owned = await sync_to_async(_own_addresses, thread_sensitive=False)(session.auth_data)
+        if address.lower() not in owned:
+            return "553 5.7.1 Sender address not owned by the authenticated user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+
+def _check_credentials(login: str, password: str):
+    close_old_connections()
+    return authenticate(username=login, password=password)
+
+
+class AccountAuthenticator:
+    """Verifies the account's own password (the same hash Dovecot verifies)."""
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode("utf-8", "replace")
+        password = auth_data.password.decode("utf-8", "replace")
+        # aiosmtpd calls authenticators synchronously; the ORM must not run on the loop thread.
+        user = _auth_threads.submit(_check_credentials, login, password).result(timeout=30)
+        if user is None:
+            logger.info("submission: failed login for %r", login)
+            return AuthResult(success=False, handled=False)
+        return AuthResult(success=True, auth_data=user)
+
+
+def _controller(handler, port: int, **smtp_kwargs) -> Controller:
+    return Controller(
+        handler,
+        hostname=settings.GATEWAY_HOST,
+        port=port,
+        server_hostname=settings.MAIL_DOMAIN,
+        data_size_limit=settings.GATEWAY_MAX_MESSAGE_SIZE,
+        **smtp_kwargs,
+    )
+
+
+def build_controllers(inbound_port: int, submission_port: int) -> list[Controller]:
+    return [
+        _controller(InboundHandler(), inbound_port),
+        _controller(
+            SubmissionHandler(),
+            submission_port,
+            authenticator=AccountAuthenticator(),
+            auth_required=True,
+            auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
+        ),
+    ]

@@ -1,0 +1,56 @@
+"""The only module that speaks LMTP: hand a message to Dovecot for several mailboxes at once."""
+
+import smtplib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+class LmtpUnavailable(Exception):
+    """Dovecot's LMTP socket could not be reached: try again later."""
+
+
+@dataclass
+class LmtpOutcome:
+    delivered: list[str] = field(default_factory=list)
+    deferred: dict[str, str] = field(default_factory=dict)  # 4xx: try again later
+    rejected: dict[str, str] = field(default_factory=dict)  # 5xx: will never succeed
+
+
+def lmtp_deliver(raw: bytes, *, mail_from: str, imap_users: list[str]) -> LmtpOutcome:
+    """One LMTP transaction. LMTP answers DATA once per accepted recipient (RFC 2033 §4.2),
+    which smtplib does not read by itself, so the extra replies are read here."""
+    outcome = LmtpOutcome()
+    try:
+        with smtplib.LMTP(settings.LMTP_SOCKET) as lmtp:
+            lmtp.ehlo_or_helo_if_needed()
+            code, reply = lmtp.mail(mail_from)
+            if code >= 400:
+                target = outcome.deferred if code < 500 else outcome.rejected
+                for user in imap_users:
+                    target[user] = reply.decode(errors="replace")
+                return outcome
+            accepted = []
+            for user in imap_users:
+                code, reply = lmtp.rcpt(user)
+                if code < 400:
+                    accepted.append(user)
+                elif code < 500:
+                    outcome.deferred[user] = reply.decode(errors="replace")
+                else:
+                    outcome.rejected[user] = reply.decode(errors="replace")
+            if not accepted:
+                return outcome
+            code, reply = lmtp.data(raw)
+            for index, user in enumerate(accepted):
+                if index:
+                    code, reply = lmtp.getreply()
+                if code < 400:
+                    outcome.delivered.append(user)
+                elif code < 500:
+                    outcome.deferred[user] = reply.decode(errors="replace")
+                else:
+                    outcome.rejected[user] = reply.decode(errors="replace")
+    except (OSError, smtplib.SMTPException) as exc:
+        raise LmtpUnavailable(str(exc)) from exc
+    return outcome

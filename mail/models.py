@@ -1,0 +1,101 @@
+"""Mailboxes (each a real Dovecot user), who may open them, and the gateway's spool index."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Mailbox(models.Model):
+    """A Dovecot mailbox. ``imap_user`` is the Dovecot user name; messages live only in IMAP."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal")
+        FUNCTIONAL = "functional", _("Functional")
+
+    address = models.EmailField(_("address"), unique=True)
+    imap_user = models.CharField(_("IMAP user"), max_length=128, unique=True)
+    display_name = models.CharField(_("display name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="personal_mailbox",
+    )
+    etablissement = models.ForeignKey(
+        "directory.Etablissement", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["kind", "display_name"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.address}>"
+
+
+class MailboxMember(models.Model):
+    """A person's rights on a mailbox that is not their own (functional or delegated)."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    can_read = models.BooleanField(_("read"), default=True)
+    can_manage = models.BooleanField(_("manage messages"), default=False)
+    can_send_as = models.BooleanField(_("send as"), default=False)
+    can_send_on_behalf = models.BooleanField(_("send on behalf"), default=False)
+    can_administer = models.BooleanField(_("administer"), default=False)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "user"], name="unique_mailbox_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.mailbox}"
+
+
+class SpooledMessage(models.Model):
+    """One message accepted by the gateway; its bytes are in a fsynced file under SPOOL_DIR."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for delivery")
+        DELIVERED = "delivered", _("Delivered")
+        CAPTURED = "captured", _("Captured (external, development)")
+        RELAYED = "relayed", _("Relayed to the smarthost")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+    mail_from = models.CharField(max_length=320, blank=True)
+    recipients = models.JSONField(default=list)
+    # Recipients already handed to Dovecot: a retry never delivers to them twice.
+    delivered_to = models.JSONField(default=list)
+    size = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # A worker claims the message while it delivers, so two workers never deliver it at once.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def path(self):
+        return settings.SPOOL_DIR / f"{self.id}.eml"

@@ -1,0 +1,53 @@
+"""The gateway's durable spool: the bytes reach the disk (fsync) before the client hears 250."""
+
+import os
+from pathlib import Path
+
+from django.db import transaction
+
+from convergence.queueing import enqueue_on_commit
+from mail.models import SpooledMessage
+
+
+def _write_durably(path: Path, raw: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, raw)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def spool_message(
+    raw: bytes, *, mail_from: str, recipients: list[str], submitted_by=None
+) -> SpooledMessage:
+    """Write the message to disk, index it, and queue its delivery once the index is committed."""
+    from mail.tasks import deliver  # the task module imports this one
+
+    message = SpooledMessage(
+        mail_from=mail_from,
+        recipients=[r.lower() for r in recipients],
+        size=len(raw),
+        submitted_by=submitted_by,
+    )
+    _write_durably(message.path, raw)
+    with transaction.atomic():
+        message.save(force_insert=True)
+        enqueue_on_commit(deliver, str(message.id))
+    return message
+
+
+def read_spooled(message: SpooledMessage) -> bytes:
+    return message.path.read_bytes()
+
+
+def discard_spooled(message: SpooledMessage) -> None:
+    message.path.unlink(missing_ok=True)

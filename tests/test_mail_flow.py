@@ -1,0 +1,119 @@
+"""End to end: SMTP in → spool → Celery → Dovecot → the inbox page of the right user only."""
+
+import smtplib
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from mail.imap import imap_session
+from mail.models import SpooledMessage
+from tests.conftest import PASSWORD, build_message, send_inbound, unique_subject, wait_for
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
+
+
+def inbox_subjects(imap_user: str) -> list[str]:
+    with imap_session(imap_user) as box:
+        page = box.list_page("INBOX", page=1, page_size=200)
+    return [envelope.subject for envelope in page.envelopes]
+
+
+def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
+    subject = unique_subject("Réunion parents-professeurs")
+    send_inbound(build_message(to=prof.email, subject=subject, body="Rendez-vous jeudi à 17 h."))
+
+    wait_for(lambda: subject in inbox_subjects("prof.demo"))
+    spooled = SpooledMessage.objects.get(recipients=[prof.email])
+    assert spooled.status == SpooledMessage.Status.DELIVERED
+    assert not spooled.path.exists()  # Dovecot has it now; the spool file is gone
+
+    client.force_login(prof)
+    inbox = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
+    assert inbox.status_code == 200
+    assert subject in inbox.text
+    envelope = next(e for e in inbox.context["page"].envelopes if e.subject == subject)
+    assert not envelope.seen
+    url = reverse("mail:message", args=[prof.personal_mailbox.id, "INBOX", envelope.uid])
+    opened = client.get(url)
+    assert opened.status_code == 200
+    assert "Rendez-vous jeudi à 17 h." in opened.text
+
+    # The colleague neither sees it in their inbox nor reaches it by URL.
+    assert subject not in inbox_subjects("collegue.demo")
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404
+    own = client.get(reverse("mail:folder", args=[colleague.personal_mailbox.id, "INBOX"]))
+    assert subject not in own.text
+    other_inbox = reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"])
+    assert client.get(other_inbox).status_code == 404
+
+
+def test_inbox_lists_newest_first_and_paginates(client, prof, settings):
+    settings.MAIL_PAGE_SIZE = 2
+    subjects = [unique_subject(f"Circulaire {n}") for n in range(3)]
+    for subject in subjects:
+        send_inbound(build_message(to=prof.email, subject=subject))
+        wait_for(lambda s=subject: s in inbox_subjects("prof.demo"))
+
+    client.force_login(prof)
+    url = reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"])
+    first = client.get(url).context["page"]
+    assert [e.subject for e in first.envelopes] == [subjects[2], subjects[1]]
+    assert first.page_count >= 2
+    second = client.get(url, {"page": 2}).context["page"]
+    assert second.envelopes[0].subject == subjects[0]
+
+
+def test_unknown_local_recipient_is_refused_at_rcpt(prof):
+    with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT) as smtp:
+        smtp.ehlo()
+        smtp.mail("famille@example.org")
+        code, _ = smtp.rcpt(f"personne.inconnue@{settings.MAIL_DOMAIN}")
+        assert code == 550
+        code, _ = smtp.rcpt("quelquun@example.org")
+        assert code == 550  # the inbound port relays for no one
+
+
+def test_oversized_message_is_refused_with_552(prof):
+    message = build_message(to=prof.email, subject="Trop gros", body="x" * (600 * 1024))
+    with pytest.raises(smtplib.SMTPException) as refused:
+        send_inbound(message)
+    assert "552" in str(refused.value)
+    assert not SpooledMessage.objects.exists()
+
+
+def test_submission_requires_authentication_and_own_sender(prof, colleague):
+    host, port = settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT
+    with smtplib.SMTP(host, port) as smtp:
+        smtp.ehlo()
+        code, _ = smtp.mail(prof.email)
+        assert code == 530
+    with smtplib.SMTP(host, port) as smtp, pytest.raises(smtplib.SMTPAuthenticationError):
+        smtp.login("prof.demo", "mauvais-mot-de-passe")
+    with smtplib.SMTP(host, port) as smtp:
+        smtp.login("prof.demo", PASSWORD)
+        with pytest.raises(smtplib.SMTPSenderRefused):
+            smtp.send_message(
+                build_message(to=colleague.email, subject="x", sender=colleague.email)
+            )
+
+    subject = unique_subject("Sortie scolaire")
+    with smtplib.SMTP(host, port) as smtp:
+        smtp.login("prof.demo", PASSWORD)
+        smtp.send_message(build_message(to=colleague.email, subject=subject, sender=prof.email))
+    wait_for(lambda: subject in inbox_subjects("collegue.demo"))
+    assert SpooledMessage.objects.get(recipients=[colleague.email]).submitted_by == prof
+
+
+def test_external_recipient_is_captured_not_sent(prof):
+    with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT) as smtp:
+        smtp.login("prof.demo", PASSWORD)
+        smtp.send_message(
+            build_message(to="parent@example.org", subject="Dehors", sender=prof.email)
+        )
+    spooled = wait_for(
+        lambda: SpooledMessage.objects.filter(status=SpooledMessage.Status.CAPTURED).first()
+    )
+    assert spooled.recipients == ["parent@example.org"]
+    assert spooled.path.exists()  # kept for inspection in development
