@@ -9,7 +9,7 @@ from convergence.env import env, env_bool, env_int, env_list, secret_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env("CONVERGENCE_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)  # whitenoise wants STATIC_ROOT
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env("DJANGO_SECRET_KEY") or secret_from_file(VAR_DIR / "secret_key")

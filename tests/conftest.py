@@ -13,7 +13,7 @@ from django.conf import settings
 from accounts.models import User
 from directory.models import Etablissement
 from mail.gateway.server import build_controllers
-from mail.imap import close_all_sessions
+from mail.imap import close_all_sessions, imap_session
 from mail.models import Mailbox
 from tests.servers import Worker, test_dovecot
 
@@ -112,6 +112,12 @@ def build_message(
 def send_inbound(message: EmailMessage, *, to: list[str] | None = None) -> dict:
     with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT, timeout=10) as smtp:
         return smtp.send_message(message, to_addrs=to)
+
+
+def inbox_subjects(imap_user: str) -> list[str]:
+    with imap_session(imap_user) as box:
+        page = box.list_page("INBOX", page=1, page_size=200)
+    return [envelope.subject for envelope in page.envelopes]
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.2):

@@ -6,17 +6,17 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from mail.imap import imap_session
 from mail.models import SpooledMessage
-from tests.conftest import PASSWORD, build_message, send_inbound, unique_subject, wait_for
+from tests.conftest import (
+    PASSWORD,
+    build_message,
+    inbox_subjects,
+    send_inbound,
+    unique_subject,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
-
-
-def inbox_subjects(imap_user: str) -> list[str]:
-    with imap_session(imap_user) as box:
-        page = box.list_page("INBOX", page=1, page_size=200)
-    return [envelope.subject for envelope in page.envelopes]
 
 
 def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):

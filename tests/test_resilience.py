@@ -5,18 +5,15 @@ from email import message_from_bytes, policy
 import pytest
 from django.urls import reverse
 
-from mail.imap import close_all_sessions, imap_session
+from mail.imap import close_all_sessions
 from mail.models import SpooledMessage
-from tests.conftest import build_message, send_inbound, unique_subject, wait_for
+from tests.conftest import build_message, inbox_subjects, send_inbound, unique_subject, wait_for
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
 
 
 def in_inbox(subject: str) -> bool:
-    with imap_session("prof.demo") as box:
-        return subject in [
-            e.subject for e in box.list_page("INBOX", page=1, page_size=100).envelopes
-        ]
+    return subject in inbox_subjects("prof.demo")
 
 
 def test_message_waits_in_the_spool_while_the_worker_is_down(prof, worker):
