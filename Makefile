@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-run system-test messages bench clean
+.PHONY: run test lint system-run system-test messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 from accounts.models import User
 from directory.models import Etablissement
@@ -18,6 +19,19 @@ from mail.models import Mailbox
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_db_sessions(django_db_setup, django_db_blocker):
+    """Gateway threads, Dovecot and the worker hold connections; end them so the test
+    database can be dropped at the end of the run."""
+    yield
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(scope="session")
