@@ -53,6 +53,7 @@ def deliver_spooled(spool_id) -> None:
                 "last_error",
                 "finished_at",
                 "claimed_until",
+                "updated_at",
             ]
         )
 
@@ -105,6 +106,8 @@ def _deliver(message: SpooledMessage) -> None:
     message.finished_at = timezone.now()
     if external and not settings.SMARTHOST:
         message.status = SpooledMessage.Status.CAPTURED
+    elif external and message.delivered_to:
+        message.status = SpooledMessage.Status.RELAYED
     elif not message.delivered_to:
         message.status = SpooledMessage.Status.FAILED
     else:
@@ -121,7 +124,7 @@ def stalled_spool_ids(older_than: timedelta) -> list[str]:
     return [
         str(pk)
         for pk in SpooledMessage.objects.filter(
-            status=SpooledMessage.Status.PENDING, received_at__lt=now - older_than
+            status=SpooledMessage.Status.PENDING, updated_at__lt=now - older_than
         )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("id", flat=True)

@@ -88,6 +88,8 @@ class SpooledMessage(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Every attempt saves the row: the sweep leaves alone what a retry loop is working on.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -39,9 +39,13 @@ def spool_message(
         submitted_by=submitted_by,
     )
     _write_durably(message.path, raw)
-    with transaction.atomic():
-        message.save(force_insert=True)
-        enqueue_on_commit(deliver, str(message.id))
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            enqueue_on_commit(deliver, str(message.id))
+    except BaseException:
+        discard_spooled(message)  # the client hears 451 and sends again
+        raise
     return message
 
 

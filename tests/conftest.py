@@ -71,7 +71,7 @@ def mail_stack(transactional_db, dovecot, gateway, worker):
 
 def make_person(login: str, category=User.Category.TEACHER_SECONDARY, **extra) -> User:
     etablissement, _ = Etablissement.objects.get_or_create(
-        uai="0311234A", defaults={"name": "Lycée Pierre-de-Fermat", "kind": "lycee"}
+        uai="0311234Y", defaults={"name": "Lycée Pierre-de-Fermat", "kind": "lycee"}
     )
     user = User.objects.create_user(
         username=login,

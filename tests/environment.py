@@ -1,8 +1,12 @@
 """Loaded by pytest before Django (`-p tests.environment`): private ports and folders per run."""
 
+import atexit
 import os
+import shutil
 import socket
+import subprocess
 import tempfile
+import time
 from urllib.parse import urlparse, urlunparse
 
 
@@ -12,14 +16,44 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
 def _test_redis_url() -> str:
-    # Never the application's Redis database: tests flush theirs.
+    """Database 11 of the configured Redis (never the app's: tests flush theirs), or a private
+    redis-server when none is listening."""
     url = urlparse(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    if not _listening(url.hostname or "127.0.0.1", url.port or 6379):
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        atexit.register(server.terminate)
+        while not _listening("127.0.0.1", port):
+            time.sleep(0.05)
+        url = urlparse(f"redis://127.0.0.1:{port}/0")
     return urlunparse(url._replace(path="/11"))
 
 
 VAR_DIR = tempfile.mkdtemp(prefix="convergence-test-")
-os.chmod(VAR_DIR, 0o755)  # noqa: S103  # Dovecot's unprivileged users must reach the mail and config below
+os.chmod(VAR_DIR, 0o755)  # noqa: S103
+atexit.register(
+    shutil.rmtree, VAR_DIR, ignore_errors=True
+)  # Dovecot's unprivileged users must reach the mail and config below
 
 os.environ.update(
     {

@@ -67,9 +67,10 @@ def test_numen_is_kept_only_as_a_keyed_hash():
 
 @pytest.mark.usefixtures("mail_stack")
 def test_phones_use_the_account_password_and_locked_accounts_are_refused(prof):
-    client = imaplib.IMAP4(settings.IMAP_HOST, settings.IMAP_PORT)
-    assert client.login("prof.demo", PASSWORD)[0] == "OK"
-    client.logout()
+    for login in ("prof.demo", "Prof.Demo@ac-demo.test"):
+        client = imaplib.IMAP4(settings.IMAP_HOST, settings.IMAP_PORT)
+        assert client.login(login, PASSWORD)[0] == "OK"
+        client.logout()
     client = imaplib.IMAP4(settings.IMAP_HOST, settings.IMAP_PORT)
     with pytest.raises(imaplib.IMAP4.error):
         client.login("prof.demo", "pas-le-bon")

@@ -69,7 +69,12 @@ class InboundHandler(_SpoolingHandler):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not is_local(address):
             return "550 5.7.1 Relaying denied"
-        if not await sync_to_async(_known_address, thread_sensitive=False)(address):
+        try:
+            known = await sync_to_async(_known_address, thread_sensitive=False)(address)
+        except Exception:
+            logger.exception("recipient check failed")
+            return "451 4.3.0 Temporary failure, please try again later"
+        if not known:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
@@ -83,7 +88,11 @@ class SubmissionHandler(_SpoolingHandler):
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
-        owned = await sync_to_async(_own_addresses, thread_sensitive=False)(session.auth_data)
+        try:
+            owned = await sync_to_async(_own_addresses, thread_sensitive=False)(session.auth_data)
+        except Exception:
+            logger.exception("sender check failed")
+            return "451 4.3.0 Temporary failure, please try again later"
         if address.lower() not in owned:
             return "553 5.7.1 Sender address not owned by the authenticated user"
         envelope.mail_from = address
@@ -111,7 +120,11 @@ class AccountAuthenticator:
         login = auth_data.login.decode("utf-8", "replace")
         password = auth_data.password.decode("utf-8", "replace")
         # aiosmtpd calls authenticators synchronously; the ORM must not run on the loop thread.
-        user = _auth_threads.submit(_check_credentials, login, password).result(timeout=30)
+        try:
+            user = _auth_threads.submit(_check_credentials, login, password).result(timeout=30)
+        except Exception:
+            logger.exception("credential check failed")
+            return AuthResult(success=False, handled=True, message="454 4.7.0 Try again later")
         if user is None:
             logger.info("submission: failed login for %r", login)
             return AuthResult(success=False, handled=False)

@@ -1,0 +1,283 @@
+"""The demo académie: its établissements, people and mailboxes, and their idempotent seeding."""
+
+import base64
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from accounts.numen import numen_hash
+from directory.models import Etablissement
+from mail.models import Mailbox, MailboxMember
+
+# Public on purpose: seed_demo prints it for anyone trying the demo.
+DEMO_PASSWORD = "Demo-Convergence-2026"  # noqa: S105
+DEMO_URL = "http://127.0.0.1:8000"
+
+LYCEE_UAI = "0311234Y"
+COLLEGE_UAI = "0315678D"
+ECOLE_UAI = "0319012C"
+
+PROF_LOGIN = "prof.demo"
+SECRETARIAT_LOGIN = "secretariat.demo"
+SUPPORT_LOGIN = "support.demo"
+DEMO_LOGINS = (PROF_LOGIN, SECRETARIAT_LOGIN, SUPPORT_LOGIN)
+
+# Fictitious NUMENs (2 digits, a letter, 7 digits, 3 letters) for trying NUMEN-based recovery;
+# only their keyed hash is stored, like a real one.
+DEMO_NUMENS = {
+    PROF_LOGIN: "31E2026001PRF",
+    SECRETARIAT_LOGIN: "31E2026002SEC",
+    SUPPORT_LOGIN: "31E2026003SUP",
+}
+
+Category = User.Category
+
+
+@dataclass(frozen=True)
+class DemoEtablissement:
+    uai: str
+    name: str
+    kind: str
+    city: str
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    first_name: str
+    last_name: str
+    category: str
+    uai: str
+    role: str  # how they sign their mail, used by the demo corpus
+    login: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.login:
+            object.__setattr__(self, "login", make_login(self.first_name, self.last_name))
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def address(self, domain: str | None = None) -> str:
+        return f"{self.login}@{domain or settings.MAIL_DOMAIN}"
+
+
+def make_login(first_name: str, last_name: str) -> str:
+    """``prenom.nom`` in lower-case ASCII: accents dropped, spaces become hyphens."""
+
+    def ascii_part(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        plain = plain.lower().replace("'", "").replace(" ", "-")
+        return "".join(c for c in plain if c.isalnum() or c == "-")
+
+    return f"{ascii_part(first_name)}.{ascii_part(last_name)}"
+
+
+ETABLISSEMENTS: tuple[DemoEtablissement, ...] = (
+    DemoEtablissement(LYCEE_UAI, "Lycée Olympe-de-Gouges", Etablissement.Kind.LYCEE, "Blagnac"),
+    DemoEtablissement(
+        COLLEGE_UAI, "Collège Lucie-Aubrac", Etablissement.Kind.COLLEGE, "Ramonville-Saint-Agne"
+    ),
+    DemoEtablissement(
+        ECOLE_UAI, "École élémentaire Les Tournesols", Etablissement.Kind.ECOLE, "Tournefeuille"
+    ),
+)
+
+_P = DemoPerson
+PEOPLE: tuple[DemoPerson, ...] = (
+    # The three accounts anyone may use to try the demo.
+    _P("Camille", "Martin", Category.TEACHER_SECONDARY, LYCEE_UAI,
+       "Professeure de mathématiques", login=PROF_LOGIN),
+    _P("Nathalie", "Roux", Category.ADMIN_STAFF, LYCEE_UAI,
+       "Secrétariat de direction", login=SECRETARIAT_LOGIN),
+    _P("Karim", "Benali", Category.IT_SUPPORT, LYCEE_UAI,
+       "Assistance informatique", login=SUPPORT_LOGIN),
+    # Lycée Olympe-de-Gouges, Blagnac.
+    _P("Hélène", "Dupré", Category.ADMIN_STAFF, LYCEE_UAI, "Proviseure"),
+    _P("Laurent", "Garcia", Category.ADMIN_STAFF, LYCEE_UAI, "Proviseur adjoint"),
+    _P("Sophie", "Lambert", Category.ADMIN_STAFF, LYCEE_UAI, "Conseillère principale d'éducation"),
+    _P("Chantal", "Escudié", Category.ADMIN_STAFF, LYCEE_UAI, "Adjointe gestionnaire"),
+    _P("Thomas", "Moreau", Category.TEACHER_SECONDARY, LYCEE_UAI,
+       "Professeur d'histoire-géographie"),
+    _P("Élodie", "Fabre", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure de lettres"),
+    _P("Julien", "Vidal", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur de SVT"),
+    _P("Amandine", "Rousseau", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure d'anglais"),
+    _P("Mathieu", "Lefèvre", Category.TEACHER_SECONDARY, LYCEE_UAI,
+       "Professeur de physique-chimie"),
+    _P("Inès", "Khelifi", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure d'espagnol"),
+    _P("François", "Bonnet", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur d'EPS"),
+    _P("Jean-Baptiste", "Carrère", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur de SES"),
+    _P("Gaëlle", "Pujol", Category.TECHNICAL_STAFF, LYCEE_UAI, "Agente d'accueil"),
+    _P("Loïc", "Marty", Category.TECHNICAL_STAFF, LYCEE_UAI, "Agent de maintenance"),
+    # Collège Lucie-Aubrac, Ramonville-Saint-Agne.
+    _P("Patrick", "Sanchez", Category.ADMIN_STAFF, COLLEGE_UAI, "Principal"),
+    _P("Valérie", "Mercier", Category.ADMIN_STAFF, COLLEGE_UAI, "Secrétaire de direction"),
+    _P("Nicolas", "Azéma", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeur de technologie"),
+    _P("Aurélie", "Lopez", Category.TEACHER_SECONDARY, COLLEGE_UAI,
+       "Professeure de mathématiques"),
+    _P("Céline", "Gauthier", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeure documentaliste"),
+    _P("Romain", "Baylac", Category.TEACHER_SECONDARY, COLLEGE_UAI,
+       "Professeur d'éducation musicale"),
+    _P("Yasmine", "Haddad", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeure de français"),
+    _P("Didier", "Cazals", Category.TECHNICAL_STAFF, COLLEGE_UAI, "Agent technique"),
+    _P("Stéphane", "Rivière", Category.IT_SUPPORT, COLLEGE_UAI, "Technicien informatique"),
+    # École élémentaire Les Tournesols, Tournefeuille.
+    _P("Isabelle", "Fournier", Category.TEACHER_PRIMARY, ECOLE_UAI, "Directrice d'école"),
+    _P("Marc", "Delmas", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeur des écoles"),
+    _P("Émilie", "Gaillard", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeure des écoles"),
+    _P("Anne-Sophie", "Nguyen", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeure des écoles"),
+)  # fmt: skip
+
+
+def person(login: str) -> DemoPerson:
+    return next(p for p in PEOPLE if p.login == login)
+
+
+def vie_scolaire_imap_user(uai: str = LYCEE_UAI) -> str:
+    return f"vie-scolaire.{uai.lower()}"
+
+
+def vie_scolaire_address(uai: str = LYCEE_UAI, domain: str | None = None) -> str:
+    return f"{vie_scolaire_imap_user(uai)}@{domain or settings.MAIL_DOMAIN}"
+
+
+def background_password(login: str) -> str:
+    """A strong password nobody is told: Dovecot (IMAP from phones) needs a real hash for every
+    account, not an unusable one. Keyed with SECRET_KEY: derived from the login alone, anyone
+    reading this file could log in as these people.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"seed_demo:{login}".encode(), hashlib.sha256)
+    return "Dm-" + base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+@dataclass
+class SeedSummary:
+    created_etablissements: list[str] = field(default_factory=list)
+    created_users: list[str] = field(default_factory=list)
+    reset_users: list[str] = field(default_factory=list)
+    created_mailboxes: list[str] = field(default_factory=list)
+
+
+def seed_etablissements(summary: SeedSummary) -> dict[str, Etablissement]:
+    """Created when missing; an existing établissement is left as the admins edited it."""
+    found = {}
+    for data in ETABLISSEMENTS:
+        etab, created = Etablissement.objects.get_or_create(
+            uai=data.uai, defaults={"name": data.name, "kind": data.kind, "city": data.city}
+        )
+        if created:
+            summary.created_etablissements.append(data.uai)
+        found[data.uai] = etab
+    return found
+
+
+def _ensure_personal_mailbox(user: User, summary: SeedSummary, *, restore: bool) -> None:
+    values = {
+        "address": user.email,
+        "display_name": user.get_full_name(),
+        "kind": Mailbox.Kind.PERSONAL,
+        "owner": user,
+        "etablissement": user.etablissement,
+    }
+    if restore:
+        _, created = Mailbox.objects.update_or_create(imap_user=user.username, defaults=values)
+    else:
+        _, created = Mailbox.objects.get_or_create(imap_user=user.username, defaults=values)
+    if created:
+        summary.created_mailboxes.append(user.username)
+
+
+def _drop_second_factors(user: User) -> None:
+    # The demo accounts are shared: nobody may lock the others out by enrolling a second factor.
+    if apps.is_installed("allauth.mfa"):
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.filter(user=user).delete()
+
+
+def seed_person(data: DemoPerson, etab: Etablissement, summary: SeedSummary) -> User:
+    """A demo login is restored to its known state; anybody else is only created when missing."""
+    domain = settings.MAIL_DOMAIN
+    is_demo = data.login in DEMO_LOGINS
+    user = User.objects.filter(username=data.login).first()
+    if user is None:
+        user = User(username=data.login)
+        summary.created_users.append(data.login)
+        is_new = True
+    elif is_demo:
+        summary.reset_users.append(data.login)
+        is_new = False
+    else:
+        _ensure_personal_mailbox(user, summary, restore=False)
+        return user
+    user.first_name = data.first_name
+    user.last_name = data.last_name
+    user.email = data.address(domain)
+    user.category = data.category
+    user.etablissement = etab
+    user.status = User.Status.ACTIVE
+    user.is_active = True
+    # Hashing (Argon2, ~0.1 s) happens before the transaction: SQLite holds its write lock for
+    # the whole transaction, and the gateway and worker wait on it.
+    if is_demo:
+        user.numen_hash = numen_hash(DEMO_NUMENS[data.login])
+        user.set_password(DEMO_PASSWORD)
+    elif is_new:
+        user.set_password(background_password(data.login))
+    with transaction.atomic():
+        user.save()
+        if is_demo:
+            _drop_second_factors(user)
+        _ensure_personal_mailbox(user, summary, restore=is_demo)
+    return user
+
+
+def seed_vie_scolaire(etab: Etablissement, secretariat: User, summary: SeedSummary) -> Mailbox:
+    """The lycée's shared vie scolaire box; the demo secretary may read, manage and send as it."""
+    imap_user = vie_scolaire_imap_user(etab.uai)
+    mailbox, created = Mailbox.objects.update_or_create(
+        imap_user=imap_user,
+        defaults={
+            "address": vie_scolaire_address(etab.uai),
+            "display_name": f"Vie scolaire – {etab.name}",
+            "kind": Mailbox.Kind.FUNCTIONAL,
+            "owner": None,
+            "etablissement": etab,
+        },
+    )
+    if created:
+        summary.created_mailboxes.append(imap_user)
+    MailboxMember.objects.update_or_create(
+        mailbox=mailbox,
+        user=secretariat,
+        defaults={"can_read": True, "can_manage": True, "can_send_as": True},
+    )
+    return mailbox
+
+
+def seed_directory() -> SeedSummary:
+    """Create what is missing and restore the three demo logins; never deletes anything."""
+    # One short transaction per person rather than one for all: each step is idempotent, so an
+    # interrupted run is finished by the next one.
+    summary = SeedSummary()
+    etabs = seed_etablissements(summary)
+    users = {p.login: seed_person(p, etabs[p.uai], summary) for p in PEOPLE}
+    with transaction.atomic():
+        seed_vie_scolaire(etabs[LYCEE_UAI], users[SECRETARIAT_LOGIN], summary)
+    return summary
+
+
+def reset_demo_accounts() -> SeedSummary:
+    """Only the three shared logins: password, status, NUMEN and mailbox back to the known state."""
+    summary = SeedSummary()
+    etabs = seed_etablissements(summary)
+    for login in DEMO_LOGINS:
+        data = person(login)
+        seed_person(data, etabs[data.uai], summary)
+    return summary
