@@ -128,10 +128,10 @@ class MailboxSession:
         return {}
 
     def list_page(self, folder: str, *, page: int, page_size: int) -> MessagePage:
-        """Newest first, one page of envelopes. UIDs grow with arrival (RFC 3501 §2.3.1.1), and
-        unlike SORT ARRIVAL they never tie on INTERNALDATE's one-second resolution."""
+        """Newest first by the Date header (the server falls back to arrival time without one,
+        RFC 5256), one page of envelopes."""
         self._select(folder)
-        uids = sorted(self._client.search("ALL"), reverse=True)
+        uids = self._client.sort(["REVERSE DATE"], "ALL")
         total = len(uids)
         page = max(1, page)
         page_uids = uids[(page - 1) * page_size : page * page_size]

@@ -3,7 +3,9 @@
 import smtplib
 import time
 import uuid
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -113,8 +115,10 @@ def build_message(
     subject: str,
     body: str = "Bonjour,\n\nÀ bientôt.\n",
     sender: str = "famille.durand@example.org",
+    date: datetime | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
+    message["Date"] = format_datetime(date or datetime.now(UTC))
     message["From"] = f"Famille Durand <{sender}>"
     message["To"] = to
     message["Subject"] = subject

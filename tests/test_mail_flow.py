@@ -1,6 +1,7 @@
 """End to end: SMTP in → spool → Celery → Dovecot → the inbox page of the right user only."""
 
 import smtplib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -52,8 +53,10 @@ def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
 def test_inbox_lists_newest_first_and_paginates(client, prof, settings):
     settings.MAIL_PAGE_SIZE = 2
     subjects = [unique_subject(f"Circulaire {n}") for n in range(3)]
-    for subject in subjects:
-        send_inbound(build_message(to=prof.email, subject=subject))
+    # Sent out of order: the list follows the Date header, not the arrival.
+    for minutes, subject in [(2, subjects[1]), (3, subjects[2]), (1, subjects[0])]:
+        date = datetime.now(UTC) + timedelta(minutes=minutes)
+        send_inbound(build_message(to=prof.email, subject=subject, date=date))
         wait_for(lambda s=subject: s in inbox_subjects("prof.demo"))
 
     client.force_login(prof)

@@ -31,6 +31,10 @@ def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
         time.sleep(0.2)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Child:
     """A supervised process in its own process group, restarted if it dies."""
 
@@ -68,6 +72,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true", help="skip seed_demo")
 
     def handle(self, *args, port: int, no_seed: bool, **options):
+        # Stop the children on `kill` as on Ctrl-C, even where SIGINT came in ignored.
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         call_command("migrate", verbosity=0, interactive=False)
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         celery = str(Path(sys.executable).with_name("celery"))
@@ -131,6 +138,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             for child in reversed(children):
                 child.stop()
             dovecot.stop()
