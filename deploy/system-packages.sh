@@ -2,7 +2,8 @@
 # Install the Debian packages Convergence runs on. As root it installs them; otherwise it
 # prints the exact apt-get command to run. Usage: system-packages.sh run|test
 set -eu
-packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql gettext redis-server)
+packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext
+  redis-server)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
 missing=()
 for pkg in "${packages[@]}"; do

@@ -17,22 +17,37 @@ MAX_DEPTH = 30
 
 @dataclass
 class Attachment:
+    index: int  # position among the message's leaf parts, the key of the download URL
     filename: str
     content_type: str
     size: int
+    content_id: str = ""
+
+    @property
+    def previewable(self) -> bool:
+        return self.content_type in PREVIEWABLE_TYPES
 
 
 @dataclass
 class ReadableMessage:
     subject: str = ""
     sender: str = ""
+    sender_address: str = ""
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     date: datetime | None = None
+    message_id: str = ""
     text: str = ""
+    html: str | None = None
     from_html: bool = False
     attachments: list[Attachment] = field(default_factory=list)
+    inline_parts: dict[str, int] = field(default_factory=dict)  # Content-ID → part index
+    headers: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+# Shown in the browser rather than downloaded: formats it renders without running content.
+PREVIEWABLE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
 
 class _TextExtractor(HTMLParser):
@@ -117,11 +132,33 @@ def _walk(part: EmailMessage, depth: int, problems: list[str]):
         yield part
 
 
+def _parse(raw: bytes) -> EmailMessage:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+def _filename(part: EmailMessage) -> str:
+    try:
+        return part.get_filename() or ""
+    except Exception:  # a broken RFC 2231 parameter must not hide the part
+        return ""
+
+
+def _payload(part: EmailMessage) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    return raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
+
+
 def read_message(raw: bytes) -> ReadableMessage:
     """Never raises: what cannot be understood is listed in ``problems``."""
     result = ReadableMessage()
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = _parse(raw)
     except Exception:
         logger.exception("unparsable message")
         result.problems.append("unparsable")
@@ -131,8 +168,11 @@ def read_message(raw: bytes) -> ReadableMessage:
     result.subject = _header(msg, "Subject")
     senders = _addresses(msg, "From")
     result.sender = senders[0] if senders else ""
+    result.sender_address = _bare_address(result.sender)
     result.to = _addresses(msg, "To")
     result.cc = _addresses(msg, "Cc")
+    result.message_id = _header(msg, "Message-ID")
+    result.headers = [(name, _header_value(value)) for name, value in msg.raw_items()]
     try:
         result.date = parsedate_to_datetime(_header(msg, "Date"))
     except (TypeError, ValueError, IndexError):
@@ -141,25 +181,67 @@ def read_message(raw: bytes) -> ReadableMessage:
         result.problems.append("defects")
 
     plain = html = None
-    for part in _walk(msg, 0, result.problems):
+    for index, part in enumerate(_walk(msg, 0, result.problems)):
         content_type = part.get_content_type()
         disposition = part.get_content_disposition()
-        if disposition != "attachment" and content_type == "text/plain" and plain is None:
+        filename = _filename(part)
+        body_candidate = disposition != "attachment" and not filename
+        if body_candidate and content_type == "text/plain" and plain is None:
             plain = part
-        elif disposition != "attachment" and content_type == "text/html" and html is None:
+            continue
+        if body_candidate and content_type == "text/html" and html is None:
             html = part
-        elif disposition == "attachment" or part.get_filename():
-            payload = part.get_payload(decode=True) or b""
+            continue
+        content_id = (part.get("Content-ID") or "").strip().strip("<>")
+        if content_id and disposition != "attachment":
+            result.inline_parts[content_id] = index
+        if disposition == "attachment" or filename or not content_id:
             result.attachments.append(
                 Attachment(
-                    filename=part.get_filename() or "",
+                    index=index,
+                    filename=filename,
                     content_type=content_type,
-                    size=len(payload),
+                    size=len(_payload(part)),
+                    content_id=content_id,
                 )
             )
     if plain is not None:
         result.text = _decoded_text(plain, result.problems)
-    elif html is not None:
-        result.text = html_to_text(_decoded_text(html, result.problems))
-        result.from_html = True
+    if html is not None:
+        result.html = _decoded_text(html, result.problems)
+        if plain is None:
+            result.text = html_to_text(result.html)
+            result.from_html = True
     return result
+
+
+@dataclass(frozen=True)
+class PartContent:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def message_part(raw: bytes, index: int) -> PartContent | None:
+    """The leaf part at ``index`` (as numbered by read_message) with its decoded bytes."""
+    try:
+        msg = _parse(raw)
+    except Exception:
+        return None
+    for position, part in enumerate(_walk(msg, 0, [])):
+        if position == index:
+            return PartContent(_filename(part), part.get_content_type(), _payload(part))
+    return None
+
+
+def _bare_address(display: str) -> str:
+    if "<" in display and display.endswith(">"):
+        return display.rsplit("<", 1)[1][:-1].lower()
+    return display.lower()
+
+
+def _header_value(value) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return repr(value)

@@ -101,3 +101,37 @@ class SpooledMessage(models.Model):
     @property
     def path(self):
         return settings.SPOOL_DIR / f"{self.id}.eml"
+
+
+class FolderColour(models.Model):
+    """A colour a person gave a folder, to find it at a glance."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
+    folder = models.CharField(max_length=255)
+    colour = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "mailbox", "folder"], name="unique_folder_colour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.folder}: {self.colour}"
+
+
+class TrustedSender(models.Model):
+    """A sender whose remote images this person always wants shown (through the proxy)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    address = models.EmailField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="unique_trusted_sender")
+        ]
+
+    def __str__(self) -> str:
+        return self.address

@@ -1,11 +1,29 @@
 from django.urls import path
 
-from mail import views
+from mail.views import folders, lists, reading
 
 app_name = "mail"
 
+_message = "boite/<int:mailbox_id>/message/<path:folder>/<int:uid>"
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("boite/<int:mailbox_id>/dossier/<path:folder>/", views.folder, name="folder"),
-    path("boite/<int:mailbox_id>/message/<path:folder>/<int:uid>/", views.message, name="message"),
+    path("", lists.home, name="home"),
+    path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
+    path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),
+    path("boite/<int:mailbox_id>/actions/", lists.act, name="act"),
+    path("boite/<int:mailbox_id>/dossiers/", folders.manage, name="folders"),
+    path(
+        "boite/<int:mailbox_id>/dossiers/<path:folder>/modifier/", folders.edit, name="folder_edit"
+    ),
+    path("boite/<int:mailbox_id>/vider/<path:folder>/", folders.empty, name="empty"),
+    path("boite/<int:mailbox_id>/expediteurs-surs/", reading.trust_sender, name="trust_sender"),
+    path(f"{_message}/corps/", reading.body, name="body"),
+    path(f"{_message}/piece/<int:index>/", reading.attachment, name="attachment"),
+    path(f"{_message}/source/", reading.source, name="source"),
+    path(f"{_message}/entetes/", reading.headers, name="headers"),
+    path(f"{_message}/imprimer/", reading.print_view, name="print"),
+    # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
+    path(f"{_message}/", reading.message, name="message"),
+    path("image-integree/", reading.inline_part, name="inline_part"),
+    path("image-distante/", reading.image_proxy, name="image_proxy"),
 ]

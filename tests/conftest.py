@@ -1,22 +1,28 @@
 """Shared fixtures: real Dovecot, gateway and Celery worker, and the demo personas."""
 
+import shutil
 import smtplib
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import redis
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.db import connection
+from playwright.sync_api import sync_playwright
 
 from accounts.models import User
 from directory.models import Etablissement
 from mail.gateway.server import build_controllers
 from mail.imap import close_all_sessions, imap_session
+from mail.lmtp import lmtp_deliver
 from mail.models import Mailbox
 from tests.servers import Worker, test_dovecot
 
@@ -127,6 +133,20 @@ def build_message(
     return message
 
 
+def deliver(user: User, message: EmailMessage) -> None:
+    """Straight into the user's INBOX with the pipeline's own LMTP step (no gateway, no wait)."""
+    outcome = lmtp_deliver(
+        message.as_bytes(), mail_from="test@example.org", imap_users=[user.username]
+    )
+    assert outcome.delivered == [user.username], outcome
+
+
+def uid_of(user: User, subject: str, folder: str = "INBOX") -> int:
+    with imap_session(user.username) as box:
+        page = box.list_page(folder, page=1, page_size=500)
+    return next(e.uid for e in page.envelopes if e.subject == subject)
+
+
 def send_inbound(message: EmailMessage, *, to: list[str] | None = None) -> dict:
     with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT, timeout=10) as smtp:
         return smtp.send_message(message, to_addrs=to)
@@ -146,3 +166,75 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+# --- Browser and remote-image fixtures ----------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="fr-FR")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def assert_accessible(page) -> None:
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, results.generate_report()
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def image_server():
+    """A remote image host on loopback; records whether anyone fetched from it."""
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.headers.get("Cookie"))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def html_message(to: str, subject: str, image_url: str) -> EmailMessage:
+    message = build_message(to=to, subject=subject, body="Version texte.")
+    message.add_alternative(
+        f"<p>Bonjour <b>Camille</b>,</p><script>alert(1)</script>"
+        f'<p><img src="{image_url}/pixel.png" alt="logo"> <img src="cid:signature@x" alt="sig"></p>'
+        f'<p><a href="https://hameconnage.example/login">https://www.ac-demo.test</a></p>',
+        subtype="html",
+    )
+    message.get_payload()[1].add_related(PNG, "image", "png", cid="<signature@x>")
+    return message

@@ -1,13 +1,11 @@
 """In headless Debian Chromium: sign in, find a message, open it; axe-core checks each page."""
 
-import shutil
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import (
     PASSWORD,
+    assert_accessible,
     build_message,
     inbox_subjects,
     send_inbound,
@@ -15,35 +13,7 @@ from tests.conftest import (
     wait_for,
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="fr-FR")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, results.generate_report()
 
 
 def test_teacher_signs_in_and_reads_a_message(live_server, page, prof):

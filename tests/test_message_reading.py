@@ -55,7 +55,7 @@ def test_rendered_page_escapes_whatever_the_text_contains():
     message = read_message(
         b"From: a@example.org\r\nSubject: <b>objet</b>\r\n\r\n<script>alert(1)</script>\r\n"
     )
-    context = {"message": message, "mailbox": {"id": 1}, "mailboxes": [], "folder": "INBOX"}
+    context = {"message": message, "mailbox": {"id": 1}, "folder": "INBOX", "uid": 1}
     html = render_to_string("mail/message.html", context)
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;" in html

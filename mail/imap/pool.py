@@ -1,0 +1,102 @@
+"""Warm IMAP connections, one user at a time per connection, reused across requests."""
+
+import contextlib
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import imapclient
+from django.conf import settings
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+
+from mail.imap.session import MailboxSession
+from mail.imap.types import InvalidRequest, MailStoreUnavailable
+
+# How long an unused connection may sit before a NOOP proves it alive again.
+_VERIFY_AFTER_SECONDS = 2.0
+
+
+def _connect(imap_user: str) -> MailboxSession:
+    try:
+        client = imapclient.IMAPClient(
+            settings.IMAP_HOST, port=settings.IMAP_PORT, ssl=False, timeout=settings.IMAP_TIMEOUT
+        )
+        client.login(f"{imap_user}*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET)
+    except (IMAPClientError, OSError, ssl.SSLError) as exc:
+        raise MailStoreUnavailable(f"IMAP connection for {imap_user} failed: {exc}") from exc
+    return MailboxSession(client, imap_user)
+
+
+class _Pool:
+    """Idle sessions per Dovecot user; a session is used by one thread at a time."""
+
+    def __init__(self):
+        self._idle: dict[str, list[tuple[float, MailboxSession]]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, imap_user: str) -> MailboxSession:
+        while True:
+            with self._lock:
+                stack = self._idle.get(imap_user)
+                entry = stack.pop() if stack else None
+            if entry is None:
+                return _connect(imap_user)
+            last_used, session = entry
+            if time.monotonic() - last_used > settings.IMAP_IDLE_SECONDS:
+                session.logout()
+                continue
+            if time.monotonic() - last_used > _VERIFY_AFTER_SECONDS:
+                try:
+                    session.noop()
+                except (IMAPClientError, OSError):
+                    continue
+            return session
+
+    def give_back(self, imap_user: str, session: MailboxSession) -> None:
+        with self._lock:
+            self._idle.setdefault(imap_user, []).append((time.monotonic(), session))
+
+    def clear(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for stack in idle.values():
+            for _, session in stack:
+                with contextlib.suppress(Exception):
+                    session.logout()
+
+
+_pool = _Pool()
+
+
+@contextmanager
+def imap_session(imap_user: str) -> Iterator[MailboxSession]:
+    """A warm session on ``imap_user``'s mailbox. A lost connection becomes
+    MailStoreUnavailable and is dropped; a refused command becomes InvalidRequest."""
+    session = _pool.take(imap_user)
+    try:
+        yield session
+    except IMAPClientAbortError as exc:
+        session.logout()
+        raise MailStoreUnavailable(str(exc)) from exc
+    except IMAPClientError as exc:
+        # The server refused one command (e.g. no such folder); the connection is still good.
+        session.forget_selection()
+        _pool.give_back(imap_user, session)
+        raise InvalidRequest(str(exc)) from exc
+    except OSError as exc:
+        session.logout()
+        raise MailStoreUnavailable(str(exc)) from exc
+    except InvalidRequest:
+        _pool.give_back(imap_user, session)
+        raise
+    except BaseException:
+        session.logout()
+        raise
+    else:
+        _pool.give_back(imap_user, session)
+
+
+def close_all_sessions() -> None:
+    _pool.clear()

@@ -1,0 +1,362 @@
+"""One logged-in IMAP connection to one Dovecot user, remembering the selected folder."""
+
+import contextlib
+import dataclasses
+from datetime import datetime
+
+import imapclient
+from imapclient.exceptions import IMAPClientError
+
+from mail.imap.cache import FolderCache, FolderState, folder_caches
+from mail.imap.types import (
+    SPECIAL_USES,
+    EnvelopeSummary,
+    Folder,
+    InvalidRequest,
+    MessagePage,
+    SearchQuery,
+    SortKey,
+    check_folder,
+    check_uid,
+    check_uids,
+    decode_words,
+)
+
+_FLAGS = {"seen": imapclient.SEEN, "flagged": imapclient.FLAGGED}
+_SORT = {
+    SortKey.DATE: "DATE",
+    SortKey.FROM: "FROM",
+    SortKey.SUBJECT: "SUBJECT",
+    SortKey.SIZE: "SIZE",
+}
+_ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE"]
+# Envelopes kept per folder; past this, the cache starts again from the pages people open.
+_MAX_CACHED_ENVELOPES = 2000
+# A search over every folder stops collecting after this many hits per folder.
+_MAX_HITS_PER_FOLDER = 1000
+
+
+def _has_attachments(structure) -> bool:
+    """multipart/mixed (or a lone non-text part) is what mail clients show a paperclip for."""
+    if structure is None:
+        return False
+    if structure.is_multipart:
+        subtype = structure[1]
+        return isinstance(subtype, bytes) and subtype.upper() == b"MIXED"
+    kind = structure[0]
+    return isinstance(kind, bytes) and kind.upper() not in (b"TEXT", b"MULTIPART")
+
+
+def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
+    envelope = data.get(b"ENVELOPE")
+    sender_name = sender_address = subject = ""
+    date = None
+    if envelope is not None:
+        subject = decode_words(envelope.subject)
+        date = envelope.date
+        people = envelope.from_ or envelope.sender or ()
+        if people:
+            person = people[0]
+            sender_name = decode_words(person.name)
+            mailbox = (person.mailbox or b"").decode("utf-8", "replace")
+            host = (person.host or b"").decode("utf-8", "replace")
+            sender_address = f"{mailbox}@{host}" if host else mailbox
+    flags = data.get(b"FLAGS", ())
+    return EnvelopeSummary(
+        uid=uid,
+        subject=subject,
+        sender_name=sender_name,
+        sender_address=sender_address,
+        date=date or data.get(b"INTERNALDATE"),
+        size=data.get(b"RFC822.SIZE", 0),
+        seen=imapclient.SEEN in flags,
+        flagged=imapclient.FLAGGED in flags,
+        has_attachments=_has_attachments(data.get(b"BODYSTRUCTURE")),
+        folder=folder,
+    )
+
+
+class MailboxSession:
+    def __init__(self, client: imapclient.IMAPClient, imap_user: str):
+        self._client = client
+        self._user = imap_user
+        self._selected: str | None = None
+        self._folders: list[Folder] | None = None
+
+    # --- state ------------------------------------------------------------------------------
+    def _select(self, folder: str) -> None:
+        folder = check_folder(folder)
+        if self._selected != folder:
+            self._selected = None
+            self._client.select_folder(folder)
+            self._selected = folder
+
+    def forget_selection(self) -> None:
+        self._selected = None
+
+    def noop(self) -> None:
+        self._client.noop()
+
+    def logout(self) -> None:
+        with contextlib.suppress(IMAPClientError, OSError):
+            self._client.logout()
+
+    # --- folders ----------------------------------------------------------------------------
+    def folders(self, *, refresh: bool = False) -> list[Folder]:
+        """Every folder with its special use and counts; the tree order is the caller's."""
+        if self._folders is not None and not refresh:
+            return self._folders
+        subscribed = {name for _, _, name in self._client.list_sub_folders()}
+        result = []
+        for flags, delimiter, name in self._client.list_folders():
+            selectable = b"\\Noselect" not in flags and b"\\NonExistent" not in flags
+            special = next((SPECIAL_USES[f] for f in flags if f in SPECIAL_USES), None)
+            if name.upper() == "INBOX":
+                special = "inbox"
+            total = unread = 0
+            if selectable:
+                status = self._client.folder_status(name, [b"MESSAGES", b"UNSEEN"])
+                total, unread = status[b"MESSAGES"], status[b"UNSEEN"]
+            result.append(
+                Folder(
+                    name=name,
+                    delimiter=(delimiter or b"/").decode(),
+                    special_use=special,
+                    subscribed=name in subscribed,
+                    total=total,
+                    unread=unread,
+                    selectable=selectable,
+                )
+            )
+        self._folders = result
+        return result
+
+    def special_folder(self, use: str) -> str | None:
+        return next((f.name for f in self.folders() if f.special_use == use), None)
+
+    def create_folder(self, name: str) -> None:
+        self._client.create_folder(check_folder(name))
+        self._client.subscribe_folder(name)
+        self._folders = None
+
+    def rename_folder(self, old: str, new: str) -> None:
+        self._guard_special(old)
+        if self._selected == old:
+            self._client.unselect_folder()
+            self._selected = None
+        self._client.rename_folder(check_folder(old), check_folder(new))
+        self._folders = None
+
+    def delete_folder(self, name: str) -> None:
+        """Its messages go to the Trash first, so a wrong click loses nothing."""
+        self._guard_special(name)
+        trash = self.special_folder("trash")
+        self._select(name)
+        uids = self._client.search("ALL")
+        if uids and trash:
+            self._client.move(uids, trash)
+        self._client.unselect_folder()
+        self._selected = None
+        self._client.delete_folder(name)
+        self._folders = None
+
+    def subscribe(self, name: str, on: bool) -> None:
+        if on:
+            self._client.subscribe_folder(check_folder(name))
+        else:
+            self._client.unsubscribe_folder(check_folder(name))
+        self._folders = None
+
+    def _guard_special(self, name: str) -> None:
+        folder = next((f for f in self.folders() if f.name == check_folder(name)), None)
+        if folder is None:
+            raise InvalidRequest(f"no folder {name!r}")
+        if folder.special_use:
+            raise InvalidRequest(f"{name!r} is a special folder")
+
+    def quota(self) -> tuple[int, int] | None:
+        """(used, limit) in KiB for the INBOX's quota root, or None without a quota."""
+        with contextlib.suppress(IMAPClientError):
+            for quota in self._client.get_quota("INBOX"):
+                if quota.resource.upper() == "STORAGE":
+                    return quota.usage, quota.limit
+        return None
+
+    # --- the cache ----------------------------------------------------------------------------
+    def _fresh_cache(self, folder: str) -> FolderCache:
+        """Select the folder, ask its state (one STATUS) and bring the cache up to it."""
+        self._select(folder)
+        # STATUS on the selected folder answers from this session's view of it: NOOP first
+        # brings that view up to date with other clients' changes (Dovecot).
+        self._client.noop()
+        status = self._client.folder_status(
+            folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"HIGHESTMODSEQ"]
+        )
+        state = FolderState(
+            uidvalidity=status[b"UIDVALIDITY"],
+            uidnext=status[b"UIDNEXT"],
+            messages=status[b"MESSAGES"],
+            highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
+        )
+        cache, known_modseq = folder_caches.get(self._user, folder, state)
+        with cache.lock:
+            old = cache.state
+            if known_modseq is None or old == state:
+                return cache
+            if (old.uidnext, old.messages) != (state.uidnext, state.messages):
+                cache.sorted_uids.clear()
+            else:  # only flags changed: lists filtered on flags are stale, the others are not
+                for key in [key for key in cache.sorted_uids if key[3]]:
+                    del cache.sorted_uids[key]
+            if len(cache.envelopes) > _MAX_CACHED_ENVELOPES:
+                cache.envelopes.clear()  # cheaper to fetch pages again than to ask about all
+            if cache.envelopes and state.highestmodseq != old.highestmodseq:
+                changed = self._client.fetch(
+                    sorted(cache.envelopes),
+                    ["FLAGS"],
+                    modifiers=[f"CHANGEDSINCE {old.highestmodseq}"],
+                )
+                for uid, data in changed.items():
+                    if uid in cache.envelopes:
+                        flags = data.get(b"FLAGS", ())
+                        cache.envelopes[uid] = dataclasses.replace(
+                            cache.envelopes[uid],
+                            seen=imapclient.SEEN in flags,
+                            flagged=imapclient.FLAGGED in flags,
+                        )
+            cache.state = state
+        return cache
+
+    def _sorted(self, cache: FolderCache, sort: SortKey, reverse: bool, query: SearchQuery):
+        criteria = query.criteria()
+        key = (sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged)
+        with cache.lock:
+            uids = cache.sorted_uids.get(key)
+        if uids is None:
+            order = _SORT[sort]
+            uids = self._client.sort([f"REVERSE {order}" if reverse else order], criteria)
+            with cache.lock:
+                if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
+                    cache.sorted_uids.clear()
+                cache.sorted_uids[key] = uids
+        return uids
+
+    # --- lists ------------------------------------------------------------------------------
+    def list_page(
+        self,
+        folder: str,
+        *,
+        page: int,
+        page_size: int,
+        sort: SortKey = SortKey.DATE,
+        reverse: bool = True,
+        query: SearchQuery | None = None,
+    ) -> MessagePage:
+        """One page of envelopes. The server sorts (RFC 5256; DATE falls back to arrival);
+        the folder cache answers again while the folder is unchanged."""
+        cache = self._fresh_cache(folder)
+        uids = self._sorted(cache, sort, reverse, query or SearchQuery())
+        page = max(1, page)
+        wanted = uids[(page - 1) * page_size : page * page_size]
+        with cache.lock:
+            missing = [uid for uid in wanted if uid not in cache.envelopes]
+        if missing:
+            fetched = self._envelopes(folder, missing)
+            with cache.lock:
+                cache.envelopes.update((envelope.uid, envelope) for envelope in fetched)
+        with cache.lock:
+            envelopes = [cache.envelopes[uid] for uid in wanted if uid in cache.envelopes]
+        return MessagePage(folder, envelopes, len(uids), page, page_size)
+
+    def _envelopes(self, folder: str, uids: list[int]) -> list[EnvelopeSummary]:
+        if not uids:
+            return []
+        data = self._client.fetch(uids, _ENVELOPE_ITEMS)
+        return [_summary(uid, data[uid], folder) for uid in uids if uid in data]
+
+    def search_everywhere(self, query: SearchQuery, *, page: int, page_size: int) -> MessagePage:
+        """Every folder but Trash and Junk, newest first, with each result's folder."""
+        hits: list[tuple[datetime, str, int]] = []
+        for folder in self.folders():
+            if not folder.selectable or folder.special_use in ("trash", "junk"):
+                continue
+            self._select(folder.name)
+            uids = self._client.sort(["REVERSE DATE"], query.criteria())[:_MAX_HITS_PER_FOLDER]
+            if uids:
+                dates = self._client.fetch(uids, ["INTERNALDATE"])
+                hits += [(dates[u][b"INTERNALDATE"], folder.name, u) for u in uids if u in dates]
+        hits.sort(key=lambda hit: hit[0], reverse=True)
+        page = max(1, page)
+        chosen = hits[(page - 1) * page_size : page * page_size]
+        by_folder: dict[str, list[int]] = {}
+        for _, name, uid in chosen:
+            by_folder.setdefault(name, []).append(uid)
+        found = {}
+        for name, uids in by_folder.items():
+            self._select(name)
+            found.update({(name, e.uid): e for e in self._envelopes(name, uids)})
+        envelopes = [found[(name, uid)] for _, name, uid in chosen if (name, uid) in found]
+        return MessagePage("", envelopes, len(hits), page, page_size)
+
+    # --- one message ------------------------------------------------------------------------
+    def fetch_raw(self, folder: str, uid: int, *, mark_seen: bool = True) -> bytes | None:
+        """The whole message, or None when no such UID exists in the folder."""
+        self._select(folder)
+        item = "BODY[]" if mark_seen else "BODY.PEEK[]"
+        data = self._client.fetch([check_uid(uid)], [item])
+        if uid not in data:
+            return None
+        return data[uid].get(b"BODY[]")
+
+    def neighbours(self, folder: str, uid: int) -> tuple[int | None, int | None]:
+        """(newer, older) UIDs around ``uid`` in the default order, for previous/next links."""
+        cache = self._fresh_cache(folder)
+        uids = self._sorted(cache, SortKey.DATE, True, SearchQuery())
+        if uid not in uids:
+            return None, None
+        index = uids.index(uid)
+        newer = uids[index - 1] if index > 0 else None
+        older = uids[index + 1] if index + 1 < len(uids) else None
+        return newer, older
+
+    # --- changes ----------------------------------------------------------------------------
+    def set_flag(self, folder: str, uids, flag: str, on: bool) -> None:
+        if flag not in _FLAGS:
+            raise InvalidRequest(f"unknown flag {flag!r}")
+        self._select(folder)
+        change = self._client.add_flags if on else self._client.remove_flags
+        change(check_uids(uids), [_FLAGS[flag]], silent=True)
+        self._folders = None
+
+    def move(self, folder: str, uids, target: str) -> None:
+        if check_folder(target) == check_folder(folder):
+            return
+        self._select(folder)
+        self._client.move(check_uids(uids), target)
+        self._folders = None
+
+    def delete(self, folder: str, uids) -> None:
+        """To the Trash; from the Trash or Junk, for good."""
+        trash = self.special_folder("trash")
+        here = next((f for f in self.folders() if f.name == folder), None)
+        if trash and here and here.special_use not in ("trash", "junk"):
+            self.move(folder, uids, trash)
+            return
+        self._select(folder)
+        uids = check_uids(uids)
+        self._client.add_flags(uids, [imapclient.DELETED], silent=True)
+        self._client.uid_expunge(uids)
+        self._folders = None
+
+    def empty(self, folder: str) -> int:
+        """Empty the Trash or Junk folder; refuses any other folder."""
+        here = next((f for f in self.folders() if f.name == check_folder(folder)), None)
+        if here is None or here.special_use not in ("trash", "junk"):
+            raise InvalidRequest("only the Trash and Junk folders can be emptied")
+        self._select(folder)
+        uids = self._client.search("ALL")
+        if uids:
+            self._client.add_flags(uids, [imapclient.DELETED], silent=True)
+            self._client.expunge()
+        self._folders = None
+        return len(uids)

@@ -1,0 +1,165 @@
+"""Values that cross the IMAP boundary, validated on the way in."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.header import decode_header, make_header
+from enum import StrEnum
+
+
+class MailStoreUnavailable(Exception):
+    """Dovecot could not be reached or refused the master login."""
+
+
+class InvalidRequest(ValueError):
+    """A folder name, UID or search that cannot be valid, or a command the server refused."""
+
+
+_FOLDER_RE = re.compile(r"^[^\x00-\x1f\x7f*%\\\"]{1,255}$")
+MAX_UIDS_PER_COMMAND = 5000
+
+
+def check_folder(name: str) -> str:
+    if not _FOLDER_RE.match(name) or name.startswith("/") or "//" in name or name.endswith("/"):
+        raise InvalidRequest(f"invalid folder name {name!r}")
+    return name
+
+
+def check_uid(uid: int) -> int:
+    if not isinstance(uid, int) or isinstance(uid, bool) or not 0 < uid < 2**32:
+        raise InvalidRequest(f"invalid UID {uid!r}")
+    return uid
+
+
+def check_uids(uids) -> list[int]:
+    checked = sorted({check_uid(uid) for uid in uids})
+    if not checked or len(checked) > MAX_UIDS_PER_COMMAND:
+        raise InvalidRequest("no message selected, or too many")
+    return checked
+
+
+def check_text(value: str, *, limit: int = 200) -> str:
+    """Search text goes to the server as a literal; control characters never do."""
+    value = " ".join(value.split())
+    if len(value) > limit or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidRequest("invalid search text")
+    return value
+
+
+def decode_words(value: bytes | str | None) -> str:
+    """RFC 2047 encoded words to text, tolerating unknown charsets and broken encodings."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    try:
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeError, ValueError):
+        return value
+
+
+class SortKey(StrEnum):
+    DATE = "date"
+    FROM = "from"
+    SUBJECT = "subject"
+    SIZE = "size"
+
+
+SPECIAL_USES = {
+    b"\\Drafts": "drafts",
+    b"\\Sent": "sent",
+    b"\\Trash": "trash",
+    b"\\Junk": "junk",
+    b"\\Archive": "archive",
+}
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str
+    delimiter: str
+    special_use: str | None
+    subscribed: bool
+    total: int
+    unread: int
+    selectable: bool = True
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(self.delimiter) if self.delimiter else 0
+
+    @property
+    def leaf(self) -> str:
+        return self.name.rsplit(self.delimiter, 1)[-1] if self.delimiter else self.name
+
+
+@dataclass(frozen=True)
+class EnvelopeSummary:
+    uid: int
+    subject: str
+    sender_name: str
+    sender_address: str
+    date: datetime | None
+    size: int
+    seen: bool
+    flagged: bool
+    has_attachments: bool
+    folder: str = ""
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    folder: str
+    envelopes: list[EnvelopeSummary]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user searches for; every field optional. Built by the form, checked here."""
+
+    text: str = ""
+    sender: str = ""
+    recipient: str = ""
+    subject: str = ""
+    since: date | None = None
+    before: date | None = None
+    unread: bool = False
+    flagged: bool = False
+    with_attachments: bool = False
+    min_size: int | None = None
+
+    def criteria(self) -> list:
+        """IMAP SEARCH criteria (imapclient quotes strings as literals)."""
+        criteria: list = []
+        if self.text:
+            criteria += ["TEXT", check_text(self.text)]
+        if self.sender:
+            criteria += ["FROM", check_text(self.sender)]
+        if self.recipient:
+            criteria += ["OR", "TO", check_text(self.recipient), "CC", check_text(self.recipient)]
+        if self.subject:
+            criteria += ["SUBJECT", check_text(self.subject)]
+        if self.since:
+            criteria += ["SINCE", self.since]
+        if self.before:
+            criteria += ["BEFORE", self.before]
+        if self.unread:
+            criteria.append("UNSEEN")
+        if self.flagged:
+            criteria.append("FLAGGED")
+        if self.with_attachments:
+            criteria += ["HEADER", "Content-Type", "multipart/mixed"]
+        if self.min_size:
+            criteria += ["LARGER", int(self.min_size)]
+        return criteria or ["ALL"]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.criteria() == ["ALL"]

@@ -1,0 +1,96 @@
+"""The reading side in headless Chromium: images on demand, drag and drop, search, keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import (
+    PASSWORD,
+    assert_accessible,
+    build_message,
+    deliver,
+    html_message,
+    inbox_subjects,
+    unique_subject,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
+
+
+def sign_in(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
+
+
+def test_html_message_with_blocked_then_allowed_images(
+    live_server,
+    page,
+    prof,
+    image_server,
+    settings,
+):
+    settings.IMAGE_PROXY_ALLOW_PRIVATE = True
+    base, hits = image_server
+    subject = unique_subject("Lettre d'information")
+    deliver(prof, html_message(prof.email, subject, base))
+    sign_in(page, live_server)
+    page.get_by_role("link", name=subject).click()
+
+    frame = page.frame_locator("iframe.cv-body-frame")
+    expect(frame.get_by_text("Camille")).to_be_visible()
+    expect(page.get_by_text("1 image distante a été bloquée")).to_be_visible()
+    assert not hits
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Afficher les images").click()
+    logo = page.frame_locator("iframe.cv-body-frame").get_by_alt_text("logo")
+    expect(logo).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('iframe.cv-body-frame').contentDocument === null"
+    )  # the frame is sandboxed: the page cannot reach into it, nor it into the page
+    assert logo.evaluate("img => img.naturalWidth") == 1
+    assert hits  # fetched through the proxy
+
+
+def test_drag_a_message_onto_a_folder(live_server, page, prof):
+    subject = unique_subject("À ranger")
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    sign_in(page, live_server)
+    row = page.locator("tr.cv-row", has_text=subject)
+    row.drag_to(page.locator("a.cv-folder[data-folder='Archive']"))
+    expect(page.get_by_text("1 message déplacé.")).to_be_visible()
+    assert subject not in inbox_subjects("prof.demo")
+
+
+def test_search_finds_a_word_in_a_body(live_server, page, prof):
+    word = unique_subject("").strip()
+    subject = unique_subject("Sortie")
+    deliver(prof, build_message(to=prof.email, subject=subject, body=f"Le code est {word}."))
+    sign_in(page, live_server)
+    page.get_by_role("link", name="Rechercher dans tous les dossiers, recherche avancée").click()
+    page.get_by_label("Mots").fill(word)
+    page.get_by_role("button", name="Rechercher").last.click()
+    expect(page.get_by_role("link", name=subject)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_keyboard_only_through_the_list(live_server, page, prof):
+    subjects = [unique_subject("Clavier A"), unique_subject("Clavier B")]
+    for subject in subjects:
+        deliver(prof, build_message(to=prof.email, subject=subject))
+    sign_in(page, live_server)
+    page.locator("body").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() in subjects
+    page.keyboard.press("k")
+    chosen = page.evaluate("document.activeElement.textContent").strip()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(chosen)
+    page.keyboard.press("a")  # archive from the message page
+    expect(page.get_by_text("1 message archivé.")).to_be_visible()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog")).to_be_visible()
