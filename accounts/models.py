@@ -57,3 +57,32 @@ class User(AbstractUser):
     @property
     def can_log_in(self) -> bool:
         return self.is_active and self.status == self.Status.ACTIVE
+
+
+class Preferences(models.Model):
+    """How one person likes their webmail; created with defaults on first use."""
+
+    class MarkRead(models.IntegerChoices):
+        AT_ONCE = 0, _("As soon as it is opened")
+        AFTER_3 = 3, _("After 3 seconds")
+        AFTER_10 = 10, _("After 10 seconds")
+        NEVER = -1, _("Never (I mark messages myself)")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="preferences")
+    page_size = models.PositiveSmallIntegerField(
+        _("messages per page"), default=50, choices=[(n, str(n)) for n in (25, 50, 100, 200)]
+    )
+    reading_pane = models.BooleanField(_("reading pane beside the list"), default=False)
+    prefer_html = models.BooleanField(_("show formatted (HTML) messages"), default=True)
+    mark_read = models.SmallIntegerField(
+        _("mark as read"), choices=MarkRead.choices, default=MarkRead.AT_ONCE
+    )
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user}"
+
+    @classmethod
+    def of(cls, user) -> "Preferences":
+        return cls.objects.get_or_create(user=user)[0]

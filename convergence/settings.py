@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.PreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mail.middleware.MailServiceUnavailableMiddleware",
 ]
@@ -171,7 +172,6 @@ SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
 # External mail goes to this smarthost; without one it is captured in the spool, never sent.
 SMARTHOST = env("SMARTHOST", "")
-MAIL_PAGE_SIZE = env_int("MAIL_PAGE_SIZE", 50)
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 

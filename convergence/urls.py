@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
     path("comptes/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("compte/", include("accounts.urls")),
     path("mail/", include("mail.urls")),
     path("admin/", admin.site.urls),
 ]

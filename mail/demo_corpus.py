@@ -132,8 +132,9 @@ class _Corpus:
             "rectorat": Contact("Rectorat – Secrétariat général", f"rectorat@{domain}"),
             "dsden": Contact("DSDEN de la Haute-Garonne", f"dsden31@{domain}"),
             "dec": Contact("Division des examens et concours", f"dec@{domain}"),
-            "formation": Contact("École académique de la formation continue",
-                                 f"formation@{domain}"),
+            "formation": Contact(
+                "École académique de la formation continue", f"formation@{domain}"
+            ),
             "dsi": Contact("Direction des systèmes d'information", f"dsi@{domain}"),
         }
         for contact in self.institutions.values():
@@ -278,8 +279,9 @@ class _Corpus:
             key, audience, subject, body = texts.CIRCULAIRES[number]
             reminder = number in sent
             # A reminder follows its circulaire by one to two weeks, or is not sent at all.
-            moment = self.later(sent[number] + timedelta(days=7)) if reminder else self.when(
-                min_age=16)
+            moment = (
+                self.later(sent[number] + timedelta(days=7)) if reminder else self.when(min_age=16)
+            )
             values = self.fields(moment)
             readers = [self.secretariat, self.direction[0]]
             if audience != "direction":

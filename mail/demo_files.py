@@ -112,8 +112,9 @@ def make_png(style: str, seed: int) -> bytes:
 def make_docx(title: str, text: str) -> bytes:
     """A minimal WordprocessingML document that word processors open."""
     paragraphs = [title, *[p for p in text.split("\n") if p.strip()]]
-    body = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(p)}</w:t></w:r></w:p>"
-                   for p in paragraphs)
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>' for p in paragraphs
+    )
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

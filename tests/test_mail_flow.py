@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import Preferences
 from mail.models import SpooledMessage
 from tests.conftest import (
     PASSWORD,
@@ -50,8 +51,8 @@ def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
     assert client.get(other_inbox).status_code == 404
 
 
-def test_inbox_lists_newest_first_and_paginates(client, prof, settings):
-    settings.MAIL_PAGE_SIZE = 2
+def test_inbox_lists_newest_first_and_paginates(client, prof):
+    Preferences.objects.create(user=prof, page_size=2)
     subjects = [unique_subject(f"Circulaire {n}") for n in range(3)]
     # Sent out of order: the list follows the Date header, not the arrival.
     for minutes, subject in [(2, subjects[1]), (3, subjects[2]), (1, subjects[0])]:

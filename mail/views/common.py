@@ -1,6 +1,5 @@
 """What every webmail page needs: the mailbox, its folder tree, the quota."""
 
-from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mail.access import readable_mailboxes
@@ -41,5 +40,5 @@ def query_without_page(request) -> str:
     return params.urlencode()
 
 
-def page_size() -> int:
-    return settings.MAIL_PAGE_SIZE
+def page_size(request) -> int:
+    return request.preferences.page_size

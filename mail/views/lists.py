@@ -14,6 +14,7 @@ from mail.folders import find, label_for
 from mail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.imap import InvalidRequest, imap_session
 from mail.views.common import page_size, query_without_page, safe_next, sidebar_context
+from mail.views.reading import reading_context
 
 
 @login_required
@@ -32,12 +33,16 @@ def home(request):
 def folder(request, mailbox_id: int, folder: str):
     mailbox = access_mailbox(request.user, mailbox_id)
     options = ListOptionsForm(request.GET).options()
+    pane = request.preferences.reading_pane
+    reading = None
     try:
         with imap_session(mailbox.imap_user) as box:
+            if pane and request.GET.get("lire", "").isdigit():
+                reading = reading_context(request, mailbox, box, folder, int(request.GET["lire"]))
             page = box.list_page(
                 folder,
                 page=options["page"],
-                page_size=page_size(),
+                page_size=page_size(request),
                 sort=options["sort"],
                 reverse=options["reverse"],
                 query=options["query"],
@@ -58,6 +63,9 @@ def folder(request, mailbox_id: int, folder: str):
             "folder_label": label_for(current),
             "options": options,
             "query_string": query_without_page(request),
+            "pane": pane,
+            **(reading or {}),
+            "reading": reading is not None,
         },
     )
 
@@ -72,7 +80,7 @@ def search(request, mailbox_id: int):
         if form.is_valid() and not form.query().is_empty:
             try:
                 page = box.search_everywhere(
-                    form.query(), page=form.cleaned_data["page"] or 1, page_size=page_size()
+                    form.query(), page=form.cleaned_data["page"] or 1, page_size=page_size(request)
                 )
             except InvalidRequest:
                 form.add_error(None, _("This search cannot be run. Please simplify it."))

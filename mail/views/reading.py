@@ -65,43 +65,51 @@ def _token(request, **payload) -> str:
     return signing.dumps({"user": request.user.id, **payload}, salt="mail-body-resource")
 
 
+def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
+    """What the message page and the reading pane show of one message; 404 if it is gone."""
+    preferences = request.preferences
+    raw = box.fetch_raw(folder, uid, mark_seen=preferences.mark_read == 0)
+    if raw is None:
+        raise Http404
+    newer, older = box.neighbours(folder, uid)
+    readable = read_message(raw)
+    wants_html = request.GET.get("format") != "texte" and (
+        preferences.prefer_html or request.GET.get("format") == "html" or not readable.text
+    )
+    safe = None
+    if readable.html is not None:
+        safe = sanitize_html(readable.html, cid_url=lambda cid: None, remote_image_url=None)
+    trusted = TrustedSender.objects.filter(user=request.user, address=readable.sender_address)
+    return {
+        "folder": folder,
+        "uid": uid,
+        "message": readable,
+        "safe": safe,
+        "show_html": readable.html is not None and wants_html,
+        "images": _images_allowed(request, readable),
+        "external": bool(readable.sender_address) and _is_external(readable.sender_address),
+        "trusted": trusted.exists(),
+        "mark_read_after": preferences.mark_read if preferences.mark_read > 0 else None,
+        "newer": newer,
+        "older": older,
+    }
+
+
 @login_required
 @require_GET
 def message(request, mailbox_id: int, folder: str, uid: int):
     mailbox = access_mailbox(request.user, mailbox_id)
     try:
         with imap_session(mailbox.imap_user) as box:
-            raw = box.fetch_raw(folder, uid)
-            if raw is None:
-                raise Http404
-            newer, older = box.neighbours(folder, uid)
+            reading = reading_context(request, mailbox, box, folder, uid)
             context = sidebar_context(request, mailbox, box)
             current = find(box.folders(), folder)
     except InvalidRequest:
         raise Http404 from None
-    readable = read_message(raw)
-    images = _images_allowed(request, readable)
-    safe = None
-    if readable.html is not None:
-        safe = sanitize_html(readable.html, cid_url=lambda cid: None, remote_image_url=None)
     return render(
         request,
         "mail/message.html",
-        {
-            **context,
-            "folder": folder,
-            "folder_label": label_for(current) if current else folder,
-            "uid": uid,
-            "message": readable,
-            "safe": safe,
-            "images": images,
-            "external": bool(readable.sender_address) and _is_external(readable.sender_address),
-            "trusted": TrustedSender.objects.filter(
-                user=request.user, address=readable.sender_address
-            ).exists(),
-            "newer": newer,
-            "older": older,
-        },
+        {**context, **reading, "folder_label": label_for(current) if current else folder},
     )
 
 

@@ -118,3 +118,15 @@ if (list) {
     }
   }, 30000);
 }
+
+// --- "Mark as read after N seconds" (a preference): the message stays unread until then ----
+const reading = document.querySelector("[data-mark-read-after]");
+if (reading) {
+  const form = reading.querySelector("form.cv-toolbar");
+  setTimeout(() => {
+    const data = new FormData(form);
+    data.set("action", "read");
+    fetch(reading.dataset.markReadUrl, { method: "POST", body: data, credentials: "same-origin",
+                                          redirect: "manual" });
+  }, Number(reading.dataset.markReadAfter) * 1000);
+}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("langue/", views.language, name="language"),
+]
