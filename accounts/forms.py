@@ -27,4 +27,12 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Preferences
-        fields = ["page_size", "reading_pane", "prefer_html", "mark_read", "language", "time_zone"]
+        fields = [
+            "page_size",
+            "conversations",
+            "reading_pane",
+            "prefer_html",
+            "mark_read",
+            "language",
+            "time_zone",
+        ]

@@ -73,6 +73,7 @@ class Preferences(models.Model):
         _("messages per page"), default=50, choices=[(n, str(n)) for n in (25, 50, 100, 200)]
     )
     reading_pane = models.BooleanField(_("reading pane beside the list"), default=False)
+    conversations = models.BooleanField(_("group messages by conversation"), default=False)
     prefer_html = models.BooleanField(_("show formatted (HTML) messages"), default=True)
     mark_read = models.SmallIntegerField(
         _("mark as read"), choices=MarkRead.choices, default=MarkRead.AT_ONCE

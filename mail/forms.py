@@ -82,7 +82,9 @@ class SearchForm(forms.Form):
 class MessageActionForm(forms.Form):
     folder = forms.CharField(max_length=255)
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    uid = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    uid = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=False)
+    # A conversation row selects all of its messages: "12,15,19".
+    conversation = forms.MultipleChoiceField(choices=(), required=False)
     target = forms.CharField(max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -90,9 +92,17 @@ class MessageActionForm(forms.Form):
         # Any positive integer: the IMAP layer checks the range and the server the existence.
         uids = self.data.getlist("uid") if hasattr(self.data, "getlist") else []
         self.fields["uid"].choices = [(u, u) for u in uids if str(u).isdigit()]
+        groups = self.data.getlist("conversation") if hasattr(self.data, "getlist") else []
+        self.fields["conversation"].choices = [
+            (g, g) for g in groups if g and all(p.isdigit() for p in g.split(","))
+        ]
 
     def clean(self):
         data = super().clean()
+        for group in data.get("conversation") or []:
+            data["uid"] = [*data.get("uid", []), *(int(p) for p in group.split(","))]
+        if not data.get("uid"):
+            raise forms.ValidationError(_("Select at least one message."))
         if data.get("action") == "move" and not data.get("target"):
             self.add_error("target", _("Choose the folder to move the messages to."))
         return data

@@ -18,6 +18,7 @@ urlpatterns = [
     path("boite/<int:mailbox_id>/vider/<path:folder>/", folders.empty, name="empty"),
     path("boite/<int:mailbox_id>/expediteurs-surs/", reading.trust_sender, name="trust_sender"),
     path(f"{_message}/corps/", reading.body, name="body"),
+    path(f"{_message}/conversation/", reading.conversation, name="conversation"),
     path(f"{_message}/piece/<int:index>/", reading.attachment, name="attachment"),
     path(f"{_message}/source/", reading.source, name="source"),
     path(f"{_message}/entetes/", reading.headers, name="headers"),

@@ -199,3 +199,29 @@ def test_changes_from_a_phone_show_on_the_next_page_load(client, prof):
     arrived = unique_subject("Nouveau")
     deliver(prof, build_message(to=prof.email, subject=arrived))
     assert arrived in envelopes()
+
+
+def test_conversation_view_groups_a_thread(client, prof):
+    subject = unique_subject("Sortie à Albi")
+    first = build_message(to=prof.email, subject=subject, body="Qui vient ?")
+    reply = build_message(to=prof.email, subject=f"Re: {subject}", body="Moi, avec la 2nde 3.")
+    reply["In-Reply-To"] = first["Message-ID"]
+    reply["References"] = first["Message-ID"]
+    deliver(prof, first)
+    deliver(prof, reply)
+    client.force_login(prof)
+    page = client.get(folder_url(prof, vue="conversations")).context["page"]
+    thread = next(c for c in page.conversations if c.first.subject == subject)
+    assert [e.subject for e in thread.envelopes] == [subject, f"Re: {subject}"]
+    assert thread.unread == 2
+
+    box = prof.personal_mailbox.id
+    opened = client.get(reverse("mail:conversation", args=[box, "INBOX", thread.latest.uid]))
+    assert "Qui vient ?" in opened.text and "Moi, avec la 2nde 3." in opened.text
+    values = ",".join(str(e.uid) for e in thread.envelopes)
+    client.post(
+        reverse("mail:act", args=[box]),
+        {"folder": "INBOX", "action": "archive", "conversation": [values]},
+    )
+    assert subject not in subjects_in(client, prof)
+    assert f"Re: {subject}" not in subjects_in(client, prof)

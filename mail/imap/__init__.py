@@ -6,6 +6,8 @@ the server, so no caller can inject IMAP syntax.
 
 from mail.imap.pool import close_all_sessions, imap_session
 from mail.imap.types import (
+    Conversation,
+    ConversationPage,
     EnvelopeSummary,
     Folder,
     InvalidRequest,
@@ -16,6 +18,8 @@ from mail.imap.types import (
 )
 
 __all__ = [
+    "Conversation",
+    "ConversationPage",
     "EnvelopeSummary",
     "Folder",
     "InvalidRequest",

@@ -10,6 +10,8 @@ from imapclient.exceptions import IMAPClientError
 from mail.imap.cache import FolderCache, FolderState, folder_caches
 from mail.imap.types import (
     SPECIAL_USES,
+    Conversation,
+    ConversationPage,
     EnvelopeSummary,
     Folder,
     InvalidRequest,
@@ -34,6 +36,13 @@ _ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRU
 _MAX_CACHED_ENVELOPES = 2000
 # A search over every folder stops collecting after this many hits per folder.
 _MAX_HITS_PER_FOLDER = 1000
+
+
+def _flatten(thread) -> list[int]:
+    """THREAD answers nest replies in tuples; a conversation is all of its UIDs."""
+    if isinstance(thread, int):
+        return [thread]
+    return [uid for part in thread for uid in _flatten(part)]
 
 
 def _has_attachments(structure) -> bool:
@@ -258,15 +267,76 @@ class MailboxSession:
         uids = self._sorted(cache, sort, reverse, query or SearchQuery())
         page = max(1, page)
         wanted = uids[(page - 1) * page_size : page * page_size]
+        found = self._cached_envelopes(cache, folder, wanted)
+        envelopes = [found[uid] for uid in wanted if uid in found]
+        return MessagePage(folder, envelopes, len(uids), page, page_size)
+
+    def _threads(self, cache: FolderCache, query: SearchQuery) -> list[list[int]]:
+        """Conversations as UID lists, the most recently active first (UIDs grow with
+        arrival), cached like the sorted lists."""
+        key = (
+            "thread",
+            True,
+            tuple(str(c) for c in query.criteria()),
+            query.unread or query.flagged,
+        )
         with cache.lock:
-            missing = [uid for uid in wanted if uid not in cache.envelopes]
+            threads = cache.sorted_uids.get(key)
+        if threads is None:
+            threads = [
+                sorted(_flatten(t)) for t in self._client.thread("REFERENCES", query.criteria())
+            ]
+            threads.sort(key=lambda uids: uids[-1], reverse=True)
+            with cache.lock:
+                cache.sorted_uids[key] = threads
+        return threads
+
+    def conversations_page(
+        self, folder: str, *, page: int, page_size: int, query: SearchQuery | None = None
+    ) -> ConversationPage:
+        cache = self._fresh_cache(folder)
+        threads = self._threads(cache, query or SearchQuery())
+        page = max(1, page)
+        chosen = threads[(page - 1) * page_size : page * page_size]
+        envelopes = self._cached_envelopes(cache, folder, [u for t in chosen for u in t])
+        conversations = [
+            Conversation(
+                sorted(
+                    (envelopes[u] for u in t if u in envelopes),
+                    key=lambda e: (e.date or datetime.min, e.uid),
+                )
+            )
+            for t in chosen
+        ]
+        return ConversationPage(
+            folder, [c for c in conversations if c.envelopes], len(threads), page, page_size
+        )
+
+    def conversation_of(self, folder: str, uid: int) -> Conversation | None:
+        cache = self._fresh_cache(folder)
+        thread = next((t for t in self._threads(cache, SearchQuery()) if check_uid(uid) in t), None)
+        if thread is None:
+            return None
+        envelopes = self._cached_envelopes(cache, folder, thread)
+        return Conversation(
+            sorted(envelopes.values(), key=lambda e: (e.date or datetime.min, e.uid))
+        )
+
+    def fetch_many_raw(self, folder: str, uids: list[int]) -> dict[int, bytes]:
+        """Whole messages (marked read), for a conversation read in one go."""
+        self._select(folder)
+        data = self._client.fetch(check_uids(uids), ["BODY[]"])
+        return {uid: data[uid][b"BODY[]"] for uid in uids if uid in data}
+
+    def _cached_envelopes(self, cache: FolderCache, folder: str, uids: list[int]) -> dict:
+        with cache.lock:
+            missing = [uid for uid in uids if uid not in cache.envelopes]
         if missing:
             fetched = self._envelopes(folder, missing)
             with cache.lock:
                 cache.envelopes.update((envelope.uid, envelope) for envelope in fetched)
         with cache.lock:
-            envelopes = [cache.envelopes[uid] for uid in wanted if uid in cache.envelopes]
-        return MessagePage(folder, envelopes, len(uids), page, page_size)
+            return {uid: cache.envelopes[uid] for uid in uids if uid in cache.envelopes}
 
     def _envelopes(self, folder: str, uids: list[int]) -> list[EnvelopeSummary]:
         if not uids:

@@ -121,6 +121,51 @@ class MessagePage:
 
 
 @dataclass(frozen=True)
+class Conversation:
+    """Messages linked by References/In-Reply-To (RFC 5256 THREAD=REFERENCES), oldest first."""
+
+    envelopes: list[EnvelopeSummary]
+
+    @property
+    def latest(self) -> EnvelopeSummary:
+        return self.envelopes[-1]
+
+    @property
+    def first(self) -> EnvelopeSummary:
+        return self.envelopes[0]
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for envelope in self.envelopes if not envelope.seen)
+
+    @property
+    def flagged(self) -> bool:
+        return any(envelope.flagged for envelope in self.envelopes)
+
+    @property
+    def has_attachments(self) -> bool:
+        return any(envelope.has_attachments for envelope in self.envelopes)
+
+    @property
+    def senders(self) -> list[str]:
+        names = [e.sender_name or e.sender_address for e in self.envelopes]
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    folder: str
+    conversations: list[Conversation]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
 class SearchQuery:
     """What the user searches for; every field optional. Built by the form, checked here."""
 

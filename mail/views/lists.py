@@ -34,19 +34,30 @@ def folder(request, mailbox_id: int, folder: str):
     mailbox = access_mailbox(request.user, mailbox_id)
     options = ListOptionsForm(request.GET).options()
     pane = request.preferences.reading_pane
+    view = request.GET.get("vue") or (
+        "conversations" if request.preferences.conversations else "messages"
+    )
     reading = None
     try:
         with imap_session(mailbox.imap_user) as box:
             if pane and request.GET.get("lire", "").isdigit():
                 reading = reading_context(request, mailbox, box, folder, int(request.GET["lire"]))
-            page = box.list_page(
-                folder,
-                page=options["page"],
-                page_size=page_size(request),
-                sort=options["sort"],
-                reverse=options["reverse"],
-                query=options["query"],
-            )
+            if view == "conversations":
+                page = box.conversations_page(
+                    folder,
+                    page=options["page"],
+                    page_size=page_size(request),
+                    query=options["query"],
+                )
+            else:
+                page = box.list_page(
+                    folder,
+                    page=options["page"],
+                    page_size=page_size(request),
+                    sort=options["sort"],
+                    reverse=options["reverse"],
+                    query=options["query"],
+                )
             context = sidebar_context(request, mailbox, box)
             current = find(box.folders(), folder)
     except InvalidRequest:
@@ -64,6 +75,7 @@ def folder(request, mailbox_id: int, folder: str):
             "options": options,
             "query_string": query_without_page(request),
             "pane": pane,
+            "view": view,
             **(reading or {}),
             "reading": reading is not None,
         },

@@ -115,6 +115,35 @@ def message(request, mailbox_id: int, folder: str, uid: int):
 
 @login_required
 @require_GET
+def conversation(request, mailbox_id: int, folder: str, uid: int):
+    """Every message of a conversation, oldest first, read in one go (and marked read)."""
+    mailbox = access_mailbox(request.user, mailbox_id)
+    try:
+        with imap_session(mailbox.imap_user) as box:
+            thread = box.conversation_of(folder, uid)
+            if thread is None:
+                raise Http404
+            raw = box.fetch_many_raw(folder, [e.uid for e in thread.envelopes])
+            context = sidebar_context(request, mailbox, box)
+            current = find(box.folders(), folder)
+    except InvalidRequest:
+        raise Http404 from None
+    messages_ = [(e, read_message(raw[e.uid])) for e in thread.envelopes if e.uid in raw]
+    return render(
+        request,
+        "mail/conversation.html",
+        {
+            **context,
+            "folder": folder,
+            "folder_label": label_for(current) if current else folder,
+            "thread": thread,
+            "items": messages_,
+        },
+    )
+
+
+@login_required
+@require_GET
 @xframe_options_sameorigin
 @csp_override(BODY_CSP)
 def body(request, mailbox_id: int, folder: str, uid: int):
