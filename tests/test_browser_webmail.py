@@ -94,3 +94,18 @@ def test_keyboard_only_through_the_list(live_server, page, prof):
     expect(page.get_by_text("1 message archivé.")).to_be_visible()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def test_other_pages_pass_axe(live_server, page, prof):
+    deliver(prof, build_message(to=prof.email, subject=unique_subject("Axe")))
+    sign_in(page, live_server)
+    box = prof.personal_mailbox.id
+    for path in (
+        f"/mail/boite/{box}/dossiers/",
+        f"/mail/boite/{box}/dossier/INBOX/?vue=conversations",
+        f"/mail/boite/{box}/dossiers/Archive/modifier/",
+        "/compte/preferences/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("main")).to_be_visible()
+        assert_accessible(page)
