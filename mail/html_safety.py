@@ -1,16 +1,15 @@
-"""Make an HTML mail body safe for a sandboxed iframe: allow-listed markup, tamed links and images."""
+"""Make an HTML mail body safe for a sandboxed iframe: allow-listed markup, tamed links, images."""
 
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
-from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from html import escape, unescape
+from urllib.parse import unquote
 
 import nh3
 
-from mail.message import html_to_text
+from mail.deceptive_links import mark_deceptive_links
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +19,21 @@ TAGS = frozenset(
     | {"img", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "hr"}
     | {"font", "center", "small", "big", "sub", "sup", "dl", "dt", "dd"}
 )
+
+# html5's "formatting elements" (except a, of which one only is ever active) are reopened
+# after every block that implicitly closed them: 2,000 distinct unclosed <b x=n> before 2,000
+# paragraphs become 4 million elements. Renamed to inert custom elements while nh3 parses,
+# they are closed like any element and never reopened; the output gets its names back.
+FORMATTING = frozenset({"b", "big", "code", "em", "font", "i", "s", "small", "strong", "u"})
+_FORMATTING_IN = re.compile(
+    r"<(/?)(b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)(?=[\s/>]|$)", re.I
+)
+_FORMATTING_OUT = re.compile(r"<(/?)x-(b|big|code|em|font|i|s|small|strong|u)(?=[\s>])")
+
+# html5ever slows down quadratically with nesting depth, attributes per tag and entities per
+# text run; past these bounds the body is clipped (as webmails do), keeping any mail ~1 s.
+MAX_HTML_CHARS = 512 * 1024
+MAX_TAGS = 30_000
 
 # Removed with everything inside: code, nested documents, foreign markup (svg/math mXSS), and
 # head-only elements whose text would otherwise leak into the body.
@@ -78,15 +92,8 @@ _NEGATIVE_RE = re.compile(r"(?:^|[\s,(/])-\s*\.?\d")
 _ZERO_SIZE_RE = re.compile(r"(?:^|[\s/])[0.]*0(?:[a-z%]+)?(?=[\s/]|$)")
 _COLOR_RE = re.compile(r"#[0-9a-f]{3,8}|[a-z]{3,20}|(?:rgba?|hsla?)\([\d\s.,%/]+\)")
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
-_EMAIL_RE = re.compile(r"(?:mailto:)?[^\s@<>()\[\],;:\"]+@([^\s@<>/?#]+\.[^\W\d_]{2,})", re.I)
-_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
-_DOMAIN_RE = re.compile(r"[^\s/?#@:]+\.([^\W\d_]{2,})\.?(?::\d+)?(?:[/?#]\S*)?")
-# "rapport.pdf" as a link's text names a file, not a site.
-_FILE_EXTENSIONS = frozenset(
-    {"pdf", "doc", "docx", "odt", "ods", "odp", "xls", "xlsx", "ppt", "pptx", "txt", "csv"}
-    | {"htm", "html", "php", "asp", "aspx", "jpg", "jpeg", "png", "gif", "ics", "vcf"}
-)
+# [^<>] stops at the next "<": each "<" is looked at once, whatever the input.
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,8 @@ class SafeHtml:
     html: str
     remote_images: int
     deceptive_links: list[tuple[str, str]] = field(default_factory=list)
+    # The body was longer than the sanitiser's bounds and only its beginning is shown.
+    clipped: bool = False
 
 
 def _safe_css_value(name: str, value: str) -> bool:
@@ -102,7 +111,7 @@ def _safe_css_value(name: str, value: str) -> bool:
         return False
     if any(word in low for word in _CSS_FORBIDDEN_WORDS):
         return False
-    # Only colour functions: url(), image-set(), expression(), attr(), var()... all fetch or compute.
+    # Colour functions only: url(), image-set(), expression(), attr()... fetch or compute.
     if any(m.group(1) not in _CSS_FUNCTIONS for m in _CSS_FUNCTION_RE.finditer(low)):
         return False
     # An odd quote means ";" split a string in two: its halves are not declarations.
@@ -196,121 +205,57 @@ def _link_target(value: str) -> str | None:
     return None
 
 
-def _normalise_host(host: str) -> str:
-    host = unquote(host).translate(_INVISIBLE).strip().lower().rstrip(".")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    return host.removeprefix("www.")
+def _clip(html: str) -> tuple[str, bool]:
+    """The beginning of ``html`` within MAX_HTML_CHARS and MAX_TAGS (counted as "<")."""
+    end = min(len(html), MAX_HTML_CHARS)
+    if html.count("<", 0, end) > MAX_TAGS:
+        end = -1
+        for _ in range(MAX_TAGS + 1):
+            end = html.find("<", end + 1)
+    return html[:end], end < len(html)
 
 
-def _shown_host(text: str) -> str | None:
-    """The host a link's text displays, when it reads as an address, URL or domain."""
-    text = text.strip("<>()[]«»\"'.,;!? ")
-    if not text or " " in text:
-        return None
-    try:
-        if email := _EMAIL_RE.fullmatch(text):
-            return _normalise_host(email.group(1))
-        if _SCHEME_RE.match(text):
-            host = urlsplit(text).hostname
-        elif text.lower().startswith("www.") or (
-            (domain := _DOMAIN_RE.fullmatch(text))
-            and domain.group(1).lower() not in _FILE_EXTENSIONS
-        ):
-            host = urlsplit("http://" + text).hostname
-        else:
-            return None
-    except ValueError:
-        return None
-    return _normalise_host(host) if host else None
+def _nh3_config(rewriter: "_Rewriter") -> dict:
+    def parsed(tag: str) -> str:
+        return f"x-{tag}" if tag in FORMATTING else tag
 
-
-def _is_deceptive(text: str, href: str) -> bool:
-    try:
-        if href.lower().startswith("mailto:"):
-            address = unquote(href[7:]).split("?")[0].split(",")[0]
-            link_host, userinfo = address.rpartition("@")[2], False
-        else:
-            parts = urlsplit(href)
-            link_host, userinfo = parts.hostname or "", "@" in parts.netloc
-    except ValueError:
-        return True
-    # https://www.ac-toulouse.fr@evil.example/ goes to evil.example whatever it is shown as.
-    if userinfo:
-        return True
-    shown = _shown_host(text)
-    if shown is None:
-        return False
-    real = _normalise_host(link_host)
-    return not (real == shown or real.endswith("." + shown))
-
-
-class _LinkScanner(HTMLParser):
-    """Positions, targets and visible text of the links in nh3's (well-formed) output."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[tuple[int, int], str, list[str]]] = []
-        self._text: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self._text = []
-            self.links.append((self.getpos(), dict(attrs).get("href") or "", self._text))
-
-    def handle_endtag(self, tag):
-        if tag == "a":
-            self._text = None
-
-    def handle_data(self, data):
-        if self._text is not None:
-            self._text.append(data)
-
-
-def _mark_deceptive(html: str) -> tuple[str, list[tuple[str, str]]]:
-    scanner = _LinkScanner()
-    scanner.feed(html)
-    scanner.close()
-    line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-    found, offsets = [], []
-    for (line, column), href, parts in scanner.links:
-        text = " ".join("".join(parts).translate(_INVISIBLE).split())
-        if href and _is_deceptive(text, href):
-            found.append((text, href))
-            offsets.append(line_starts[line - 1] + column)
-    # nh3 never lets a class through, so the one added here is the tag's only one.
-    for offset in reversed(offsets):
-        if html.startswith("<a ", offset):
-            html = f'{html[: offset + 2]} class="cv-deceptive"{html[offset + 2 :]}'
-    return html, found
+    return {
+        "tags": {parsed(tag) for tag in TAGS},
+        "clean_content_tags": set(DROPPED_WITH_CONTENT),
+        "attributes": {parsed(tag): set(names) for tag, names in ATTRIBUTES.items()},
+        "attribute_filter": rewriter.attribute,
+        "strip_comments": True,
+        "link_rel": LINK_REL,
+        "set_tag_attribute_values": {"a": {"target": "_blank"}},
+        "url_schemes": set(URL_SCHEMES),
+        "url_relative": rewriter.relative,
+        "filter_style_properties": set(STYLE_PROPERTIES),
+    }
 
 
 def _sanitize(html: str, cid_url, remote_image_url) -> SafeHtml:
+    html, clipped = _clip(html)
     try:
         html.encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates (surrogateescape'd bytes) would make nh3 raise.
         html = html.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     rewriter = _Rewriter(cid_url, remote_image_url)
-    cleaned = nh3.clean(
-        html,
-        tags=set(TAGS),
-        clean_content_tags=set(DROPPED_WITH_CONTENT),
-        attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
-        attribute_filter=rewriter.attribute,
-        strip_comments=True,
-        link_rel=LINK_REL,
-        set_tag_attribute_values={"a": {"target": "_blank"}},
-        url_schemes=set(URL_SCHEMES),
-        url_relative=rewriter.relative,
-        filter_style_properties=set(STYLE_PROPERTIES),
-    )
+    cleaned = nh3.clean(_FORMATTING_IN.sub(r"<\1x-\2", html), **_nh3_config(rewriter))
+    # Only tag names and attribute values can hold "<" in nh3's output, and renaming inside
+    # a quoted value only changes its text.
+    cleaned = _FORMATTING_OUT.sub(r"<\1\2", cleaned)
     deceptive: list[tuple[str, str]] = []
     if "<a " in cleaned:
-        cleaned, deceptive = _mark_deceptive(cleaned)
-    return SafeHtml(cleaned, rewriter.remote_images, deceptive)
+        cleaned, deceptive = mark_deceptive_links(cleaned)
+    return SafeHtml(cleaned, rewriter.remote_images, deceptive, clipped)
+
+
+def _as_text(html: str) -> str:
+    """Last resort: the tags dropped by a linear regex, the rest escaped into a <pre>."""
+    text = unescape(_ANY_TAG.sub(" ", _clip(html)[0]))
+    text = "\n".join(" ".join(line.split()) for line in text.splitlines())
+    return f"<pre>{escape(text.strip())}</pre>"
 
 
 def sanitize_html(
@@ -328,6 +273,6 @@ def sanitize_html(
     except Exception:
         logger.exception("HTML sanitising failed; showing the text instead")
     try:
-        return SafeHtml(f"<pre>{escape(html_to_text(html))}</pre>", 0, [])
+        return SafeHtml(_as_text(html), 0, [])
     except Exception:
         return SafeHtml("", 0, [])

@@ -1,6 +1,7 @@
 """Fetch a mail's remote image on the reader's behalf, so the sender's tracker never sees them."""
 
 import contextlib
+import functools
 import http.client
 import ipaddress
 import socket
@@ -98,12 +99,20 @@ def _open_socket(family: int, sockaddr: tuple, timeout: float) -> socket.socket:
     return sock
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Certificates and host names verified; loaded once, shared by every fetch.
+    return ssl.create_default_context()
+
+
 class _PinnedConnection(http.client.HTTPConnection):
     """Sends Host: <hostname> but connects to the address that was checked: a second DNS
     answer (rebinding) between the check and the connection cannot redirect it inside."""
 
     def __init__(self, host, port, *, address, timeout, tls):
         super().__init__(host, port, timeout=timeout)
+        # The Host header names the port only when it is not the scheme's own.
+        self.default_port = 443 if tls else 80
         self._address = address
         self._tls = tls
 
@@ -111,8 +120,7 @@ class _PinnedConnection(http.client.HTTPConnection):
         family, sockaddr = self._address
         sock = _open_socket(family, sockaddr, self.timeout)
         if self._tls:
-            context = ssl.create_default_context()
-            sock = context.wrap_socket(sock, server_hostname=self.host)
+            sock = _tls_context().wrap_socket(sock, server_hostname=self.host)
         self.sock = sock
 
 
@@ -123,8 +131,10 @@ def _target(url: str) -> tuple[bool, str, int, str]:
     except ValueError as exc:
         raise ImageFetchError("malformed URL") from exc
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    if scheme not in ("http", "https"):
         raise ImageFetchError(f"refused URL scheme {scheme!r}")
+    if not parts.hostname:
+        raise ImageFetchError("URL without a host")
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError as exc:
@@ -146,8 +156,10 @@ def _abort(conn: http.client.HTTPConnection, aborted: threading.Event) -> None:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _get(url: str, deadline: float, max_bytes: int, allow_private: bool):
-    """One request: (status, location, content type, body)."""
+def _get(
+    url: str, deadline: float, max_bytes: int, allow_private: bool
+) -> tuple[str | None, bytes]:
+    """One request: (redirect location, None) or (None, body of an allowed image type)."""
     tls, host, port, path = _target(url)
     address = _resolve(host, port, allow_private)
     remaining = deadline - time.monotonic()
@@ -164,11 +176,16 @@ def _get(url: str, deadline: float, max_bytes: int, allow_private: bool):
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         if response.status in REDIRECT_STATUSES:
-            return response.status, response.getheader("Location") or "", "", b""
+            return response.getheader("Location") or "", b""
+        if response.status != 200:
+            raise ImageFetchError(f"HTTP status {response.status}")
+        # Refused before reading: no need to download five megabytes of HTML to say no.
+        content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type not in ALLOWED_CONTENT_TYPES:
+            raise ImageFetchError(f"refused content type {content_type!r}")
         length = response.getheader("Content-Length") or ""
         if length.strip().isdigit() and int(length) > max_bytes:
             raise ImageFetchError("image too large")
-        content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
         body = bytearray()
         while chunk := response.read1(_CHUNK):
             body += chunk
@@ -178,7 +195,7 @@ def _get(url: str, deadline: float, max_bytes: int, allow_private: bool):
                 break
         if aborted.is_set():
             raise ImageFetchError("timed out")
-        return response.status, "", content_type, bytes(body)
+        return None, bytes(body)
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if aborted.is_set():
             raise ImageFetchError("timed out") from exc
@@ -199,16 +216,12 @@ def fetch_remote_image(
     fetch, redirects included. Raises ImageFetchError for anything but a real raster image."""
     deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
-        status, location, content_type, data = _get(url, deadline, max_bytes, allow_private)
-        if status in REDIRECT_STATUSES:
+        location, data = _get(url, deadline, max_bytes, allow_private)
+        if location is not None:
             if not location:
                 raise ImageFetchError("redirect without a location")
             url = urljoin(url, location)
             continue
-        if status != 200:
-            raise ImageFetchError(f"HTTP status {status}")
-        if content_type not in ALLOWED_CONTENT_TYPES:
-            raise ImageFetchError(f"refused content type {content_type!r}")
         sniffed = _sniff(data)
         if sniffed is None:
             raise ImageFetchError("the bytes are not a known image format")

@@ -210,6 +210,7 @@ def image_proxy(request):
         raise Http404 from None
     response = HttpResponse(image.data, content_type=image.content_type)
     response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
