@@ -33,6 +33,7 @@ class PreferencesForm(forms.ModelForm):
             "reading_pane",
             "prefer_html",
             "mark_read",
+            "undo_send_seconds",
             "language",
             "time_zone",
         ]

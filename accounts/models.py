@@ -78,6 +78,12 @@ class Preferences(models.Model):
     mark_read = models.SmallIntegerField(
         _("mark as read"), choices=MarkRead.choices, default=MarkRead.AT_ONCE
     )
+    undo_send_seconds = models.PositiveSmallIntegerField(
+        _("time to cancel a message after «Envoyer»"),
+        default=5,
+        choices=[(0, _("No delay")), (5, _("5 seconds")), (10, _("10 seconds")),
+                 (30, _("30 seconds"))],
+    )
     language = models.CharField(_("language"), max_length=8, default="fr")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
 

@@ -111,6 +111,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
+    "send-waiting-messages": {
+        "task": "mail.tasks.send_waiting_messages",
+        "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
+    },
     "requeue-stalled-spool": {
         "task": "mail.tasks.requeue_stalled_spool",
         "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),

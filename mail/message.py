@@ -37,6 +37,8 @@ class ReadableMessage:
     cc: list[str] = field(default_factory=list)
     date: datetime | None = None
     message_id: str = ""
+    references: str = ""
+    reply_to: str = ""
     text: str = ""
     html: str | None = None
     from_html: bool = False
@@ -172,6 +174,9 @@ def read_message(raw: bytes) -> ReadableMessage:
     result.to = _addresses(msg, "To")
     result.cc = _addresses(msg, "Cc")
     result.message_id = _header(msg, "Message-ID")
+    result.references = " ".join(_header(msg, "References").split())
+    reply_to = _addresses(msg, "Reply-To")
+    result.reply_to = reply_to[0] if reply_to else ""
     result.headers = [(name, _header_value(value)) for name, value in msg.raw_items()]
     try:
         result.date = parsedate_to_datetime(_header(msg, "Date"))

@@ -135,3 +135,55 @@ class TrustedSender(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class OutgoingMessage(models.Model):
+    """A message written in the web app, from «Envoyer» until the gateway has it and a copy
+    is in the Sent folder. Kept in the database so no restart or outage loses it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting to be sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        SUBMITTED = "submitted", _("Sent; saving a copy")
+        SENT = "sent", _("Sent")
+        REFUSED = "refused", _("Refused by the mail server")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
+    message_id = models.CharField(max_length=255, unique=True)
+    subject = models.CharField(max_length=998, blank=True)
+    mail_from = models.EmailField()
+    recipients = models.JSONField(default=list)
+    raw = models.BinaryField()
+    draft = models.JSONField(default=dict)  # what the form held, to reopen it after «annuler»
+    send_after = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.status})"
+
+
+class DraftBackup(models.Model):
+    """The last autosave of a message being written, so a Dovecot blip or an expired session
+    never loses a line; the IMAP Drafts folder holds the same draft for other clients."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
+    key = models.UUIDField(default=uuid.uuid4, unique=True)
+    fields = models.JSONField(default=dict)
+    imap_uid = models.PositiveIntegerField(null=True, blank=True)  # its copy in Drafts
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.fields.get("subject", "") or str(self.key)

@@ -33,10 +33,14 @@ class GatewayRejected(Exception):
 class GatewayClient:
     """One SMTP connection to the gateway, reused for many messages (seed_demo sends hundreds)."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, login: tuple[str, str] | None = None) -> None:
         self.where = f"{host}:{port}"
         try:
             self._client = smtplib.SMTP(host, port, timeout=30)
+            if login:
+                self._client.login(*login)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise GatewayRejected(f"{self.where}: {exc}") from exc
         except OSError as exc:  # refused, unreachable, timed out
             raise GatewayUnavailable(f"{self.where}: {exc}") from exc
 
@@ -74,4 +78,13 @@ def send_to_gateway(
 ) -> None:
     """Hand one message to the gateway's inbound port, as another mail server would."""
     with GatewayClient(host, port) as client:
+        client.send(raw, mail_from=mail_from, recipients=recipients)
+
+
+def submit_as(username: str, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:
+    """Submit a message written in the web app, on the submission port, as that user."""
+    credentials = (f"{username}*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET)
+    with GatewayClient(
+        settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT, login=credentials
+    ) as client:
         client.send(raw, mail_from=mail_from, recipients=recipients)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from mail import delivery
+from mail import delivery, sending
 
 
 @shared_task(
@@ -25,4 +25,24 @@ def requeue_stalled_spool() -> int:
     ids = delivery.stalled_spool_ids(timedelta(seconds=settings.SPOOL_STALLED_SECONDS))
     for spool_id in ids:
         deliver.delay(spool_id)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=(sending.SendingDeferred,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=False,
+    max_retries=None,
+)
+def send_outgoing(outgoing_id: int) -> None:
+    sending.do_send_message(outgoing_id)
+
+
+@shared_task
+def send_waiting_messages() -> int:
+    """Safety net for messages written in the web app whose task was lost."""
+    ids = sending.waiting_ids(timedelta(seconds=settings.SPOOL_STALLED_SECONDS))
+    for outgoing_id in ids:
+        send_outgoing.delay(outgoing_id)
     return len(ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mail.views import folders, lists, reading
+from mail.views import compose, folders, lists, reading
 
 app_name = "mail"
 
@@ -8,6 +8,10 @@ _message = "boite/<int:mailbox_id>/message/<path:folder>/<int:uid>"
 
 urlpatterns = [
     path("", lists.home, name="home"),
+    path("ecrire/", compose.compose, name="compose"),
+    path("ecrire/sauvegarde/", compose.autosave, name="autosave"),
+    path("a-envoyer/", compose.outbox, name="outbox"),
+    path("a-envoyer/<int:outgoing_id>/annuler/", compose.cancel, name="cancel"),
     path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
     path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),
     path("boite/<int:mailbox_id>/actions/", lists.act, name="act"),

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.usefixtures("mail_stack")
 
 def save(client, **changes):
     current = {"page_size": 50, "reading_pane": "", "prefer_html": "on", "mark_read": 0,
+               "undo_send_seconds": 5,
                "language": "fr", "time_zone": "Europe/Paris"}  # fmt: skip
     current.update(changes)
     response = client.post(

@@ -1,5 +1,6 @@
 """aiosmtpd handlers. Django's ORM runs in worker threads, never on the event loop."""
 
+import hmac
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
@@ -8,7 +9,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.db import close_old_connections
 
 from mail.delivery import is_local
@@ -107,7 +108,15 @@ class SubmissionHandler(_SpoolingHandler):
 
 
 def _check_credentials(login: str, password: str):
+    """The account's own password, or ``login*master`` with the master secret: the web app
+    submits what people write in the browser without ever holding their password."""
     close_old_connections()
+    name, _, master = login.rpartition("*")
+    if name and master == settings.DOVECOT_MASTER_USER:
+        if not hmac.compare_digest(password.encode(), settings.DOVECOT_MASTER_SECRET.encode()):
+            return None
+        user = get_user_model().objects.filter(username=name).first()
+        return user if user is not None and user.can_log_in else None
     return authenticate(username=login, password=password)
 
 
@@ -142,14 +151,15 @@ def _controller(handler, port: int, **smtp_kwargs) -> Controller:
     )
 
 
+def submission_controller(port: int) -> Controller:
+    return _controller(
+        SubmissionHandler(),
+        port,
+        authenticator=AccountAuthenticator(),
+        auth_required=True,
+        auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
+    )
+
+
 def build_controllers(inbound_port: int, submission_port: int) -> list[Controller]:
-    return [
-        _controller(InboundHandler(), inbound_port),
-        _controller(
-            SubmissionHandler(),
-            submission_port,
-            authenticator=AccountAuthenticator(),
-            auth_required=True,
-            auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
-        ),
-    ]
+    return [_controller(InboundHandler(), inbound_port), submission_controller(submission_port)]

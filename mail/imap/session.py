@@ -390,6 +390,27 @@ class MailboxSession:
         return newer, older
 
     # --- changes ----------------------------------------------------------------------------
+    def append(self, folder: str, raw: bytes, *, seen: bool = True, draft: bool = False) -> int:
+        """Store a message (a sent copy, a draft); returns its UID (UIDPLUS, RFC 4315)."""
+        flags = [imapclient.SEEN] if seen else []
+        if draft:
+            flags.append(imapclient.DRAFT)
+        answer = self._client.append(check_folder(folder), raw, flags=flags)
+        self._folders = None
+        # "[APPENDUID <uidvalidity> <uid>] Append completed."
+        text = answer.decode() if isinstance(answer, bytes) else str(answer)
+        if "APPENDUID" in text:
+            return int(text.split("APPENDUID", 1)[1].split("]", 1)[0].split()[1])
+        return 0
+
+    def remove(self, folder: str, uids) -> None:
+        """Expunge for good (a replaced draft), without going through the Trash."""
+        self._select(folder)
+        uids = check_uids(uids)
+        self._client.add_flags(uids, [imapclient.DELETED], silent=True)
+        self._client.uid_expunge(uids)
+        self._folders = None
+
     def set_flag(self, folder: str, uids, flag: str, on: bool) -> None:
         if flag not in _FLAGS:
             raise InvalidRequest(f"unknown flag {flag!r}")

@@ -65,6 +65,10 @@ document.addEventListener("keydown", (event) => {
         box.checked = !box.checked;
       }
       break;
+    case "r":
+    case "c":
+      if (link(event.key)) link(event.key).click(); else return;
+      break;
     case "a": actOnSelection("archive"); break;
     case "f": actOnSelection("flag"); break;
     case "#": actOnSelection("delete"); break;

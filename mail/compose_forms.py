@@ -1,0 +1,133 @@
+"""The compose form: every header field checked before anything is built or sent."""
+
+from email.utils import getaddresses
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from mail.compose import Composition, Upload
+
+MAX_ADDRESSES = 500
+
+
+def attachment_limit() -> int:
+    """Base64 makes attachments a third larger; the gateway's limit is on the whole message."""
+    return int(settings.GATEWAY_MAX_MESSAGE_SIZE * 0.7)
+
+
+def _no_line_breaks(value: str) -> str:
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ValidationError(_("Line breaks are not allowed here."))
+    return value
+
+
+def parse_addresses(value: str) -> list[str]:
+    _no_line_breaks(value)
+    value = value.replace(";", ",")
+    found = []
+    for name, address in getaddresses([value]):
+        address = address.strip()
+        if not address:
+            if name.strip():
+                raise ValidationError(
+                    _("“%(value)s” is not an e-mail address."), params={"value": name}
+                )
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(value)s” is not a valid e-mail address."), params={"value": address}
+            ) from None
+        found.append(address.lower())
+    if len(found) > MAX_ADDRESSES:
+        raise ValidationError(_("Too many recipients."))
+    return found
+
+
+class AddressesField(forms.CharField):
+    def clean(self, value):
+        return parse_addresses(super().clean(value) or "")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ComposeForm(forms.Form):
+    sender = forms.ModelChoiceField(label=_("From"), queryset=None, empty_label=None)
+    to = AddressesField(label=_("To"), required=False,
+                        help_text=_("Separate addresses with commas."))  # fmt: skip
+    cc = AddressesField(label=_("Cc"), required=False)
+    bcc = AddressesField(label=_("Bcc"), required=False,
+                         help_text=_("Hidden from the other recipients."))  # fmt: skip
+    subject = forms.CharField(label=_("Subject"), max_length=900, required=False,
+                              validators=[_no_line_breaks])  # fmt: skip
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea, strip=False)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    high_priority = forms.BooleanField(label=_("High priority"), required=False)
+    read_receipt = forms.BooleanField(label=_("Ask for a read receipt"), required=False)
+    in_reply_to = forms.CharField(required=False, max_length=998, widget=forms.HiddenInput,
+                                  validators=[_no_line_breaks])  # fmt: skip
+    references = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput,
+                                 validators=[_no_line_breaks])  # fmt: skip
+    draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, senders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sender"].queryset = senders
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if sum(f.size for f in files) > attachment_limit():
+            raise ValidationError(
+                _("Attachments are limited to %(size)s MB in all."),
+                params={"size": attachment_limit() // (1024 * 1024)},
+            )
+        return files
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data["to"] or data["cc"] or data["bcc"]):
+            self.add_error("to", _("Add at least one recipient."))
+        return data
+
+    def composition(self, *, sender_name: str) -> Composition:
+        data = self.cleaned_data
+        return Composition(
+            sender_name=sender_name,
+            sender_address=data["sender"].address,
+            to=data["to"],
+            cc=data["cc"],
+            bcc=data["bcc"],
+            subject=data["subject"],
+            body=data["body"],
+            in_reply_to=data["in_reply_to"],
+            references=data["references"],
+            high_priority=data["high_priority"],
+            read_receipt=data["read_receipt"],
+            attachments=[
+                Upload(f.name, f.content_type or "application/octet-stream", f.read())
+                for f in data["attachments"]
+            ],
+        )
+
+    def draft_fields(self) -> dict:
+        """What autosave keeps and «annuler» reopens (not the files: see the note in views)."""
+        raw = self.data
+        keys = ("to", "cc", "bcc", "subject", "body", "in_reply_to", "references")
+        fields = {key: raw.get(key, "") for key in keys}
+        fields["sender"] = raw.get("sender", "")
+        fields["key"] = str(self.cleaned_data.get("draft_key") or raw.get("draft_key") or "")
+        return fields

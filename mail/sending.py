@@ -1,0 +1,154 @@
+"""From «Envoyer» to the gateway and the Sent folder: queued, cancellable, never lost.
+
+``check_send_message`` validates and queues; the worker's ``do_send_message`` submits through
+the gateway's submission port (as the user, with the master credential) and files the copy
+in Sent. Both steps are recorded on the OutgoingMessage row, so a retry redoes only what is
+missing.
+"""
+
+import logging
+from datetime import timedelta
+from email.policy import SMTP
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from convergence.queueing import enqueue_on_commit
+from mail import smtp
+from mail.compose import Composition, build_message
+from mail.imap import MailStoreUnavailable, imap_session
+from mail.models import DraftBackup, Mailbox, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+
+class SendingDeferred(Exception):
+    """The gateway or Dovecot is not answering: the message waits and is tried again."""
+
+
+class SenderNotAllowed(Exception):
+    pass
+
+
+def sender_mailboxes(user):
+    """Mailboxes the user may send as: their own, and those shared with «envoyer en tant que»."""
+    now = timezone.now()
+    shared = (
+        Q(members__user=user, members__can_send_as=True)
+        & (Q(members__starts_at__isnull=True) | Q(members__starts_at__lte=now))
+        & (Q(members__ends_at__isnull=True) | Q(members__ends_at__gt=now))
+    )
+    return Mailbox.objects.filter(Q(owner=user) | shared).distinct()
+
+
+def check_send_message(
+    *, user, mailbox: Mailbox, composition: Composition, draft: dict, delay_seconds: int
+) -> OutgoingMessage:
+    if not sender_mailboxes(user).filter(id=mailbox.id).exists():
+        raise SenderNotAllowed(mailbox.address)
+    message = build_message(composition)
+    with transaction.atomic():
+        outgoing = OutgoingMessage.objects.create(
+            user=user,
+            mailbox=mailbox,
+            message_id=message["Message-ID"],
+            subject=composition.subject,
+            mail_from=mailbox.address,
+            recipients=composition.recipients,
+            raw=message.as_bytes(policy=SMTP),
+            draft=draft,
+            send_after=timezone.now() + timedelta(seconds=delay_seconds),
+        )
+        from mail.tasks import send_outgoing  # the task module imports this one
+
+        enqueue_on_commit(send_outgoing, outgoing.id, countdown=delay_seconds)
+    return outgoing
+
+
+def cancel_send(outgoing: OutgoingMessage) -> bool:
+    """«Annuler l'envoi»: only while it has not left; the caller reopens the draft."""
+    return bool(
+        OutgoingMessage.objects.filter(
+            id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__gt=timezone.now()
+        ).update(status=OutgoingMessage.Status.CANCELLED)
+    )
+
+
+def do_send_message(outgoing_id: int) -> None:
+    """Idempotent: a sent message is not submitted again, a filed copy not filed twice."""
+    outgoing = OutgoingMessage.objects.select_related("mailbox", "user").get(id=outgoing_id)
+    if outgoing.status == OutgoingMessage.Status.WAITING:
+        if outgoing.send_after > timezone.now():
+            return  # a newer task will come at the right time
+        _submit(outgoing)
+    if outgoing.status == OutgoingMessage.Status.SUBMITTED:
+        _file_sent_copy(outgoing)
+
+
+def _submit(outgoing: OutgoingMessage) -> None:
+    # Claim it: a second task (the sweep's) that loses this race leaves it alone.
+    claimed = OutgoingMessage.objects.filter(
+        id=outgoing.id, status=OutgoingMessage.Status.WAITING, attempts=outgoing.attempts
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        return
+    outgoing.attempts += 1
+    try:
+        smtp.submit_as(
+            outgoing.user.username,
+            bytes(outgoing.raw),
+            mail_from=outgoing.mail_from,
+            recipients=outgoing.recipients,
+        )
+    except smtp.GatewayUnavailable as exc:
+        outgoing.last_error = str(exc)
+        outgoing.save(update_fields=["attempts", "last_error"])
+        raise SendingDeferred(str(exc)) from exc
+    except smtp.GatewayRejected as exc:
+        outgoing.status = OutgoingMessage.Status.REFUSED
+        outgoing.last_error = str(exc)
+        outgoing.save(update_fields=["attempts", "status", "last_error"])
+        logger.warning("outgoing %s refused: %s", outgoing.id, exc)
+        return
+    outgoing.status = OutgoingMessage.Status.SUBMITTED
+    outgoing.sent_at = timezone.now()
+    outgoing.last_error = ""
+    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    _discard_draft(outgoing)
+
+
+def _file_sent_copy(outgoing: OutgoingMessage) -> None:
+    try:
+        with imap_session(outgoing.mailbox.imap_user) as box:
+            sent = box.special_folder("sent") or "Sent"
+            box.append(sent, bytes(outgoing.raw), seen=True)
+    except MailStoreUnavailable as exc:
+        raise SendingDeferred(str(exc)) from exc
+    outgoing.status = OutgoingMessage.Status.SENT
+    outgoing.save(update_fields=["status"])
+
+
+def _discard_draft(outgoing: OutgoingMessage) -> None:
+    key = outgoing.draft.get("key")
+    backup = DraftBackup.objects.filter(key=key, user=outgoing.user).first() if key else None
+    if backup is None:
+        return
+    if backup.imap_uid:
+        try:
+            with imap_session(backup.mailbox.imap_user) as box:
+                box.remove(box.special_folder("drafts") or "Drafts", [backup.imap_uid])
+        except Exception:  # the copy in Drafts is a convenience; the message is sent
+            logger.warning("could not remove draft %s from Drafts", backup.imap_uid)
+    backup.delete()
+
+
+def waiting_ids(older_than: timedelta) -> list[int]:
+    """Messages whose task the broker lost: due for a while and still not sent."""
+    due = timezone.now() - older_than
+    return list(
+        OutgoingMessage.objects.filter(
+            status__in=[OutgoingMessage.Status.WAITING, OutgoingMessage.Status.SUBMITTED],
+            send_after__lt=due,
+        ).values_list("id", flat=True)
+    )

@@ -1,0 +1,129 @@
+"""Writing: compose, reply, forward, autosaved drafts, the «À envoyer» list, «annuler»."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mail import drafts
+from mail.access import access_mailbox
+from mail.compose import forward_fields, reply_fields
+from mail.compose_forms import ComposeForm, attachment_limit
+from mail.imap import InvalidRequest, imap_session
+from mail.message import read_message
+from mail.models import DraftBackup, OutgoingMessage
+from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
+
+
+def _initial(request, senders) -> dict:
+    """Prefill from a draft to restore, or from the message answered or forwarded."""
+    initial = {"draft_key": uuid.uuid4(), "sender": senders.first()}
+    key = request.GET.get("brouillon")
+    if key:
+        backup = DraftBackup.objects.filter(user=request.user, key=key).first()
+        if backup is None:
+            raise Http404
+        fields = dict(backup.fields)
+        fields.pop("key", None)
+        sender = senders.filter(id=fields.pop("sender", None) or 0).first()
+        return {**initial, **fields, "draft_key": backup.key, "sender": sender or senders.first()}
+    uid, folder = request.GET.get("uid", ""), request.GET.get("dossier", "INBOX")
+    mode = request.GET.get("mode")
+    if not uid.isdigit() or mode not in ("reponse", "tous", "transfert"):
+        return initial
+    mailbox = access_mailbox(request.user, int(request.GET.get("boite", "0") or 0))
+    try:
+        with imap_session(mailbox.imap_user) as box:
+            raw = box.fetch_raw(folder, int(uid), mark_seen=False)
+    except InvalidRequest:
+        raise Http404 from None
+    if raw is None:
+        raise Http404
+    original = read_message(raw)
+    if mode == "transfert":
+        return {**initial, **forward_fields(original)}
+    own = {m.address for m in senders} | {request.user.email.lower()}
+    fields = reply_fields(original, own_addresses=own, reply_all=mode == "tous")
+    sender = senders.filter(id=mailbox.id).first() or senders.first()
+    return {**initial, **fields, "sender": sender}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request):
+    senders = sender_mailboxes(request.user)
+    if not senders.exists():
+        return render(request, "mail/no_mailbox.html")
+    if request.method == "GET":
+        form = ComposeForm(initial=_initial(request, senders), senders=senders)
+    else:
+        form = ComposeForm(request.POST, request.FILES, senders=senders)
+        if form.is_valid():
+            mailbox = form.cleaned_data["sender"]
+            try:
+                outgoing = check_send_message(
+                    user=request.user,
+                    mailbox=mailbox,
+                    composition=form.composition(sender_name=request.user.get_full_name()),
+                    draft=form.draft_fields(),
+                    delay_seconds=request.preferences.undo_send_seconds,
+                )
+            except SenderNotAllowed:
+                form.add_error("sender", _("You may not send from this address."))
+            else:
+                return redirect(reverse("mail:outbox") + f"?envoye={outgoing.id}")
+        # Keep what was typed, server side too, whatever went wrong.
+        drafts.save_backup(request.user, form.draft_fields(), senders)
+    return render(
+        request,
+        "mail/compose.html",
+        {"form": form, "limit": attachment_limit(), "mailbox": senders.first()},
+    )
+
+
+@login_required
+@require_POST
+def autosave(request):
+    """Called every few seconds while writing: the database first, then the Drafts folder."""
+    senders = sender_mailboxes(request.user)
+    fields = {key: request.POST.get(key, "")[:200_000] for key in drafts.FIELDS}
+    backup = drafts.save_backup(request.user, fields, senders)
+    if backup is None:
+        return JsonResponse({"saved": False}, status=400)
+    in_drafts_folder = drafts.save_to_drafts_folder(backup, request.user)
+    return JsonResponse({"saved": True, "key": str(backup.key), "imap": in_drafts_folder})
+
+
+@login_required
+@require_GET
+def outbox(request):
+    waiting = OutgoingMessage.objects.filter(user=request.user).exclude(
+        status__in=[OutgoingMessage.Status.SENT, OutgoingMessage.Status.CANCELLED]
+    )
+    just_sent = waiting.filter(id=request.GET.get("envoye") or 0).first()
+    return render(
+        request,
+        "mail/outbox.html",
+        {
+            "waiting": waiting,
+            "just_sent": just_sent,
+            "mailbox": sender_mailboxes(request.user).first(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, outgoing_id: int):
+    outgoing = get_object_or_404(OutgoingMessage, id=outgoing_id, user=request.user)
+    if not cancel_send(outgoing):
+        messages.error(request, _("Too late: this message has already left."))
+        return redirect("mail:outbox")
+    backup = drafts.restore_from(outgoing)
+    messages.info(request, _("Sending cancelled. Your message is back, as you left it."))
+    return redirect(reverse("mail:compose") + f"?brouillon={backup.key}")

@@ -1,0 +1,174 @@
+"""Writing side against the real gateway, worker and Dovecot."""
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Preferences
+from mail.gateway.server import submission_controller
+from mail.imap import imap_session
+from mail.models import DraftBackup, OutgoingMessage
+from tests.conftest import build_message, deliver, inbox_subjects, uid_of, unique_subject, wait_for
+
+pytestmark = [pytest.mark.usefixtures("mail_stack")]
+
+
+def folder_subjects(user, folder):
+    with imap_session(user.username) as box:
+        return [e.subject for e in box.list_page(folder, page=1, page_size=500).envelopes]
+
+
+def compose(client, user, **fields):
+    data = {
+        "sender": user.personal_mailbox.id,
+        "to": "",
+        "subject": "",
+        "body": "",
+        "draft_key": "6f1c3c1e-2a44-4c55-9a77-0d5a8d1c0e11",
+    } | fields
+    return client.post(reverse("mail:compose"), data)
+
+
+@pytest.fixture
+def no_undo_delay(prof):
+    Preferences.objects.create(user=prof, undo_send_seconds=0)
+
+
+def test_send_reaches_the_recipient_and_one_copy_is_in_sent(client, prof, colleague, no_undo_delay):
+    client.force_login(prof)
+    subject = unique_subject("Réunion de l'équipe")
+    attachment = SimpleUploadedFile("ordre du jour.pdf", b"%PDF-1.4 ...", "application/pdf")
+    response = compose(
+        client,
+        prof,
+        to=colleague.email,
+        subject=subject,
+        body="Bonjour,\nRéunion jeudi.",
+        attachments=attachment,
+        high_priority="on",
+    )
+    assert response.status_code == 302 and "/a-envoyer/" in response.url
+    wait_for(lambda: subject in inbox_subjects("collegue.demo"))
+    wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
+    assert folder_subjects(prof, "Sent").count(subject) == 1
+    client.force_login(colleague)
+    uid = uid_of(colleague, subject)
+    page = client.get(reverse("mail:message", args=[colleague.personal_mailbox.id, "INBOX", uid]))
+    assert "Réunion jeudi." in page.text
+    assert [a.filename for a in page.context["message"].attachments] == ["ordre du jour.pdf"]
+    headers = dict(page.context["message"].headers)
+    assert headers["X-Priority"].startswith("1") and "Bcc" not in headers
+
+
+def test_cancel_within_the_delay_sends_nothing_and_reopens_the_draft(client, prof, colleague):
+    Preferences.objects.create(user=prof, undo_send_seconds=30)
+    client.force_login(prof)
+    subject = unique_subject("Finalement non")
+    response = compose(client, prof, to=colleague.email, subject=subject, body="Brouillon gardé")
+    outgoing = OutgoingMessage.objects.get()
+    cancelled = client.post(reverse("mail:cancel", args=[outgoing.id]))
+    assert cancelled.status_code == 302 and "brouillon=" in cancelled.url
+    reopened = client.get(cancelled.url)
+    assert reopened.context["form"].initial["subject"] == subject
+    assert "Brouillon gardé" in reopened.text
+    outgoing.refresh_from_db()
+    assert outgoing.status == OutgoingMessage.Status.CANCELLED
+    assert response.status_code == 302
+    assert subject not in inbox_subjects("collegue.demo")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("subject", "Bonjour\r\nBcc: victime@example.org", "retours à la ligne"),
+        ("to", "pas-une-adresse", "n’est pas une adresse"),
+        ("to", "a@example.org\r\nBcc: b@example.org", "retours à la ligne"),
+    ],
+)
+def test_bad_input_is_refused_beside_the_field_and_the_draft_kept(
+    client, prof, field, value, error
+):
+    client.force_login(prof)
+    fields = {"to": "collegue@ac-demo.test", "subject": "Sujet", "body": "Texte à garder"}
+    fields[field] = value
+    response = compose(client, prof, **fields)
+    assert response.status_code == 200
+    assert error in response.text and "Texte à garder" in response.text
+    assert not OutgoingMessage.objects.exists()
+    assert DraftBackup.objects.get(user=prof).fields["body"] == "Texte à garder"
+
+
+def test_oversized_attachments_are_refused_before_sending(client, prof):
+    client.force_login(prof)
+    big = SimpleUploadedFile("film.mp4", b"x" * (400 * 1024), "video/mp4")  # limit: 512 KiB * 0.7
+    response = compose(client, prof, to="a@example.org", subject="Vidéo", attachments=big)
+    assert response.status_code == 200 and "limitées à" in response.text
+    assert not OutgoingMessage.objects.exists()
+
+
+def test_reply_is_threaded(client, prof, colleague, no_undo_delay):
+    subject = unique_subject("Question")
+    question = build_message(to=prof.email, subject=subject, sender=colleague.email)
+    deliver(prof, question)
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+    page = client.get(
+        reverse("mail:compose"),
+        {"boite": box, "dossier": "INBOX", "uid": uid_of(prof, subject), "mode": "reponse"},
+    )
+    initial = page.context["form"].initial
+    assert initial["subject"] == f"Re: {subject}" and initial["to"].endswith(f"<{colleague.email}>")
+    assert initial["in_reply_to"] == question["Message-ID"]
+    compose(
+        client,
+        prof,
+        to=colleague.email,
+        subject=initial["subject"],
+        body="Oui.",
+        in_reply_to=initial["in_reply_to"],
+        references=initial["references"],
+    )
+    wait_for(lambda: f"Re: {subject}" in inbox_subjects("collegue.demo"))
+
+
+def test_autosave_keeps_one_draft_in_the_drafts_folder(client, prof):
+    client.force_login(prof)
+    key = "0b7f9c1e-2a44-4c55-9a77-0d5a8d1c0e22"
+    subject = unique_subject("En cours")
+    for body in ("Premier jet", "Deuxième jet"):
+        saved = client.post(
+            reverse("mail:autosave"),
+            {
+                "key": key,
+                "sender": prof.personal_mailbox.id,
+                "to": "",
+                "subject": subject,
+                "body": body,
+            },
+        )
+        assert saved.json()["saved"] and saved.json()["imap"]
+    assert folder_subjects(prof, "Drafts").count(subject) == 1
+    assert DraftBackup.objects.get(key=key).fields["body"] == "Deuxième jet"
+    restored = client.get(reverse("mail:compose"), {"brouillon": key})
+    assert "Deuxième jet" in restored.text
+
+
+def test_gateway_down_the_message_waits_and_leaves_once(
+    client, prof, colleague, gateway, no_undo_delay
+):
+    gateway[1].stop()
+    try:
+        client.force_login(prof)
+        subject = unique_subject("Patience")
+        compose(client, prof, to=colleague.email, subject=subject, body="Il partira.")
+        wait_for(lambda: OutgoingMessage.objects.get().attempts >= 1)
+        outbox = client.get(reverse("mail:outbox"))
+        assert "le serveur de messagerie ne répond pas" in outbox.text
+    finally:
+        gateway[1] = submission_controller(settings.GATEWAY_SUBMISSION_PORT)
+        gateway[1].start()
+    wait_for(lambda: subject in inbox_subjects("collegue.demo"), timeout=60)
+    wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
+    assert inbox_subjects("collegue.demo").count(subject) == 1
+    assert folder_subjects(prof, "Sent").count(subject) == 1
