@@ -176,6 +176,12 @@ SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
 # External mail goes to this smarthost; without one it is captured in the spool, never sent.
 SMARTHOST = env("SMARTHOST", "")
+# The block a signature can add at the user's request (legal notice, confidentiality).
+ACADEMIE_MENTIONS = env(
+    "ACADEMIE_MENTIONS",
+    "Ce message et ses pièces jointes sont destinés à leurs seuls destinataires. "
+    "Si vous l'avez reçu par erreur, merci de le signaler à l'expéditeur et de le supprimer.",
+)
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 

@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from mail.compose import Composition, Upload
+from mail.models import MessageTemplate, Signature
 
 MAX_ADDRESSES = 500
 
@@ -131,3 +132,23 @@ class ComposeForm(forms.Form):
         fields["sender"] = raw.get("sender", "")
         fields["key"] = str(self.cleaned_data.get("draft_key") or raw.get("draft_key") or "")
         return fields
+
+
+class SignatureForm(forms.ModelForm):
+    class Meta:
+        model = Signature
+        fields = ["name", "body", "is_default", "with_mentions"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["name", "subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {
+            "body": _(
+                "You can use {prénom}, {nom}, {classe} and {date}: you fill them in when "
+                "you use the template."
+            ),
+        }

@@ -187,3 +187,41 @@ class DraftBackup(models.Model):
 
     def __str__(self) -> str:
         return self.fields.get("subject", "") or str(self.key)
+
+
+class Signature(models.Model):
+    """A block added under the messages someone writes (e.g. «interne», «externe»)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=60)
+    body = models.TextField(_("text"))
+    is_default = models.BooleanField(_("used by default"), default=False)
+    with_mentions = models.BooleanField(_("add the académie's mandatory mentions"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_text(self) -> str:
+        if self.with_mentions and settings.ACADEMIE_MENTIONS:
+            return f"{self.body.rstrip()}\n\n{settings.ACADEMIE_MENTIONS}"
+        return self.body
+
+
+class MessageTemplate(models.Model):
+    """A «modèle»: convocations and relances written once, with {prénom}, {nom}, {classe},
+    {date} filled in when used."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("name"), max_length=80)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from mail.views import compose, folders, lists, reading
+from mail.views import compose, folders, lists, reading, writing_tools
 
 app_name = "mail"
 
+_tools = "(?P<kind>signatures|modeles)"
 _message = "boite/<int:mailbox_id>/message/<path:folder>/<int:uid>"
 
 urlpatterns = [
@@ -11,6 +12,13 @@ urlpatterns = [
     path("ecrire/", compose.compose, name="compose"),
     path("ecrire/sauvegarde/", compose.autosave, name="autosave"),
     path("a-envoyer/", compose.outbox, name="outbox"),
+    re_path(rf"^{_tools}/$", writing_tools.manage, name="writing_tools"),
+    re_path(rf"^{_tools}/(?P<item_id>[0-9]+)/$", writing_tools.manage, name="writing_tool_edit"),
+    re_path(
+        rf"^{_tools}/(?P<item_id>[0-9]+)/supprimer/$",
+        writing_tools.delete,
+        name="writing_tool_delete",
+    ),
     path("a-envoyer/<int:outgoing_id>/annuler/", compose.cancel, name="cancel"),
     path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
     path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),

@@ -9,7 +9,15 @@ from accounts.models import Preferences
 from mail.gateway.server import submission_controller
 from mail.imap import imap_session
 from mail.models import DraftBackup, OutgoingMessage
-from tests.conftest import build_message, deliver, inbox_subjects, uid_of, unique_subject, wait_for
+from tests.conftest import (
+    build_message,
+    deliver,
+    inbox_subjects,
+    make_person,
+    uid_of,
+    unique_subject,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.usefixtures("mail_stack")]
 
@@ -172,3 +180,37 @@ def test_gateway_down_the_message_waits_and_leaves_once(
     wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
     assert inbox_subjects("collegue.demo").count(subject) == 1
     assert folder_subjects(prof, "Sent").count(subject) == 1
+
+
+def test_signatures_and_templates_are_managed_and_offered(client, prof):
+    client.force_login(prof)
+    url = reverse("mail:writing_tools", args=["signatures"])
+    client.post(url, {"name": "interne", "body": "Camille Martin\nMaths", "is_default": "on"})
+    client.post(
+        url, {"name": "externe", "body": "C. Martin", "is_default": "on", "with_mentions": "on"}
+    )
+    signatures = {s.name: s for s in prof.signature_set.all()}
+    assert not signatures["interne"].is_default and signatures["externe"].is_default
+    assert "destinataires" in signatures["externe"].full_text  # the académie's mentions
+
+    client.post(
+        reverse("mail:writing_tools", args=["modeles"]),
+        {
+            "name": "Convocation",
+            "subject": "Convocation de {prénom} {nom}",
+            "body": "Votre enfant {prénom} ({classe}) est convoqué le {date}.",
+        },
+    )
+    page = client.get(reverse("mail:compose"))
+    assert page.context["form"].initial["body"].startswith("\n\n-- \nC. Martin")
+    offered = list(page.context["template_texts"].values())  # to the page's script
+    assert offered[0]["subject"] == "Convocation de {prénom} {nom}"
+    assert 'id="templates-data"' in page.text
+    assert client.get("/mail/autre/").status_code == 404
+
+    other = make_person("autre.demo")
+    client.force_login(other)
+    item = signatures["interne"].id
+    assert (
+        client.get(reverse("mail:writing_tool_edit", args=["signatures", item])).status_code == 404
+    )

@@ -16,13 +16,26 @@ from mail.compose import forward_fields, reply_fields
 from mail.compose_forms import ComposeForm, attachment_limit
 from mail.imap import InvalidRequest, imap_session
 from mail.message import read_message
-from mail.models import DraftBackup, OutgoingMessage
+from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
+
+
+def _signed(body: str, signature: Signature | None) -> str:
+    """The signature goes above any quoted text, after the usual "-- " line (RFC 3676)."""
+    if signature is None:
+        return body
+    return f"\n\n-- \n{signature.full_text}{body}"
 
 
 def _initial(request, senders) -> dict:
     """Prefill from a draft to restore, or from the message answered or forwarded."""
-    initial = {"draft_key": uuid.uuid4(), "sender": senders.first()}
+    signature = Signature.objects.filter(user=request.user, is_default=True).first()
+    initial = {
+        "draft_key": uuid.uuid4(),
+        "sender": senders.first(),
+        "body": _signed("", signature),
+        "signature": signature.id if signature else "",
+    }
     key = request.GET.get("brouillon")
     if key:
         backup = DraftBackup.objects.filter(user=request.user, key=key).first()
@@ -46,11 +59,13 @@ def _initial(request, senders) -> dict:
         raise Http404
     original = read_message(raw)
     if mode == "transfert":
-        return {**initial, **forward_fields(original)}
-    own = {m.address for m in senders} | {request.user.email.lower()}
-    fields = reply_fields(original, own_addresses=own, reply_all=mode == "tous")
-    sender = senders.filter(id=mailbox.id).first() or senders.first()
-    return {**initial, **fields, "sender": sender}
+        fields = forward_fields(original)
+    else:
+        own = {m.address for m in senders} | {request.user.email.lower()}
+        fields = reply_fields(original, own_addresses=own, reply_all=mode == "tous")
+        fields["sender"] = senders.filter(id=mailbox.id).first() or senders.first()
+    fields["body"] = _signed(fields["body"], signature)
+    return {**initial, **fields}
 
 
 @login_required
@@ -79,10 +94,20 @@ def compose(request):
                 return redirect(reverse("mail:outbox") + f"?envoye={outgoing.id}")
         # Keep what was typed, server side too, whatever went wrong.
         drafts.save_backup(request.user, form.draft_fields(), senders)
+    signatures = Signature.objects.filter(user=request.user)
+    templates = MessageTemplate.objects.filter(user=request.user)
     return render(
         request,
         "mail/compose.html",
-        {"form": form, "limit": attachment_limit(), "mailbox": senders.first()},
+        {
+            "form": form,
+            "limit": attachment_limit(),
+            "mailbox": senders.first(),
+            "signatures": signatures,
+            "signature_texts": {s.id: s.full_text for s in signatures},
+            "templates": templates,
+            "template_texts": {t.id: {"subject": t.subject, "body": t.body} for t in templates},
+        },
     )
 
 

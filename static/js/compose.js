@@ -92,3 +92,57 @@ form.addEventListener("submit", (event) => {
   request.addEventListener("error", () => { progress.hidden = true; status.textContent = status.dataset.failed; });
   request.send(new FormData(form));
 });
+
+// Signatures: switching replaces the block that was inserted, wherever it is in the text.
+const body = form.elements.body;
+const signatures = JSON.parse(document.getElementById("signatures-data").textContent);
+const signatureSelect = document.querySelector("[data-signature]");
+let currentSignature = signatures[signatureSelect.value] ? `\n\n-- \n${signatures[signatureSelect.value]}` : "";
+signatureSelect.addEventListener("change", () => {
+  const next = signatures[signatureSelect.value] ? `\n\n-- \n${signatures[signatureSelect.value]}` : "";
+  if (currentSignature && body.value.includes(currentSignature)) body.value = body.value.replace(currentSignature, next);
+  else body.value = body.value.replace(/^/, next ? `${next}` : "");
+  currentSignature = next;
+  dirty = true;
+});
+
+// Templates: one click fills subject and text; {prénom}, {nom}, {classe}, {date} get fields.
+const templates = JSON.parse(document.getElementById("templates-data").textContent);
+const variables = document.querySelector("[data-variables]");
+const variableFields = variables.querySelector(".cv-variables__fields");
+document.querySelector("[data-template]").addEventListener("change", (event) => {
+  const template = templates[event.target.value];
+  if (!template) return;
+  if (template.subject) form.elements.subject.value = template.subject;
+  body.value = template.body + body.value;
+  dirty = true;
+  const names = [...new Set((template.subject + template.body).match(/\{[^{}\s]{1,20}\}/g) || [])];
+  variableFields.replaceChildren();
+  for (const name of names) {
+    const id = `variable-${variableFields.children.length}`;
+    const group = document.createElement("div");
+    group.className = "fr-input-group";
+    const label = document.createElement("label");
+    label.className = "fr-label";
+    label.htmlFor = id;
+    label.textContent = name.slice(1, -1);
+    const input = document.createElement("input");
+    input.className = "fr-input";
+    input.id = id;
+    input.dataset.name = name;
+    if (name === "{date}") input.value = new Date().toLocaleDateString(document.documentElement.lang);
+    group.append(label, input);
+    variableFields.append(group);
+  }
+  variables.hidden = names.length === 0;
+  if (names.length) variableFields.querySelector("input").focus();
+});
+variables.querySelector("[data-fill]").addEventListener("click", () => {
+  for (const input of variableFields.querySelectorAll("input")) {
+    if (!input.value) continue;
+    body.value = body.value.split(input.dataset.name).join(input.value);
+    form.elements.subject.value = form.elements.subject.value.split(input.dataset.name).join(input.value);
+  }
+  variables.hidden = true;
+  dirty = true;
+});

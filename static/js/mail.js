@@ -5,11 +5,6 @@ document.querySelectorAll(".cv-nojs").forEach((el) => { el.hidden = true; });
 document.querySelectorAll("[data-autosubmit]").forEach((select) => {
   select.addEventListener("change", () => select.form.requestSubmit());
 });
-document.querySelectorAll("form[data-confirm]").forEach((form) => {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-});
 
 const selectAll = document.querySelector("[data-select-all]");
 if (selectAll && list) {

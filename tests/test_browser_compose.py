@@ -1,0 +1,54 @@
+"""Writing in headless Chromium: a template, a signature, an attachment, sent and received."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Preferences
+from mail.models import MessageTemplate, OutgoingMessage, Signature
+from tests.conftest import PASSWORD, assert_accessible, inbox_subjects, wait_for
+from tests.test_compose import folder_subjects
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
+
+
+def test_write_from_a_template_with_signature_and_attachment(
+    live_server, page, prof, colleague, tmp_path
+):
+    Preferences.objects.create(user=prof, undo_send_seconds=0)
+    Signature.objects.create(user=prof, name="interne", body="Camille Martin", is_default=True)
+    MessageTemplate.objects.create(
+        user=prof, name="Convocation", subject="Convocation de {prénom}",
+        body="{prénom} ({classe}) est convoqué le {date}.\n",
+    )  # fmt: skip
+    attachment = tmp_path / "emploi du temps.pdf"
+    attachment.write_bytes(b"%PDF-1.4 emploi du temps")
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Écrire").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau message")
+    assert_accessible(page)
+
+    page.get_by_role("textbox", name="À Séparez les adresses par des virgules.").fill(
+        colleague.email
+    )
+    page.get_by_label("Modèle").select_option(label="Convocation")
+    page.get_by_label("prénom").fill("Léa")
+    page.get_by_label("classe").fill("2nde 3")
+    page.get_by_role("button", name="Compléter").click()
+    body = page.get_by_label("Message", exact=True)
+    expect(body).to_have_value(
+        page.get_by_label("Message", exact=True).input_value()
+    )  # fmt: skip
+    text = body.input_value()
+    assert text.startswith("Léa (2nde 3) est convoqué le ") and "-- \nCamille Martin" in text
+    expect(page.get_by_label("Objet")).to_have_value("Convocation de Léa")
+    page.get_by_label("Pièces jointes").set_input_files(str(attachment))
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+
+    wait_for(lambda: "Convocation de Léa" in inbox_subjects("collegue.demo"))
+    wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
+    assert folder_subjects(prof, "Sent").count("Convocation de Léa") == 1
