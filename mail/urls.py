@@ -11,6 +11,7 @@ urlpatterns = [
     path("", lists.home, name="home"),
     path("ecrire/", compose.compose, name="compose"),
     path("ecrire/sauvegarde/", compose.autosave, name="autosave"),
+    path("ecrire/adresses/", compose.addresses, name="addresses"),
     path("a-envoyer/", compose.outbox, name="outbox"),
     re_path(rf"^{_tools}/$", writing_tools.manage, name="writing_tools"),
     re_path(rf"^{_tools}/(?P<item_id>[0-9]+)/$", writing_tools.manage, name="writing_tool_edit"),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Preferences
 from mail.gateway.server import submission_controller
-from mail.imap import imap_session
+from mail.imap import close_all_sessions, imap_session
 from mail.models import DraftBackup, OutgoingMessage
 from tests.conftest import (
     build_message,
@@ -214,3 +214,35 @@ def test_signatures_and_templates_are_managed_and_offered(client, prof):
     assert (
         client.get(reverse("mail:writing_tool_edit", args=["signatures", item])).status_code == 404
     )
+
+
+def test_recipient_suggestions_come_from_the_directory(client, prof, colleague):
+    client.force_login(prof)
+    found = client.get(reverse("mail:addresses"), {"q": "bern"}).json()["results"]
+    assert found == [f"Louis Bernard <{colleague.email}>"]
+    assert client.get(reverse("mail:addresses"), {"q": "b"}).json()["results"] == []
+
+
+def test_a_draft_survives_a_dovecot_outage_and_is_offered_at_next_login(client, prof, dovecot):
+    client.force_login(prof)
+    key = "5a0c2c1e-2a44-4c55-9a77-0d5a8d1c0e33"
+    dovecot.stop()
+    close_all_sessions()
+    try:
+        saved = client.post(
+            reverse("mail:autosave"),
+            {
+                "key": key,
+                "sender": prof.personal_mailbox.id,
+                "subject": "Relance des familles",
+                "body": "Chers parents,",
+            },
+        )
+        assert saved.json() == {"saved": True, "key": key, "imap": False}
+    finally:
+        dovecot.start()
+    client.logout()
+    client.force_login(prof)
+    inbox = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
+    assert "Relance des familles" in inbox.text and f"brouillon={key}" in inbox.text
+    assert "Chers parents," in client.get(reverse("mail:compose"), {"brouillon": key}).text

@@ -1,9 +1,12 @@
 """Writing: compose, reply, forward, autosaved drafts, the «À envoyer» list, «annuler»."""
 
 import uuid
+from email.utils import formataddr
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -152,3 +155,28 @@ def cancel(request, outgoing_id: int):
     backup = drafts.restore_from(outgoing)
     messages.info(request, _("Sending cancelled. Your message is back, as you left it."))
     return redirect(reverse("mail:compose") + f"?brouillon={backup.key}")
+
+
+@login_required
+@require_GET
+def addresses(request):
+    """Suggestions while typing a recipient: the académie's people, then recent correspondents."""
+    query = request.GET.get("q", "").strip()
+    if len(query) < 2:
+        return JsonResponse({"results": []})
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(first_name__icontains=query) | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+        .order_by("last_name", "first_name")[:8]
+    )  # fmt: skip
+    results = [formataddr((p.get_full_name(), p.email)) for p in people]
+    recent = OutgoingMessage.objects.filter(user=request.user).order_by("-created_at")[:200]
+    for outgoing in recent:
+        for address in outgoing.recipients:
+            if query.lower() in address and address not in " ".join(results):
+                results.append(address)
+    return JsonResponse({"results": results[:12]})

@@ -13,6 +13,7 @@ from mail.access import access_mailbox, readable_mailboxes
 from mail.folders import find, label_for
 from mail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.imap import InvalidRequest, imap_session
+from mail.models import DraftBackup
 from mail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.views.reading import reading_context
 
@@ -76,6 +77,9 @@ def folder(request, mailbox_id: int, folder: str):
             "query_string": query_without_page(request),
             "pane": pane,
             "view": view,
+            "drafts": DraftBackup.objects.filter(user=request.user, mailbox=mailbox)[:3]
+            if folder == "INBOX"
+            else [],
             **(reading or {}),
             "reading": reading is not None,
         },

@@ -146,3 +146,31 @@ variables.querySelector("[data-fill]").addEventListener("click", () => {
   variables.hidden = true;
   dirty = true;
 });
+
+// Recipients: suggestions from the directory and recent correspondents, per address typed.
+const list = document.createElement("datalist");
+list.id = "adresses";
+form.append(list);
+for (const name of ["to", "cc", "bcc"]) {
+  const field = form.elements[name];
+  field.setAttribute("list", "adresses");
+  field.setAttribute("autocomplete", "off");
+  let timer;
+  field.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const parts = field.value.split(",");
+      const typed = parts.pop().trim();
+      if (typed.length < 2) return;
+      const response = await fetch(`${form.dataset.addressesUrl}?q=${encodeURIComponent(typed)}`, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const { results } = await response.json();
+      const before = parts.map((p) => p.trim()).filter(Boolean);
+      list.replaceChildren(...results.map((address) => {
+        const option = document.createElement("option");
+        option.value = [...before, address].join(", ");
+        return option;
+      }));
+    }, 200);
+  });
+}
