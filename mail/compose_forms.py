@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from mail.compose import Composition, Upload
+from mail.html_safety import sanitize_html
 from mail.models import MessageTemplate, Signature
 
 MAX_ADDRESSES = 500
@@ -49,6 +50,14 @@ def parse_addresses(value: str) -> list[str]:
     return found
 
 
+def _formatted(html: str) -> str | None:
+    """The editor's HTML, through the same allow-list as received mail; None if it is empty."""
+    if not html.strip():
+        return None
+    safe = sanitize_html(html, cid_url=lambda content_id: None, remote_image_url=None)
+    return safe.html or None
+
+
 class AddressesField(forms.CharField):
     def clean(self, value):
         return parse_addresses(super().clean(value) or "")
@@ -76,6 +85,10 @@ class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=900, required=False,
                               validators=[_no_line_breaks])  # fmt: skip
     body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea, strip=False)
+    # The formatted version from the editor; sanitised like any HTML mail before it leaves.
+    html = forms.CharField(
+        required=False, max_length=2_000_000, widget=forms.HiddenInput, strip=False
+    )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
     high_priority = forms.BooleanField(label=_("High priority"), required=False)
     read_receipt = forms.BooleanField(label=_("Ask for a read receipt"), required=False)
@@ -114,6 +127,7 @@ class ComposeForm(forms.Form):
             bcc=data["bcc"],
             subject=data["subject"],
             body=data["body"],
+            html=_formatted(data["html"]),
             in_reply_to=data["in_reply_to"],
             references=data["references"],
             high_priority=data["high_priority"],
@@ -127,7 +141,7 @@ class ComposeForm(forms.Form):
     def draft_fields(self) -> dict:
         """What autosave keeps and «annuler» reopens (not the files: see the note in views)."""
         raw = self.data
-        keys = ("to", "cc", "bcc", "subject", "body", "in_reply_to", "references")
+        keys = ("to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references")
         fields = {key: raw.get(key, "") for key in keys}
         fields["sender"] = raw.get("sender", "")
         fields["key"] = str(self.cleaned_data.get("draft_key") or raw.get("draft_key") or "")

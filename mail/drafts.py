@@ -9,7 +9,9 @@ from mail.models import DraftBackup, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-FIELDS = ("key", "sender", "to", "cc", "bcc", "subject", "body", "in_reply_to", "references")
+FIELDS = (
+    "key", "sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references",
+)  # fmt: skip
 
 
 def save_backup(user, fields: dict, senders) -> DraftBackup | None:

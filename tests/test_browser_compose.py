@@ -1,5 +1,7 @@
 """Writing in headless Chromium: a template, a signature, an attachment, sent and received."""
 
+from email import message_from_bytes, policy
+
 import pytest
 from playwright.sync_api import expect
 
@@ -31,18 +33,19 @@ def test_write_from_a_template_with_signature_and_attachment(
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau message")
     assert_accessible(page)
 
-    page.get_by_role("textbox", name="À Séparez les adresses par des virgules.").fill(
+    page.get_by_role("combobox", name="À Séparez les adresses par des virgules.").fill(
         colleague.email
     )
     page.get_by_label("Modèle").select_option(label="Convocation")
     page.get_by_label("prénom").fill("Léa")
     page.get_by_label("classe").fill("2nde 3")
     page.get_by_role("button", name="Compléter").click()
-    body = page.get_by_label("Message", exact=True)
-    expect(body).to_have_value(
-        page.get_by_label("Message", exact=True).input_value()
-    )  # fmt: skip
-    text = body.input_value()
+    editor = page.locator(".ql-editor")
+    expect(editor).to_contain_text("Léa (2nde 3) est convoqué le")
+    editor.press("Control+End")
+    editor.press("Control+b")
+    editor.type("Merci de confirmer.")  # bold, from the editor
+    text = page.locator("#id_body").input_value()
     assert text.startswith("Léa (2nde 3) est convoqué le ") and "-- \nCamille Martin" in text
     expect(page.get_by_label("Objet")).to_have_value("Convocation de Léa")
     page.get_by_label("Pièces jointes").set_input_files(str(attachment))
@@ -50,5 +53,11 @@ def test_write_from_a_template_with_signature_and_attachment(
     expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
 
     wait_for(lambda: "Convocation de Léa" in inbox_subjects("collegue.demo"))
+    sent = OutgoingMessage.objects.get()
+    sent_message = message_from_bytes(bytes(sent.raw), policy=policy.default)
+    formatted = sent_message.get_body(preferencelist=("html",)).get_content()
+    assert "<strong>Merci de confirmer.</strong>" in formatted
+    plain = sent_message.get_body(preferencelist=("plain",)).get_content()
+    assert "Merci de confirmer." in plain and "<strong>" not in plain
     wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
     assert folder_subjects(prof, "Sent").count("Convocation de Léa") == 1

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mail import drafts
@@ -21,6 +22,18 @@ from mail.imap import InvalidRequest, imap_session
 from mail.message import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
+
+EDITOR_LABELS = {
+    "bold": gettext_lazy("Bold"),
+    "italic": gettext_lazy("Italic"),
+    "underline": gettext_lazy("Underline"),
+    "list-ordered": gettext_lazy("Numbered list"),
+    "list-bullet": gettext_lazy("Bulleted list"),
+    "link": gettext_lazy("Link"),
+    "blockquote": gettext_lazy("Quotation"),
+    "table": gettext_lazy("Insert a table"),
+    "clean": gettext_lazy("Remove formatting"),
+}
 
 
 def _signed(body: str, signature: Signature | None) -> str:
@@ -110,6 +123,7 @@ def compose(request):
             "signature_texts": {s.id: s.full_text for s in signatures},
             "templates": templates,
             "template_texts": {t.id: {"subject": t.subject, "body": t.body} for t in templates},
+            "editor_labels": EDITOR_LABELS,
         },
     )
 

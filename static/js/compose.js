@@ -1,26 +1,76 @@
-// Writing: autosave every few seconds (server first, this browser as a last resort),
-// attachments by drag and drop with their size checked before upload, upload progress.
+// Writing: a formatting editor over the plain-text field (which stays the no-JS fallback),
+// autosave every few seconds (server first, this browser as a last resort), signatures and
+// templates, recipient suggestions, attachments dropped and size-checked before upload.
 const form = document.getElementById("ecrire");
 const status = form.querySelector("[data-autosave-status]");
-const keyField = form.querySelector("[name=draft_key]");
+const keyField = form.elements.draft_key;
+const body = form.elements.body;
+const html = form.elements.html;
 const storageKey = `convergence-draft-${keyField.value}`;
-const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "in_reply_to", "references"];
+const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references"];
 let dirty = false;
 
+// --- The editor (Quill): bold, lists, links, tables; pasting from Word is cleaned by Quill ---
+const editorBox = form.querySelector("[data-editor]");
+let quill = null;
+if (window.Quill) {
+  editorBox.hidden = false;
+  body.hidden = true;
+  quill = new window.Quill(editorBox, {
+    theme: "snow",
+    modules: {
+      table: true,
+      toolbar: {
+        container: [["bold", "italic", "underline"], [{ list: "ordered" }, { list: "bullet" }],
+                    ["link", "blockquote"], ["table"], ["clean"]],
+        handlers: { table() { quill.getModule("table").insertTable(2, 2); } },
+      },
+    },
+  });
+  const labels = JSON.parse(document.getElementById("editor-labels").textContent);
+  form.querySelectorAll(".ql-toolbar button").forEach((button) => {
+    const name = button.className.replace("ql-", "").split(" ")[0];
+    const label = labels[button.value ? `${name}-${button.value}` : name];
+    if (label) { button.setAttribute("aria-label", label); button.title = label; }
+  });
+  editorBox.querySelector(".ql-editor").setAttribute("aria-label", editorBox.dataset.label);
+  if (html.value) quill.clipboard.dangerouslyPasteHTML(html.value);
+  else quill.setText(body.value);
+  quill.on("text-change", () => {
+    body.value = quill.getText();
+    // Quill 2 writes every space as &nbsp;, which would stop mail readers wrapping lines.
+    html.value = quill.getSemanticHTML().replaceAll("&nbsp;", " ");
+    form.dispatchEvent(new Event("input"));
+  });
+}
+
+function bodyText() { return quill ? quill.getText() : body.value; }
+function insertAtStart(text) {
+  if (quill) quill.insertText(0, text, "user"); else body.value = text + body.value;
+}
+function replaceAll(token, value) {
+  if (!quill) { body.value = body.value.split(token).join(value); return; }
+  let index = quill.getText().indexOf(token);
+  while (index !== -1) {
+    const format = quill.getFormat(index, token.length);
+    quill.deleteText(index, token.length, "user");
+    quill.insertText(index, value, format, "user");
+    index = quill.getText().indexOf(token, index + value.length);
+  }
+}
+
+// --- Autosave ----------------------------------------------------------------------------
 function snapshot() {
   const data = { key: keyField.value };
-  for (const name of fieldNames) {
-    const field = form.elements[name];
-    if (field) data[name] = field.value;
-  }
+  for (const name of fieldNames) if (form.elements[name]) data[name] = form.elements[name].value;
   return data;
 }
 
-// A draft kept only in this browser (the session had expired): offer it back.
 const kept = localStorage.getItem(storageKey);
-if (kept && !form.elements.body.value.trim()) {
+if (kept && !bodyText().trim()) {
   const data = JSON.parse(kept);
   for (const name of fieldNames) if (form.elements[name] && data[name]) form.elements[name].value = data[name];
+  if (quill) { if (data.html) quill.clipboard.dangerouslyPasteHTML(data.html); else quill.setText(data.body || ""); }
   status.textContent = status.dataset.restored;
 }
 
@@ -32,11 +82,11 @@ form.addEventListener("input", () => {
 async function autosave() {
   if (!dirty) return;
   dirty = false;
-  const body = new FormData();
-  body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
-  for (const [name, value] of Object.entries(snapshot())) body.append(name, value);
+  const data = new FormData();
+  data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+  for (const [name, value] of Object.entries(snapshot())) data.append(name, value);
   try {
-    const response = await fetch(form.dataset.autosaveUrl, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
+    const response = await fetch(form.dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" });
     if (response.ok) {
       status.textContent = `${status.dataset.saved} ${new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`;
     } else {
@@ -50,72 +100,29 @@ async function autosave() {
 }
 setInterval(autosave, 5000);
 
-// Attachments: drop files on the zone; refuse too much before anything is uploaded.
-const input = form.querySelector("input[type=file]");
-const error = form.querySelector("#pj-error");
-const zone = form.querySelector("[data-dropzone]");
-function checkSize() {
-  const total = Array.from(input.files).reduce((sum, file) => sum + file.size, 0);
-  const limit = Number(input.dataset.limit);
-  const tooBig = total > limit;
-  error.hidden = !tooBig;
-  if (tooBig) error.textContent = error.dataset.tooBig;
-  return !tooBig;
-}
-input.addEventListener("change", checkSize);
-zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("cv-drop"); });
-zone.addEventListener("dragleave", () => zone.classList.remove("cv-drop"));
-zone.addEventListener("drop", (event) => {
-  event.preventDefault();
-  zone.classList.remove("cv-drop");
-  const files = new DataTransfer();
-  for (const file of [...input.files, ...event.dataTransfer.files]) files.items.add(file);
-  input.files = files.files;
-  checkSize();
-});
-
-// Sending with attachments shows its progress; the server's answer replaces the page.
-form.addEventListener("submit", (event) => {
-  if (!checkSize()) { event.preventDefault(); return; }
-  localStorage.removeItem(storageKey);
-  if (!input.files.length) return;
-  event.preventDefault();
-  const progress = form.querySelector(".cv-progress");
-  progress.hidden = false;
-  const request = new XMLHttpRequest();
-  request.open("POST", form.action || window.location.href);
-  request.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress.value = (100 * e.loaded) / e.total; });
-  request.addEventListener("load", () => {
-    if (request.responseURL && request.responseURL !== window.location.href) window.location.assign(request.responseURL);
-    else { document.open(); document.write(request.responseText); document.close(); }
-  });
-  request.addEventListener("error", () => { progress.hidden = true; status.textContent = status.dataset.failed; });
-  request.send(new FormData(form));
-});
-
-// Signatures: switching replaces the block that was inserted, wherever it is in the text.
-const body = form.elements.body;
+// --- Signatures: switching replaces the block that was inserted ---------------------------
 const signatures = JSON.parse(document.getElementById("signatures-data").textContent);
-const signatureSelect = document.querySelector("[data-signature]");
-let currentSignature = signatures[signatureSelect.value] ? `\n\n-- \n${signatures[signatureSelect.value]}` : "";
+const signatureSelect = form.querySelector("[data-signature]");
+const signatureBlock = (id) => (signatures[id] ? `\n\n-- \n${signatures[id]}` : "");
+let currentSignature = signatureBlock(signatureSelect.value);
 signatureSelect.addEventListener("change", () => {
-  const next = signatures[signatureSelect.value] ? `\n\n-- \n${signatures[signatureSelect.value]}` : "";
-  if (currentSignature && body.value.includes(currentSignature)) body.value = body.value.replace(currentSignature, next);
-  else body.value = body.value.replace(/^/, next ? `${next}` : "");
+  const next = signatureBlock(signatureSelect.value);
+  if (currentSignature && bodyText().includes(currentSignature)) replaceAll(currentSignature, next);
+  else if (next) insertAtStart(next);
   currentSignature = next;
-  dirty = true;
+  form.dispatchEvent(new Event("input"));
 });
 
-// Templates: one click fills subject and text; {prénom}, {nom}, {classe}, {date} get fields.
+// --- Templates: one click fills subject and text; {prénom}, {nom}, {classe}, {date} get fields
 const templates = JSON.parse(document.getElementById("templates-data").textContent);
-const variables = document.querySelector("[data-variables]");
+const variables = form.querySelector("[data-variables]");
 const variableFields = variables.querySelector(".cv-variables__fields");
-document.querySelector("[data-template]").addEventListener("change", (event) => {
+form.querySelector("[data-template]").addEventListener("change", (event) => {
   const template = templates[event.target.value];
   if (!template) return;
   if (template.subject) form.elements.subject.value = template.subject;
-  body.value = template.body + body.value;
-  dirty = true;
+  insertAtStart(template.body);
+  form.dispatchEvent(new Event("input"));
   const names = [...new Set((template.subject + template.body).match(/\{[^{}\s]{1,20}\}/g) || [])];
   variableFields.replaceChildren();
   for (const name of names) {
@@ -140,17 +147,17 @@ document.querySelector("[data-template]").addEventListener("change", (event) => 
 variables.querySelector("[data-fill]").addEventListener("click", () => {
   for (const input of variableFields.querySelectorAll("input")) {
     if (!input.value) continue;
-    body.value = body.value.split(input.dataset.name).join(input.value);
+    replaceAll(input.dataset.name, input.value);
     form.elements.subject.value = form.elements.subject.value.split(input.dataset.name).join(input.value);
   }
   variables.hidden = true;
-  dirty = true;
+  form.dispatchEvent(new Event("input"));
 });
 
-// Recipients: suggestions from the directory and recent correspondents, per address typed.
-const list = document.createElement("datalist");
-list.id = "adresses";
-form.append(list);
+// --- Recipients: suggestions from the directory and recent correspondents ----------------
+const suggestions = document.createElement("datalist");
+suggestions.id = "adresses";
+form.append(suggestions);
 for (const name of ["to", "cc", "bcc"]) {
   const field = form.elements[name];
   field.setAttribute("list", "adresses");
@@ -166,7 +173,7 @@ for (const name of ["to", "cc", "bcc"]) {
       if (!response.ok) return;
       const { results } = await response.json();
       const before = parts.map((p) => p.trim()).filter(Boolean);
-      list.replaceChildren(...results.map((address) => {
+      suggestions.replaceChildren(...results.map((address) => {
         const option = document.createElement("option");
         option.value = [...before, address].join(", ");
         return option;
@@ -174,3 +181,45 @@ for (const name of ["to", "cc", "bcc"]) {
     }, 200);
   });
 }
+
+// --- Attachments: dropped on the zone, refused when too large before any upload ----------
+const input = form.querySelector("input[type=file]");
+const error = form.querySelector("#pj-error");
+const zone = form.querySelector("[data-dropzone]");
+function checkSize() {
+  const total = Array.from(input.files).reduce((sum, file) => sum + file.size, 0);
+  const tooBig = total > Number(input.dataset.limit);
+  error.hidden = !tooBig;
+  if (tooBig) error.textContent = error.dataset.tooBig;
+  return !tooBig;
+}
+input.addEventListener("change", checkSize);
+zone.addEventListener("dragover", (event) => { event.preventDefault(); zone.classList.add("cv-drop"); });
+zone.addEventListener("dragleave", () => zone.classList.remove("cv-drop"));
+zone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  zone.classList.remove("cv-drop");
+  const files = new DataTransfer();
+  for (const file of [...input.files, ...event.dataTransfer.files]) files.items.add(file);
+  input.files = files.files;
+  checkSize();
+});
+
+// --- Sending with attachments shows its progress; the server's answer replaces the page --
+form.addEventListener("submit", (event) => {
+  if (!checkSize()) { event.preventDefault(); return; }
+  localStorage.removeItem(storageKey);
+  if (!input.files.length) return;
+  event.preventDefault();
+  const progress = form.querySelector(".cv-progress");
+  progress.hidden = false;
+  const request = new XMLHttpRequest();
+  request.open("POST", form.action || window.location.href);
+  request.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress.value = (100 * e.loaded) / e.total; });
+  request.addEventListener("load", () => {
+    if (request.responseURL && request.responseURL !== window.location.href) window.location.assign(request.responseURL);
+    else { document.open(); document.write(request.responseText); document.close(); }
+  });
+  request.addEventListener("error", () => { progress.hidden = true; status.textContent = status.dataset.failed; });
+  request.send(new FormData(form));
+});
