@@ -61,3 +61,25 @@ def test_write_from_a_template_with_signature_and_attachment(
     assert "Merci de confirmer." in plain and "<strong>" not in plain
     wait_for(lambda: OutgoingMessage.objects.get().status == OutgoingMessage.Status.SENT)
     assert folder_subjects(prof, "Sent").count("Convocation de Léa") == 1
+
+
+def test_a_draft_typed_after_the_session_expired_is_not_lost(live_server, page, prof):
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/mail/ecrire/")
+    page.context.clear_cookies()  # the session expires while the teacher writes
+    page.locator(".ql-editor").type("Chers parents, la sortie est reportée.")
+    expect(page.get_by_text("Brouillon gardé dans ce navigateur seulement")).to_be_visible(
+        timeout=15000
+    )
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Écrire").click()
+    expect(page.locator(".ql-editor")).to_contain_text("Chers parents, la sortie est reportée.")
+    expect(
+        page.get_by_text("Un brouillon gardé dans ce navigateur a été remis en place.")
+    ).to_be_visible()

@@ -6,7 +6,8 @@ const status = form.querySelector("[data-autosave-status]");
 const keyField = form.elements.draft_key;
 const body = form.elements.body;
 const html = form.elements.html;
-const storageKey = `convergence-draft-${keyField.value}`;
+// One unsent draft per browser: found again even from a new page after signing in again.
+const storageKey = "convergence-unsent-draft";
 const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references"];
 let dirty = false;
 
@@ -66,10 +67,12 @@ function snapshot() {
   return data;
 }
 
-const kept = localStorage.getItem(storageKey);
-if (kept && !bodyText().trim()) {
-  const data = JSON.parse(kept);
+const kept = JSON.parse(localStorage.getItem(storageKey) || "null");
+const typedHere = bodyText().replace(/\n-- \n[\s\S]*$/, "").trim();
+if (kept && !typedHere && (kept.body || "").trim()) {
+  const data = kept;
   for (const name of fieldNames) if (form.elements[name] && data[name]) form.elements[name].value = data[name];
+  if (data.key) keyField.value = data.key;
   if (quill) { if (data.html) quill.clipboard.dangerouslyPasteHTML(data.html); else quill.setText(data.body || ""); }
   status.textContent = status.dataset.restored;
 }
@@ -88,6 +91,7 @@ async function autosave() {
   try {
     const response = await fetch(form.dataset.autosaveUrl, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" });
     if (response.ok) {
+      if (!dirty) localStorage.removeItem(storageKey);  // the server has all of it now
       status.textContent = `${status.dataset.saved} ${new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`;
     } else {
       status.textContent = status.dataset.signedOut;
