@@ -111,6 +111,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
+    "purge-expired-shared-files": {
+        "task": "mail.tasks.purge_expired_shared_files",
+        "schedule": 3600.0,
+    },
     "send-waiting-messages": {
         "task": "mail.tasks.send_waiting_messages",
         "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
@@ -176,6 +180,14 @@ SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
 # External mail goes to this smarthost; without one it is captured in the spool, never sent.
 SMARTHOST = env("SMARTHOST", "")
+# Attachments above this size leave as a link to the académie's own storage instead.
+LARGE_ATTACHMENT_BYTES = env_int("LARGE_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+SHARED_FILE_MAX_BYTES = env_int("SHARED_FILE_MAX_BYTES", 200 * 1024 * 1024)
+SHARED_FILE_DAYS = env_int("SHARED_FILE_DAYS", 30)
+SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
+# How links in messages name this site (shared files); the address people open.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The block a signature can add at the user's request (legal notice, confidentiality).
 ACADEMIE_MENTIONS = env(
     "ACADEMIE_MENTIONS",

@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from mail.views import shared
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("mail/", include("mail.urls")),
+    path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
 ]

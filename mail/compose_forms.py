@@ -103,8 +103,15 @@ class ComposeForm(forms.Form):
         self.fields["sender"].queryset = senders
 
     def clean_attachments(self):
+        """Small files travel in the message; large ones become links (mail.shared_files)."""
         files = self.cleaned_data["attachments"]
-        if sum(f.size for f in files) > attachment_limit():
+        large = [f for f in files if f.size >= settings.LARGE_ATTACHMENT_BYTES]
+        if any(f.size > settings.SHARED_FILE_MAX_BYTES for f in large):
+            raise ValidationError(
+                _("A file cannot be larger than %(size)s MB."),
+                params={"size": settings.SHARED_FILE_MAX_BYTES // (1024 * 1024)},
+            )
+        if sum(f.size for f in files if f not in large) > attachment_limit():
             raise ValidationError(
                 _("Attachments are limited to %(size)s MB in all."),
                 params={"size": attachment_limit() // (1024 * 1024)},

@@ -1,9 +1,11 @@
 """Mailboxes (each a real Dovecot user), who may open them, and the gateway's spool index."""
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -225,3 +227,36 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _share_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SharedFile(models.Model):
+    """A large attachment kept on the académie's own storage and sent as a link, so that
+    mailboxes do not fill up. The link expires and its owner can revoke it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    token = models.CharField(max_length=64, unique=True, default=_share_token)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    downloads = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def path(self):
+        return settings.SHARED_FILES_DIR / self.token
+
+    @property
+    def available(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -19,6 +19,7 @@ from mail import smtp
 from mail.compose import Composition, build_message
 from mail.imap import MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, Mailbox, OutgoingMessage
+from mail.shared_files import with_large_files_as_links
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def check_send_message(
 ) -> OutgoingMessage:
     if not sender_mailboxes(user).filter(id=mailbox.id).exists():
         raise SenderNotAllowed(mailbox.address)
+    composition = with_large_files_as_links(user, composition)
     message = build_message(composition)
     with transaction.atomic():
         outgoing = OutgoingMessage.objects.create(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from mail import delivery, sending
+from mail import delivery, sending, shared_files
 
 
 @shared_task(
@@ -46,3 +46,8 @@ def send_waiting_messages() -> int:
     for outgoing_id in ids:
         send_outgoing.delay(outgoing_id)
     return len(ids)
+
+
+@shared_task
+def purge_expired_shared_files() -> int:
+    return shared_files.purge_expired()

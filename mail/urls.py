@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mail.views import compose, folders, lists, reading, writing_tools
+from mail.views import compose, folders, lists, reading, shared, writing_tools
 
 app_name = "mail"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("ecrire/sauvegarde/", compose.autosave, name="autosave"),
     path("ecrire/adresses/", compose.addresses, name="addresses"),
     path("a-envoyer/", compose.outbox, name="outbox"),
+    path("partages/", shared.mine, name="shared_files"),
+    path("partages/<int:shared_id>/revoquer/", shared.revoke, name="revoke_shared_file"),
     re_path(rf"^{_tools}/$", writing_tools.manage, name="writing_tools"),
     re_path(rf"^{_tools}/(?P<item_id>[0-9]+)/$", writing_tools.manage, name="writing_tool_edit"),
     re_path(

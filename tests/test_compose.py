@@ -1,5 +1,7 @@
 """Writing side against the real gateway, worker and Dovecot."""
 
+from email import message_from_bytes, policy
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Preferences
 from mail.gateway.server import submission_controller
 from mail.imap import close_all_sessions, imap_session
-from mail.models import DraftBackup, OutgoingMessage
+from mail.models import DraftBackup, OutgoingMessage, SharedFile
 from tests.conftest import (
     build_message,
     deliver,
@@ -246,3 +248,32 @@ def test_a_draft_survives_a_dovecot_outage_and_is_offered_at_next_login(client, 
     inbox = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
     assert "Relance des familles" in inbox.text and f"brouillon={key}" in inbox.text
     assert "Chers parents," in client.get(reverse("mail:compose"), {"brouillon": key}).text
+
+
+def test_large_files_leave_as_expiring_revocable_links(client, prof, colleague, settings):
+    settings.LARGE_ATTACHMENT_BYTES = 100 * 1024
+    client.force_login(prof)
+    data = b"%PDF-1.4 " + b"x" * (300 * 1024)
+    big = SimpleUploadedFile("bulletins 2nde 3.pdf", data, "application/pdf")
+    response = compose(
+        client, prof, to=colleague.email, subject="Bulletins", body="Ci-joint.", attachments=big
+    )
+    assert response.status_code == 302
+    outgoing = OutgoingMessage.objects.get()
+    raw = bytes(outgoing.raw)
+    assert b"application/pdf" not in raw  # not in the message itself
+    shared = SharedFile.objects.get(user=prof)
+    text = message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    assert f"/partage/{shared.token}/" in text and "bulletins 2nde 3.pdf (300,0" in text
+
+    client.logout()  # recipients need no account
+    link = reverse("shared_file", args=[shared.token])
+    download = client.get(link)
+    assert b"".join(download.streaming_content) == data
+    assert "attachment" in download["Content-Disposition"]
+
+    client.force_login(prof)
+    client.post(reverse("mail:revoke_shared_file", args=[shared.id]))
+    client.logout()
+    assert client.get(link).status_code == 410
+    assert client.get(reverse("shared_file", args=["inconnu"])).status_code == 410

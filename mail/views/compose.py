@@ -3,6 +3,7 @@
 import uuid
 from email.utils import formataddr
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -118,6 +119,9 @@ def compose(request):
         {
             "form": form,
             "limit": attachment_limit(),
+            "large": settings.LARGE_ATTACHMENT_BYTES,
+            "max_file": settings.SHARED_FILE_MAX_BYTES,
+            "days": settings.SHARED_FILE_DAYS,
             "mailbox": senders.first(),
             "signatures": signatures,
             "signature_texts": {s.id: s.full_text for s in signatures},

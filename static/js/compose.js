@@ -191,8 +191,10 @@ const input = form.querySelector("input[type=file]");
 const error = form.querySelector("#pj-error");
 const zone = form.querySelector("[data-dropzone]");
 function checkSize() {
-  const total = Array.from(input.files).reduce((sum, file) => sum + file.size, 0);
-  const tooBig = total > Number(input.dataset.limit);
+  const large = Number(input.dataset.large);
+  const files = Array.from(input.files);
+  const total = files.filter((file) => file.size < large).reduce((sum, file) => sum + file.size, 0);
+  const tooBig = total > Number(input.dataset.limit) || files.some((file) => file.size > Number(input.dataset.max));
   error.hidden = !tooBig;
   if (tooBig) error.textContent = error.dataset.tooBig;
   return !tooBig;
