@@ -19,6 +19,14 @@ class MailboxAdmin(admin.ModelAdmin):
 
 @admin.register(SpooledMessage)
 class SpooledMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "received_at", "mail_from", "status", "attempts"]
+    """Also where captured external mail is read in development (it is never sent)."""
+
+    list_display = ["id", "received_at", "mail_from", "recipients", "status", "attempts"]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in SpooledMessage._meta.fields]
+    readonly_fields = [*(f.name for f in SpooledMessage._meta.fields), "content"]
+
+    @admin.display(description="message")
+    def content(self, obj: SpooledMessage) -> str:
+        if not obj.path.exists():
+            return "—"
+        return obj.path.read_bytes()[:200_000].decode("utf-8", "replace")

@@ -13,6 +13,7 @@ from tests.conftest import (
     PASSWORD,
     build_message,
     inbox_subjects,
+    make_person,
     send_inbound,
     unique_subject,
     wait_for,
@@ -121,3 +122,18 @@ def test_external_recipient_is_captured_not_sent(prof):
     )
     assert spooled.recipients == ["parent@example.org"]
     assert spooled.path.exists()  # kept for inspection in development
+
+
+def test_captured_external_mail_is_readable_in_the_admin(client, prof):
+    with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT) as smtp:
+        smtp.login("prof.demo", PASSWORD)
+        smtp.send_message(
+            build_message(to="parent@example.org", subject="Capturé", sender=prof.email)
+        )
+    spooled = wait_for(
+        lambda: SpooledMessage.objects.filter(status=SpooledMessage.Status.CAPTURED).first()
+    )
+    admin = make_person("admin.demo", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(reverse("admin:mail_spooledmessage_change", args=[spooled.id]))
+    assert "To: parent@example.org" in page.text  # the captured message itself
