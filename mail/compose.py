@@ -1,7 +1,9 @@
 """Turn what someone wrote in the web app into an RFC 5322 message, and prefill replies."""
 
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, make_msgid
 
 from django.conf import settings
@@ -66,6 +68,10 @@ def build_message(composition: Composition) -> EmailMessage:
     if composition.html:
         message.add_alternative(composition.html, subtype="html")
     for upload in composition.attachments:
+        if upload.content_type == "message/rfc822":  # a forwarded message, kept whole
+            forwarded = BytesParser(policy=policy.default).parsebytes(upload.data)
+            message.add_attachment(forwarded, filename=upload.filename)
+            continue
         maintype, _, subtype = upload.content_type.partition("/")
         message.add_attachment(
             upload.data,

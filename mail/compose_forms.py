@@ -97,6 +97,10 @@ class ComposeForm(forms.Form):
     references = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput,
                                  validators=[_no_line_breaks])  # fmt: skip
     draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # «Transférer en pièce jointe»: mailbox id, UID and folder of the original.
+    forward = forms.RegexField(
+        regex=r"^[0-9]+:[0-9]+:[^\r\n]{1,255}$", required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, senders, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +152,17 @@ class ComposeForm(forms.Form):
     def draft_fields(self) -> dict:
         """What autosave keeps and «annuler» reopens (not the files: see the note in views)."""
         raw = self.data
-        keys = ("to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references")
+        keys = (
+            "to",
+            "cc",
+            "bcc",
+            "subject",
+            "body",
+            "html",
+            "in_reply_to",
+            "references",
+            "forward",
+        )
         fields = {key: raw.get(key, "") for key in keys}
         fields["sender"] = raw.get("sender", "")
         fields["key"] = str(self.cleaned_data.get("draft_key") or raw.get("draft_key") or "")

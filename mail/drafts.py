@@ -11,6 +11,7 @@ logger = logging.getLogger(__name__)
 
 FIELDS = (
     "key", "sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references",
+    "forward",
 )  # fmt: skip
 
 

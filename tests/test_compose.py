@@ -277,3 +277,36 @@ def test_large_files_leave_as_expiring_revocable_links(client, prof, colleague, 
     client.logout()
     assert client.get(link).status_code == 410
     assert client.get(reverse("shared_file", args=["inconnu"])).status_code == 410
+
+
+def test_forward_as_attachment_keeps_the_original_whole(client, prof, colleague, no_undo_delay):
+    subject = unique_subject("Circulaire")
+    deliver(prof, build_message(to=prof.email, subject=subject, body="Texte d'origine."))
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+    page = client.get(
+        reverse("mail:compose"),
+        {"boite": box, "dossier": "INBOX", "uid": uid_of(prof, subject), "mode": "transfert-pj"},
+    )
+    initial = page.context["form"].initial
+    assert initial["subject"] == f"Tr: {subject}" and "joint" in page.text
+    compose(
+        client,
+        prof,
+        to=colleague.email,
+        subject=initial["subject"],
+        body="Pour info.",
+        forward=initial["forward"],
+    )
+    wait_for(lambda: f"Tr: {subject}" in inbox_subjects("collegue.demo"))
+    sent = message_from_bytes(bytes(OutgoingMessage.objects.get().raw), policy=policy.default)
+    attached = next(part for part in sent.iter_attachments())
+    assert attached.get_content_type() == "message/rfc822"
+    assert "Texte d'origine." in attached.get_content().get_body(("plain",)).get_content()
+
+    stranger = make_person("intrus.demo")
+    client.force_login(stranger)
+    refused = compose(
+        client, stranger, to="a@example.org", subject="x", body="x", forward=initial["forward"]
+    )
+    assert refused.status_code == 404  # someone else's message cannot be forwarded

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mail import drafts
 from mail.access import access_mailbox
-from mail.compose import forward_fields, reply_fields
+from mail.compose import Upload, forward_fields, reply_fields
 from mail.compose_forms import ComposeForm, attachment_limit
 from mail.imap import InvalidRequest, imap_session
 from mail.message import read_message
@@ -64,7 +64,7 @@ def _initial(request, senders) -> dict:
         return {**initial, **fields, "draft_key": backup.key, "sender": sender or senders.first()}
     uid, folder = request.GET.get("uid", ""), request.GET.get("dossier", "INBOX")
     mode = request.GET.get("mode")
-    if not uid.isdigit() or mode not in ("reponse", "tous", "transfert"):
+    if not uid.isdigit() or mode not in ("reponse", "tous", "transfert", "transfert-pj"):
         return initial
     mailbox = access_mailbox(request.user, int(request.GET.get("boite", "0") or 0))
     try:
@@ -77,12 +77,33 @@ def _initial(request, senders) -> dict:
     original = read_message(raw)
     if mode == "transfert":
         fields = forward_fields(original)
+    elif mode == "transfert-pj":
+        fields = {
+            "subject": forward_fields(original)["subject"],
+            "body": "",
+            "forward": f"{mailbox.id}:{uid}:{folder}",
+        }
     else:
         own = {m.address for m in senders} | {request.user.email.lower()}
         fields = reply_fields(original, own_addresses=own, reply_all=mode == "tous")
         fields["sender"] = senders.filter(id=mailbox.id).first() or senders.first()
     fields["body"] = _signed(fields["body"], signature)
     return {**initial, **fields}
+
+
+def _forwarded(request, reference: str) -> Upload:
+    """The original message, whole, for «transférer en pièce jointe» (checked again here)."""
+    mailbox_id, uid, folder = reference.split(":", 2)
+    mailbox = access_mailbox(request.user, int(mailbox_id))
+    try:
+        with imap_session(mailbox.imap_user) as box:
+            raw = box.fetch_raw(folder, int(uid), mark_seen=False)
+    except InvalidRequest:
+        raise Http404 from None
+    if raw is None:
+        raise Http404
+    subject = read_message(raw).subject or "message"
+    return Upload(filename=f"{subject[:80]}.eml", content_type="message/rfc822", data=raw)
 
 
 @login_required
@@ -97,11 +118,14 @@ def compose(request):
         form = ComposeForm(request.POST, request.FILES, senders=senders)
         if form.is_valid():
             mailbox = form.cleaned_data["sender"]
+            composition = form.composition(sender_name=request.user.get_full_name())
+            if form.cleaned_data["forward"]:
+                composition.attachments.append(_forwarded(request, form.cleaned_data["forward"]))
             try:
                 outgoing = check_send_message(
                     user=request.user,
                     mailbox=mailbox,
-                    composition=form.composition(sender_name=request.user.get_full_name()),
+                    composition=composition,
                     draft=form.draft_fields(),
                     delay_seconds=request.preferences.undo_send_seconds,
                 )
