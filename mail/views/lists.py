@@ -75,6 +75,8 @@ def folder(request, mailbox_id: int, folder: str):
             "folder_label": label_for(current),
             "options": options,
             "query_string": query_without_page(request),
+            # Reversed once, not once per row: the list is the hottest page of the app.
+            "message_base": reverse("mail:message", args=[mailbox.id, folder, 1])[:-2],
             "pane": pane,
             "view": view,
             "drafts": DraftBackup.objects.filter(user=request.user, mailbox=mailbox)[:3]
