@@ -225,3 +225,19 @@ def test_conversation_view_groups_a_thread(client, prof):
     )
     assert subject not in subjects_in(client, prof)
     assert f"Re: {subject}" not in subjects_in(client, prof)
+
+
+def test_folders_with_accents_and_spaces_work_end_to_end(client, prof):
+    box = prof.personal_mailbox.id
+    client.force_login(prof)
+    client.post(reverse("mail:folders", args=[box]), {"name": "Élèves/Conseils de classe"})
+    subject = unique_subject("Conseil de la 2nde 3")
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    act(client, prof, "move", [uid_of(prof, subject)], target="Élèves/Conseils de classe")
+    listing = client.get(folder_url(prof, "Élèves/Conseils de classe"))
+    assert [e.subject for e in listing.context["page"].envelopes] == [subject]
+    uid = listing.context["page"].envelopes[0].uid
+    opened = client.get(reverse("mail:message", args=[box, "Élèves/Conseils de classe", uid]))
+    assert opened.status_code == 200 and subject in opened.text
+    entry = next(e for e in listing.context["folders"] if e.name == "Élèves/Conseils de classe")
+    assert entry.label == "Conseils de classe" and entry.folder.depth == 1
