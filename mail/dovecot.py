@@ -11,7 +11,6 @@ import os
 import pwd
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 from string import Template
 
 from django.conf import settings
+
+from convergence.processes import stop_process_group
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
 
@@ -162,13 +163,7 @@ class DovecotServer:
         raise RuntimeError(f"Dovecot did not open port {self.config.imap_port} in {timeout}s")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
         self.process = None
 
 

@@ -107,17 +107,22 @@ class EnvelopeSummary:
     folder: str = ""
 
 
-@dataclass(frozen=True)
-class MessagePage:
-    folder: str
-    envelopes: list[EnvelopeSummary]
+class _Paged:
     total: int
-    page: int
     page_size: int
 
     @property
     def page_count(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class MessagePage(_Paged):
+    folder: str
+    envelopes: list[EnvelopeSummary]
+    total: int
+    page: int
+    page_size: int
 
 
 @dataclass(frozen=True)
@@ -153,16 +158,12 @@ class Conversation:
 
 
 @dataclass(frozen=True)
-class ConversationPage:
+class ConversationPage(_Paged):
     folder: str
     conversations: list[Conversation]
     total: int
     page: int
     page_size: int
-
-    @property
-    def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 @dataclass(frozen=True)

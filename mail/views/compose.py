@@ -16,13 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mail import drafts
-from mail.access import access_mailbox
 from mail.compose import Upload, forward_fields, reply_fields
 from mail.compose_forms import ComposeForm, attachment_limit
-from mail.imap import InvalidRequest, imap_session
 from mail.message import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
+from mail.views.reading import fetch_raw_or_404
 
 EDITOR_LABELS = {
     "bold": gettext_lazy("Bold"),
@@ -66,14 +65,8 @@ def _initial(request, senders) -> dict:
     mode = request.GET.get("mode")
     if not uid.isdigit() or mode not in ("reponse", "tous", "transfert", "transfert-pj"):
         return initial
-    mailbox = access_mailbox(request.user, int(request.GET.get("boite", "0") or 0))
-    try:
-        with imap_session(mailbox.imap_user) as box:
-            raw = box.fetch_raw(folder, int(uid), mark_seen=False)
-    except InvalidRequest:
-        raise Http404 from None
-    if raw is None:
-        raise Http404
+    mailbox_id = int(request.GET.get("boite", "0") or 0)
+    mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, int(uid), mark_seen=False)
     original = read_message(raw)
     if mode == "transfert":
         fields = forward_fields(original)
@@ -94,14 +87,7 @@ def _initial(request, senders) -> dict:
 def _forwarded(request, reference: str) -> Upload:
     """The original message, whole, for «transférer en pièce jointe» (checked again here)."""
     mailbox_id, uid, folder = reference.split(":", 2)
-    mailbox = access_mailbox(request.user, int(mailbox_id))
-    try:
-        with imap_session(mailbox.imap_user) as box:
-            raw = box.fetch_raw(folder, int(uid), mark_seen=False)
-    except InvalidRequest:
-        raise Http404 from None
-    if raw is None:
-        raise Http404
+    _, raw = fetch_raw_or_404(request, int(mailbox_id), folder, int(uid), mark_seen=False)
     subject = read_message(raw).subject or "message"
     return Upload(filename=f"{subject[:80]}.eml", content_type="message/rfc822", data=raw)
 

@@ -39,7 +39,8 @@ BODY_CSP = {
 TOKEN_MAX_AGE = 3600
 
 
-def _fetch(request, mailbox_id: int, folder: str, uid: int, *, mark_seen: bool):
+def fetch_raw_or_404(request, mailbox_id: int, folder: str, uid: int, *, mark_seen: bool):
+    """(mailbox, raw bytes) of a message the user may read; 404 for anything else."""
     mailbox = access_mailbox(request.user, mailbox_id)
     try:
         with imap_session(mailbox.imap_user) as box:
@@ -148,7 +149,7 @@ def conversation(request, mailbox_id: int, folder: str, uid: int):
 @csp_override(BODY_CSP)
 def body(request, mailbox_id: int, folder: str, uid: int):
     """The sanitised HTML body alone, for the sandboxed frame of the message page."""
-    mailbox, raw = _fetch(request, mailbox_id, folder, uid, mark_seen=False)
+    mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
     readable = read_message(raw)
     if readable.html is None:
         raise Http404
@@ -192,7 +193,9 @@ def inline_part(request):
     URL carries a signed, expiring capability bound to the user, checked again here."""
     user, payload = _user_from_token(request)
     request.user = user
-    _, raw = _fetch(request, payload["mailbox"], payload["folder"], payload["uid"], mark_seen=False)
+    _, raw = fetch_raw_or_404(
+        request, payload["mailbox"], payload["folder"], payload["uid"], mark_seen=False
+    )
     part = message_part(raw, payload["part"])
     if part is None or not part.content_type.startswith("image/"):
         raise Http404
@@ -217,7 +220,7 @@ def image_proxy(request):
 @login_required
 @require_GET
 def attachment(request, mailbox_id: int, folder: str, uid: int, index: int):
-    _, raw = _fetch(request, mailbox_id, folder, uid, mark_seen=False)
+    _, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
     part = message_part(raw, index)
     if part is None:
         raise Http404
@@ -227,7 +230,7 @@ def attachment(request, mailbox_id: int, folder: str, uid: int, index: int):
 @login_required
 @require_GET
 def source(request, mailbox_id: int, folder: str, uid: int):
-    _, raw = _fetch(request, mailbox_id, folder, uid, mark_seen=False)
+    _, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
     return FileResponse(
         BytesIO(raw),
         as_attachment=True,
@@ -239,7 +242,7 @@ def source(request, mailbox_id: int, folder: str, uid: int):
 @login_required
 @require_GET
 def headers(request, mailbox_id: int, folder: str, uid: int):
-    mailbox, raw = _fetch(request, mailbox_id, folder, uid, mark_seen=False)
+    mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
     readable = read_message(raw)
     return render(
         request,
@@ -251,7 +254,7 @@ def headers(request, mailbox_id: int, folder: str, uid: int):
 @login_required
 @require_GET
 def print_view(request, mailbox_id: int, folder: str, uid: int):
-    mailbox, raw = _fetch(request, mailbox_id, folder, uid, mark_seen=False)
+    mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
     return render(
         request,
         "mail/print.html",
