@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-run system-test messages clean
+.PHONY: run test bench lint system-run system-test messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: system-test $(STAMP) messages
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
 	  env -u DATABASE_URL $(PY) -m pytest -m e2e; \
 	fi
+
+## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
+## private Dovecot; writes docs/benchmarks.md. BENCH_SIZES=2000 make bench for a quick run.
+bench: system-run $(STAMP) messages
+	$(PY) -m bench.run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -94,11 +94,15 @@ class MailboxSession:
 
     # --- state ------------------------------------------------------------------------------
     def _select(self, folder: str) -> None:
+        """Select the folder, or, when it already is, bring this connection's view of it up
+        to date (NOOP): a UID another connection just added is otherwise unknown here."""
         folder = check_folder(folder)
-        if self._selected != folder:
-            self._selected = None
-            self._client.select_folder(folder)
-            self._selected = folder
+        if self._selected == folder:
+            self._client.noop()
+            return
+        self._selected = None
+        self._client.select_folder(folder)
+        self._selected = folder
 
     def forget_selection(self) -> None:
         self._selected = None
@@ -194,10 +198,9 @@ class MailboxSession:
     # --- the cache ----------------------------------------------------------------------------
     def _fresh_cache(self, folder: str) -> FolderCache:
         """Select the folder, ask its state (one STATUS) and bring the cache up to it."""
+        # STATUS on the selected folder answers from this connection's view of it, which
+        # _select has just brought up to date with other clients' changes (Dovecot).
         self._select(folder)
-        # STATUS on the selected folder answers from this session's view of it: NOOP first
-        # brings that view up to date with other clients' changes (Dovecot).
-        self._client.noop()
         status = self._client.folder_status(
             folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"HIGHESTMODSEQ"]
         )

@@ -1,0 +1,129 @@
+"""`make bench`: the webmail against its raw IMAP floor, measured in the same run.
+
+BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
+user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
+samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
+docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
+Everything else (var/ directory, Dovecot, ports, Redis database 12) is private to the run,
+and the directory is deleted at the end.
+"""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench import corpus, environment
+
+LOGIN = "bench.convergence"
+SESSIONS = 20
+OTHER_FOLDERS = ("Sent", "Archive", "Administration", "Classes/2nde 3", "Projets/Erasmus")
+METHOD = [
+    "One bench user; its INBOX grows from one size to the next. Beside it, five folders of "
+    "2,000 messages (fewer when the smallest size is under 10,000) and an empty folder for "
+    f"moves. French school mail of {corpus.size_summary()}, about half of it transport "
+    f"headers (Received, DKIM…), {corpus.ATTACHMENT_PERCENT} % with a small PDF attachment, "
+    f"{corpus.HTML_PERCENT} % with an HTML alternative, 35 % quoting a previous message, "
+    "dates spread over three years.",
+    "Loading: Maildir files written directly, then `doveadm index` per folder (UIDs, "
+    "Dovecot's caches and the fts-xapian full-text index) before any measure. Delivering "
+    "through LMTP or IMAP APPEND would index the same way, one message per transaction.",
+    "Webmail (measures 1–5): Django's test `Client` in the bench process: a whole request "
+    "through every middleware, view and template, without HTTP. Warm: one signed-in session, "
+    "the INBOX requested again and again. First after login: the webmail's IMAP pool emptied "
+    "(`close_all_sessions()`), a new client signs in (untimed), its first INBOX page is timed.",
+    "Floors: imapclient on loopback, logged in as `user*master` like the webmail. Warm: INBOX "
+    "selected, `UID SORT (REVERSE DATE) UTF-8 ALL` + `UID FETCH` of 50 (ENVELOPE FLAGS "
+    "RFC822.SIZE INTERNALDATE BODYSTRUCTURE). First after login: connect + LOGIN + SELECT + "
+    "SORT + FETCH. Open: `UID FETCH BODY.PEEK[]`, a different message each time (the webmail "
+    "opens others from the same sample). Move: `UID MOVE` of the 50 newest. Search: SELECT + "
+    "`UID SEARCH TEXT` in every folder but Trash and Junk.",
+    "Move: before each webmail sample the INBOX page is loaded (untimed), as a user does "
+    "before selecting; after each sample the 50 messages are moved back and Dovecot's "
+    "indexer (fts_autoindex) is left to finish, outside the timed region.",
+    f"Concurrency (largest size only): gunicorn as in production (one process per core, "
+    f"10 threads each) in a subprocess; {SESSIONS} threads each sign in through the login form "
+    f"(CSRF token, session cookie) and GET the INBOX in a loop over loopback HTTP "
+    f"(`http.client`, keep-alive). Floor: {SESSIONS} threads each with its own IMAP "
+    "connection doing SORT + FETCH 50 in a loop. The first 3 s are not counted.",
+]
+
+
+def _sizes() -> list[int]:
+    raw = os.environ.get("BENCH_SIZES", "10000,50000")
+    sizes = sorted({int(part) for part in raw.split(",") if part.strip()})
+    if not sizes or min(sizes) < 100:
+        raise SystemExit("BENCH_SIZES: comma-separated INBOX sizes of at least 100")
+    return sizes
+
+
+def _run(sizes: list[int], var_dir: Path, started: float) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench import load, machine, report, scenarios, stack, stats
+    from mail.imap import close_all_sessions
+
+    repeat = stats.repeat_count()
+    seconds = float(os.environ.get("BENCH_CONCURRENCY_SECONDS", "15"))
+    output = Path(settings.BASE_DIR) / os.environ.get("BENCH_OUTPUT", "docs/benchmarks.md")
+    stack.migrate()
+    person = stack.make_person(LOGIN)
+    other = min(2000, max(100, sizes[0] // 5))
+    folders = [load.Folder(name, other, 2027 + n) for n, name in enumerate(OTHER_FOLDERS)]
+    folders.append(load.Folder(scenarios.MOVE_TARGET, 0, 0))
+    server = stack.dovecot()
+    server.start()
+    try:
+        results, loaded = [], 0
+        for size in sizes:
+            folders.append(load.Folder("INBOX", size - loaded, 2026, start=loaded))
+            print(f"Loading {sum(f.count for f in folders):,} messages…", flush=True)
+            times = load.load(server.config.config_path, LOGIN, person.user.email, folders)
+            loaded, folders = size, []
+            result = report.SizeResult(size, size + other * len(OTHER_FOLDERS), times)
+            print(f"{result.load_note}\nMeasuring {size:,}…", flush=True)
+            close_all_sessions()  # the webmail starts each size with no IMAP connection
+            rows, notes = scenarios.run_all(server, person, repeat)
+            result.rows += rows
+            result.notes += notes
+            if size == sizes[-1]:
+                close_all_sessions()
+                port = environment.free_port()
+                log = var_dir / "gunicorn.log"
+                row = scenarios.concurrency(server, person, SESSIONS, port, log, seconds)
+                result.rows.append(row)
+            results.append(result)
+            print(report.text_table(result), flush=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        elapsed = time.monotonic() - started
+        sampling = (
+            f"Samples: {repeat} per measure after 1 to 3 untimed warm-up requests "
+            f"({scenarios.move_repeat(repeat)} for the move); p95 interpolated between samples. "
+            f"Concurrency: {seconds:.0f} s measured per side."
+        )
+        method = [*METHOD, sampling]
+        report.write_markdown(output, machine.describe(), results, method, elapsed)
+        print(f"Written to {output}")
+    finally:
+        close_all_sessions()
+        server.stop()
+        stack.forget(person)
+
+
+def main() -> None:
+    sizes = _sizes()
+    var_dir = environment.prepare()
+    started = time.monotonic()
+    try:
+        _run(sizes, Path(var_dir), started)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+        print(f"make bench took {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

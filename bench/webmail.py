@@ -1,0 +1,65 @@
+"""The webmail side: its pages, requested in-process with Django's test Client."""
+
+from django.test import Client
+from django.urls import reverse
+
+from bench.stack import PASSWORD, Person
+from mail.imap import close_all_sessions
+
+HOST = "127.0.0.1"  # one of the default ALLOWED_HOSTS ("testserver" is not)
+
+
+class PageError(RuntimeError):
+    pass
+
+
+def _check(response, status: int = 200) -> bytes:
+    if response.status_code != status:
+        raise PageError(f"{response.request['PATH_INFO']} answered {response.status_code}")
+    return response.content
+
+
+class Webmail:
+    """One logged-in browser session of ``person`` on their own mailbox."""
+
+    def __init__(self, person: Person):
+        self.person = person
+        self.client = Client(HTTP_HOST=HOST)
+        self.client.force_login(person.user)
+
+    @property
+    def mailbox_id(self) -> int:
+        return self.person.mailbox.id
+
+    def folder_url(self, folder: str = "INBOX") -> str:
+        return reverse("mail:folder", args=[self.mailbox_id, folder])
+
+    def message_url(self, folder: str, uid: int) -> str:
+        return reverse("mail:message", args=[self.mailbox_id, folder, uid])
+
+    def inbox(self) -> bytes:
+        return _check(self.client.get(self.folder_url()))
+
+    def message(self, uid: int, folder: str = "INBOX") -> bytes:
+        return _check(self.client.get(self.message_url(folder, uid)))
+
+    def search(self, text: str) -> bytes:
+        url = reverse("mail:search", args=[self.mailbox_id])
+        return _check(self.client.get(url, {"text": text}))
+
+    def move(self, uids: list[int], target: str, folder: str = "INBOX") -> None:
+        data = {"folder": folder, "action": "move", "uid": uids, "target": target}
+        _check(self.client.post(reverse("mail:act", args=[self.mailbox_id]), data), 302)
+
+
+def fresh_login(person: Person) -> Client:
+    """A new browser that has just signed in, with no warm IMAP connection in the pool."""
+    close_all_sessions()
+    client = Client(HTTP_HOST=HOST)
+    if not client.login(username=person.login, password=PASSWORD):
+        raise PageError(f"{person.login} could not sign in")
+    return client
+
+
+def first_inbox(client: Client, person: Person) -> bytes:
+    return _check(client.get(reverse("mail:folder", args=[person.mailbox.id, "INBOX"])))
