@@ -96,7 +96,8 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "convergence"),
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database (they survive a Redis restart) and are read through the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)

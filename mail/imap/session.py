@@ -2,10 +2,13 @@
 
 import contextlib
 import dataclasses
+import time
 from datetime import datetime
 
 import imapclient
 from imapclient.exceptions import IMAPClientError
+from imapclient.imap_utf7 import decode as decode_utf7
+from imapclient.response_parser import parse_response
 
 from mail.imap.cache import FolderCache, FolderState, folder_caches
 from mail.imap.types import (
@@ -32,6 +35,7 @@ _SORT = {
     SortKey.SIZE: "SIZE",
 }
 _ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE"]
+_QUOTA_SECONDS = 60
 # Envelopes kept per folder; past this, the cache starts again from the pages people open.
 _MAX_CACHED_ENVELOPES = 2000
 # A search over every folder stops collecting after this many hits per folder.
@@ -91,6 +95,8 @@ class MailboxSession:
         self._user = imap_user
         self._selected: str | None = None
         self._folders: list[Folder] | None = None
+        self._quota: tuple[int, int] | None = None
+        self._quota_at = 0.0
 
     # --- state ------------------------------------------------------------------------------
     def _select(self, folder: str) -> None:
@@ -119,23 +125,20 @@ class MailboxSession:
         """Every folder with its special use and counts; the tree order is the caller's."""
         if self._folders is not None and not refresh:
             return self._folders
-        subscribed = {name for _, _, name in self._client.list_sub_folders()}
+        listed, counts = self._list_with_status()
         result = []
-        for flags, delimiter, name in self._client.list_folders():
+        for flags, delimiter, name in listed:
             selectable = b"\\Noselect" not in flags and b"\\NonExistent" not in flags
             special = next((SPECIAL_USES[f] for f in flags if f in SPECIAL_USES), None)
             if name.upper() == "INBOX":
                 special = "inbox"
-            total = unread = 0
-            if selectable:
-                status = self._client.folder_status(name, [b"MESSAGES", b"UNSEEN"])
-                total, unread = status[b"MESSAGES"], status[b"UNSEEN"]
+            total, unread = counts.get(name, (0, 0))
             result.append(
                 Folder(
                     name=name,
                     delimiter=(delimiter or b"/").decode(),
                     special_use=special,
-                    subscribed=name in subscribed,
+                    subscribed=b"\\Subscribed" in flags,
                     total=total,
                     unread=unread,
                     selectable=selectable,
@@ -143,6 +146,25 @@ class MailboxSession:
             )
         self._folders = result
         return result
+
+    def _list_with_status(self) -> tuple[list, dict[str, tuple[int, int]]]:
+        """Folders, subscriptions and counts in one round trip (RFC 5819 LIST-STATUS, RFC 5258
+        RETURN options), which imapclient has no method for."""
+        imap = self._client._imap
+        imap.untagged_responses.pop("STATUS", None)
+        listed = self._client._raw_command_untagged(
+            b"LIST",
+            [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"],
+            uid=False,
+        )
+        counts = {}
+        for line in imap.untagged_responses.pop("STATUS", []):
+            name, values = parse_response([line])
+            pairs = dict(zip(values[::2], values[1::2], strict=True))
+            if isinstance(name, bytes):
+                name = decode_utf7(name)
+            counts[str(name)] = (pairs.get(b"MESSAGES", 0), pairs.get(b"UNSEEN", 0))
+        return self._client._proc_folder_list(listed), counts
 
     def special_folder(self, use: str) -> str | None:
         return next((f.name for f in self.folders() if f.special_use == use), None)
@@ -188,12 +210,17 @@ class MailboxSession:
             raise InvalidRequest(f"{name!r} is a special folder")
 
     def quota(self) -> tuple[int, int] | None:
-        """(used, limit) in KiB for the INBOX's quota root, or None without a quota."""
+        """(used, limit) in KiB for the INBOX's quota root, or None without a quota; asked
+        again at most every minute, since it only moves slowly."""
+        if self._quota_at and time.monotonic() - self._quota_at < _QUOTA_SECONDS:
+            return self._quota
+        self._quota = None
         with contextlib.suppress(IMAPClientError):
             for quota in self._client.get_quota("INBOX"):
                 if quota.resource.upper() == "STORAGE":
-                    return quota.usage, quota.limit
-        return None
+                    self._quota = (quota.usage, quota.limit)
+        self._quota_at = time.monotonic()
+        return self._quota
 
     # --- the cache ----------------------------------------------------------------------------
     def _fresh_cache(self, folder: str) -> FolderCache:
