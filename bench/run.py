@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench import corpus, environment
+from convergence.loopback import free_port
 
 LOGIN = "bench.convergence"
 SESSIONS = 20
@@ -92,7 +93,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             result.notes += notes
             if size == sizes[-1]:
                 close_all_sessions()
-                port = environment.free_port()
+                port = free_port()
                 log = var_dir / "gunicorn.log"
                 row = scenarios.concurrency(server, person, SESSIONS, port, log, seconds)
                 result.rows.append(row)

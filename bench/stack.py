@@ -13,7 +13,7 @@ from django.db import connection
 
 from accounts.models import User
 from directory.models import Etablissement
-from mail.dovecot import DovecotConfig, DovecotServer
+from mail.dovecot import DovecotServer, configured_server
 from mail.models import Mailbox
 
 PASSWORD = "Bench-Convergence-2026"  # noqa: S105 - a throwaway account of the bench
@@ -60,15 +60,7 @@ def make_person(login: str) -> Person:
 
 
 def dovecot() -> DovecotServer:
-    return DovecotServer(
-        DovecotConfig(
-            base_dir=Path(settings.DOVECOT_DIR),
-            imap_port=settings.IMAP_PORT,
-            database=connection.settings_dict,
-            master_user=settings.DOVECOT_MASTER_USER,
-            master_secret=settings.DOVECOT_MASTER_SECRET,
-        )
-    )
+    return configured_server(connection.settings_dict)
 
 
 def _cpu_ticks(group: int) -> int:

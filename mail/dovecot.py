@@ -173,13 +173,14 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def configured_server(base_dir: Path | None = None) -> DovecotServer:
-    """The Dovecot described by the settings (IMAP_PORT, DOVECOT_DIR, the default database)."""
+def configured_server(database: dict | None = None) -> DovecotServer:
+    """The Dovecot described by the settings (IMAP_PORT, DOVECOT_DIR), reading ``database``
+    (the default one unless the tests or the bench name theirs)."""
     return DovecotServer(
         DovecotConfig(
-            base_dir=Path(base_dir or settings.DOVECOT_DIR),
+            base_dir=Path(settings.DOVECOT_DIR),
             imap_port=settings.IMAP_PORT,
-            database=settings.DATABASES["default"],
+            database=database or settings.DATABASES["default"],
             master_user=settings.DOVECOT_MASTER_USER,
             master_secret=settings.DOVECOT_MASTER_SECRET,
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from mail.dovecot import DovecotConfig, DovecotServer
+from mail.dovecot import DovecotServer, configured_server
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -27,15 +27,7 @@ def database_url() -> str:
 
 
 def test_dovecot() -> DovecotServer:
-    return DovecotServer(
-        DovecotConfig(
-            base_dir=Path(settings.DOVECOT_DIR),
-            imap_port=settings.IMAP_PORT,
-            database=connection.settings_dict,
-            master_user=settings.DOVECOT_MASTER_USER,
-            master_secret=settings.DOVECOT_MASTER_SECRET,
-        )
-    )
+    return configured_server(connection.settings_dict)
 
 
 class Worker:

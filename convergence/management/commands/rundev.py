@@ -3,7 +3,6 @@
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,19 +13,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from convergence.loopback import listening
 from convergence.processes import stop_process_group
 from mail.dovecot import DovecotNotInstalled, configured_server
 
 
-def _listening(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.3)
-        return sock.connect_ex((host, port)) == 0
-
-
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while not _listening(host, port):
+    while not listening(host, port):
         if time.monotonic() > deadline:
             raise CommandError(f"{what} did not start on {host}:{port}")
         time.sleep(0.2)
@@ -144,7 +138,7 @@ class Command(BaseCommand):
         """Reuse a Redis already listening; otherwise run one of our own (nothing on disk)."""
         redis = urlparse(settings.REDIS_URL)
         host, port = redis.hostname or "127.0.0.1", redis.port or 6379
-        if _listening(host, port):
+        if listening(host, port):
             return None
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         if not Path(binary).exists():
