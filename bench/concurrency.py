@@ -45,7 +45,7 @@ class WebServer:
                     "--worker-class",
                     "gthread",
                     "--threads",
-                    "10",
+                    "4",
                 ],
                 cwd=settings.BASE_DIR,
                 env=os.environ.copy(),

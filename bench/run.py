@@ -44,7 +44,7 @@ METHOD = [
     "before selecting; after each sample the 50 messages are moved back and Dovecot's "
     "indexer (fts_autoindex) is left to finish, outside the timed region.",
     f"Concurrency (largest size only): gunicorn as in production (one process per core, "
-    f"10 threads each) in a subprocess; {SESSIONS} threads each sign in through the login form "
+    f"4 threads each) in a subprocess; {SESSIONS} threads each sign in through the login form "
     f"(CSRF token, session cookie) and GET the INBOX in a loop over loopback HTTP "
     f"(`http.client`, keep-alive). Floor: {SESSIONS} threads each with its own IMAP "
     "connection doing SORT + FETCH 50 in a loop. The first 3 s are not counted.",
