@@ -43,6 +43,11 @@ class User(AbstractUser):
     )
     # Keyed hash only (accounts.numen): the NUMEN itself is never stored.
     numen_hash = models.CharField(_("NUMEN (keyed hash)"), max_length=64, blank=True, db_index=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # A personal address registered in advance: recovery never goes through the lost mailbox.
+    recovery_email = models.EmailField(_("recovery address"), blank=True)
+    must_change_password = models.BooleanField(_("must change password at next login"),
+                                               default=False)
 
     objects = UserManager()
 
@@ -93,3 +98,56 @@ class Preferences(models.Model):
     @classmethod
     def of(cls, user) -> "Preferences":
         return cls.objects.get_or_create(user=user)[0]
+
+
+class AccountEvent(models.Model):
+    """One line of the append-only account audit log (accounts.audit.record writes it)."""
+
+    class Kind(models.TextChoices):
+        LOGIN_OK = "login_ok", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKED = "locked", _("Account locked")
+        UNLOCKED = "unlocked", _("Account unlocked")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        MFA_ENABLED = "mfa_enabled", _("Two-step verification turned on")
+        MFA_DISABLED = "mfa_disabled", _("Two-step verification turned off")
+        APP_PASSWORD = "app_password", _("App password created or revoked")
+        SESSION_ENDED = "session_ended", _("Session ended")
+        NEW_DEVICE = "new_device", _("Sign-in from a new device")
+        RECOVERY = "recovery", _("Account recovery")
+        SUPPORT_ACTION = "support_action", _("Action by IT support")
+        SUSPENDED = "suspended", _("Suspended for inactivity")
+        REACTIVATED = "reactivated", _("Reactivated")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, null=True,
+        related_name="events",
+    )
+    # What was typed at the login form when it matched no account (never shown to users).
+    login = models.CharField(_("login typed"), max_length=254, blank=True)
+    kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("done by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.user_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The account audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The account audit log is append-only.")

@@ -18,7 +18,9 @@ os.environ.update(
         "IMAP_PORT": str(free_port()),
         "GATEWAY_INBOUND_PORT": str(free_port()),
         "GATEWAY_SUBMISSION_PORT": str(free_port()),
-        "REDIS_URL": redis_database(11),  # never the app's database: tests flush theirs
+        # Never the app's database: tests flush theirs. TEST_REDIS_DB lets two checkouts
+        # run their suites side by side.
+        "REDIS_URL": redis_database(int(os.environ.get("TEST_REDIS_DB", "11"))),
         "CACHE_KEY_PREFIX": f"convergence-test-{os.getpid()}",
         "SPOOL_SWEEP_SECONDS": "2",
         "SPOOL_STALLED_SECONDS": "3",
