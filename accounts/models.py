@@ -151,3 +151,24 @@ class AccountEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The account audit log is append-only.")
+
+
+class Notice(models.Model):
+    """Something the person must know about their account (new sign-in, action by support)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    link_text = models.CharField(_("link text"), max_length=100, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,4 +1,4 @@
-"""Account pages: preferences, language."""
+"""Account pages: preferences, language, notices, the «Mon compte» overview."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import notices
 from accounts.forms import PreferencesForm
 from accounts.models import Preferences
 
@@ -41,3 +42,16 @@ def language(request):
             Preferences.objects.filter(user=request.user).update(language=code)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax")
     return response
+
+
+@login_required
+def account(request):
+    """One page gathering everything about signing in and keeping the account safe."""
+    return render(request, "accounts/account.html")
+
+
+@login_required
+def notice_list(request):
+    items = list(request.user.notices.all()[:100])
+    notices.mark_all_read(request.user)
+    return render(request, "accounts/notices.html", {"notices": items})
