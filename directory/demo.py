@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.numen import numen_hash
-from directory.models import Etablissement
+from directory.models import DistributionList, Etablissement
 from mail.models import Mailbox, MailboxMember
 
 # Public on purpose: seed_demo prints it for anyone trying the demo.
@@ -261,6 +261,16 @@ def seed_vie_scolaire(etab: Etablissement, secretariat: User, summary: SeedSumma
     return mailbox
 
 
+def seed_teachers_list(etab: Etablissement) -> DistributionList:
+    """Every secondary teacher of the lycée, by role: the list follows staff changes."""
+    dlist, _ = DistributionList.objects.update_or_create(
+        address=f"enseignants.{etab.uai.lower()}@{settings.MAIL_DOMAIN}",
+        defaults={"name": f"Enseignants – {etab.name}", "etablissement": etab,
+                  "categories": [User.Category.TEACHER_SECONDARY]},
+    )
+    return dlist
+
+
 def seed_directory() -> SeedSummary:
     """Create what is missing and restore the three demo logins; never deletes anything."""
     # One short transaction per person rather than one for all: each step is idempotent, so an
@@ -270,6 +280,7 @@ def seed_directory() -> SeedSummary:
     users = {p.login: seed_person(p, etabs[p.uai], summary) for p in PEOPLE}
     with transaction.atomic():
         seed_vie_scolaire(etabs[LYCEE_UAI], users[SECRETARIAT_LOGIN], summary)
+        seed_teachers_list(etabs[LYCEE_UAI])
     return summary
 
 

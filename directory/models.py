@@ -26,3 +26,40 @@ class Etablissement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uai})"
+
+
+class DistributionList(models.Model):
+    """An address that reaches many people at once («liste de diffusion»): named members
+    and, optionally, everyone of some categories in one établissement (or the académie),
+    so a circular follows staff turnover by itself. Only the académie's own senders can
+    write to it; ``allowed_senders`` narrows that to chosen addresses."""
+
+    address = models.EmailField(_("address"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    etablissement = models.ForeignKey(
+        Etablissement, verbose_name=_("établissement"), on_delete=models.CASCADE,
+        null=True, blank=True, help_text=_("Empty: the whole académie."),
+    )
+    categories = models.JSONField(
+        _("categories of staff included"), default=list, blank=True,
+        help_text=_("Everyone of these categories in the établissement is a member."),
+    )
+    members = models.ManyToManyField(
+        "accounts.User", verbose_name=_("named members"), blank=True, related_name="+",
+    )
+    allowed_senders = models.TextField(
+        _("allowed senders"), blank=True,
+        help_text=_("One address per line; empty: every address of the académie."),
+    )
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("distribution list")
+        verbose_name_plural = _("distribution lists")
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+    def save(self, *args, **kwargs):
+        self.address = self.address.lower()
+        super().save(*args, **kwargs)

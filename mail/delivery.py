@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from directory import lists
 from mail import lmtp, smtp
 from mail.models import Mailbox, SpooledMessage
 from mail.spool import discard_spooled, read_spooled
@@ -73,10 +74,15 @@ def _deliver(message: SpooledMessage) -> None:
     deferred = False
 
     if local:
-        users = dict(Mailbox.objects.filter(address__in=local).values_list("imap_user", "address"))
-        for address in set(local) - set(users.values()):
+        plain, reached = lists.expand(local)
+        known = dict(Mailbox.objects.filter(address__in=plain).values_list("address", "imap_user"))
+        for address in set(plain) - set(known):
             errors[address] = "no such mailbox"
+        # address -> imap user, members reached through a list included, once each.
+        targets = {a: u for a, u in {**reached, **known}.items() if a not in done}
+        users = {imap_user: address for address, imap_user in targets.items()}
         try:
+            # One LMTP transaction for every mailbox, however long the list (RFC 2033).
             outcome = lmtp.lmtp_deliver(raw, mail_from=message.mail_from, imap_users=list(users))
         except lmtp.LmtpUnavailable as exc:
             message.last_error = f"Dovecot LMTP unavailable: {exc}"

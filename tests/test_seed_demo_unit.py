@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
-from directory import demo
+from directory import demo, lists
 from directory.management.commands.seed_demo import parse_gateway
 from directory.models import Etablissement, uai_validator
 from mail import smtp
@@ -131,6 +131,17 @@ def test_vie_scolaire_is_a_functional_box_the_secretary_manages(fast_hashing):
     member = MailboxMember.objects.get(mailbox=box)
     assert member.user.username == "secretariat.demo"
     assert member.can_read and member.can_manage and member.can_send_as
+
+
+@pytest.mark.django_db
+def test_the_lycee_teachers_list_reaches_its_teachers_only(fast_hashing):
+    demo.seed_directory()
+    dlist = lists.find("enseignants.0311234y@" + settings.MAIL_DOMAIN)
+    reached = lists.member_mailboxes(dlist)
+    teachers = User.objects.filter(
+        category=User.Category.TEACHER_SECONDARY, etablissement__uai="0311234Y"
+    )
+    assert set(reached) == {user.email for user in teachers} and len(reached) >= 3
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import close_old_connections
 
+from directory import lists
 from mail.delivery import is_local
 from mail.models import Mailbox
 from mail.spool import spool_message
@@ -23,6 +24,18 @@ _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth"
 def _known_address(address: str) -> bool:
     close_old_connections()
     return Mailbox.objects.filter(address=address.lower()).exists()
+
+
+def _list_refusal(address: str, sender: str | None) -> str | None:
+    """Why a distribution list refuses this sender (None: not a list, or allowed). Lists
+    take mail from the académie's own senders only, never from outside."""
+    close_old_connections()
+    dlist = lists.find(address)
+    if dlist is None:
+        return None
+    if sender is None or not lists.may_post(dlist, sender):
+        return "550 5.7.1 This distribution list does not accept mail from this sender"
+    return None
 
 
 def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
@@ -72,11 +85,13 @@ class InboundHandler(_SpoolingHandler):
             return "550 5.7.1 Relaying denied"
         try:
             known = await sync_to_async(_known_address, thread_sensitive=False)(address)
+            refusal = None if known else await sync_to_async(
+                _list_refusal, thread_sensitive=False)(address, None)
         except Exception:
             logger.exception("recipient check failed")
             return "451 4.3.0 Temporary failure, please try again later"
         if not known:
-            return "550 5.1.1 No such mailbox here"
+            return refusal or "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
@@ -103,6 +118,16 @@ class SubmissionHandler(_SpoolingHandler):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
+        if is_local(address):
+            try:
+                refusal = await sync_to_async(_list_refusal, thread_sensitive=False)(
+                    address, envelope.mail_from
+                )
+            except Exception:
+                logger.exception("recipient check failed")
+                return "451 4.3.0 Temporary failure, please try again later"
+            if refusal:
+                return refusal
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
