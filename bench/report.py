@@ -107,9 +107,11 @@ def _markdown_table(result: SizeResult) -> list[str]:
 
 
 def write_markdown(
-    path: Path, machine: Machine, results: list[SizeResult], method: list[str], seconds: float
+    path: Path, machine: Machine, results: list[SizeResult], method: list[str], seconds: float,
+    sections: list[str] = (),
 ) -> None:
-    """The whole report; ``seconds``: how long the run took up to here."""
+    """The whole report; ``seconds``: how long the run took up to here; ``sections``:
+    markdown lines of other measures (delivery), after the webmail's."""
     loaded = sum(r.load.messages for r in results)
     loading = sum(r.load.total_seconds for r in results)
     lines = [
@@ -128,5 +130,6 @@ def write_markdown(
     ]
     for result in results:
         lines += _markdown_table(result)
+    lines += list(sections)
     lines += ["## Method", "", *(f"- {line}" for line in method), ""]
     path.write_text("\n".join(lines))

@@ -1,4 +1,5 @@
-"""`make bench`: the webmail against its raw IMAP floor, measured in the same run.
+"""`make bench`: the webmail against its raw IMAP floor, and delivery against raw LMTP,
+each measured in the same run.
 
 BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
@@ -65,7 +66,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import load, machine, report, scenarios, stack, stats
+    from bench import delivery, load, machine, report, scenarios, stack, stats
     from mail.imap import close_all_sessions
 
     repeat = stats.repeat_count()
@@ -99,6 +100,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
                 result.rows.append(row)
             results.append(result)
             print(report.text_table(result), flush=True)
+        delivery_repeat = max(3, repeat // 6)
+        print("Measuring delivery…", flush=True)
+        rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -107,7 +111,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             f"Concurrency: {seconds:.0f} s measured per side."
         )
         method = [*METHOD, sampling]
-        report.write_markdown(output, machine.describe(), results, method, elapsed)
+        report.write_markdown(output, machine.describe(), results, method, elapsed,
+                              delivery.markdown(rows, delivery_repeat))
         print(f"Written to {output}")
     finally:
         close_all_sessions()
