@@ -26,7 +26,8 @@ _NAMESPACE = uuid.UUID("0d7c1a8e-3f4b-4c8e-9f0e-2b7a5c6d8e91")
 # Local parts that belong to machines (RFC 5230 §4.6 names the first three).
 _MACHINE_PREFIXES = ("owner-", "mailer-daemon", "postmaster", "noreply", "no-reply",
                      "no_reply", "donotreply", "do-not-reply", "do_not_reply", "bounce",
-                     "listserv", "majordomo")  # fmt: skip
+                     "listserv", "majordomo", "ne-pas-repondre", "nepasrepondre",
+                     "ne_pas_repondre")  # fmt: skip
 _MACHINE_SUFFIXES = ("-request", "-bounces", "-owner")
 # RFC 2369 and RFC 2919 list headers: any of them means a list distributed the message.
 _LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Owner")

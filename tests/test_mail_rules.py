@@ -60,25 +60,31 @@ def test_each_criterion_sorts_into_its_folder(prof):
     rule(box, [{"field": "attachment", "op": "present", "value": ""}], move("PJ"))
 
     cases = []
-    message = build_message(to=prof.email, subject=unique_subject("Notes"),
-                            sender="ne-pas-repondre@pronote.example")  # fmt: skip
+    message = build_message(
+        to=prof.email, subject=unique_subject("Notes"), sender="ne-pas-repondre@pronote.example"
+    )
     cases.append((message, "Pronote"))
     message = build_message(to="profs@ac-demo.test", subject=unique_subject("Info"))
     message["Cc"] = prof.email
     cases.append((message, "Profs"))
     conseil = f"Conseil de classe {unique_subject('n°')} 3eB"
     cases.append((build_message(to=prof.email, subject=conseil), "Conseils"))
-    message = build_message(to=prof.email, subject=unique_subject("Projet"),
-                            body="Bonjour,\nla SORTIE au Musée est confirmée.\n")  # fmt: skip
+    message = build_message(
+        to=prof.email,
+        subject=unique_subject("Projet"),
+        body="Bonjour,\nla SORTIE au Musée est confirmée.\n",
+    )
     cases.append((message, "Sorties"))
     message = build_message(to=prof.email, subject=unique_subject("Menu"))
     message["List-Id"] = "Menus <menus.cantine.example>"
     cases.append((message, "Listes"))
-    cases.append((build_message(to=prof.email, subject=unique_subject("Long"),
-                                body="x" * 150_000), "Gros"))  # fmt: skip
+    cases.append(
+        (build_message(to=prof.email, subject=unique_subject("Long"), body="x" * 150_000), "Gros")
+    )
     message = build_message(to=prof.email, subject=unique_subject("Bulletin"))
-    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf",
-                           filename="bulletin.pdf")  # fmt: skip
+    message.add_attachment(
+        b"%PDF-1.4", maintype="application", subtype="pdf", filename="bulletin.pdf"
+    )
     cases.append((message, "PJ"))
     plain = build_message(to=prof.email, subject=unique_subject("Rien à trier"))
     cases.append((plain, "INBOX"))
