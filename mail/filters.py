@@ -58,6 +58,25 @@ def save_rule(
     return rule
 
 
+def import_rules(mailbox: Mailbox, imported: list, *, replace: bool, by=None) -> int:
+    """Rules read from a Sieve script (``mail.sieve``), after the current ones or instead."""
+    with transaction.atomic():
+        if replace:
+            Rule.objects.filter(mailbox=mailbox).delete()
+        for item in imported:
+            save_rule(
+                mailbox,
+                name=item.name,
+                match=item.match,
+                conditions=item.conditions,
+                actions=item.actions,
+                stop=item.stop,
+                enabled=item.enabled,
+                by=by,
+            )
+    return len(imported)
+
+
 def move_rule(rule: Rule, *, up: bool) -> None:
     """Swap with the neighbour above or below; positions are renumbered 0..n on the way."""
     with transaction.atomic():

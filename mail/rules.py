@@ -125,7 +125,7 @@ def _text_values(facts: MessageFacts, name: str) -> tuple[str, ...]:
         "to_cc": facts.recipients,
         "subject": (facts.subject,),
         "body": (facts.body,),
-        "list_id": (facts.list_id,),
+        "list_id": (facts.list_id,) if facts.list_id else (),
     }[name]
 
 
