@@ -11,6 +11,7 @@ import uuid
 from email import policy
 from email.parser import BytesHeaderParser
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ def set_forwarding(mailbox: Mailbox, *, address: str, keep_copy: bool, by=None) 
     address = check_address(address)
     if address == mailbox.address.lower():
         raise InvalidRule(_("A mailbox cannot forward to itself."))
+    check_local_address_exists(address)
     forwarding, created = Forwarding.objects.get_or_create(
         mailbox=mailbox, address=address, defaults={"keep_copy": keep_copy, "created_by": by}
     )
@@ -40,6 +42,17 @@ def set_forwarding(mailbox: Mailbox, *, address: str, keep_copy: bool, by=None) 
         forwarding.enabled = True
         forwarding.save(update_fields=["keep_copy", "enabled"])
     return forwarding
+
+
+def check_local_address_exists(address: str) -> None:
+    """An address of our own domains that no mailbox has would lose every forwarded copy."""
+    if (
+        address.rpartition("@")[2] in settings.MAIL_DOMAINS
+        and not Mailbox.objects.filter(address=address).exists()
+    ):
+        raise InvalidRule(
+            _("No mailbox of the académie has the address %(address)s.") % {"address": address}
+        )
 
 
 def remove_forwarding(forwarding: Forwarding) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mail import rules
+from mail.forwarding import check_local_address_exists
 from mail.models import Rule, Vacation
 
 EMPTY_ROWS = 2
@@ -97,7 +98,10 @@ class RuleForm(forms.Form):
                 row.error = str(_("This folder does not exist."))
                 continue
             try:
-                self.actions.append(rules.clean_action({"type": kind, "value": value}))
+                action = rules.clean_action({"type": kind, "value": value})
+                if kind in rules.ACTIONS_WITH_ADDRESS:
+                    check_local_address_exists(action["value"])
+                self.actions.append(action)
             except rules.InvalidRule as exc:
                 row.error = str(exc)
         if any(r.error for r in self.condition_rows + self.action_rows):

@@ -171,6 +171,8 @@ def test_absence_and_forwarding_pages(client, prof):
     url = reverse("mail:forwarding", args=[box.id])
     page = client.post(url, {"address": prof.email, "keep_copy": "on"})
     assert "Une boîte ne peut pas se transférer à elle-même." in page.text
+    page = client.post(url, {"address": "inconnu@ac-demo.test"})
+    assert "Aucune boîte de l’académie n’a l’adresse inconnu@ac-demo.test." in page.text
     client.post(url, {"address": "camille@example.org"})
     forwarding = Forwarding.objects.get()
     assert not forwarding.keep_copy and forwarding.created_by == prof
