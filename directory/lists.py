@@ -17,8 +17,8 @@ def may_post(dlist: DistributionList, sender: str) -> bool:
     return not allowed or sender.lower() in allowed
 
 
-def member_mailboxes(dlist: DistributionList) -> dict[str, str]:
-    """Personal mailboxes of the list's active members, as {address: imap_user}."""
+def member_mailboxes(dlist: DistributionList) -> list[Mailbox]:
+    """Personal mailboxes of the list's active members."""
     people = Q(id__in=dlist.members.values("id"))
     if dlist.categories:
         by_role = Q(category__in=dlist.categories)
@@ -26,18 +26,15 @@ def member_mailboxes(dlist: DistributionList) -> dict[str, str]:
             by_role &= Q(etablissement_id=dlist.etablissement_id)
         people |= by_role
     users = User.objects.filter(people, is_active=True, status=User.Status.ACTIVE)
-    return dict(
-        Mailbox.objects.filter(owner__in=users, kind=Mailbox.Kind.PERSONAL)
-        .values_list("address", "imap_user")
-    )
+    return list(Mailbox.objects.filter(owner__in=users, kind=Mailbox.Kind.PERSONAL))
 
 
-def expand(addresses: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Split recipients into plain addresses and the members reached through lists
-    ({address: imap_user}); one list reaching someone twice delivers once."""
+def expand(addresses: list[str]) -> tuple[list[str], list[Mailbox]]:
+    """Split recipients into plain addresses and the mailboxes reached through lists (each
+    once, however many lists reach it)."""
     lists = {dl.address: dl for dl in DistributionList.objects.filter(address__in=addresses)}
     plain = [a for a in addresses if a.lower() not in lists]
-    reached: dict[str, str] = {}
+    reached: dict[str, Mailbox] = {}
     for dlist in lists.values():
-        reached.update(member_mailboxes(dlist))
-    return plain, reached
+        reached.update((m.address, m) for m in member_mailboxes(dlist))
+    return plain, list(reached.values())

@@ -4,11 +4,14 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
 from directory import lists
-from mail import lmtp, smtp
+from mail import forwarding, lmtp, smtp, vacation
+from mail.delivery_plan import RecipientPlan, plan_deliveries
+from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import Mailbox, SpooledMessage
 from mail.spool import discard_spooled, read_spooled
 
@@ -75,23 +78,33 @@ def _deliver(message: SpooledMessage) -> None:
 
     if local:
         plain, reached = lists.expand(local)
-        known = dict(Mailbox.objects.filter(address__in=plain).values_list("address", "imap_user"))
-        for address in set(plain) - set(known):
+        mailboxes = list(Mailbox.objects.filter(address__in=plain))
+        for address in set(plain) - {m.address for m in mailboxes}:
             errors[address] = "no such mailbox"
-        # address -> imap user, members reached through a list included, once each.
-        targets = {a: u for a, u in {**reached, **known}.items() if a not in done}
-        users = {imap_user: address for address, imap_user in targets.items()}
-        try:
-            # One LMTP transaction for every mailbox, however long the list (RFC 2033).
-            outcome = lmtp.lmtp_deliver(raw, mail_from=message.mail_from, imap_users=list(users))
-        except lmtp.LmtpUnavailable as exc:
-            message.last_error = f"Dovecot LMTP unavailable: {exc}"
-            raise DeliveryDeferred(message.last_error) from exc
-        message.delivered_to += [users[user] for user in outcome.delivered]
-        errors.update({users[u]: reason for u, reason in outcome.rejected.items()})
-        if outcome.deferred:
-            deferred = True
-            errors.update({users[u]: reason for u, reason in outcome.deferred.items()})
+        # Members reached through a list too, once each, skipping those already served.
+        mailboxes = list({m.address: m for m in [*reached, *mailboxes]
+                          if m.address not in done}.values())
+        plans = plan_deliveries(raw, mailboxes)
+        for plan in plans:
+            _carry_out_side_effects(message, raw, plan)
+        users = {p.mailbox.imap_user: p.address for p in plans if p.plain}
+        if users:
+            try:
+                # One LMTP transaction for every mailbox, however long the list (RFC 2033).
+                outcome = lmtp.lmtp_deliver(
+                    raw, mail_from=message.mail_from, imap_users=list(users)
+                )
+            except lmtp.LmtpUnavailable as exc:
+                message.last_error = f"Dovecot LMTP unavailable: {exc}"
+                raise DeliveryDeferred(message.last_error) from exc
+            message.delivered_to += [users[user] for user in outcome.delivered]
+            errors.update({users[u]: reason for u, reason in outcome.rejected.items()})
+            if outcome.deferred:
+                deferred = True
+                errors.update({users[u]: reason for u, reason in outcome.deferred.items()})
+        for plan in plans:
+            if not plan.plain:
+                deferred = _store_by_append(message, raw, plan, errors) or deferred
 
     if external:
         if settings.SMARTHOST:
@@ -122,6 +135,58 @@ def _deliver(message: SpooledMessage) -> None:
         logger.warning("spool %s: undeliverable recipients: %s", message.id, message.last_error)
     if message.status != SpooledMessage.Status.CAPTURED:
         discard_spooled(message)
+
+
+def _carry_out_side_effects(message: SpooledMessage, raw: bytes, plan: RecipientPlan) -> None:
+    """Forwards and the absence reply, before storing: each is spooled at most once, so a
+    retried delivery that comes here again sends nothing twice."""
+    if plan.notes:
+        logger.info("spool %s for %s: %s", message.id, plan.address, "; ".join(plan.notes))
+    try:
+        for target in plan.forward_to:
+            forwarding.forward_copy(
+                raw,
+                mailbox=plan.mailbox,
+                mail_from=message.mail_from,
+                to=target,
+                origin_id=message.id,
+            )
+        if plan.vacation is not None:
+            vacation.reply_if_due(
+                plan.vacation, raw, mail_from=message.mail_from, origin_id=message.id
+            )
+    except (OSError, DatabaseError) as exc:
+        message.last_error = f"{plan.address}: could not spool a forward or reply: {exc}"
+        raise DeliveryDeferred(message.last_error) from exc
+
+
+def _store_by_append(
+    message: SpooledMessage, raw: bytes, plan: RecipientPlan, errors: dict[str, str]
+) -> bool:
+    """IMAP APPEND into each folder of the plan with its flags; returns True when Dovecot
+    is unreachable and the recipient must be tried again."""
+    if not plan.folders:  # only sent on, without a copy here
+        message.delivered_to.append(plan.address)
+        return False
+    try:
+        with imap_session(plan.mailbox.imap_user) as box:
+            for folder in plan.folders:
+                try:
+                    box.deliver_into(folder, raw, flags=plan.flags)
+                except InvalidRequest:
+                    if folder == "INBOX":
+                        raise
+                    # A folder name the server refuses: the INBOX rather than nowhere.
+                    logger.warning("spool %s: %s refused, INBOX instead", message.id, folder)
+                    box.deliver_into("INBOX", raw, flags=plan.flags)
+    except MailStoreUnavailable as exc:
+        errors[plan.address] = f"IMAP unavailable: {exc}"
+        return True
+    except InvalidRequest as exc:
+        errors[plan.address] = f"refused by the mail store: {exc}"
+        return False
+    message.delivered_to.append(plan.address)
+    return False
 
 
 def stalled_spool_ids(older_than: timedelta) -> list[str]:

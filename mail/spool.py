@@ -27,12 +27,14 @@ def _write_durably(path: Path, raw: bytes) -> None:
 
 
 def spool_message(
-    raw: bytes, *, mail_from: str, recipients: list[str], submitted_by=None
+    raw: bytes, *, mail_from: str, recipients: list[str], submitted_by=None, spool_id=None
 ) -> SpooledMessage:
-    """Write the message to disk, index it, and queue its delivery once the index is committed."""
+    """Write the message to disk, index it, and queue its delivery once the index is committed.
+    ``spool_id``: a fixed id lets the worker spool a forward or a reply at most once."""
     from mail.tasks import deliver  # the task module imports this one
 
     message = SpooledMessage(
+        **({"id": spool_id} if spool_id else {}),
         mail_from=mail_from,
         recipients=[r.lower() for r in recipients],
         size=len(raw),

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from mail import delivery, sending, shared_files
+from mail import delivery, filters, sending, shared_files
 
 
 @shared_task(
@@ -51,3 +51,9 @@ def send_waiting_messages() -> int:
 @shared_task
 def purge_expired_shared_files() -> int:
     return shared_files.purge_expired()
+
+
+@shared_task
+def apply_rule(run_id: int) -> None:
+    """«Appliquer maintenant»: one rule over one folder, with its progress on the row."""
+    filters.do_apply_rule(run_id)

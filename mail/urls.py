@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from mail.views import compose, folders, lists, reading, shared, writing_tools
+from mail.views import absence, compose, folders, lists, reading, rules, shared, writing_tools
 
 app_name = "mail"
 
 _tools = "(?P<kind>signatures|modeles)"
 _message = "boite/<int:mailbox_id>/message/<path:folder>/<int:uid>"
+_rules = "boite/<int:mailbox_id>/regles"
 
 urlpatterns = [
     path("", lists.home, name="home"),
@@ -41,5 +42,22 @@ urlpatterns = [
     # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
     path(f"{_message}/", reading.message, name="message"),
     path("image-integree/", reading.inline_part, name="inline_part"),
+    path(f"{_rules}/", rules.index, name="rules"),
+    path(f"{_rules}/nouvelle/", rules.edit, name="rule_new"),
+    path(f"{_rules}/apercu/", rules.live_preview, name="rule_preview"),
+    path(f"{_rules}/sieve/", rules.sieve_file, name="rules_sieve"),
+    path(f"{_rules}/<int:rule_id>/", rules.edit, name="rule_edit"),
+    path(f"{_rules}/<int:rule_id>/supprimer/", rules.delete, name="rule_delete"),
+    path(f"{_rules}/<int:rule_id>/ordre/", rules.reorder, name="rule_reorder"),
+    path(f"{_rules}/<int:rule_id>/appliquer/", rules.apply_now, name="rule_apply"),
+    path(f"{_rules}/executions/<int:run_id>/", rules.run_status, name="rule_run"),
+    path(f"{_rules}/executions/<int:run_id>/annuler/", rules.cancel_run, name="rule_run_cancel"),
+    path("boite/<int:mailbox_id>/absence/", absence.absence, name="absence"),
+    path("boite/<int:mailbox_id>/transfert/", absence.forwardings, name="forwarding"),
+    path(
+        "boite/<int:mailbox_id>/transfert/<int:forwarding_id>/arreter/",
+        absence.stop_forwarding,
+        name="stop_forwarding",
+    ),
     path("image-distante/", reading.image_proxy, name="image_proxy"),
 ]

@@ -38,6 +38,20 @@ def check_uids(uids) -> list[int]:
     return checked
 
 
+_KEYWORD_RE = re.compile(r"^\$?[A-Za-z0-9_.-]{1,64}$")
+SYSTEM_FLAGS = {"\\Seen", "\\Flagged", "\\Answered"}
+
+
+def check_flags(flags) -> list[str]:
+    """System flags we set on purpose, or keywords (RFC 3501 atoms, e.g. ``$label1``)."""
+    checked = []
+    for flag in flags:
+        if flag not in SYSTEM_FLAGS and not _KEYWORD_RE.match(flag):
+            raise InvalidRequest(f"invalid flag {flag!r}")
+        checked.append(flag)
+    return sorted(set(checked))
+
+
 def check_text(value: str, *, limit: int = 200) -> str:
     """Search text goes to the server as a literal; control characters never do."""
     value = " ".join(value.split())
