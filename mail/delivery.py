@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from mail import lmtp, smtp
+from mail import lmtp, smtp, spam
 from mail.models import Mailbox, SpooledMessage
 from mail.spool import discard_spooled, read_spooled
 
@@ -43,6 +43,15 @@ def deliver_spooled(spool_id) -> None:
     message.attempts += 1
     try:
         _deliver(message)
+    except Exception as exc:
+        if not isinstance(exc, DeliveryDeferred):
+            message.last_error = f"{type(exc).__name__}: {exc}"
+        if message.attempts < settings.DELIVERY_MAX_ATTEMPTS:
+            raise
+        # Dead letter: no more retries; IT support sees it and can retry (mail/dead_letters.py).
+        message.status = SpooledMessage.Status.DEAD
+        logger.error("spool %s: given up after %d attempts: %s", spool_id, message.attempts,
+                     message.last_error)  # fmt: skip
     finally:
         message.claimed_until = None
         message.save(
@@ -76,8 +85,15 @@ def _deliver(message: SpooledMessage) -> None:
         users = dict(Mailbox.objects.filter(address__in=local).values_list("imap_user", "address"))
         for address in set(local) - set(users.values()):
             errors[address] = "no such mailbox"
+        # Spam: scored once (mail from our own users is not); spam goes to "login+Junk".
+        local_copy, targets = spam.prepare_local_delivery(
+            raw, imap_users=list(users), scan=message.submitted_by_id is None
+        )
+        users = {targets[user]: address for user, address in users.items()}
         try:
-            outcome = lmtp.lmtp_deliver(raw, mail_from=message.mail_from, imap_users=list(users))
+            outcome = lmtp.lmtp_deliver(
+                local_copy, mail_from=message.mail_from, imap_users=list(users)
+            )
         except lmtp.LmtpUnavailable as exc:
             message.last_error = f"Dovecot LMTP unavailable: {exc}"
             raise DeliveryDeferred(message.last_error) from exc

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mail.views import compose, folders, lists, reading, shared, writing_tools
+from mail.views import compose, folders, junk, lists, reading, shared, support, writing_tools
 
 app_name = "mail"
 
@@ -40,6 +40,13 @@ urlpatterns = [
     path(f"{_message}/imprimer/", reading.print_view, name="print"),
     # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
     path(f"{_message}/", reading.message, name="message"),
+    path("boite/<int:mailbox_id>/hameconnage/", junk.report_phishing, name="report_phishing"),
+    path("support/courrier-en-echec/", support.dead_letter_list, name="dead_letters"),
+    path(
+        "support/courrier-en-echec/<uuid:spool_id>/reessayer/",
+        support.dead_letter_retry,
+        name="dead_letter_retry",
+    ),
     path("image-integree/", reading.inline_part, name="inline_part"),
     path("image-distante/", reading.image_proxy, name="image_proxy"),
 ]
