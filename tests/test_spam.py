@@ -7,9 +7,19 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from mail.imap import imap_session
-from tests.conftest import build_message, make_person, send_inbound, unique_subject, wait_for
+from tests.conftest import (
+    PASSWORD,
+    assert_accessible,
+    build_message,
+    deliver,
+    make_person,
+    send_inbound,
+    unique_subject,
+    wait_for,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
 
@@ -187,4 +197,26 @@ def test_someone_who_may_only_read_a_shared_mailbox_cannot_mark_or_report(client
         {"folder": "INBOX", "uid": uid},
     )
     assert response.status_code == 403
+    assert find_copy("prof.demo", subject)[0] == "INBOX"
+
+
+@pytest.mark.browser
+def test_junk_buttons_in_the_browser(live_server, page, prof):
+    subject = unique_subject("Promotion")
+    deliver(prof, build_message(to=prof.email, subject=subject, body=SPAM, sender=SHOP))
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name=subject).click()
+    expect(page.get_by_role("button", name="Signaler un hameçonnage")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Indésirable", exact=True).click()
+    expect(page.get_by_text("1 message déplacé dans les indésirables.")).to_be_visible()
+
+    page.locator("a.cv-folder[data-folder='Junk']").click()
+    page.get_by_role("link", name=subject).click()
+    expect(page.get_by_role("button", name="Signaler un hameçonnage")).to_have_count(0)
+    page.get_by_role("button", name="Pas indésirable").click()
+    expect(page.get_by_text("1 message remis dans la boîte de réception.")).to_be_visible()
     assert find_copy("prof.demo", subject)[0] == "INBOX"
