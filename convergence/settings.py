@@ -202,6 +202,24 @@ ACADEMIE_MENTIONS = env(
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 
+# --- Spam: SpamAssassin's spamd, spoken to by mail/spam.py only ----------------------------
+SPAMD_HOST = env("SPAMD_HOST", "127.0.0.1")
+SPAMD_PORT = env_int("SPAMD_PORT", 1783)
+SPAMD_TIMEOUT = env_int("SPAMD_TIMEOUT", 30)
+# The development spamd's Bayes databases (one directory per mailbox) and log.
+SPAMD_DIR = Path(env("SPAMD_DIR", str(VAR_DIR / "spamassassin")))
+# At or above this score a message goes to the recipient's Junk folder.
+SPAM_THRESHOLD = float(env("SPAM_THRESHOLD", "5.0"))
+# Larger messages are delivered unscored, as spamc does (spam is small; scanning is costly).
+SPAM_MAX_BYTES = env_int("SPAM_MAX_BYTES", 500 * 1024)
+# Messages a mailbox must have learned of each kind before its Bayes filter counts
+# (SpamAssassin's bayes_min_spam_num / bayes_min_ham_num); only the tests lower it.
+SPAM_BAYES_MIN_LEARNED = env_int("SPAM_BAYES_MIN_LEARNED", 200)
+# «Signaler un hameçonnage» forwards the message here.
+SECURITY_REPORT_ADDRESS = env("SECURITY_REPORT_ADDRESS", f"securite@{MAIL_DOMAIN}")
+# A message whose delivery fails this many times stops retrying and waits for IT support.
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 100)
+
 # --- Internationalisation: French first, English available ---------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

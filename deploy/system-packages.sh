@@ -3,7 +3,7 @@
 # prints the exact apt-get command to run. Usage: system-packages.sh run|test
 set -eu
 packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext
-  redis-server)
+  redis-server spamassassin spamc spamd)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
 missing=()
 for pkg in "${packages[@]}"; do
@@ -21,4 +21,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's packages start their own services where an init system runs; ours run on loopback
 # from var/, so stop the system-wide ones if they came up.
-if command -v service >/dev/null; then service dovecot stop >/dev/null 2>&1 || true; fi
+if command -v service >/dev/null; then
+  service dovecot stop >/dev/null 2>&1 || true
+  service spamd stop >/dev/null 2>&1 || true
+fi

@@ -271,6 +271,28 @@ def seed_teachers_list(etab: Etablissement) -> DistributionList:
     return dlist
 
 
+def seed_security_mailbox(support: User, summary: SeedSummary) -> Mailbox | None:
+    """Where «Signaler un hameçonnage» sends reports (SECURITY_REPORT_ADDRESS), read by IT
+    support; nothing to create when that address is outside our domains."""
+    address = settings.SECURITY_REPORT_ADDRESS.lower()
+    if address.rpartition("@")[2] not in settings.MAIL_DOMAINS:
+        return None
+    mailbox, created = Mailbox.objects.get_or_create(
+        address=address,
+        defaults={
+            "imap_user": "securite",
+            "display_name": "Sécurité des systèmes d'information",
+            "kind": Mailbox.Kind.FUNCTIONAL,
+        },
+    )
+    if created:
+        summary.created_mailboxes.append(mailbox.imap_user)
+    MailboxMember.objects.update_or_create(
+        mailbox=mailbox, user=support, defaults={"can_read": True, "can_manage": True}
+    )
+    return mailbox
+
+
 def seed_directory() -> SeedSummary:
     """Create what is missing and restore the three demo logins; never deletes anything."""
     # One short transaction per person rather than one for all: each step is idempotent, so an
@@ -281,6 +303,7 @@ def seed_directory() -> SeedSummary:
     with transaction.atomic():
         seed_vie_scolaire(etabs[LYCEE_UAI], users[SECRETARIAT_LOGIN], summary)
         seed_teachers_list(etabs[LYCEE_UAI])
+        seed_security_mailbox(users[SUPPORT_LOGIN], summary)
     return summary
 
 

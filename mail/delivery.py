@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from directory import lists
-from mail import forwarding, lmtp, smtp, vacation
+from mail import forwarding, lmtp, smtp, spam, vacation
 from mail.delivery_plan import RecipientPlan, plan_deliveries
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import Mailbox, SpooledMessage
@@ -47,6 +47,15 @@ def deliver_spooled(spool_id) -> None:
     message.attempts += 1
     try:
         _deliver(message)
+    except Exception as exc:
+        if not isinstance(exc, DeliveryDeferred):
+            message.last_error = f"{type(exc).__name__}: {exc}"
+        if message.attempts < settings.DELIVERY_MAX_ATTEMPTS:
+            raise
+        # Dead letter: no more retries; IT support sees it and can retry (mail/dead_letters.py).
+        message.status = SpooledMessage.Status.DEAD
+        logger.error("spool %s: given up after %d attempts: %s", spool_id, message.attempts,
+                     message.last_error)  # fmt: skip
     finally:
         message.claimed_until = None
         message.save(
@@ -84,15 +93,23 @@ def _deliver(message: SpooledMessage) -> None:
         # Members reached through a list too, once each, skipping those already served.
         mailboxes = list({m.address: m for m in [*reached, *mailboxes]
                           if m.address not in done}.values())
-        plans = plan_deliveries(raw, mailboxes)
+        # Spam: scored once (mail from our own users is not). Spam copies go to Junk
+        # ("login+Junk"), and rules, forwarding and absence replies are not applied to them.
+        local_copy, targets = spam.prepare_local_delivery(
+            raw, imap_users=[m.imap_user for m in mailboxes],
+            scan=message.submitted_by_id is None,
+        )
+        junk = [m for m in mailboxes if targets[m.imap_user] != m.imap_user]
+        plans = plan_deliveries(local_copy, [m for m in mailboxes if m not in junk])
         for plan in plans:
             _carry_out_side_effects(message, raw, plan)
         users = {p.mailbox.imap_user: p.address for p in plans if p.plain}
+        users.update({targets[m.imap_user]: m.address for m in junk})
         if users:
             try:
                 # One LMTP transaction for every mailbox, however long the list (RFC 2033).
                 outcome = lmtp.lmtp_deliver(
-                    raw, mail_from=message.mail_from, imap_users=list(users)
+                    local_copy, mail_from=message.mail_from, imap_users=list(users)
                 )
             except lmtp.LmtpUnavailable as exc:
                 message.last_error = f"Dovecot LMTP unavailable: {exc}"
@@ -104,7 +121,7 @@ def _deliver(message: SpooledMessage) -> None:
                 errors.update({users[u]: reason for u, reason in outcome.deferred.items()})
         for plan in plans:
             if not plan.plain:
-                deferred = _store_by_append(message, raw, plan, errors) or deferred
+                deferred = _store_by_append(message, local_copy, plan, errors) or deferred
 
     if external:
         if settings.SMARTHOST:

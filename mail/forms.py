@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mail.folders import COLOURS
 from mail.imap import SearchQuery, SortKey
 
-ACTIONS = ("read", "unread", "flag", "unflag", "archive", "delete", "move")
+ACTIONS = ("read", "unread", "flag", "unflag", "archive", "delete", "move", "junk", "notjunk")
 
 
 class ListOptionsForm(forms.Form):

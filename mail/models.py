@@ -73,6 +73,7 @@ class SpooledMessage(models.Model):
         CAPTURED = "captured", _("Captured (external, development)")
         RELAYED = "relayed", _("Relayed to the smarthost")
         FAILED = "failed", _("Failed")
+        DEAD = "dead", _("Given up after repeated failures")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     received_at = models.DateTimeField(auto_now_add=True)

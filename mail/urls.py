@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from mail.views import absence, compose, folders, lists, reading, rules, shared, writing_tools
+from mail.views import (
+    absence,
+    compose,
+    folders,
+    junk,
+    lists,
+    reading,
+    rules,
+    shared,
+    support,
+    writing_tools,
+)
 
 app_name = "mail"
 
@@ -41,6 +52,13 @@ urlpatterns = [
     path(f"{_message}/imprimer/", reading.print_view, name="print"),
     # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
     path(f"{_message}/", reading.message, name="message"),
+    path("boite/<int:mailbox_id>/hameconnage/", junk.report_phishing, name="report_phishing"),
+    path("support/courrier-en-echec/", support.dead_letter_list, name="dead_letters"),
+    path(
+        "support/courrier-en-echec/<uuid:spool_id>/reessayer/",
+        support.dead_letter_retry,
+        name="dead_letter_retry",
+    ),
     path("image-integree/", reading.inline_part, name="inline_part"),
     path(f"{_rules}/", rules.index, name="rules"),
     path(f"{_rules}/nouvelle/", rules.edit, name="rule_new"),

@@ -24,6 +24,7 @@ from mail.gateway.server import build_controllers
 from mail.imap import close_all_sessions, imap_session
 from mail.lmtp import lmtp_deliver
 from mail.models import Mailbox
+from mail.spamd import SpamdServer
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"
@@ -70,8 +71,16 @@ def worker(django_db_setup, dovecot):
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def spamd():
+    server = SpamdServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def mail_stack(transactional_db, dovecot, gateway, worker):
+def mail_stack(transactional_db, dovecot, gateway, worker, spamd):
     """Everything a message needs to travel from SMTP to the inbox page."""
     yield
     close_all_sessions()

@@ -26,6 +26,11 @@ os.environ.update(
         "SPOOL_STALLED_SECONDS": "3",
         "DELIVERY_CLAIM_SECONDS": "5",
         "GATEWAY_MAX_MESSAGE_SIZE": str(512 * 1024),
+        "SPAMD_PORT": str(free_port()),
+        # A Bayes filter counts once it has learned this many spams and hams (200 by default):
+        # one of each lets a test train it through the buttons and see the score move.
+        "SPAM_BAYES_MIN_LEARNED": "1",
+        "DELIVERY_MAX_ATTEMPTS": "5",  # retries after 1, 2, 4, 8 s: dead in ~15 s
         # Playwright's sync API runs an event loop in the test thread; the ORM calls are ours.
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     }

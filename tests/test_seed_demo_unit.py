@@ -145,6 +145,15 @@ def test_the_lycee_teachers_list_reaches_its_teachers_only(fast_hashing):
 
 
 @pytest.mark.django_db
+def test_it_support_reads_the_security_box_phishing_reports_go_to(fast_hashing):
+    demo.seed_directory()
+    box = Mailbox.objects.get(address=settings.SECURITY_REPORT_ADDRESS)
+    assert box.kind == Mailbox.Kind.FUNCTIONAL and box.imap_user == "securite"
+    member = MailboxMember.objects.get(mailbox=box)
+    assert member.user.username == "support.demo" and member.can_manage
+
+
+@pytest.mark.django_db
 def test_demo_passwords_are_argon2id_with_parallelism_one_for_dovecot():
     summary = demo.reset_demo_accounts()
     assert summary.created_users == list(demo.DEMO_LOGINS)
@@ -182,7 +191,7 @@ def test_second_run_restores_demo_logins_and_leaves_everything_else_alone(fast_h
     assert colleague.check_password("his-own-password-2026")
     assert User.objects.filter(pk=stranger.pk).exists()
     assert User.objects.count() == len(demo.PEOPLE) + 1
-    assert Mailbox.objects.count() == len(demo.PEOPLE) + 1
+    assert Mailbox.objects.count() == len(demo.PEOPLE) + 2  # vie scolaire, sécurité
 
 
 # --- the corpus -------------------------------------------------------------------------------

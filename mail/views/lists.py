@@ -14,6 +14,7 @@ from mail.folders import find, label_for
 from mail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.imap import InvalidRequest, imap_session
 from mail.models import DraftBackup
+from mail.views import junk
 from mail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.views.reading import reading_context
 
@@ -129,6 +130,11 @@ def act(request, mailbox_id: int):
         return redirect(safe_next(request, fallback))
     data = form.cleaned_data
     uids, action, folder_name = data["uid"], data["action"], data["folder"]
+    if action in ("junk", "notjunk"):
+        return junk.mark_junk(
+            request, mailbox, folder=folder_name, uids=uids, is_spam=action == "junk",
+            fallback=fallback,
+        )  # fmt: skip
     try:
         with imap_session(mailbox.imap_user) as box:
             if action in ("read", "unread"):

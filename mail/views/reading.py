@@ -93,6 +93,7 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "mark_read_after": preferences.mark_read if preferences.mark_read > 0 else None,
         "newer": newer,
         "older": older,
+        "in_junk": any(f.name == folder and f.special_use == "junk" for f in box.folders()),
     }
 
 

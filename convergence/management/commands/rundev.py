@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from convergence.loopback import listening
 from convergence.processes import stop_process_group
 from mail.dovecot import DovecotNotInstalled, configured_server
+from mail.spamd import SpamdNotInstalled, SpamdServer
 
 
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             dovecot.start()
         except (DovecotNotInstalled, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
+        spamd = self._start_spamd()
         try:
             if redis_server:
                 children.append(redis_server)
@@ -125,6 +127,9 @@ class Command(BaseCommand):
                 if dovecot.process and dovecot.process.poll() is not None:
                     self.stdout.write("Dovecot stopped; restarting")
                     dovecot.start()
+                if spamd and spamd.process and spamd.process.poll() is not None:
+                    self.stdout.write("spamd stopped; restarting")
+                    spamd.start(wait=False)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -133,6 +138,18 @@ class Command(BaseCommand):
             for child in reversed(children):
                 child.stop()
             dovecot.stop()
+            if spamd:
+                spamd.stop()
+
+    def _start_spamd(self) -> SpamdServer | None:
+        """Mail flows without spamd (unscored), so a missing one is a warning, not a stop."""
+        spamd = SpamdServer()
+        try:
+            spamd.start(wait=False)
+        except SpamdNotInstalled as exc:
+            self.stdout.write(self.style.WARNING(f"{exc}; mail is delivered without spam scores"))
+            return None
+        return spamd
 
     def _redis_child(self) -> Child | None:
         """Reuse a Redis already listening; otherwise run one of our own (nothing on disk)."""
