@@ -10,6 +10,7 @@ from django.utils import timezone
 from mail import lmtp, smtp
 from mail.models import Mailbox, SpooledMessage
 from mail.spool import discard_spooled, read_spooled
+from shared_mailboxes import folder_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,15 @@ def _deliver(message: SpooledMessage) -> None:
     external = [r for r in message.recipients if not is_local(r) and r not in done]
     errors: dict[str, str] = {}
     deferred = False
+
+    # Folders with their own address (shared_mailboxes): APPENDed there, not through LMTP.
+    folders = folder_delivery.folder_targets(local)
+    if folders:
+        into_folders, not_yet = folder_delivery.deliver_to_folders(raw, folders)
+        message.delivered_to += into_folders
+        errors.update(not_yet)
+        deferred = bool(not_yet)
+        local = [r for r in local if r not in folders]
 
     if local:
         users = dict(Mailbox.objects.filter(address__in=local).values_list("imap_user", "address"))

@@ -51,3 +51,10 @@ def send_waiting_messages() -> int:
 @shared_task
 def purge_expired_shared_files() -> int:
     return shared_files.purge_expired()
+
+
+@shared_task
+def end_expired_delegations() -> int:
+    from shared_mailboxes.expiry import end_expired_delegations as end
+
+    return end()

@@ -16,6 +16,7 @@ from mail.imap import InvalidRequest, imap_session
 from mail.models import DraftBackup
 from mail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.views.reading import reading_context
+from shared_mailboxes.pages import journal_action
 
 
 @login_required
@@ -131,6 +132,8 @@ def act(request, mailbox_id: int):
     uids, action, folder_name = data["uid"], data["action"], data["folder"]
     try:
         with imap_session(mailbox.imap_user) as box:
+            if mailbox.rights.shared:  # journalled before the messages move away
+                journal_action(request, mailbox, box, action, folder_name, uids, data["target"])
             if action in ("read", "unread"):
                 box.set_flag(folder_name, uids, "seen", action == "read")
             elif action in ("flag", "unflag"):
