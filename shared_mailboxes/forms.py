@@ -95,6 +95,8 @@ class CreateMailboxForm(forms.Form):
 
 
 class MemberForm(RightsMixin):
+    field_order = ["person", "starts_at", "ends_at"]
+
     person = forms.CharField(
         label=_("Person"), max_length=254,
         help_text=_("Academic login or e-mail address, e.g. camille.martin"),
@@ -131,6 +133,8 @@ class MemberForm(RightsMixin):
 
 
 class RoleGrantForm(RightsMixin):
+    field_order = ["category", "etablissement"]
+
     category = forms.ChoiceField(label=_("Role"), choices=User.Category.choices)
     etablissement = forms.ModelChoiceField(label=_("Établissement"), queryset=None,
                                            empty_label=None)  # fmt: skip

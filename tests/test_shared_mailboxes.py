@@ -372,3 +372,49 @@ def test_admin_staff_create_functional_mailboxes_for_their_etablissement_only(
     client.post(create, {"name": "intendance", "display_name": "Intendance",
                          "etablissement": other.id})  # fmt: skip
     assert Mailbox.objects.filter(address=f"intendance.0315678d@{settings.MAIL_DOMAIN}").exists()
+
+
+def test_administrators_give_and_take_access_through_the_members_page(
+    client, prof, secretary, shared_box
+):
+    grant(shared_box, secretary, can_read=True, can_administer=True)
+    page = reverse("shared_mailboxes:members", args=[shared_box.id])
+    client.force_login(secretary)
+    # Bad input: a clear French error, nothing saved.
+    response = client.post(page, {"operation": "member", "membre-person": "inconnu.demo",
+                                  "membre-can_read": "on"})  # fmt: skip
+    assert "Personne n’a cet identifiant" in response.text
+    response = client.post(page, {"operation": "member", "membre-person": "prof.demo"})
+    assert "Cochez au moins un droit." in response.text
+    response = client.post(page, {
+        "operation": "member", "membre-person": "prof.demo", "membre-can_read": "on",
+        "membre-starts_at": "2030-01-10T08:00", "membre-ends_at": "2030-01-01T08:00",
+    })  # fmt: skip
+    assert "La fin doit venir après le début." in response.text
+    assert not MailboxMember.objects.filter(user=prof).exists()
+    # A substitute for a limited time.
+    response = client.post(page, {
+        "operation": "member", "membre-person": "prof.demo", "membre-can_read": "on",
+        "membre-can_send_on_behalf": "on", "membre-ends_at": "2030-06-30T18:00",
+    })  # fmt: skip
+    assert response.status_code == 302
+    member = MailboxMember.objects.get(user=prof)
+    assert member.can_read and member.can_send_on_behalf and not member.can_manage
+    assert timezone.localtime(member.ends_at).strftime("%Y-%m-%d %H:%M") == "2030-06-30 18:00"
+    # A role of the établissement.
+    client.post(page, {"operation": "role", "role-category": User.Category.TEACHER_SECONDARY,
+                       "role-etablissement": secretary.etablissement_id,
+                       "role-can_read": "on"})  # fmt: skip
+    assert RoleGrant.objects.get(mailbox=shared_box).category == User.Category.TEACHER_SECONDARY
+    # A folder's own address, refused when the address is somebody's.
+    response = client.post(page, {"operation": "address", "adresse-local_part": "prof.demo",
+                                  "adresse-folder": "INBOX"})  # fmt: skip
+    assert "déjà utilisée" in response.text
+    client.post(page, {"operation": "address", "adresse-local_part": "absences.0311234y",
+                       "adresse-folder": "Archive"})  # fmt: skip
+    assert FolderAddress.objects.get().folder == "Archive"
+    client.post(page, {"operation": "remove_member", "id": member.id})
+    assert not MailboxMember.objects.filter(user=prof).exists()
+    details = list(AuditEntry.objects.filter(action="member").values_list("details", flat=True))
+    assert any(d.startswith("+ prof.demo") for d in details)
+    assert "- prof.demo" in details
