@@ -333,13 +333,15 @@ def test_a_shared_mailbox_is_listed_under_its_own_heading_with_unread_counts(
     client, prof, shared_box
 ):
     grant(shared_box, prof, can_read=True)
+    with imap_session(shared_box.imap_user) as box:
+        before = box.unread_count()  # the Maildir outlives each test's database
     deliver_to(shared_box, unique_subject("Retard"))
     deliver_to(shared_box, unique_subject("Cantine"))
     client.force_login(prof)
     page = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
     assert "Boîtes partagées" in page.text
     others = page.context["other_mailboxes"]
-    assert [(o["mailbox"].id, o["unread"]) for o in others] == [(shared_box.id, 2)]
+    assert [(o["mailbox"].id, o["unread"]) for o in others] == [(shared_box.id, before + 2)]
 
 
 def test_admin_staff_create_functional_mailboxes_for_their_etablissement_only(
@@ -418,3 +420,27 @@ def test_administrators_give_and_take_access_through_the_members_page(
     details = list(AuditEntry.objects.filter(action="member").values_list("details", flat=True))
     assert any(d.startswith("+ prof.demo") for d in details)
     assert "- prof.demo" in details
+
+
+def test_guessed_urls_and_uids_lead_nowhere(client, prof, colleague, shared_box):
+    grant(shared_box, colleague, can_read=True, can_manage=True)
+    private = unique_subject("Personnel")
+    deliver_to(prof.personal_mailbox, private)
+    private_uid = uid_in(prof.personal_mailbox, private)
+    client.force_login(colleague)
+    # A member of the shared mailbox, guessing the id of a colleague's personal mailbox.
+    for url in (
+        reverse("mail:message", args=[prof.personal_mailbox.id, "INBOX", private_uid]),
+        reverse("shared_mailboxes:assigned", args=[prof.personal_mailbox.id]),
+        reverse("shared_mailboxes:locate", args=[prof.personal_mailbox.id]) + "?mid=<x@y>",
+    ):
+        assert client.get(url).status_code == 404, url
+    change = reverse("shared_mailboxes:change", args=[prof.personal_mailbox.id, "INBOX",
+                                                      private_uid])  # fmt: skip
+    assert client.post(change, {"operation": "note", "text": "x"}).status_code == 404
+    # In the shared mailbox: a UID that does not exist, a Message-ID that is not one.
+    missing = reverse("shared_mailboxes:change", args=[shared_box.id, "INBOX", 999999])
+    assert client.post(missing, {"operation": "note", "text": "x"}).status_code == 404
+    locate = reverse("shared_mailboxes:locate", args=[shared_box.id])
+    assert client.get(locate, {"mid": '<a" OR ALL>'}).status_code == 404
+    assert not AuditEntry.objects.filter(action="note").exists()

@@ -19,7 +19,9 @@ def state_of(keywords) -> str:
 
 def check_message_id(value: str) -> str:
     value = value.strip()
-    if not value or len(value) > 255 or any(ord(c) < 33 or ord(c) == 127 for c in value):
+    # No control characters, spaces, quotes or backslashes: nothing that could end the
+    # search string early, whatever imapclient does to quote it.
+    if not value or len(value) > 255 or any(ord(c) < 33 or c in '"\\\x7f' for c in value):
         raise InvalidRequest("invalid Message-ID")
     return value
 
