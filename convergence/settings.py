@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "directory",
     "mail",
     "calendar_app",
+    "shared_mailboxes",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-spool": {
         "task": "mail.tasks.requeue_stalled_spool",
         "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
+    },
+    "end-expired-delegations": {
+        "task": "mail.tasks.end_expired_delegations",
+        "schedule": float(env_int("DELEGATION_SWEEP_SECONDS", 300)),
     },
 }
 

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.numen import numen_hash
 from directory.models import DistributionList, Etablissement
 from mail.models import Mailbox, MailboxMember
+from shared_mailboxes.models import MailboxSignature
 
 # Public on purpose: seed_demo prints it for anyone trying the demo.
 DEMO_PASSWORD = "Demo-Convergence-2026"  # noqa: S105
@@ -256,7 +257,14 @@ def seed_vie_scolaire(etab: Etablissement, secretariat: User, summary: SeedSumma
     MailboxMember.objects.update_or_create(
         mailbox=mailbox,
         user=secretariat,
-        defaults={"can_read": True, "can_manage": True, "can_send_as": True},
+        defaults={
+            "can_read": True, "can_manage": True, "can_send_as": True, "can_administer": True,
+        },
+    )  # fmt: skip
+    MailboxSignature.objects.get_or_create(
+        mailbox=mailbox,
+        name="Vie scolaire",
+        defaults={"body": f"La vie scolaire – {etab.name}", "is_default": True},
     )
     return mailbox
 

@@ -36,6 +36,8 @@ class Composition:
     high_priority: bool = False
     read_receipt: bool = False
     attachments: list[Upload] = field(default_factory=list)
+    # «De la part de»: the person who actually sends for the mailbox in From (RFC 5322 §3.6.2).
+    sender_header: str | None = None
 
     @property
     def recipients(self) -> list[str]:
@@ -47,6 +49,8 @@ def build_message(composition: Composition) -> EmailMessage:
     message = EmailMessage()
     sender = formataddr((composition.sender_name, composition.sender_address))
     message["From"] = sender
+    if composition.sender_header:
+        message["Sender"] = composition.sender_header
     message["To"] = ", ".join(composition.to)
     if composition.cc:
         message["Cc"] = ", ".join(composition.cc)

@@ -14,6 +14,7 @@ from mail.delivery_plan import RecipientPlan, plan_deliveries
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import Mailbox, SpooledMessage
 from mail.spool import discard_spooled, read_spooled
+from shared_mailboxes import folder_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,15 @@ def _deliver(message: SpooledMessage) -> None:
     external = [r for r in message.recipients if not is_local(r) and r not in done]
     errors: dict[str, str] = {}
     deferred = False
+
+    # Folders with their own address (shared_mailboxes): APPENDed there, not through LMTP.
+    folders = folder_delivery.folder_targets(local)
+    if folders:
+        into_folders, not_yet = folder_delivery.deliver_to_folders(raw, folders)
+        message.delivered_to += into_folders
+        errors.update(not_yet)
+        deferred = bool(not_yet)
+        local = [r for r in local if r not in folders]
 
     if local:
         plain, reached = lists.expand(local)

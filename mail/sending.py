@@ -9,17 +9,20 @@ missing.
 import logging
 from datetime import timedelta
 from email.policy import SMTP
+from email.utils import formataddr
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
 from mail import smtp
+from mail.access import mailbox_rights, mailboxes_with_right
 from mail.compose import Composition, build_message
 from mail.imap import MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, Mailbox, OutgoingMessage
 from mail.shared_files import with_large_files_as_links
+from shared_mailboxes import journal
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +36,21 @@ class SenderNotAllowed(Exception):
 
 
 def sender_mailboxes(user):
-    """Mailboxes the user may send as: their own, and those shared with «envoyer en tant que»."""
-    now = timezone.now()
-    shared = (
-        Q(members__user=user, members__can_send_as=True)
-        & (Q(members__starts_at__isnull=True) | Q(members__starts_at__lte=now))
-        & (Q(members__ends_at__isnull=True) | Q(members__ends_at__gt=now))
-    )
-    return Mailbox.objects.filter(Q(owner=user) | shared).distinct()
+    """Mailboxes the user may send from: their own, and those shared with «envoyer en tant
+    que» or «envoyer de la part de» (named or through their role)."""
+    return mailboxes_with_right(user, "send_as", "send_on_behalf")
+
+
+def sender_identity(user, mailbox: Mailbox) -> tuple[str, str | None]:
+    """(From display name, Sender header or None). As the mailbox: its own name; only «de la
+    part de»: From is the mailbox and Sender the person (RFC 5322 §3.6.2), which clients show
+    as «X de la part de Y»."""
+    rights = mailbox_rights(user, mailbox)
+    if rights.owner:
+        return user.get_full_name() or mailbox.display_name, None
+    if rights.send_as:
+        return mailbox.display_name, None
+    return mailbox.display_name, formataddr((user.get_full_name(), user.email))
 
 
 def check_send_message(
@@ -48,6 +58,7 @@ def check_send_message(
 ) -> OutgoingMessage:
     if not sender_mailboxes(user).filter(id=mailbox.id).exists():
         raise SenderNotAllowed(mailbox.address)
+    composition.sender_name, composition.sender_header = sender_identity(user, mailbox)
     composition = with_large_files_as_links(user, composition)
     message = build_message(composition)
     with transaction.atomic():
@@ -62,6 +73,8 @@ def check_send_message(
             draft=draft,
             send_after=timezone.now() + timedelta(seconds=delay_seconds),
         )
+        journal.record_sending(user=user, mailbox=mailbox, composition=composition,
+                               message_id=outgoing.message_id)  # fmt: skip
         from mail.tasks import send_outgoing  # the task module imports this one
 
         enqueue_on_commit(send_outgoing, outgoing.id, countdown=delay_seconds)

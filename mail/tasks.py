@@ -57,3 +57,10 @@ def purge_expired_shared_files() -> int:
 def apply_rule(run_id: int) -> None:
     """«Appliquer maintenant»: one rule over one folder, with its progress on the row."""
     filters.do_apply_rule(run_id)
+
+
+@shared_task
+def end_expired_delegations() -> int:
+    from shared_mailboxes.expiry import end_expired_delegations as end
+
+    return end()

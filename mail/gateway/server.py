@@ -15,7 +15,9 @@ from django.db import close_old_connections
 from directory import lists
 from mail.delivery import is_local
 from mail.models import Mailbox
+from mail.sending import sender_mailboxes
 from mail.spool import spool_message
+from shared_mailboxes.folder_delivery import is_folder_address
 
 logger = logging.getLogger(__name__)
 _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth")
@@ -23,7 +25,7 @@ _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth"
 
 def _known_address(address: str) -> bool:
     close_old_connections()
-    return Mailbox.objects.filter(address=address.lower()).exists()
+    return Mailbox.objects.filter(address=address.lower()).exists() or is_folder_address(address)
 
 
 def _list_refusal(address: str, sender: str | None) -> str | None:
@@ -44,9 +46,11 @@ def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
 
 
 def _own_addresses(user) -> set[str]:
+    """The account's address and every mailbox it may send from (own, «en tant que»,
+    «de la part de»), named or through a role, checked again at each message."""
     close_old_connections()
     addresses = {user.email.lower()}
-    addresses.update(Mailbox.objects.filter(owner=user).values_list("address", flat=True))
+    addresses.update(sender_mailboxes(user).values_list("address", flat=True))
     return addresses
 
 

@@ -11,6 +11,7 @@ from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
 
 from mail.imap.cache import FolderCache, FolderState, folder_caches
+from mail.imap.teamwork import TeamworkMixin
 from mail.imap.types import (
     SPECIAL_USES,
     Conversation,
@@ -62,6 +63,13 @@ def _has_attachments(structure) -> bool:
     return isinstance(kind, bytes) and kind.upper() not in (b"TEXT", b"MULTIPART")
 
 
+def _keywords(flags) -> frozenset[str]:
+    """Keywords (no backslash) such as the shared mailboxes' states, for the list."""
+    return frozenset(
+        f.decode("ascii", "replace") for f in flags if isinstance(f, bytes) and f[:1] != b"\\"
+    )
+
+
 def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
     envelope = data.get(b"ENVELOPE")
     sender_name = sender_address = subject = ""
@@ -88,10 +96,12 @@ def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
         flagged=imapclient.FLAGGED in flags,
         has_attachments=_has_attachments(data.get(b"BODYSTRUCTURE")),
         folder=folder,
+        message_id=(envelope.message_id or b"").decode("utf-8", "replace") if envelope else "",
+        keywords=_keywords(flags),
     )
 
 
-class MailboxSession:
+class MailboxSession(TeamworkMixin):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
         self._client = client
         self._user = imap_user
@@ -264,6 +274,7 @@ class MailboxSession:
                             cache.envelopes[uid],
                             seen=imapclient.SEEN in flags,
                             flagged=imapclient.FLAGGED in flags,
+                            keywords=_keywords(flags),
                         )
             cache.state = state
         return cache

@@ -119,6 +119,8 @@ class EnvelopeSummary:
     flagged: bool
     has_attachments: bool
     folder: str = ""
+    message_id: str = ""
+    keywords: frozenset[str] = frozenset()
 
 
 class _Paged:

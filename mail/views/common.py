@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from mail.access import readable_mailboxes
 from mail.folders import folder_tree
 from mail.models import FolderColour
+from shared_mailboxes.pages import other_mailboxes, rights_of
 
 
 def sidebar_context(request, mailbox, box) -> dict:
@@ -16,6 +17,8 @@ def sidebar_context(request, mailbox, box) -> dict:
     quota = box.quota()
     return {
         "mailbox": mailbox,
+        "rights": rights_of(request, mailbox),
+        "other_mailboxes": other_mailboxes(request.user, mailbox),
         "mailboxes": readable_mailboxes(request.user),
         "folders": folder_tree(box.folders(refresh=True), colours),
         "quota": quota,

@@ -22,6 +22,7 @@ from mail.message import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
 from mail.views.reading import fetch_raw_or_404
+from shared_mailboxes.signatures import mailbox_signature_for, signatures_of_senders
 
 EDITOR_LABELS = {
     "bold": gettext_lazy("Bold"),
@@ -80,6 +81,11 @@ def _initial(request, senders) -> dict:
         own = {m.address for m in senders} | {request.user.email.lower()}
         fields = reply_fields(original, own_addresses=own, reply_all=mode == "tous")
         fields["sender"] = senders.filter(id=mailbox.id).first() or senders.first()
+        # Answering for a shared mailbox: its own signature, not the person's.
+        shared_signature = mailbox_signature_for(request.user, fields["sender"])
+        if shared_signature is not None:
+            signature = shared_signature
+            initial["signature"] = shared_signature.key
     fields["body"] = _signed(fields["body"], signature)
     return {**initial, **fields}
 
@@ -122,6 +128,7 @@ def compose(request):
         # Keep what was typed, server side too, whatever went wrong.
         drafts.save_backup(request.user, form.draft_fields(), senders)
     signatures = Signature.objects.filter(user=request.user)
+    shared_signatures = signatures_of_senders(request.user, senders)
     templates = MessageTemplate.objects.filter(user=request.user)
     return render(
         request,
@@ -134,7 +141,11 @@ def compose(request):
             "days": settings.SHARED_FILE_DAYS,
             "mailbox": senders.first(),
             "signatures": signatures,
-            "signature_texts": {s.id: s.full_text for s in signatures},
+            "signature_texts": {
+                **{s.id: s.full_text for s in signatures},
+                **{s.key: s.full_text for s in shared_signatures},
+            },
+            "mailbox_signatures": shared_signatures,
             "templates": templates,
             "template_texts": {t.id: {"subject": t.subject, "body": t.body} for t in templates},
             "editor_labels": EDITOR_LABELS,

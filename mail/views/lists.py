@@ -17,6 +17,7 @@ from mail.models import DraftBackup
 from mail.views import junk
 from mail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.views.reading import reading_context
+from shared_mailboxes.pages import journal_action
 
 
 @login_required
@@ -137,6 +138,8 @@ def act(request, mailbox_id: int):
         )  # fmt: skip
     try:
         with imap_session(mailbox.imap_user) as box:
+            if mailbox.rights.shared:  # journalled before the messages move away
+                journal_action(request, mailbox, box, action, folder_name, uids, data["target"])
             if action in ("read", "unread"):
                 box.set_flag(folder_name, uids, "seen", action == "read")
             elif action in ("flag", "unflag"):

@@ -24,6 +24,8 @@ from mail.imap import InvalidRequest, imap_session
 from mail.message import message_part, read_message
 from mail.models import TrustedSender
 from mail.views.common import safe_next, sidebar_context
+from shared_mailboxes import journal
+from shared_mailboxes.pages import message_extras
 
 # The message body lives in a frame with its own, stricter policy: no script at all, images
 # only from the app (inline parts and the proxy), the mail's own inline styles allowed.
@@ -81,7 +83,9 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
     if readable.html is not None:
         safe = sanitize_html(readable.html, cid_url=lambda cid: None, remote_image_url=None)
     trusted = TrustedSender.objects.filter(user=request.user, address=readable.sender_address)
+    team = message_extras(request, mailbox, box, folder, uid, readable)
     return {
+        **team,
         "folder": folder,
         "uid": uid,
         "message": readable,
@@ -131,6 +135,10 @@ def conversation(request, mailbox_id: int, folder: str, uid: int):
     except InvalidRequest:
         raise Http404 from None
     messages_ = [(e, read_message(raw[e.uid])) for e in thread.envelopes if e.uid in raw]
+    if mailbox.rights.shared:
+        journal.record_messages(mailbox=mailbox, user=request.user, action=journal.Action.READ,
+                                folder=folder, messages=[(m.message_id, m.subject)
+                                                         for _, m in messages_])  # fmt: skip
     return render(
         request,
         "mail/conversation.html",
