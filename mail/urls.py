@@ -23,6 +23,7 @@ urlpatterns = [
         name="writing_tool_delete",
     ),
     path("a-envoyer/<int:outgoing_id>/annuler/", compose.cancel, name="cancel"),
+    path("a-envoyer/<int:outgoing_id>/envoyer/", compose.release, name="send_now"),
     path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
     path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),
     path("boite/<int:mailbox_id>/actions/", lists.act, name="act"),
