@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mail.views import compose, folders, lists, reading, shared, writing_tools
+from mail.views import compose, folders, lists, reading, receipts, shared, writing_tools
 
 app_name = "mail"
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path(f"{_message}/source/", reading.source, name="source"),
     path(f"{_message}/entetes/", reading.headers, name="headers"),
     path(f"{_message}/imprimer/", reading.print_view, name="print"),
+    path(f"{_message}/accuse-de-lecture/", receipts.answer, name="receipt"),
     # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
     path(f"{_message}/", reading.message, name="message"),
     path("image-integree/", reading.inline_part, name="inline_part"),
