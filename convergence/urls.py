@@ -11,6 +11,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("mail/", include("mail.urls")),
+    path("notifications/", include("notifications.urls")),
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
 ]
