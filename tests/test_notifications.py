@@ -94,6 +94,7 @@ def test_new_mail_is_told_outside_quiet_hours(client, prof):
     client.force_login(prof)
     box = prof.personal_mailbox.id
     quiet_now(prof, quiet=False)
+    client.get(reverse("mail:folder", args=[box, "INBOX"]))  # the pooled connection has it open
     start = poll(client, box)
     assert start["notices"] == []
     subject = unique_subject("Absence de Léa")

@@ -452,11 +452,12 @@ class MailboxSession:
         """(highest UID now, the unread messages that arrived after ``after_uid``, newest
         last): what the page's new-mail notices need. A negative ``after_uid`` asks only
         for the highest UID, to start from."""
+        self._select(folder)  # first: Dovecot answers STATUS on the selected folder as of
+        # this connection's last sync, which the NOOP of _select brings up to date
         status = self._client.folder_status(check_folder(folder), [b"UIDNEXT"])
         highest = int(status[b"UIDNEXT"]) - 1
         if after_uid < 0 or highest <= after_uid:
             return highest, []
-        self._select(folder)
         uids = self._client.search(["UID", f"{int(after_uid) + 1}:*", "UNSEEN"])
         uids = sorted(u for u in uids if u > after_uid)[-limit:]
         return highest, self._envelopes(folder, uids)
