@@ -105,3 +105,8 @@ def test_new_mail_notice_appears_in_the_page(live_server, page, prof, settings):
     assert_accessible(page)
     notice.get_by_role("link", name="Le lire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(subject)
+
+    page.goto(f"{live_server.url}/notifications/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.get_by_label("Début des heures calmes")).to_be_visible()
+    assert_accessible(page)

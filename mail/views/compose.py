@@ -236,7 +236,9 @@ def addresses(request):
         .order_by("last_name", "first_name")[:8]
     )  # fmt: skip
     results = [formataddr((p.get_full_name(), p.email)) for p in people]
-    recent = OutgoingMessage.objects.filter(user=request.user).order_by("-created_at")[:200]
+    recent = OutgoingMessage.objects.filter(
+        user=request.user, kind=OutgoingMessage.Kind.MESSAGE
+    ).order_by("-created_at")[:200]
     for outgoing in recent:
         for address in outgoing.recipients:
             if query.lower() in address and address not in " ".join(results):
