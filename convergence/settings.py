@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "mail",
     "calendar_app",
     "shared_mailboxes",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mail.tasks.end_expired_delegations",
         "schedule": float(env_int("DELEGATION_SWEEP_SECONDS", 300)),
     },
+    # Scheduled and held messages wait in the database; this queues them when they are due.
+    "send-due-messages": {
+        "task": "mail.tasks.send_due_messages",
+        "schedule": float(env_int("SCHEDULED_SEND_SWEEP_SECONDS", 30)),
+    },
+    "send-daily-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": float(env_int("DIGEST_SWEEP_SECONDS", 300)),
+    },
 }
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -204,6 +214,12 @@ ACADEMIE_MENTIONS = env(
     "Ce message et ses pièces jointes sont destinés à leurs seuls destinataires. "
     "Si vous l'avez reçu par erreur, merci de le signaler à l'expéditeur et de le supprimer.",
 )
+# «Droit à la déconnexion»: outside these hours and days (ISO weekdays, Monday = 1), a
+# message to colleagues waits for the next working morning. Empty WORKING_HOURS: no hold.
+WORKING_HOURS = env("WORKING_HOURS", "08:00-18:00")
+WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["1", "2", "3", "4", "5"])]
+# How often an open webmail page asks whether new mail arrived.
+NOTICE_POLL_SECONDS = env_int("NOTICE_POLL_SECONDS", 30)
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
+    path("notifications/", include("notifications.urls")),
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,13 @@
 """The compose form: every header field checked before anything is built or sent."""
 
+from datetime import timedelta
 from email.utils import getaddresses
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mail.compose import Composition, Upload
@@ -96,6 +98,16 @@ class ComposeForm(forms.Form):
                                   validators=[_no_line_breaks])  # fmt: skip
     references = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput,
                                  validators=[_no_line_breaks])  # fmt: skip
+    # «Envoi différé»: the browser's date and time picker, read in the writer's time zone.
+    send_at = forms.DateTimeField(
+        label=_("Send later, on"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty to send now. The message waits in «To be sent» until then."),
+    )
+    # «Droit à la déconnexion»: the writer may still send at once, for an emergency.
+    send_now = forms.BooleanField(label=_("Send it now anyway: it is urgent"), required=False)
     draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # «Transférer en pièce jointe»: mailbox id, UID and folder of the original.
     forward = forms.RegexField(
@@ -121,6 +133,17 @@ class ComposeForm(forms.Form):
                 params={"size": attachment_limit() // (1024 * 1024)},
             )
         return files
+
+    def clean_send_at(self):
+        when = self.cleaned_data["send_at"]
+        if when is None:
+            return None
+        now = timezone.now()
+        if when < now - timedelta(minutes=1):
+            raise ValidationError(_("This date is already past: choose a later time."))
+        if when > now + timedelta(days=366):
+            raise ValidationError(_("A message can be scheduled at most one year ahead."))
+        return when if when > now else None
 
     def clean(self):
         data = super().clean()
@@ -162,6 +185,7 @@ class ComposeForm(forms.Form):
             "in_reply_to",
             "references",
             "forward",
+            "send_at",
         )
         fields = {key: raw.get(key, "") for key in keys}
         fields["sender"] = raw.get("sender", "")

@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 FIELDS = (
     "key", "sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references",
-    "forward",
+    "forward", "send_at",
 )  # fmt: skip
 
 

@@ -151,6 +151,16 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("Sent")
         REFUSED = "refused", _("Refused by the mail server")
 
+    class Schedule(models.TextChoices):
+        NONE = "", _("Leaving now")
+        CHOSEN = "chosen", _("Scheduled")
+        HELD = "held", _("Held until working hours")
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message")
+        RECEIPT = "receipt", _("Read receipt")
+        DIGEST = "digest", _("Daily digest")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
     message_id = models.CharField(max_length=255, unique=True)
@@ -165,6 +175,12 @@ class OutgoingMessage(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Why it waits past the «annuler» delay; scheduled ones are queued by the beat when due.
+    schedule = models.CharField(max_length=8, choices=Schedule.choices, blank=True, default="")
+    # Receipts and digests are not the user's writing: no copy in Sent, not in «À envoyer».
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    # A task holds the message while it submits it, so two tasks never submit it both.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -383,3 +399,21 @@ class Forwarding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mailbox} → {self.address}"
+
+
+class ReadReceipt(models.Model):
+    """A read receipt (RFC 8098 MDN) received for a message sent from the web app."""
+
+    outgoing = models.ForeignKey(OutgoingMessage, on_delete=models.CASCADE, related_name="receipts")
+    reader = models.CharField(max_length=320)
+    disposition = models.CharField(max_length=32)  # displayed, deleted…
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["read_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["outgoing", "reader"], name="unique_receipt_reader")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader}: {self.disposition}"

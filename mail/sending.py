@@ -7,12 +7,14 @@ missing.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
@@ -22,6 +24,7 @@ from mail.compose import Composition, build_message
 from mail.imap import MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, Mailbox, OutgoingMessage
 from mail.shared_files import with_large_files_as_links
+from mail.working_hours import hold_until
 from shared_mailboxes import journal
 
 logger = logging.getLogger(__name__)
@@ -54,31 +57,89 @@ def sender_identity(user, mailbox: Mailbox) -> tuple[str, str | None]:
 
 
 def check_send_message(
-    *, user, mailbox: Mailbox, composition: Composition, draft: dict, delay_seconds: int
+    *,
+    user,
+    mailbox: Mailbox,
+    composition: Composition,
+    draft: dict,
+    delay_seconds: int,
+    send_at: datetime | None = None,
+    respect_working_hours: bool = True,
 ) -> OutgoingMessage:
+    """``send_at``: «envoi différé». Outside working hours a message to colleagues is held
+    until the next working morning, unless the writer chose «envoyer maintenant»."""
     if not sender_mailboxes(user).filter(id=mailbox.id).exists():
         raise SenderNotAllowed(mailbox.address)
     composition.sender_name, composition.sender_header = sender_identity(user, mailbox)
     composition = with_large_files_as_links(user, composition)
     message = build_message(composition)
+    when = send_at or timezone.now() + timedelta(seconds=delay_seconds)
+    schedule = OutgoingMessage.Schedule.CHOSEN if send_at else OutgoingMessage.Schedule.NONE
+    held = hold_until(composition.recipients, when) if respect_working_hours else None
+    if held is not None:
+        when, schedule = held, OutgoingMessage.Schedule.HELD
+    with transaction.atomic():
+        outgoing = queue_outgoing(
+            user=user,
+            mailbox=mailbox,
+            message=message,
+            subject=composition.subject,
+            recipients=composition.recipients,
+            draft=draft,
+            send_after=when,
+            schedule=schedule,
+        )
+        journal.record_sending(user=user, mailbox=mailbox, composition=composition,
+                               message_id=outgoing.message_id)  # fmt: skip
+    return outgoing
+
+
+def queue_outgoing(
+    *,
+    user,
+    mailbox: Mailbox,
+    message: EmailMessage,
+    subject: str,
+    recipients: list[str],
+    send_after: datetime,
+    draft: dict | None = None,
+    schedule: str = OutgoingMessage.Schedule.NONE,
+    kind: str = OutgoingMessage.Kind.MESSAGE,
+) -> OutgoingMessage:
+    """Record the message, then queue its task; a scheduled one is queued by the beat's
+    ``send_due_messages`` when due (a countdown of days would live only in the broker)."""
     with transaction.atomic():
         outgoing = OutgoingMessage.objects.create(
             user=user,
             mailbox=mailbox,
             message_id=message["Message-ID"],
-            subject=composition.subject,
+            subject=subject,
             mail_from=mailbox.address,
-            recipients=composition.recipients,
+            recipients=recipients,
             raw=message.as_bytes(policy=SMTP),
-            draft=draft,
-            send_after=timezone.now() + timedelta(seconds=delay_seconds),
+            draft=draft or {},
+            send_after=send_after,
+            schedule=schedule,
+            kind=kind,
         )
-        journal.record_sending(user=user, mailbox=mailbox, composition=composition,
-                               message_id=outgoing.message_id)  # fmt: skip
-        from mail.tasks import send_outgoing  # the task module imports this one
+        if schedule == OutgoingMessage.Schedule.NONE:
+            from mail.tasks import send_outgoing  # the task module imports this one
 
-        enqueue_on_commit(send_outgoing, outgoing.id, countdown=delay_seconds)
+            delay = max(0.0, (send_after - timezone.now()).total_seconds())
+            enqueue_on_commit(send_outgoing, outgoing.id, countdown=delay)
     return outgoing
+
+
+def send_now(outgoing: OutgoingMessage) -> bool:
+    """«Envoyer maintenant» for a scheduled or held message that has not left."""
+    released = OutgoingMessage.objects.filter(
+        id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__gt=timezone.now()
+    ).update(send_after=timezone.now(), schedule=OutgoingMessage.Schedule.NONE)
+    if released:
+        from mail.tasks import send_outgoing
+
+        enqueue_on_commit(send_outgoing, outgoing.id)
+    return bool(released)
 
 
 def cancel_send(outgoing: OutgoingMessage) -> bool:
@@ -102,10 +163,19 @@ def do_send_message(outgoing_id: int) -> None:
 
 
 def _submit(outgoing: OutgoingMessage) -> None:
-    # Claim it: a second task (the sweep's) that loses this race leaves it alone.
-    claimed = OutgoingMessage.objects.filter(
-        id=outgoing.id, status=OutgoingMessage.Status.WAITING, attempts=outgoing.attempts
-    ).update(attempts=F("attempts") + 1)
+    # Claim it: a second task (the sweeps') that loses this race leaves it alone, and a
+    # cancel or a scheduled time moved meanwhile wins over this task.
+    now = timezone.now()
+    claimed = (
+        OutgoingMessage.objects.filter(
+            id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__lte=now
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            attempts=F("attempts") + 1,
+            claimed_until=now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS),
+        )
+    )
     if not claimed:
         return
     outgoing.attempts += 1
@@ -118,7 +188,8 @@ def _submit(outgoing: OutgoingMessage) -> None:
         )
     except smtp.GatewayUnavailable as exc:
         outgoing.last_error = str(exc)
-        outgoing.save(update_fields=["attempts", "last_error"])
+        outgoing.claimed_until = None
+        outgoing.save(update_fields=["attempts", "last_error", "claimed_until"])
         raise SendingDeferred(str(exc)) from exc
     except smtp.GatewayRejected as exc:
         outgoing.status = OutgoingMessage.Status.REFUSED
@@ -134,6 +205,10 @@ def _submit(outgoing: OutgoingMessage) -> None:
 
 
 def _file_sent_copy(outgoing: OutgoingMessage) -> None:
+    if outgoing.kind != OutgoingMessage.Kind.MESSAGE:  # receipts and digests: no copy
+        outgoing.status = OutgoingMessage.Status.SENT
+        outgoing.save(update_fields=["status"])
+        return
     try:
         with imap_session(outgoing.mailbox.imap_user) as box:
             sent = box.special_folder("sent") or "Sent"
@@ -166,4 +241,18 @@ def waiting_ids(older_than: timedelta) -> list[int]:
             status__in=[OutgoingMessage.Status.WAITING, OutgoingMessage.Status.SUBMITTED],
             send_after__lt=due,
         ).values_list("id", flat=True)
+    )
+
+
+def due_ids() -> list[int]:
+    """Scheduled and held messages whose time has come and that no task is submitting."""
+    now = timezone.now()
+    return list(
+        OutgoingMessage.objects.filter(
+            status=OutgoingMessage.Status.WAITING,
+            send_after__lte=now,
+        )
+        .exclude(schedule=OutgoingMessage.Schedule.NONE)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("id", flat=True)
     )

@@ -49,6 +49,15 @@ def send_waiting_messages() -> int:
 
 
 @shared_task
+def send_due_messages() -> int:
+    """Scheduled and held messages live in the database; they are queued once due."""
+    ids = sending.due_ids()
+    for outgoing_id in ids:
+        send_outgoing.delay(outgoing_id)
+    return len(ids)
+
+
+@shared_task
 def purge_expired_shared_files() -> int:
     return shared_files.purge_expired()
 

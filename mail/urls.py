@@ -7,6 +7,7 @@ from mail.views import (
     junk,
     lists,
     reading,
+    receipts,
     rules,
     shared,
     support,
@@ -35,6 +36,7 @@ urlpatterns = [
         name="writing_tool_delete",
     ),
     path("a-envoyer/<int:outgoing_id>/annuler/", compose.cancel, name="cancel"),
+    path("a-envoyer/<int:outgoing_id>/envoyer/", compose.release, name="send_now"),
     path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
     path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),
     path("boite/<int:mailbox_id>/actions/", lists.act, name="act"),
@@ -50,6 +52,7 @@ urlpatterns = [
     path(f"{_message}/source/", reading.source, name="source"),
     path(f"{_message}/entetes/", reading.headers, name="headers"),
     path(f"{_message}/imprimer/", reading.print_view, name="print"),
+    path(f"{_message}/accuse-de-lecture/", receipts.answer, name="receipt"),
     # Last: "<folder>/<uid>/" would also match the part URLs above, read as a deeper folder.
     path(f"{_message}/", reading.message, name="message"),
     path("boite/<int:mailbox_id>/hameconnage/", junk.report_phishing, name="report_phishing"),

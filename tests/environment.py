@@ -25,6 +25,10 @@ os.environ.update(
         "SPOOL_SWEEP_SECONDS": "2",
         "SPOOL_STALLED_SECONDS": "3",
         "DELIVERY_CLAIM_SECONDS": "5",
+        "SCHEDULED_SEND_SWEEP_SECONDS": "1",
+        # No hold for the right to disconnect unless a test sets working hours: the suite
+        # runs at any hour.
+        "WORKING_HOURS": "",
         "GATEWAY_MAX_MESSAGE_SIZE": str(512 * 1024),
         "SPAMD_PORT": str(free_port()),
         # A Bayes filter counts once it has learned this many spams and hams (200 by default):

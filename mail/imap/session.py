@@ -3,7 +3,7 @@
 import contextlib
 import dataclasses
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 import imapclient
 from imapclient.exceptions import IMAPClientError
@@ -30,7 +30,8 @@ from mail.imap.types import (
     decode_words,
 )
 
-_FLAGS = {"seen": imapclient.SEEN, "flagged": imapclient.FLAGGED}
+# $MDNSent (RFC 3503): a read receipt was sent, or the reader chose not to send one.
+_FLAGS = {"seen": imapclient.SEEN, "flagged": imapclient.FLAGGED, "mdnsent": b"$MDNSent"}
 _SORT = {
     SortKey.DATE: "DATE",
     SortKey.FROM: "FROM",
@@ -431,6 +432,48 @@ class MailboxSession(TeamworkMixin):
         newer = uids[index - 1] if index > 0 else None
         older = uids[index + 1] if index + 1 < len(uids) else None
         return newer, older
+
+    def flags(self, folder: str, uid: int) -> set[str]:
+        """The message's flags and keywords (``\\Seen``, ``$MDNSent``…), lower-cased."""
+        self._select(folder)
+        data = self._client.fetch([check_uid(uid)], ["FLAGS"])
+        flags = data.get(uid, {}).get(b"FLAGS", ())
+        return {(f.decode() if isinstance(f, bytes) else str(f)).lower() for f in flags}
+
+    def read_reports(self, folder: str, *, since: date, limit: int = 200) -> dict[int, bytes]:
+        """Read receipts (multipart/report; report-type=disposition-notification) that
+        arrived since ``since``, the newest ``limit`` of them."""
+        # Dovecot's full-text index does not answer HEADER Content-Type searches: the
+        # type is read from the (cached) header field of each message since that date.
+        self._select(folder)
+        uids = sorted(self._client.search(["SINCE", since]))[-_MAX_HITS_PER_FOLDER:]
+        if not uids:
+            return {}
+        item = b"BODY[HEADER.FIELDS (CONTENT-TYPE)]"
+        headers = self._client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (CONTENT-TYPE)]"])
+        reports = [
+            uid
+            for uid in uids
+            if b"disposition-notification" in (headers.get(uid, {}).get(item) or b"").lower()
+        ][-limit:]
+        if not reports:
+            return {}
+        data = self._client.fetch(reports, ["BODY.PEEK[]"])
+        return {uid: data[uid][b"BODY[]"] for uid in reports if uid in data}
+
+    def arrivals(self, folder: str, *, after_uid: int, limit: int = 20):
+        """(highest UID now, the unread messages that arrived after ``after_uid``, newest
+        last): what the page's new-mail notices need. A negative ``after_uid`` asks only
+        for the highest UID, to start from."""
+        self._select(folder)  # first: Dovecot answers STATUS on the selected folder as of
+        # this connection's last sync, which the NOOP of _select brings up to date
+        status = self._client.folder_status(check_folder(folder), [b"UIDNEXT"])
+        highest = int(status[b"UIDNEXT"]) - 1
+        if after_uid < 0 or highest <= after_uid:
+            return highest, []
+        uids = self._client.search(["UID", f"{int(after_uid) + 1}:*", "UNSEEN"])
+        uids = sorted(u for u in uids if u > after_uid)[-limit:]
+        return highest, self._envelopes(folder, uids)
 
     # --- changes ----------------------------------------------------------------------------
     def append(self, folder: str, raw: bytes, *, seen: bool = True, draft: bool = False) -> int:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,8 +21,15 @@ from mail.compose import Upload, forward_fields, reply_fields
 from mail.compose_forms import ComposeForm, attachment_limit
 from mail.message import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
-from mail.sending import SenderNotAllowed, cancel_send, check_send_message, sender_mailboxes
+from mail.sending import (
+    SenderNotAllowed,
+    cancel_send,
+    check_send_message,
+    send_now,
+    sender_mailboxes,
+)
 from mail.views.reading import fetch_raw_or_404
+from mail.working_hours import is_working_time, next_working_start
 from shared_mailboxes.signatures import mailbox_signature_for, signatures_of_senders
 
 EDITOR_LABELS = {
@@ -120,6 +128,8 @@ def compose(request):
                     composition=composition,
                     draft=form.draft_fields(),
                     delay_seconds=request.preferences.undo_send_seconds,
+                    send_at=form.cleaned_data["send_at"],
+                    respect_working_hours=not form.cleaned_data["send_now"],
                 )
             except SenderNotAllowed:
                 form.add_error("sender", _("You may not send from this address."))
@@ -149,6 +159,7 @@ def compose(request):
             "templates": templates,
             "template_texts": {t.id: {"subject": t.subject, "body": t.body} for t in templates},
             "editor_labels": EDITOR_LABELS,
+            "disconnect_until": None if is_working_time(now()) else next_working_start(now()),
         },
     )
 
@@ -169,8 +180,10 @@ def autosave(request):
 @login_required
 @require_GET
 def outbox(request):
-    waiting = OutgoingMessage.objects.filter(user=request.user).exclude(
-        status__in=[OutgoingMessage.Status.SENT, OutgoingMessage.Status.CANCELLED]
+    waiting = (
+        OutgoingMessage.objects.filter(user=request.user, kind=OutgoingMessage.Kind.MESSAGE)
+        .exclude(status__in=[OutgoingMessage.Status.SENT, OutgoingMessage.Status.CANCELLED])
+        .order_by("send_after")
     )
     just_sent = waiting.filter(id=request.GET.get("envoye") or 0).first()
     return render(
@@ -179,6 +192,7 @@ def outbox(request):
         {
             "waiting": waiting,
             "just_sent": just_sent,
+            "now": now(),
             "mailbox": sender_mailboxes(request.user).first(),
         },
     )
@@ -187,13 +201,33 @@ def outbox(request):
 @login_required
 @require_POST
 def cancel(request, outgoing_id: int):
-    outgoing = get_object_or_404(OutgoingMessage, id=outgoing_id, user=request.user)
+    outgoing = get_object_or_404(
+        OutgoingMessage, id=outgoing_id, user=request.user, kind=OutgoingMessage.Kind.MESSAGE
+    )
     if not cancel_send(outgoing):
         messages.error(request, _("Too late: this message has already left."))
         return redirect("mail:outbox")
     backup = drafts.restore_from(outgoing)
+    if request.POST.get("ensuite") == "garder":
+        drafts.save_to_drafts_folder(backup, request.user)
+        messages.info(request, _("Sending cancelled. The message is kept in your drafts."))
+        return redirect("mail:outbox")
     messages.info(request, _("Sending cancelled. Your message is back, as you left it."))
     return redirect(reverse("mail:compose") + f"?brouillon={backup.key}")
+
+
+@login_required
+@require_POST
+def release(request, outgoing_id: int):
+    """«Envoyer maintenant» for a scheduled message, or one held outside working hours."""
+    outgoing = get_object_or_404(
+        OutgoingMessage, id=outgoing_id, user=request.user, kind=OutgoingMessage.Kind.MESSAGE
+    )
+    if send_now(outgoing):
+        messages.success(request, _("The message is leaving now."))
+    else:
+        messages.error(request, _("Too late: this message has already left."))
+    return redirect("mail:outbox")
 
 
 @login_required
@@ -213,7 +247,9 @@ def addresses(request):
         .order_by("last_name", "first_name")[:8]
     )  # fmt: skip
     results = [formataddr((p.get_full_name(), p.email)) for p in people]
-    recent = OutgoingMessage.objects.filter(user=request.user).order_by("-created_at")[:200]
+    recent = OutgoingMessage.objects.filter(
+        user=request.user, kind=OutgoingMessage.Kind.MESSAGE
+    ).order_by("-created_at")[:200]
     for outgoing in recent:
         for address in outgoing.recipients:
             if query.lower() in address and address not in " ".join(results):

@@ -15,6 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from mail import receipts
 from mail.access import access_mailbox
 from mail.attachments import attachment_response
 from mail.folders import find, label_for
@@ -98,6 +99,7 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "newer": newer,
         "older": older,
         "in_junk": any(f.name == folder and f.special_use == "junk" for f in box.folders()),
+        **receipts.reading_extras(request.user, mailbox, box, folder, uid, raw, readable),
     }
 
 

@@ -8,7 +8,7 @@ const body = form.elements.body;
 const html = form.elements.html;
 // One unsent draft per browser: found again even from a new page after signing in again.
 const storageKey = "convergence-unsent-draft";
-const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward"];
+const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward", "send_at"];
 let dirty = false;
 
 // --- The editor (Quill): bold, lists, links, tables; pasting from Word is cleaned by Quill ---
