@@ -149,6 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_policy.PersonalDataValidator"},
 ]
 NUMEN_HASH_KEY = env("NUMEN_HASH_KEY") or secret_from_file(VAR_DIR / "numen_key")
 
