@@ -47,7 +47,8 @@ def country_of(ip: str | None) -> str | None:
 
 
 class DeviceCookieMiddleware:
-    """Gives every browser a random device id in a signed cookie, kept for 400 days."""
+    """Gives every browser a random device id in a signed cookie, kept for 400 days. It is
+    handed out on the sign-in pages only (allauth's URLs), the only place it is read."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,12 +58,16 @@ class DeviceCookieMiddleware:
         is_new = device_id is None
         request.device_id = device_id or secrets.token_urlsafe(24)
         response = self.get_response(request)
-        if is_new:
+        if is_new and request.path.startswith(_sign_in_prefix()):
             response.set_signed_cookie(
                 COOKIE_NAME, request.device_id, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE,
                 httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
             )  # fmt: skip
         return response
+
+
+def _sign_in_prefix() -> str:
+    return reverse("account_login").rsplit("/", 2)[0] + "/"  # /comptes/
 
 
 def _device_hash(device_id: str) -> str:
