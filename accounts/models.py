@@ -172,3 +172,66 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AppPassword(models.Model):
+    """A password for one phone or desktop client (IMAP and SMTP cannot ask for a second factor).
+
+    Only its Argon2id hash is kept, in the scheme Dovecot verifies; ``prefix`` (the first group,
+    also stored in clear) lets Dovecot's SQL passdb pick the row from the typed password.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="app_passwords")
+    label = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=8)
+    password = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "prefix"], name="app_password_prefix_unique")
+        ]
+        verbose_name = _("app password")
+        verbose_name_plural = _("app passwords")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AppPasswordUse(models.Model):
+    """When an app password last opened a session: written by Dovecot's last_login plugin
+    (through its SQL dict, deploy/dovecot-dict-sql.conf.ext.template) and by the gateway."""
+
+    app_password = models.OneToOneField(
+        AppPassword, primary_key=True, on_delete=models.CASCADE, related_name="use"
+    )
+    # Unix seconds: the value Dovecot's last_login plugin writes.
+    used_at = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.app_password_id} {self.used_at}"
+
+
+class KnownDevice(models.Model):
+    """A browser this person has signed in from: a long-lived signed cookie plus the kind of
+    browser (accounts.devices). A sign-in from an unknown one sends a «nouvelle connexion»."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    # SHA-256 of the cookie's random id: the database never holds a usable cookie value.
+    device_hash = models.CharField(max_length=64)
+    label = models.CharField(_("device"), max_length=100)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "device_hash"], name="known_device_unique")
+        ]
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,5 +1,6 @@
 """Django settings for Convergence: everything comes from the environment, with safe defaults."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "accounts.middleware.PreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mail.middleware.MailServiceUnavailableMiddleware",
+    "accounts.devices.DeviceCookieMiddleware",
+    "accounts.mfa_policy.MfaEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "convergence.urls"
@@ -161,6 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_policy.PersonalDataValidator"},
 ]
 NUMEN_HASH_KEY = env("NUMEN_HASH_KEY") or secret_from_file(VAR_DIR / "numen_key")
 
@@ -174,6 +178,24 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mail:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# --- Account security: second factor, sessions, devices, app passwords ----------------------
+MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"
+MFA_FORMS = {"activate_totp": "accounts.mfa_policy.SingleUseActivateTOTPForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Convergence")
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# One step either side for phones whose clock drifts; a used code stays refused for all three.
+MFA_TOTP_TOLERANCE = 1
+# Codes are never mailed: confirm with the password or the second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+USERSESSIONS_TRACK_ACTIVITY = True
+# The établissements' networks (CIDR); when set, a sign-in from elsewhere needs a second factor.
+TRUSTED_NETWORKS = [  # parsed here so that a typo stops the start, not a sign-in
+    str(ipaddress.ip_network(cidr, strict=False)) for cidr in env_list("TRUSTED_NETWORKS", [])
+]
+# Categories that always need a second factor (accounts.User.Category); IT support always does.
+MFA_REQUIRED_CATEGORIES = env_list("MFA_REQUIRED_CATEGORIES", [])
 
 # --- Mail: one block per protocol, every endpoint overridable --------------------------------
 MAIL_DOMAINS = env_list("MAIL_DOMAINS", ["ac-demo.test"])
@@ -288,3 +310,14 @@ LOGGING = {
         "mail.log": {"level": "WARNING"},
     },
 }
+
+# --- What mail clients are told (accounts/mobile.py): the public names and ports of IMAP,
+# submission and CalDAV, which differ from the loopback addresses the web app uses. Security:
+# "ssl" (implicit TLS), "starttls" or "none" (only acceptable on loopback, in development).
+MAIL_CLIENT_IMAP_HOST = env("MAIL_CLIENT_IMAP_HOST", IMAP_HOST)
+MAIL_CLIENT_IMAP_PORT = env_int("MAIL_CLIENT_IMAP_PORT", IMAP_PORT)
+MAIL_CLIENT_IMAP_SECURITY = env("MAIL_CLIENT_IMAP_SECURITY", "none")
+MAIL_CLIENT_SMTP_HOST = env("MAIL_CLIENT_SMTP_HOST", GATEWAY_HOST)
+MAIL_CLIENT_SMTP_PORT = env_int("MAIL_CLIENT_SMTP_PORT", GATEWAY_SUBMISSION_PORT)
+MAIL_CLIENT_SMTP_SECURITY = env("MAIL_CLIENT_SMTP_SECURITY", "none")
+MAIL_CLIENT_CALDAV_URL = env("MAIL_CLIENT_CALDAV_URL", "")

@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import mobile
 from mail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
+    # Thunderbird's autoconfig, at both places it looks (before the webmail's own mail/ URLs).
+    path(".well-known/autoconfig/mail/config-v1.1.xml", mobile.autoconfig, name="autoconfig"),
+    path("mail/config-v1.1.xml", mobile.autoconfig),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),

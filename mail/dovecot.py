@@ -23,6 +23,11 @@ from django.conf import settings
 from convergence.processes import stop_process_group
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
+SQL_FILES = (
+    "dovecot-sql.conf.ext",
+    "dovecot-sql-app-passwords.conf.ext",
+    "dovecot-dict-sql.conf.ext",
+)
 
 
 class DovecotNotInstalled(RuntimeError):
@@ -109,10 +114,11 @@ class DovecotConfig:
             "sql_driver": sql_driver,
             "sql_connect": sql_connect,
         }
-        for name in ("dovecot.conf", "dovecot-sql.conf.ext"):
+        for name in ("dovecot.conf", *SQL_FILES):
             template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
             (self.base_dir / name).write_text(template.substitute(values))
-        os.chmod(self.base_dir / "dovecot-sql.conf.ext", 0o600)
+        for name in SQL_FILES:  # they hold the database password
+            os.chmod(self.base_dir / name, 0o600)
         master_file = self.base_dir / "master-users"
         master_file.write_text(f"{self.master_user}:{ssha512(self.master_secret)}\n")
         os.chmod(master_file, 0o640)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import close_old_connections
 
+from accounts.app_passwords import authenticate_app_password, looks_like_app_password
+from accounts.mfa_policy import has_second_factor
 from directory import lists
 from mail.delivery import is_local
 from mail.models import Mailbox
@@ -137,8 +139,9 @@ class SubmissionHandler(_SpoolingHandler):
 
 
 def _check_credentials(login: str, password: str):
-    """The account's own password, or ``login*master`` with the master secret: the web app
-    submits what people write in the browser without ever holding their password."""
+    """An app password, the account's own password (only without a second factor), or
+    ``login*master`` with the master secret: the web app submits what people write in the
+    browser without ever holding their password."""
     close_old_connections()
     name, _, master = login.rpartition("*")
     if name and master == settings.DOVECOT_MASTER_USER:
@@ -146,11 +149,17 @@ def _check_credentials(login: str, password: str):
             return None
         user = get_user_model().objects.filter(username=name).first()
         return user if user is not None and user.can_log_in else None
-    return authenticate(username=login, password=password)
+    if looks_like_app_password(password):
+        user = authenticate_app_password(login, password)
+        if user is not None:
+            return user
+    # Once a second factor is on, the account password alone no longer opens mail clients.
+    user = authenticate(username=login, password=password)
+    return user if user is not None and not has_second_factor(user) else None
 
 
 class AccountAuthenticator:
-    """Verifies the account's own password (the same hash Dovecot verifies)."""
+    """Verifies app passwords and the account's own password, as Dovecot does."""
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):

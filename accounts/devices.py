@@ -1,0 +1,107 @@
+"""Which browser is this? A long-lived signed cookie and the browser family, remembered per
+person; a sign-in from a device not seen before brings a «nouvelle connexion» notice.
+
+New *country* is not detected: there is no GeoIP database on these machines. The hook is
+``country_of(ip)``: return an ISO country code from a local database (MaxMind GeoLite2 or
+the académie's own) and the notice goes out when it differs from the device's last one.
+"""
+
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit, notices
+from accounts.models import KnownDevice
+
+COOKIE_NAME = "cv_device"
+COOKIE_SALT = "accounts.devices"
+COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
+
+_BROWSERS = [  # order matters: Edge and Opera also say «Chrome», Chrome also says «Safari»
+    ("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Thunderbird/", "Thunderbird"),
+    ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+    ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+]
+
+
+def describe(user_agent: str) -> str:
+    """«Firefox sur Windows»: the browser family and system, enough to recognise a device."""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
+    system = next((name for marker, name in _SYSTEMS if re.search(marker, user_agent)), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown device")
+
+
+def country_of(ip: str | None) -> str | None:
+    """Hook for a GeoIP lookup; None: unknown (no database is installed)."""
+    return None
+
+
+class DeviceCookieMiddleware:
+    """Gives every browser a random device id in a signed cookie, kept for 400 days. It is
+    handed out on the sign-in pages only (allauth's URLs), the only place it is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        device_id = request.get_signed_cookie(COOKIE_NAME, default=None, salt=COOKIE_SALT)
+        is_new = device_id is None
+        request.device_id = device_id or secrets.token_urlsafe(24)
+        response = self.get_response(request)
+        if is_new and request.path.startswith(_sign_in_prefix()):
+            response.set_signed_cookie(
+                COOKIE_NAME, request.device_id, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE,
+                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )  # fmt: skip
+        return response
+
+
+def _sign_in_prefix() -> str:
+    return reverse("account_login").rsplit("/", 2)[0] + "/"  # /comptes/
+
+
+def _device_hash(device_id: str) -> str:
+    return hashlib.sha256(device_id.encode()).hexdigest()
+
+
+def check_sign_in_device(request, user, *, ip: str | None, session_id: int | None) -> bool:
+    """Remembers this browser for ``user``; returns True (and tells the person) when it is new.
+
+    The very first device of an account brings no notice: there is nothing to compare with.
+    """
+    device_id = getattr(request, "device_id", None) or secrets.token_urlsafe(24)
+    label = describe(request.META.get("HTTP_USER_AGENT", ""))
+    known = KnownDevice.objects.filter(user=user, device_hash=_device_hash(device_id)).first()
+    # The same cookie in another kind of browser is a copied cookie, not the same device.
+    is_new = known is None or known.label != label
+    had_devices = KnownDevice.objects.filter(user=user).exists()
+    new_country = known is not None and country_of(ip) not in (None, country_of(known.last_ip))
+    KnownDevice.objects.update_or_create(
+        user=user, device_hash=_device_hash(device_id), defaults={"label": label, "last_ip": ip}
+    )
+    if not (is_new or new_country) or not had_devices:
+        return False
+    when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
+    audit.record(audit.Kind.NEW_DEVICE, user=user, request=request, device=label,
+                 new_country=new_country)  # fmt: skip
+    link = reverse("accounts:not_me", args=[session_id]) if session_id else ""
+    notices.notify(
+        user,
+        _("New sign-in to your account"),
+        _("Someone signed in to your account on %(when)s from %(device)s (address %(ip)s). "
+          "If it was you, there is nothing to do. If it was not you, end that session and "
+          "change your password at once.") % {"when": when, "device": label, "ip": ip or "?"},
+        link,
+        _("It was not me") if link else "",
+    )  # fmt: skip
+    return True
