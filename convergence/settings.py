@@ -220,6 +220,10 @@ SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
+# Fault-injection hook for the tests only, 0 (off) in production: the worker waits this long
+# after Dovecot stored a message and before it records the recipients as served, so a test
+# can kill it inside that window.
+DELIVERY_FAULT_PAUSE_SECONDS = env_int("DELIVERY_FAULT_PAUSE_SECONDS", 0)
 # External mail goes to this smarthost; without one it is captured in the spool, never sent.
 SMARTHOST = env("SMARTHOST", "")
 # Attachments above this size leave as a link to the académie's own storage instead.

@@ -1,6 +1,7 @@
 """Deliver what the gateway spooled: local mailboxes through LMTP, the rest to the relay."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,10 @@ from mail.spool import discard_spooled, read_spooled
 from shared_mailboxes import folder_delivery
 
 logger = logging.getLogger(__name__)
+
+# Added to each copy handed to Dovecot (not to the spool file): a retry after a crash finds
+# by it the copies an earlier attempt stored without recording them.
+DELIVERY_HEADER = "X-Convergence-Delivery"
 
 
 class DeliveryDeferred(Exception):
@@ -63,6 +68,7 @@ def deliver_spooled(spool_id) -> None:
             update_fields=[
                 "attempts",
                 "delivered_to",
+                "in_flight",
                 "status",
                 "last_error",
                 "finished_at",
@@ -81,6 +87,8 @@ def _deliver(message: SpooledMessage) -> None:
         logger.error("spool %s: %s", message.id, message.last_error)
         return
     done = set(message.delivered_to)
+    # Handed to Dovecot by an attempt that never recorded the outcome (killed, cut off).
+    unsure = set(message.in_flight) - done
     local = [r for r in message.recipients if is_local(r) and r not in done]
     external = [r for r in message.recipients if not is_local(r) and r not in done]
     errors: dict[str, str] = {}
@@ -113,25 +121,35 @@ def _deliver(message: SpooledMessage) -> None:
         plans = plan_deliveries(local_copy, [m for m in mailboxes if m not in junk])
         for plan in plans:
             _carry_out_side_effects(message, raw, plan)
-        users = {p.mailbox.imap_user: p.address for p in plans if p.plain}
+        stamped = _stamped(local_copy, message)
+        plain = [p for p in plans if p.plain and not _already_stored(message, p, unsure)]
+        users = {p.mailbox.imap_user: p.address for p in plain}
+        # Spam copies are not looked for after a crash: at worst, one spam twice in Junk.
         users.update({targets[m.imap_user]: m.address for m in junk})
         if users:
             try:
                 # One LMTP transaction for every mailbox, however long the list (RFC 2033).
                 outcome = lmtp.lmtp_deliver(
-                    local_copy, mail_from=message.mail_from, imap_users=list(users)
+                    stamped,
+                    mail_from=message.mail_from,
+                    imap_users=list(users),
+                    before_data=lambda accepted: _mark_in_flight(
+                        message, [users[u] for u in accepted]
+                    ),
                 )
             except lmtp.LmtpUnavailable as exc:
                 message.last_error = f"Dovecot LMTP unavailable: {exc}"
                 raise DeliveryDeferred(message.last_error) from exc
+            _fault_pause()
             message.delivered_to += [users[user] for user in outcome.delivered]
+            _record_outcome(message, list(users.values()))
             errors.update({users[u]: reason for u, reason in outcome.rejected.items()})
             if outcome.deferred:
                 deferred = True
                 errors.update({users[u]: reason for u, reason in outcome.deferred.items()})
         for plan in plans:
             if not plan.plain:
-                deferred = _store_by_append(message, local_copy, plan, errors) or deferred
+                deferred = _store_by_append(message, stamped, plan, errors, unsure) or deferred
 
     if external:
         if settings.SMARTHOST:
@@ -164,6 +182,54 @@ def _deliver(message: SpooledMessage) -> None:
         discard_spooled(message)
 
 
+def _stamped(raw: bytes, message: SpooledMessage) -> bytes:
+    eol = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    return f"{DELIVERY_HEADER}: {message.id}".encode() + eol + raw
+
+
+def _mark_in_flight(message: SpooledMessage, addresses: list[str]) -> None:
+    """Committed before Dovecot may store anything: a crash from here on leaves a trace."""
+    message.in_flight = sorted(set(message.in_flight) | set(addresses))
+    message.save(update_fields=["in_flight", "updated_at"])
+
+
+def _record_outcome(message: SpooledMessage, addresses: list[str]) -> None:
+    """Dovecot answered for these: what it stored is recorded, none is in flight any more."""
+    message.in_flight = [a for a in message.in_flight if a not in set(addresses)]
+    message.save(update_fields=["delivered_to", "in_flight", "updated_at"])
+
+
+def _fault_pause() -> None:
+    if settings.DELIVERY_FAULT_PAUSE_SECONDS:  # tests only: the window a crash can hit
+        time.sleep(settings.DELIVERY_FAULT_PAUSE_SECONDS)
+
+
+def _holds_copy(box, message: SpooledMessage, folder: str) -> bool:
+    # A day earlier: the server's calendar day may not be ours.
+    since = (message.received_at - timedelta(days=1)).date()
+    return box.holds_header(folder, DELIVERY_HEADER, str(message.id), since=since)
+
+
+def _already_stored(message: SpooledMessage, plan: RecipientPlan, unsure: set[str]) -> bool:
+    """For a recipient an earlier attempt left in flight: is its copy already in the INBOX?
+    Then it is recorded as served rather than stored twice. Only after a crash: the common
+    path asks Dovecot nothing more."""
+    if plan.address not in unsure:
+        return False
+    try:
+        with imap_session(plan.mailbox.imap_user) as box:
+            found = _holds_copy(box, message, "INBOX")
+    except (MailStoreUnavailable, InvalidRequest) as exc:
+        # Not knowing, storing again could make a duplicate: wait until Dovecot can tell.
+        message.last_error = f"{plan.address}: cannot check an earlier delivery: {exc}"
+        raise DeliveryDeferred(message.last_error) from exc
+    if found:
+        logger.info("spool %s: %s already had its copy", message.id, plan.address)
+        message.delivered_to.append(plan.address)
+        _record_outcome(message, [plan.address])
+    return found
+
+
 def _carry_out_side_effects(message: SpooledMessage, raw: bytes, plan: RecipientPlan) -> None:
     """Forwards and the absence reply, before storing: each is spooled at most once, so a
     retried delivery that comes here again sends nothing twice."""
@@ -188,16 +254,26 @@ def _carry_out_side_effects(message: SpooledMessage, raw: bytes, plan: Recipient
 
 
 def _store_by_append(
-    message: SpooledMessage, raw: bytes, plan: RecipientPlan, errors: dict[str, str]
+    message: SpooledMessage,
+    raw: bytes,
+    plan: RecipientPlan,
+    errors: dict[str, str],
+    unsure: set[str],
 ) -> bool:
     """IMAP APPEND into each folder of the plan with its flags; returns True when Dovecot
-    is unreachable and the recipient must be tried again."""
+    is unreachable and the recipient must be tried again. A folder an earlier, interrupted
+    attempt already stored into is skipped."""
     if not plan.folders:  # only sent on, without a copy here
         message.delivered_to.append(plan.address)
         return False
+    checking = plan.address in unsure
     try:
         with imap_session(plan.mailbox.imap_user) as box:
+            if not checking:
+                _mark_in_flight(message, [plan.address])
             for folder in plan.folders:
+                if checking and _holds_copy(box, message, folder):
+                    continue
                 try:
                     box.deliver_into(folder, raw, flags=plan.flags)
                 except InvalidRequest:
@@ -205,14 +281,18 @@ def _store_by_append(
                         raise
                     # A folder name the server refuses: the INBOX rather than nowhere.
                     logger.warning("spool %s: %s refused, INBOX instead", message.id, folder)
-                    box.deliver_into("INBOX", raw, flags=plan.flags)
+                    if not (checking and _holds_copy(box, message, "INBOX")):
+                        box.deliver_into("INBOX", raw, flags=plan.flags)
     except MailStoreUnavailable as exc:
         errors[plan.address] = f"IMAP unavailable: {exc}"
         return True
     except InvalidRequest as exc:
         errors[plan.address] = f"refused by the mail store: {exc}"
+        _record_outcome(message, [plan.address])
         return False
+    _fault_pause()
     message.delivered_to.append(plan.address)
+    _record_outcome(message, [plan.address])
     return False
 
 

@@ -1,6 +1,7 @@
 """The only module that speaks LMTP: hand a message to Dovecot for several mailboxes at once."""
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,9 +18,17 @@ class LmtpOutcome:
     rejected: dict[str, str] = field(default_factory=dict)  # 5xx: will never succeed
 
 
-def lmtp_deliver(raw: bytes, *, mail_from: str, imap_users: list[str]) -> LmtpOutcome:
+def lmtp_deliver(
+    raw: bytes,
+    *,
+    mail_from: str,
+    imap_users: list[str],
+    before_data: Callable[[list[str]], None] | None = None,
+) -> LmtpOutcome:
     """One LMTP transaction. LMTP answers DATA once per accepted recipient (RFC 2033 §4.2),
-    which smtplib does not read by itself, so the extra replies are read here."""
+    which smtplib does not read by itself, so the extra replies are read here.
+    ``before_data`` is told the accepted users just before the message is sent: from then
+    on Dovecot may store it even if no reply comes back."""
     outcome = LmtpOutcome()
     try:
         with smtplib.LMTP(settings.LMTP_SOCKET) as lmtp:
@@ -41,6 +50,8 @@ def lmtp_deliver(raw: bytes, *, mail_from: str, imap_users: list[str]) -> LmtpOu
                     outcome.rejected[user] = reply.decode(errors="replace")
             if not accepted:
                 return outcome
+            if before_data is not None:
+                before_data(accepted)
             code, reply = lmtp.data(raw)
             for index, user in enumerate(accepted):
                 if index:

@@ -81,6 +81,10 @@ class SpooledMessage(models.Model):
     recipients = models.JSONField(default=list)
     # Recipients already handed to Dovecot: a retry never delivers to them twice.
     delivered_to = models.JSONField(default=list)
+    # Recipients handed to Dovecot by an attempt that has not heard back yet. Committed before
+    # the LMTP DATA or IMAP APPEND: after a crash, a retry looks in Dovecot for these
+    # (X-Convergence-Delivery header) instead of storing a second copy.
+    in_flight = models.JSONField(default=list)
     size = models.PositiveIntegerField()
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

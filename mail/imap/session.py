@@ -2,6 +2,7 @@
 
 import contextlib
 import dataclasses
+import re
 import time
 from datetime import date, datetime
 
@@ -44,6 +45,7 @@ _QUOTA_SECONDS = 60
 _MAX_CACHED_ENVELOPES = 2000
 # A search over every folder stops collecting after this many hits per folder.
 _MAX_HITS_PER_FOLDER = 1000
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,76}")
 
 
 def _flatten(thread) -> list[int]:
@@ -574,6 +576,31 @@ class MailboxSession(TeamworkMixin):
         self._select(folder)
         self._client.add_flags(check_uids(uids), check_flags(flags), silent=True)
         self._folders = None
+
+    def holds_header(self, folder: str, name: str, value: str, *, since: date) -> bool:
+        """Whether ``folder`` holds a message arrived on or after ``since`` whose header
+        ``name`` contains ``value``; a folder that does not exist holds nothing. Not SEARCH
+        HEADER: with fts_enforced, fts-xapian answers it from its index, which finds no such
+        header (tests/test_delivery_dedup.py); the date search and the headers it reads
+        here do not go through the full-text index."""
+        if not _HEADER_NAME.fullmatch(name):
+            raise InvalidRequest(f"invalid header name: {name!r}")
+        if check_folder(folder).upper() != "INBOX" and not any(
+            f.name == folder for f in self.folders(refresh=True)
+        ):
+            return False
+        self._select(folder)
+        uids = self._client.search(["SINCE", since])
+        wanted = check_text(value, limit=998).encode()
+        for start in range(0, len(uids), 500):
+            fetched = self._client.fetch(
+                uids[start : start + 500], [f"BODY.PEEK[HEADER.FIELDS ({name})]"]
+            )
+            for item in fetched.values():
+                if any(wanted in part for key, part in item.items()
+                       if key.startswith(b"BODY[HEADER.FIELDS") and part):  # fmt: skip
+                    return True
+        return False
 
     def copy_once(self, folder: str, uid: int, target: str, message_id: str) -> bool:
         """Copy unless ``target`` already holds a message with this Message-ID, so running a
