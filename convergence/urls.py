@@ -8,9 +8,12 @@ from mail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
+    # Recovery never goes through the academic mailbox: allauth's reset-by-mail is replaced.
+    path("comptes/password/reset/", RedirectView.as_view(pattern_name="accounts:recovery")),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("mail/", include("mail.urls")),
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
+    path("support/", include("accounts.support_urls")),
 ]

@@ -29,7 +29,8 @@ def test_audit_log_is_append_only(rf, prof):
     request = rf.get("/", HTTP_USER_AGENT="Firefox", REMOTE_ADDR="192.0.2.7")
     event = audit.record(audit.Kind.LOGIN_FAILED, user=prof, request=request, attempt=2)
     stored = AccountEvent.objects.get()
-    assert (stored.ip, stored.user_agent, stored.details) == ("192.0.2.7", "Firefox", {"attempt": 2})
+    assert (stored.ip, stored.user_agent) == ("192.0.2.7", "Firefox")
+    assert stored.details == {"attempt": 2}
     event.reason = "rewritten"
     with pytest.raises(ValueError):
         event.save()
