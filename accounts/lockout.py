@@ -7,6 +7,7 @@ matches no account is counted under what was typed and gets exactly the same del
 form never tells whether an account exists.
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -38,7 +39,9 @@ def find_account(login: str) -> User | None:
 
 def subject_for(login: str) -> Subject:
     user = find_account(login)
-    key = f"user:{user.pk}" if user else f"login:{login.strip().lower()[:254]}"
+    # What was typed may hold anything: the key carries its digest.
+    typed = hashlib.sha256(login.strip().lower().encode()).hexdigest()
+    key = f"user:{user.pk}" if user else f"login:{typed}"
     return Subject(key=key, user=user, login=login.strip())
 
 

@@ -110,12 +110,9 @@ def act(request, user_id: int, action: str):
         messages.error(request, str(refusal))
         return redirect("support:account", user_id=user.pk)
     if action == "temporary_password":
-        # Shown in this response only: never stored, never in a URL or a later page.
-        response = render(request, "accounts/support/temporary_password.html",
-                          {"account": user, "password": result,
-                           "support_section": "accounts"})  # fmt: skip
-        response["Cache-Control"] = "no-store"
-        return response
+        # Shown in this response only (never_cache: no-store): never stored, nor in a URL.
+        return render(request, "accounts/support/temporary_password.html",
+                      {"account": user, "password": result, "support_section": "accounts"})
     messages.success(request, _("Done: %(action)s for %(login)s.")
                      % {"action": support.ACTIONS[action], "login": user.username})  # fmt: skip
     return redirect("support:account", user_id=user.pk)
