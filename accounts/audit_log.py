@@ -81,12 +81,20 @@ CSV_HEADER = [
 ]  # fmt: skip
 
 
-def write_csv(stream, events) -> None:
-    """Spreadsheet-safe: a cell starting with = + - @ is not run as a formula."""
-    writer = csv.writer(stream, delimiter=";")
-    writer.writerow([str(column) for column in CSV_HEADER])
+class _Line:
+    """csv.writer wants a file; each row is handed back instead of being kept."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(events):
+    """Spreadsheet-safe rows, one at a time (the log may be long): a cell starting with
+    = + - @ is not run as a formula. A BOM first, for spreadsheet programs to read UTF-8."""
+    writer = csv.writer(_Line(), delimiter=";")
+    yield "\ufeff" + writer.writerow([str(column) for column in CSV_HEADER])
     for event in events.iterator():
-        writer.writerow(
+        yield writer.writerow(
             _cell(value)
             for value in (
                 timezone.localtime(event.created_at).isoformat(timespec="seconds"),

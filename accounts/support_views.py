@@ -3,14 +3,13 @@
 Only the «support informatique» category gets in (403 for everyone else, POST included).
 """
 
-import io
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import support
-from accounts.audit_log import JournalFilter, describe, write_csv
+from accounts.audit_log import JournalFilter, csv_lines, describe
 from accounts.models import User
 
 
@@ -136,10 +135,8 @@ def journal(request):
 @support_only
 def journal_csv(request):
     form = JournalFilter(request.GET)
-    stream = io.StringIO()
-    write_csv(stream, form.events())
-    # A BOM so that spreadsheet programs read the accents as UTF-8.
-    response = HttpResponse("\ufeff" + stream.getvalue(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(form.events()),
+                                     content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="journal-comptes-{stamp}.csv"'
     return response

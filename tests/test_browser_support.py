@@ -5,8 +5,16 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.conftest import PASSWORD, assert_accessible, make_person
-from tests.test_recovery import BIRTH, NUMEN, PERSONAL, captured_mail_to, code_in, with_identity
+from tests.conftest import PASSWORD, assert_accessible, inbox_subjects, make_person, wait_for
+from tests.test_recovery import (
+    BIRTH,
+    CHANGED,
+    NUMEN,
+    PERSONAL,
+    captured_mail_to,
+    code_in,
+    with_identity,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
 
@@ -47,6 +55,7 @@ def test_locked_teacher_recovers_the_account_alone(live_server, page, prof):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
     prof.refresh_from_db()
     assert prof.status == User.Status.ACTIVE
+    wait_for(lambda: CHANGED in inbox_subjects("prof.demo"))
 
 
 def test_support_agent_unlocks_a_colleague(live_server, page, prof):
@@ -87,4 +96,6 @@ def test_support_agent_unlocks_a_colleague(live_server, page, prof):
     assert_accessible(page)
     prof.refresh_from_db()
     assert prof.status == User.Status.ACTIVE
-    assert prof.notices.get().title == "Support informatique : votre compte a été déverrouillé"
+    told = "Support informatique : votre compte a été déverrouillé"
+    assert prof.notices.get().title == told
+    wait_for(lambda: told in inbox_subjects("prof.demo"))  # and by mail, in their mailbox

@@ -18,6 +18,18 @@ from tests.conftest import PASSWORD, inbox_subjects, make_person, wait_for
 WARNING_SUBJECT = "Votre compte Convergence va être suspendu"
 
 
+@pytest.fixture
+def prof(db):
+    """Rolled back with the test, so queued warnings never leave (except in the e2e test,
+    whose mail_stack makes the database transactional and which waits for its mail)."""
+    return make_person("prof.demo", first_name="Camille", last_name="Martin")
+
+
+@pytest.fixture
+def colleague(db):
+    return make_person("collegue.demo", first_name="Louis", last_name="Bernard")
+
+
 def last_used(user, days_ago, now=None):
     now = now or timezone.now()
     User.objects.filter(pk=user.pk).update(

@@ -18,12 +18,13 @@ from accounts.models import AccountEvent, OneTimeCode, User
 from accounts.numen import numen_hash
 from mail.models import SpooledMessage
 from mail.spool import read_spooled
-from tests.conftest import PASSWORD, wait_for
+from tests.conftest import PASSWORD, inbox_subjects, wait_for
 
 NUMEN = "12E3456789ABC"
 BIRTH = date(1981, 4, 23)
 PERSONAL = "camille.martin@laposte.example"
 NEW_PASSWORD = "Retrouve-Mon-Compte-2026"
+CHANGED = "Votre mot de passe a été changé par la récupération du compte"
 
 
 def with_identity(user, recovery_email=PERSONAL):
@@ -111,7 +112,8 @@ def test_locked_teacher_recovers_alone_and_every_other_session_ends(client, prof
     steps = list(AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.RECOVERY)
                  .values_list("details__step", flat=True))  # fmt: skip
     assert steps == ["completed", "code_sent"]
-    assert prof.notices.filter(title__startswith="Votre mot de passe a été changé").exists()
+    assert prof.notices.filter(title=CHANGED).exists()
+    wait_for(lambda: CHANGED in inbox_subjects("prof.demo"))  # told in the mailbox too
 
 
 @pytest.mark.django_db
@@ -201,3 +203,15 @@ def test_the_code_and_password_pages_need_the_steps_before(client):
     # allauth's reset by mail would write to the lost mailbox: it leads here instead.
     old = client.get("/comptes/password/reset/")
     assert old.status_code == 302 and old.url == reverse("accounts:recovery")
+
+
+@pytest.mark.django_db
+def test_demo_accounts_can_try_recovery(rf, client):
+    from directory import demo
+
+    demo.seed_directory()
+    answers_of_prof = {"login": "prof.demo", "numen": demo.DEMO_NUMENS["prof.demo"],
+                       "birth_date": "14/03/1984"}  # fmt: skip
+    response = client.post(reverse("accounts:recovery"), answers_of_prof)
+    assert response.status_code == 302 and response.url == reverse("accounts:recovery_code")
+    assert OneTimeCode.objects.get().sent_to == "prof.demo@perso.example"

@@ -16,8 +16,20 @@ from tests.conftest import PASSWORD, make_person
 ACTIONS = ["unlock", "temporary_password", "reset_2fa", "reactivate", "suspend", "end_sessions"]
 
 
+# Inside one rolled-back transaction: the mail that actions queue after commit never leaves,
+# so it cannot reach a later test's worker (the browser test checks that mail).
 @pytest.fixture
-def agent(transactional_db):
+def prof(db):
+    return make_person("prof.demo", first_name="Camille", last_name="Martin")
+
+
+@pytest.fixture
+def colleague(db):
+    return make_person("collegue.demo", first_name="Louis", last_name="Bernard")
+
+
+@pytest.fixture
+def agent(db):
     return make_person("support.demo", category=User.Category.IT_SUPPORT,
                        first_name="Sam", last_name="Support")  # fmt: skip
 
@@ -194,7 +206,8 @@ def test_journal_is_searchable_and_exports_csv(client, agent, prof):
 
     export = client.get(reverse("support:journal_csv"), {"q": ""})
     assert export["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["Date", "Événement", "Compte"]
     assert any(row[1] == "Action du support informatique" and row[4] == "support.demo"
                and row[5] == "Demande par téléphone" for row in rows)  # fmt: skip
