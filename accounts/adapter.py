@@ -1,6 +1,9 @@
 """allauth adapter: academic accounts are provisioned by the académie, never self-registered."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+
+from accounts import lockout
 
 
 class AcademicAccountAdapter(DefaultAccountAdapter):
@@ -12,3 +15,21 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
         if not user.can_log_in:
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    # Growing delays and the lock: accounts/lockout.py (allauth's own limit is off).
+    def pre_authenticate(self, request, **credentials):
+        wait = lockout.seconds_to_wait(lockout.subject_for(_typed_login(credentials)), request)
+        if wait:
+            raise ValidationError(lockout.wait_message(wait))
+        super().pre_authenticate(request, **credentials)
+
+    def authentication_failed(self, request, **credentials):
+        lockout.register_failure(lockout.subject_for(_typed_login(credentials)), request=request)
+
+    def post_login(self, request, user, **kwargs):
+        lockout.register_success(user, request=request)
+        return super().post_login(request, user, **kwargs)
+
+
+def _typed_login(credentials) -> str:
+    return credentials.get("email") or credentials.get("username") or ""

@@ -235,3 +235,41 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class OneTimeCode(models.Model):
+    """A short code sent to a personal address, to check that address or to recover the
+    account. Only a keyed hash of the code is kept (accounts.codes)."""
+
+    class Purpose(models.TextChoices):
+        VERIFY_ADDRESS = "verify_address", _("Check of the recovery address")
+        RECOVERY = "recovery", _("Account recovery")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    sent_to = models.EmailField()
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.user_id}"
+
+
+class InactivityState(models.Model):
+    """What the inactivity job needs beyond last_login: when support last reactivated the
+    account (so it is not suspended again at once) and when its owner was warned."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="inactivity"
+    )
+    reactivated_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"inactivity of {self.user_id}"

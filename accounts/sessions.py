@@ -30,7 +30,10 @@ def end_session(session: UserSession, *, request=None, actor=None, reason: str =
     session.end()
 
 
-def end_other_sessions(user, *, current_key: str | None, request=None) -> int:
+def end_other_sessions(user, *, current_key: str | None = None, request=None) -> int:
+    """Every session but ``current_key`` (all of them without one: after recovery, a new
+    password, a support action). The middleware (accounts/password_change.py) also signs
+    out any session whose account is no longer active, in case one escaped this list."""
     others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current_key]
     for session in others:
         end_session(session, request=request)

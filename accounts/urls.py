@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import mobile, security_views, views
+from accounts import mobile, recovery_views, security_views, self_service_views, views
 
 app_name = "accounts"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("messagerie-mobile/", mobile.setup_page, name="mobile_setup"),
     path("messagerie-mobile/profil-apple.mobileconfig", mobile.apple_profile,
          name="apple_profile"),  # fmt: skip
+    path("historique/", self_service_views.history, name="history"),
+    path("nouveau-mot-de-passe/", self_service_views.must_change_password,
+         name="must_change_password"),
+    path("adresse-de-secours/", recovery_views.recovery_address, name="recovery_address"),
+    path("recuperation/", recovery_views.start, name="recovery"),
+    path("recuperation/code/", recovery_views.code, name="recovery_code"),
+    path("recuperation/mot-de-passe/", recovery_views.new_password, name="recovery_password"),
 ]

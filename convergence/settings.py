@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.password_change.AccountStateMiddleware",
     "accounts.middleware.PreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mail.middleware.MailServiceUnavailableMiddleware",
@@ -148,6 +149,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+CELERY_BEAT_SCHEDULE["suspend-inactive-accounts"] = {
+    "task": "accounts.tasks.suspend_inactive_accounts",
+    "schedule": 6 * 3600.0,
+}
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.AcademicAuthenticationBackend"]
@@ -174,10 +180,24 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key", "login": "30/m/ip"}
+# Failed sign-ins are throttled by accounts/lockout.py (growing delay, then a lock), not by
+# allauth's "login_failed" limit, so that one rule decides and one message explains it.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mail:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Lockout (accounts/lockout.py): failures per account (or per typed login) and per IP.
+LOGIN_DELAY_AFTER_FAILURES = env_int("LOGIN_DELAY_AFTER_FAILURES", 5)
+LOGIN_LOCK_AFTER_FAILURES = env_int("LOGIN_LOCK_AFTER_FAILURES", 10)
+# A whole lycée may share one public IP: the per-IP threshold is much higher.
+LOGIN_IP_DELAY_AFTER_FAILURES = env_int("LOGIN_IP_DELAY_AFTER_FAILURES", 50)
+LOGIN_FIRST_DELAY_SECONDS = env_int("LOGIN_FIRST_DELAY_SECONDS", 30)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 24 * 3600)
+RECOVERY_CODE_MINUTES = 15
+# Accounts unused this long are suspended; they are warned by mail this many days before.
+INACTIVITY_SUSPEND_DAYS = env_int("INACTIVITY_SUSPEND_DAYS", 180)
+INACTIVITY_WARNING_DAYS = env_int("INACTIVITY_WARNING_DAYS", 15)
 
 # --- Account security: second factor, sessions, devices, app passwords ----------------------
 MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"
@@ -246,6 +266,8 @@ WORKING_HOURS = env("WORKING_HOURS", "08:00-18:00")
 WORKING_DAYS = [int(day) for day in env_list("WORKING_DAYS", ["1", "2", "3", "4", "5"])]
 # How often an open webmail page asks whether new mail arrived.
 NOTICE_POLL_SECONDS = env_int("NOTICE_POLL_SECONDS", 30)
+# The sender of the académie's automatic mail (recovery codes, inactivity warnings).
+SYSTEM_MAIL_FROM = env("SYSTEM_MAIL_FROM", f"ne-pas-repondre@{MAIL_DOMAIN}")
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 

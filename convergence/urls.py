@@ -9,6 +9,8 @@ from mail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
+    # Recovery never goes through the academic mailbox: allauth's reset-by-mail is replaced.
+    path("comptes/password/reset/", RedirectView.as_view(pattern_name="accounts:recovery")),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     # Thunderbird's autoconfig, at both places it looks (before the webmail's own mail/ URLs).
@@ -19,4 +21,5 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
+    path("support/", include("accounts.support_urls")),
 ]

@@ -88,3 +88,16 @@ def submit_as(username: str, raw: bytes, *, mail_from: str, recipients: list[str
         settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT, login=credentials
     ) as client:
         client.send(raw, mail_from=mail_from, recipients=recipients)
+
+
+def submit_system(raw: bytes, *, recipients: list[str]) -> None:
+    """The académie's automatic mail (recovery codes, warnings), sent as SYSTEM_MAIL_FROM.
+
+    ``*master`` with no account name before the star: the gateway lets this identity send
+    from SYSTEM_MAIL_FROM only.
+    """
+    credentials = (f"*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET)
+    with GatewayClient(
+        settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT, login=credentials
+    ) as client:
+        client.send(raw, mail_from=settings.SYSTEM_MAIL_FROM, recipients=recipients)

@@ -43,6 +43,14 @@ def _end_stray_db_sessions(django_db_setup, django_db_blocker):
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lockout_counters():
+    """Every test signs in from 127.0.0.1: failures of one test must not delay the next."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(match=f"*{settings.CACHES['default']['KEY_PREFIX']}*lockout:*"):
+        client.delete(key)
+
+
 @pytest.fixture(scope="session")
 def dovecot(django_db_setup, django_db_blocker):
     server = test_dovecot()

@@ -22,6 +22,8 @@ from mail.spool import spool_message
 from shared_mailboxes.folder_delivery import is_folder_address
 
 logger = logging.getLogger(__name__)
+# The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.
+SYSTEM_SENDER = object()
 _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth")
 
 
@@ -50,6 +52,8 @@ def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
 def _own_addresses(user) -> set[str]:
     """The account's address and every mailbox it may send from (own, «en tant que»,
     «de la part de»), named or through a role, checked again at each message."""
+    if user is SYSTEM_SENDER:
+        return {settings.SYSTEM_MAIL_FROM.lower()}
     close_old_connections()
     addresses = {user.email.lower()}
     addresses.update(sender_mailboxes(user).values_list("address", flat=True))
@@ -71,6 +75,8 @@ class _SpoolingHandler:
     async def handle_DATA(self, server, session, envelope):
         raw = _received_header(session, envelope, self.port_name) + envelope.original_content
         user = getattr(session, "auth_data", None)
+        if user is SYSTEM_SENDER:
+            user = None
         try:
             spool_id = await sync_to_async(_spool, thread_sensitive=False)(
                 raw, envelope.mail_from, list(envelope.rcpt_tos), user
@@ -144,6 +150,9 @@ def _check_credentials(login: str, password: str):
     browser without ever holding their password."""
     close_old_connections()
     name, _, master = login.rpartition("*")
+    if login == f"*{settings.DOVECOT_MASTER_USER}":
+        secret_ok = hmac.compare_digest(password.encode(), settings.DOVECOT_MASTER_SECRET.encode())
+        return SYSTEM_SENDER if secret_ok else None
     if name and master == settings.DOVECOT_MASTER_USER:
         if not hmac.compare_digest(password.encode(), settings.DOVECOT_MASTER_SECRET.encode()):
             return None

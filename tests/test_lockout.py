@@ -1,0 +1,101 @@
+"""Brute force on the sign-in form: growing delays, then a lock; never a hint that an account
+exists."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccountEvent, User
+from tests.conftest import PASSWORD, make_person
+
+LOGIN_URL = reverse("account_login")
+
+
+def sign_in(client, login, password, ip="192.0.2.10"):
+    return client.post(LOGIN_URL, {"login": login, "password": password}, REMOTE_ADDR=ip)
+
+
+def form_errors(response):
+    return response.context["form"].non_field_errors() if response.context else None
+
+
+@pytest.mark.django_db
+def test_delay_after_repeated_failures_is_the_same_for_unknown_logins(client, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 3
+    make_person("prof.demo")
+    for login in ("prof.demo", "personne.inconnue"):
+        for _ in range(3):
+            assert "incorrect" in str(form_errors(sign_in(client, login, "pas-le-bon")))
+    known = sign_in(client, "prof.demo", PASSWORD)  # even the right password waits
+    unknown = sign_in(client, "personne.inconnue", PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert form_errors(known) == form_errors(unknown)
+    assert "Trop de tentatives. Patientez 1 min" in str(form_errors(known))
+    failed = AccountEvent.objects.filter(kind=AccountEvent.Kind.LOGIN_FAILED)
+    assert failed.filter(user__username="prof.demo").count() == 3
+    assert failed.filter(user=None, login="personne.inconnue").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_email_address_and_the_login_share_one_counter(client, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    make_person("prof.demo")
+    sign_in(client, "prof.demo", "pas-le-bon")
+    sign_in(client, "PROF.DEMO@ac-demo.test", "pas-le-bon")
+    assert "Trop de tentatives" in str(form_errors(sign_in(client, "prof.demo", PASSWORD)))
+
+
+@pytest.mark.django_db
+def test_brute_force_locks_the_account_until_support_or_recovery(client, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    settings.LOGIN_LOCK_AFTER_FAILURES = 4
+    settings.LOGIN_FIRST_DELAY_SECONDS = 1
+    settings.LOGIN_MAX_DELAY_SECONDS = 1
+    prof = make_person("prof.demo")
+    for _ in range(4):
+        time.sleep(1.1)  # wait out the delay, as a patient attacker would
+        response = sign_in(client, "prof.demo", "pas-le-bon")
+        assert "incorrect" in str(form_errors(response))
+    prof.refresh_from_db()
+    assert prof.status == User.Status.LOCKED
+    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.LOCKED).count() == 1
+    assert prof.notices.get().title == "Votre compte a été verrouillé"
+
+    # To someone without the password, a locked account looks like any other.
+    time.sleep(1.1)
+    assert "incorrect" in str(form_errors(sign_in(client, "prof.demo", "encore-faux")))
+    # Its owner, with the right password, learns it is locked and what to do.
+    time.sleep(1.1)
+    response = client.post(
+        LOGIN_URL, {"login": "prof.demo", "password": PASSWORD}, follow=True,
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert "_auth_user_id" not in client.session
+    assert "verrouillé" in response.text
+
+
+@pytest.mark.django_db
+def test_one_ip_trying_many_logins_is_slowed_down(client, settings):
+    settings.LOGIN_IP_DELAY_AFTER_FAILURES = 3
+    make_person("prof.demo")
+    for n in range(3):
+        sign_in(client, f"inconnu{n}.demo", "pas-le-bon", ip="198.51.100.7")
+    slowed = sign_in(client, "prof.demo", PASSWORD, ip="198.51.100.7")
+    assert "Trop de tentatives" in str(form_errors(slowed))
+    # Someone else, elsewhere, is not affected.
+    assert sign_in(client, "prof.demo", PASSWORD, ip="203.0.113.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_starts_the_count_again(client, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 3
+    make_person("prof.demo")
+    sign_in(client, "prof.demo", "pas-le-bon")
+    sign_in(client, "prof.demo", "pas-le-bon")
+    assert sign_in(client, "prof.demo", PASSWORD).status_code == 302
+    assert AccountEvent.objects.filter(kind=AccountEvent.Kind.LOGIN_OK).count() == 1
+    client.logout()
+    sign_in(client, "prof.demo", "pas-le-bon")
+    sign_in(client, "prof.demo", "pas-le-bon")
+    assert sign_in(client, "prof.demo", PASSWORD).status_code == 302
