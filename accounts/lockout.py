@@ -111,8 +111,9 @@ def lock(user: User, *, request=None, failures: int) -> None:
 
 
 def register_success(user: User, *, request=None) -> None:
+    # The sign-in itself is audited once, with its second factor, by the user_logged_in
+    # receiver in accounts/security_receivers.py.
     reset(user)
-    audit.record(audit.Kind.LOGIN_OK, user=user, request=request)
 
 
 def reset(user: User) -> None:
