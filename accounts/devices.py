@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit, notices
+from accounts import account_mail, audit, notices
 from accounts.models import KnownDevice
 
 COOKIE_NAME = "cv_device"
@@ -95,13 +95,16 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
     audit.record(audit.Kind.NEW_DEVICE, user=user, request=request, device=label,
                  new_country=new_country)  # fmt: skip
     link = reverse("accounts:not_me", args=[session_id]) if session_id else ""
-    notices.notify(
-        user,
-        _("New sign-in to your account"),
-        _("Someone signed in to your account on %(when)s from %(device)s (address %(ip)s). "
-          "If it was you, there is nothing to do. If it was not you, end that session and "
-          "change your password at once.") % {"when": when, "device": label, "ip": ip or "?"},
-        link,
-        _("It was not me") if link else "",
-    )  # fmt: skip
+    with account_mail.in_language_of(user):
+        title = _("New sign-in to your account")
+        body = _("Someone signed in to your account on %(when)s from %(device)s (address "
+                 "%(ip)s). If it was you, there is nothing to do. If it was not you, end that "
+                 "session and change your password at once.") % {
+            "when": when, "device": label, "ip": ip or "?"}
+        notices.notify(user, title, body, link, _("It was not me") if link else "")
+        # Also by mail, to the recovery address too: someone else in the mailbox could
+        # delete the notice there.
+        mail_body = f"{body}\n\n{settings.PUBLIC_BASE_URL}{link}" if link else body
+        account_mail.queue(to=[user.email, *([user.recovery_email] if user.recovery_email
+                                              else [])], subject=title, body=mail_body)
     return True

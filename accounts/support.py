@@ -7,8 +7,10 @@ Support never reaches mail content: nothing here opens IMAP or reads a mailbox.
 import secrets
 import string
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -17,10 +19,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import account_mail, audit, lockout, notices
+from accounts import account_mail, app_passwords, audit, lockout, notices
 from accounts.models import InactivityState, User
 from accounts.numen import numen_hash
 from accounts.sessions import end_other_sessions
+from mail import vacation
+from mail.models import Forwarding, Mailbox, Rule
 
 
 class ActionRefused(Exception):
@@ -88,6 +92,8 @@ ACTIONS = {
     "reactivate": gettext_lazy("Reactivate"),
     "suspend": gettext_lazy("Suspend"),
     "end_sessions": gettext_lazy("End all sessions"),
+    "secure": gettext_lazy("Secure the account"),
+    "absence": gettext_lazy("Set an absence message"),
 }
 
 TEMPORARY_PASSWORD_LENGTH = 14
@@ -199,3 +205,66 @@ def end_sessions(*, actor: User, user: User, reason: str, request=None) -> int:
     _audit(user, actor, reason, "end_sessions", request, sessions=ended)
     _tell(user, _("you were signed out everywhere"))
     return ended
+
+
+@dataclass
+class MailSettings:
+    """What an attacker changes in a mailbox after phishing: where its mail goes. Settings
+    only; support never sees a message."""
+
+    mailbox: Mailbox | None
+    forwardings: list[Forwarding]
+    rules: list[Rule]
+    since: object  # created after this: «recent», removed by secure_account
+
+    def is_recent(self, row) -> bool:
+        return row.created_at >= self.since
+
+
+def mail_settings_of(user: User) -> MailSettings:
+    since = timezone.now() - timedelta(days=settings.SUPPORT_RECENT_CHANGES_DAYS)
+    mailbox = Mailbox.objects.filter(owner=user, kind=Mailbox.Kind.PERSONAL).first()
+    if mailbox is None:
+        return MailSettings(None, [], [], since)
+    return MailSettings(mailbox, list(mailbox.forwardings.order_by("-created_at")),
+                        list(mailbox.rules.order_by("-created_at")), since)  # fmt: skip
+
+
+@transaction.atomic
+def secure_account(*, actor: User, user: User, reason: str, request=None) -> dict:
+    """After a phishing incident, in one go: every session ended, every app password
+    revoked, and the forwardings and sorting rules created recently removed."""
+    reason = _check(actor, user, reason)
+    found = mail_settings_of(user)
+    forwardings = [f for f in found.forwardings if found.is_recent(f)]
+    rules = [r for r in found.rules if found.is_recent(r)]
+    Forwarding.objects.filter(pk__in=[f.pk for f in forwardings]).delete()
+    Rule.objects.filter(pk__in=[r.pk for r in rules]).delete()
+    done = {
+        "sessions": end_other_sessions(user),
+        "app_passwords": app_passwords.revoke_all(user, request=request, actor=actor,
+                                                  reason=reason),
+        "forwardings_removed": [f.address for f in forwardings],
+        "rules_removed": [r.name for r in rules],
+    }  # fmt: skip
+    _audit(user, actor, reason, "secure", request, **done)
+    _tell(user, _("your account was secured: you were signed out everywhere, your app "
+                  "passwords were revoked and the forwardings and sorting rules created "
+                  "recently were removed"))  # fmt: skip
+    return done
+
+
+@transaction.atomic
+def set_absence(*, actor: User, user: User, reason: str, subject: str, body: str,
+                starts_on: date | None, ends_on: date | None, days: int = 7,
+                request=None) -> None:
+    """For someone on leave who cannot do it themselves."""
+    reason = _check(actor, user, reason)
+    mailbox = mail_settings_of(user).mailbox
+    if mailbox is None:
+        raise ActionRefused(_("This account has no mailbox."))
+    vacation.set_vacation(mailbox, enabled=True, subject=subject, body=body,
+                          starts_on=starts_on, ends_on=ends_on, days=days, by=actor)  # fmt: skip
+    _audit(user, actor, reason, "absence", request, starts_on=str(starts_on or ""),
+           ends_on=str(ends_on or ""))  # fmt: skip
+    _tell(user, _("an absence message was set on your mailbox"))

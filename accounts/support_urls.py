@@ -9,6 +9,7 @@ app_name = "support"
 urlpatterns = [
     path("", support_views.search, name="search"),
     path("comptes/<int:user_id>/", support_views.account, name="account"),
+    path("comptes/<int:user_id>/absence/", support_views.absence, name="absence"),
     path("comptes/<int:user_id>/<str:action>/", support_views.act, name="act"),
     path("journal/", support_views.journal, name="journal"),
     path("journal.csv", support_views.journal_csv, name="journal_csv"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import support
 from accounts.audit_log import JournalFilter, csv_lines, describe
 from accounts.models import User
+from mail.rule_forms import VacationForm
 
 
 def support_only(view):
@@ -32,14 +33,27 @@ def support_only(view):
     return wrapped
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
+def _reason_field():
+    return forms.CharField(
         label=gettext_lazy("Reason (required)"),
         help_text=gettext_lazy("Kept in the audit log; the account's owner sees it in their "
                                "history."),  # fmt: skip
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ReasonForm(forms.Form):
+    reason = _reason_field()
+
+
+class SupportAbsenceForm(VacationForm):
+    """The owner's own absence form, turned on, with the reason support must give."""
+
+    reason = _reason_field()
+
+    class Meta(VacationForm.Meta):
+        fields = ["starts_on", "ends_on", "subject", "body", "days"]
 
 
 @require_GET
@@ -55,13 +69,21 @@ def search(request):
 @support_only
 def account(request, user_id: int):
     user = get_object_or_404(User.objects.select_related("etablissement"), pk=user_id)
+    return _account_page(request, user)
+
+
+def _account_page(request, user, absence_form=None):
     status = support.status_of([user])[0]
     events = [(event, describe(event)) for event in user.events.select_related("actor")[:20]]
+    mail = support.mail_settings_of(user)
     return render(
         request,
         "accounts/support/account.html",
         {"account": user, "status": status, "events": events, "form": ReasonForm(),
-         "actions": _available_actions(request.user, status), "support_section": "accounts"},
+         "actions": _available_actions(request.user, status), "support_section": "accounts",
+         "mail": mail, "can_act": user.pk != request.user.pk,
+         "absence_form": absence_form or SupportAbsenceForm(
+             instance=getattr(mail.mailbox, "vacation", None) if mail.mailbox else None)},
     )  # fmt: skip
 
 
@@ -69,7 +91,7 @@ def _available_actions(actor, status) -> list[tuple[str, str]]:
     user = status.user
     if user.pk == actor.pk:
         return []
-    available = ["end_sessions"]
+    available = ["end_sessions", "secure"]
     if user.status == User.Status.LOCKED:
         available.insert(0, "unlock")
     if user.status in (User.Status.ACTIVE, User.Status.LOCKED):
@@ -88,6 +110,7 @@ _DO = {
     "reactivate": support.reactivate,
     "suspend": support.suspend,
     "end_sessions": support.end_sessions,
+    "secure": support.secure_account,
 }
 
 
@@ -114,6 +137,29 @@ def act(request, user_id: int, action: str):
                       {"account": user, "password": result, "support_section": "accounts"})
     messages.success(request, _("Done: %(action)s for %(login)s.")
                      % {"action": support.ACTIONS[action], "login": user.username})  # fmt: skip
+    return redirect("support:account", user_id=user.pk)
+
+
+@never_cache
+@require_POST
+@support_only
+def absence(request, user_id: int):
+    user = get_object_or_404(User.objects.select_related("etablissement"), pk=user_id)
+    form = SupportAbsenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the absence message: something is missing."))
+        return _account_page(request, user, absence_form=form)
+    data = form.cleaned_data
+    try:
+        support.set_absence(actor=request.user, user=user, reason=data["reason"],
+                            subject=data["subject"], body=data["body"],
+                            starts_on=data["starts_on"], ends_on=data["ends_on"],
+                            days=data["days"], request=request)  # fmt: skip
+    except support.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("support:account", user_id=user.pk)
+    messages.success(request, _("The absence message of %(login)s is on.")
+                     % {"login": user.username})  # fmt: skip
     return redirect("support:account", user_id=user.pk)
 
 

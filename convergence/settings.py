@@ -198,6 +198,9 @@ RECOVERY_CODE_MINUTES = 15
 # Accounts unused this long are suspended; they are warned by mail this many days before.
 INACTIVITY_SUSPEND_DAYS = env_int("INACTIVITY_SUSPEND_DAYS", 180)
 INACTIVITY_WARNING_DAYS = env_int("INACTIVITY_WARNING_DAYS", 15)
+# «Sécuriser le compte» removes forwardings and sorting rules created this recently (a
+# phishing attacker's usual move); older ones are shown to support, not removed.
+SUPPORT_RECENT_CHANGES_DAYS = env_int("SUPPORT_RECENT_CHANGES_DAYS", 30)
 
 # --- Account security: second factor, sessions, devices, app passwords ----------------------
 MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"

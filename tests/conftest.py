@@ -11,8 +11,10 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pyotp
 import pytest
 import redis
+from allauth.mfa.totp.internal.auth import TOTP
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.db import connection
@@ -211,6 +213,23 @@ def page():
         yield context.new_page()
         context.close()
         browser.close()
+
+
+def phone_of(user: User) -> pyotp.TOTP:
+    """Two-step verification turned on for ``user`` (IT support must have it), and the code
+    application of their phone."""
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    return pyotp.TOTP(secret)
+
+
+def sign_in_with_code(page, login: str, phone: pyotp.TOTP) -> None:
+    """On the sign-in page: password, then the phone's code."""
+    page.get_by_label("Identifiant académique ou adresse électronique").fill(login)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code").fill(phone.now())
+    page.get_by_role("button", name="Se connecter").click()
 
 
 def assert_accessible(page) -> None:

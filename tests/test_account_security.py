@@ -11,7 +11,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
 
-from accounts import app_passwords
+from accounts import account_mail, app_passwords
 from accounts.models import AccountEvent, Notice, User
 from tests.conftest import PASSWORD, make_person
 
@@ -169,8 +169,10 @@ def test_sessions_listed_and_ending_one_signs_that_browser_out():
     assert colleague.usersession_set.count() == 1
 
 
-def test_new_device_notice_and_ending_that_session():
-    prof = make_person("prof.demo")
+def test_new_device_notice_and_ending_that_session(monkeypatch):
+    prof = make_person("prof.demo", recovery_email="camille@perso.example")
+    mails = []
+    monkeypatch.setattr(account_mail, "queue", lambda **mail: mails.append(mail))
     laptop, phone = two_browsers()
     laptop.get(reverse("account_login"))
     sign_in(laptop)
@@ -185,6 +187,9 @@ def test_new_device_notice_and_ending_that_session():
     assert "Safari sur iPhone" in notice.body and notice.link_text == "Ce n’était pas moi"
     assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.NEW_DEVICE).count() == 1
     assert "1 nouvel avis" in laptop.get(reverse("accounts:account")).text
+    [mail] = mails  # also by mail, to the mailbox and the recovery address
+    assert mail["to"] == [prof.email, "camille@perso.example"]
+    assert mail["subject"] == notice.title and notice.link in mail["body"]
 
     page = laptop.get(notice.link)
     assert "Safari sur iPhone" in page.text

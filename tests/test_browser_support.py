@@ -5,7 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.conftest import PASSWORD, assert_accessible, inbox_subjects, make_person, wait_for
+from tests.conftest import (
+    assert_accessible,
+    inbox_subjects,
+    make_person,
+    phone_of,
+    sign_in_with_code,
+    wait_for,
+)
 from tests.test_recovery import (
     BIRTH,
     CHANGED,
@@ -59,14 +66,12 @@ def test_locked_teacher_recovers_the_account_alone(live_server, page, prof):
 
 
 def test_support_agent_unlocks_a_colleague(live_server, page, prof):
-    make_person("support.demo", category=User.Category.IT_SUPPORT, first_name="Sam",
-                last_name="Support")  # fmt: skip
+    agent = make_person("support.demo", category=User.Category.IT_SUPPORT, first_name="Sam",
+                        last_name="Support")  # fmt: skip
     User.objects.filter(pk=prof.pk).update(status=User.Status.LOCKED)
 
     page.goto(f"{live_server.url}/comptes/login/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("support.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in_with_code(page, "support.demo", phone_of(agent))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
     page.goto(f"{live_server.url}/support/")

@@ -8,12 +8,13 @@ from accounts.models import AccountEvent, User
 from mail.imap import close_all_sessions
 from mail.models import SpooledMessage
 from tests.conftest import (
-    PASSWORD,
     assert_accessible,
     build_message,
     inbox_subjects,
     make_person,
+    phone_of,
     send_inbound,
+    sign_in_with_code,
     unique_subject,
     wait_for,
 )
@@ -81,9 +82,7 @@ def test_dead_letter_page_in_the_browser(live_server, page, prof, support, dovec
     subject = unique_subject("Sortie au musée")
     dead_letter_while_dovecot_is_down(dovecot, prof.email, subject)
     page.goto(f"{live_server.url}{LIST_URL}")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("support.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in_with_code(page, "support.demo", phone_of(support))
     expect(page.get_by_role("heading", level=1)).to_have_text("Courrier en échec")
     assert_accessible(page)
     page.get_by_role("button", name=f"Réessayer le message pour {prof.email}").click()

@@ -222,3 +222,74 @@ def test_support_cannot_open_someone_elses_mail(client, agent, prof):
     assert client.get(folder).status_code == 404
     console = client.get(reverse("support:account", args=[prof.pk])).text
     assert f"/mail/boite/{mailbox.pk}/" not in console
+
+
+def test_secure_the_account_after_phishing(client, agent, prof):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts import app_passwords
+    from mail import filters
+    from mail.models import Forwarding, Rule
+
+    box = prof.personal_mailbox
+    forward = [{"type": "forward", "value": "pirate@example.org"}]
+    condition = [{"field": "subject", "op": "contains", "value": "facture"}]
+    old_rule = filters.save_rule(box, name="Classement Pronote", match="all",
+                                 conditions=condition, actions=[{"type": "mark_read"}])
+    filters.save_rule(box, name="Factures", match="all", conditions=condition, actions=forward)
+    Forwarding.objects.create(mailbox=box, address="pirate@example.org", keep_copy=False)
+    Forwarding.objects.create(mailbox=box, address="moi@perso.example", keep_copy=True)
+    long_ago = timezone.now() - timedelta(days=90)
+    Rule.objects.filter(pk=old_rule.pk).update(created_at=long_ago)
+    Forwarding.objects.filter(address="moi@perso.example").update(created_at=long_ago)
+    app_passwords.create_app_password(user=prof, label="Téléphone")
+    phone = Client()
+    phone.post(reverse("account_login"), {"login": "prof.demo", "password": PASSWORD})
+    assert phone.get(reverse("accounts:account")).status_code == 200
+
+    client.force_login(agent)
+    page = client.get(reverse("support:account", args=[prof.pk])).text
+    assert "pirate@example.org" in page and "moi@perso.example" in page and "Factures" in page
+    assert page.count(">récent<") == 2  # the new forwarding and the new rule
+    act(client, prof, "secure")
+
+    assert list(box.forwardings.values_list("address", flat=True)) == ["moi@perso.example"]
+    assert list(box.rules.values_list("name", flat=True)) == ["Classement Pronote"]
+    assert not app_passwords.active(prof).exists()
+    assert phone.get(reverse("accounts:account")).status_code == 302
+    event = AccountEvent.objects.get(kind=AccountEvent.Kind.SUPPORT_ACTION)
+    assert event.details["action"] == "secure" and event.actor == agent
+    assert event.details["forwardings_removed"] == ["pirate@example.org"]
+    assert event.details["rules_removed"] == ["Factures"]
+    assert prof.notices.filter(title__contains="sécurisé").exists()
+
+
+def test_support_sets_an_absence_message_for_someone_on_leave(client, agent, prof, colleague):
+    from datetime import date
+
+    from mail.models import Vacation
+    from mail.vacation import in_force
+
+    url = reverse("support:absence", args=[prof.pk])
+    form = {"starts_on": "2026-01-05", "ends_on": "2026-01-02", "subject": "Absente",
+            "body": "Je suis en congé.", "days": 7, "reason": "Demande du chef d'établissement"}
+    client.force_login(colleague)
+    assert client.post(url, form).status_code == 403
+    client.force_login(agent)
+    refused = client.post(url, form)  # the end before the start: said, and nothing is lost
+    assert "La date de fin est avant la date de début." in refused.text
+    assert "Je suis en congé." in refused.text
+    assert not Vacation.objects.exists()
+    form["ends_on"] = "2026-02-01"
+    assert client.post(url, form).status_code == 302
+    vacation = Vacation.objects.get(mailbox=prof.personal_mailbox)
+    assert vacation.enabled and vacation.updated_by == agent
+    assert vacation.body == "Je suis en congé."
+    assert (vacation.starts_on, vacation.ends_on) == (date(2026, 1, 5), date(2026, 2, 1))
+    assert in_force(vacation, today=date(2026, 1, 10))
+    assert not in_force(vacation, today=date(2026, 2, 2))
+    event = AccountEvent.objects.get(kind=AccountEvent.Kind.SUPPORT_ACTION)
+    assert event.details["action"] == "absence" and event.reason.startswith("Demande")

@@ -19,7 +19,8 @@ def _require_support(request) -> None:
 @require_GET
 def dead_letter_list(request):
     _require_support(request)
-    return render(request, "mail/dead_letters.html", {"letters": dead_letters()[:500]})
+    return render(request, "mail/dead_letters.html", {"letters": dead_letters()[:500],
+                                                        "support_section": "dead_letters"})
 
 
 @login_required
