@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import account_mail, audit, notices
+from accounts.geoip import country_of
 from accounts.models import KnownDevice
 
 COOKIE_NAME = "cv_device"
@@ -39,11 +40,6 @@ def describe(user_agent: str) -> str:
     if browser and system:
         return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
     return browser or system or _("Unknown device")
-
-
-def country_of(ip: str | None) -> str | None:
-    """Hook for a GeoIP lookup; None: unknown (no database is installed)."""
-    return None
 
 
 class DeviceCookieMiddleware:
@@ -84,8 +80,12 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
     known = KnownDevice.objects.filter(user=user, device_hash=_device_hash(device_id)).first()
     # The same cookie in another kind of browser is a copied cookie, not the same device.
     is_new = known is None or known.label != label
-    had_devices = KnownDevice.objects.filter(user=user).exists()
-    new_country = known is not None and country_of(ip) not in (None, country_of(known.last_ip))
+    devices = list(KnownDevice.objects.filter(user=user).values_list("last_ip", flat=True))
+    had_devices = bool(devices)
+    # A country none of this person's devices was last seen from (unknown ones don't count).
+    country = country_of(ip)
+    seen = {country_of(last_ip) for last_ip in devices} - {None}
+    new_country = country is not None and bool(seen) and country not in seen
     KnownDevice.objects.update_or_create(
         user=user, device_hash=_device_hash(device_id), defaults={"label": label, "last_ip": ip}
     )
@@ -93,7 +93,7 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
         return False
     when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
     audit.record(audit.Kind.NEW_DEVICE, user=user, request=request, device=label,
-                 new_country=new_country)  # fmt: skip
+                 country=country, new_country=new_country)  # fmt: skip
     link = reverse("accounts:not_me", args=[session_id]) if session_id else ""
     with account_mail.in_language_of(user):
         title = _("New sign-in to your account")
@@ -101,6 +101,10 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
                  "%(ip)s). If it was you, there is nothing to do. If it was not you, end that "
                  "session and change your password at once.") % {
             "when": when, "device": label, "ip": ip or "?"}
+        if new_country:
+            title = _("Sign-in to your account from another country")
+            body = _("This address is in a country (%(country)s) your account is not used "
+                     "from.") % {"country": country} + " " + body
         notices.notify(user, title, body, link, _("It was not me") if link else "")
         # Also by mail, to the recovery address too: someone else in the mailbox could
         # delete the notice there.

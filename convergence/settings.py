@@ -201,6 +201,11 @@ INACTIVITY_WARNING_DAYS = env_int("INACTIVITY_WARNING_DAYS", 15)
 # «Sécuriser le compte» removes forwardings and sorting rules created this recently (a
 # phishing attacker's usual move); older ones are shown to support, not removed.
 SUPPORT_RECENT_CHANGES_DAYS = env_int("SUPPORT_RECENT_CHANGES_DAYS", 30)
+# Country files of Debian's geoip-database (IPv4, IPv6): a sign-in from a country none of
+# the person's devices was seen from brings a «nouvelle connexion» notice.
+GEOIP_COUNTRY_DATABASES = env_list(
+    "GEOIP_COUNTRY_DATABASES", ["/usr/share/GeoIP/GeoIP.dat", "/usr/share/GeoIP/GeoIPv6.dat"]
+)
 
 # --- Account security: second factor, sessions, devices, app passwords ----------------------
 MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"

@@ -2,7 +2,7 @@
 # Install the Debian packages Convergence runs on. As root it installs them; otherwise it
 # prints the exact apt-get command to run. Usage: system-packages.sh run|test
 set -eu
-packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext
+packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext geoip-database
   redis-server spamassassin spamc spamd)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
 missing=()

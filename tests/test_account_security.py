@@ -253,3 +253,30 @@ def test_autoconfig_needs_no_login_and_the_apple_profile_holds_no_password(clien
     assert mail["IncomingMailServerUseSSL"] is True
     assert mail["IncomingMailServerUsername"] == "prof.demo"
     assert "IncomingPassword" not in mail and "OutgoingPassword" not in mail
+
+
+def test_sign_in_from_a_new_country_is_noticed_even_on_a_known_device(monkeypatch):
+    prof = make_person("prof.demo")
+    monkeypatch.setattr(account_mail, "queue", lambda **mail: None)
+    laptop, _phone = two_browsers()
+    laptop.get(reverse("account_login"))
+    sign_in(laptop, ip="81.250.1.1")  # Orange, France: the first device
+    laptop.post(reverse("account_logout"))
+    sign_in(laptop, ip="81.250.7.7")  # the same browser, the same country
+    assert not Notice.objects.exists()
+    laptop.post(reverse("account_logout"))
+    sign_in(laptop, ip="8.8.8.8")  # the same browser, from the United States
+    notice = Notice.objects.get(user=prof)
+    assert notice.title == "Connexion à votre compte depuis un autre pays"
+    assert "(US)" in notice.body and "8.8.8.8" in notice.body
+    event = AccountEvent.objects.get(user=prof, kind=AccountEvent.Kind.NEW_DEVICE)
+    assert event.details["country"] == "US" and event.details["new_country"]
+
+
+def test_country_of_reads_debians_geoip_files_and_ignores_private_addresses():
+    from accounts.geoip import country_of
+
+    assert (country_of("81.250.1.1"), country_of("2a01:cb00::1")) == ("FR", "FR")
+    assert country_of("8.8.8.8") == "US"
+    for unknown in ("127.0.0.1", "10.0.0.5", "192.168.1.2", "::1", "pas une adresse", None):
+        assert country_of(unknown) is None
