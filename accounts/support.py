@@ -248,9 +248,8 @@ def secure_account(*, actor: User, user: User, reason: str, request=None) -> dic
         "rules_removed": [r.name for r in rules],
     }  # fmt: skip
     _audit(user, actor, reason, "secure", request, **done)
-    _tell(user, _("your account was secured: you were signed out everywhere, your app "
-                  "passwords were revoked and the forwardings and sorting rules created "
-                  "recently were removed"))  # fmt: skip
+    _tell(user, _("your account was secured (signed out everywhere, app passwords revoked, "
+                  "recent forwardings and sorting rules removed)"))  # fmt: skip
     return done
 
 

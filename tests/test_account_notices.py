@@ -37,3 +37,10 @@ def test_audit_log_is_append_only(rf, prof):
     with pytest.raises(ValueError):
         event.delete()
     assert AccountEvent.objects.get().reason == ""
+
+
+@pytest.mark.django_db
+def test_a_title_too_long_for_its_column_is_shortened_not_refused(prof):
+    notice = notices.notify(prof, "Support informatique : " + "x" * 300)
+    notice.refresh_from_db()
+    assert len(notice.title) == 200 and notice.title.endswith("…")
