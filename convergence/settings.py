@@ -235,6 +235,9 @@ IMAP_IDLE_SECONDS = env_int("IMAP_IDLE_SECONDS", 300)
 DOVECOT_DIR = Path(env("DOVECOT_DIR", str(VAR_DIR / "dovecot")))
 LMTP_SOCKET = env("LMTP_SOCKET", str(DOVECOT_DIR / "run" / "lmtp"))
 DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
+# Dovecot's per-IP delay after failed logins. Off only in the tests, whose wrong passwords
+# come from 127.0.0.1 like the webmail's own logins.
+DOVECOT_AUTH_PENALTY = env_bool("DOVECOT_AUTH_PENALTY", True)
 DOVECOT_MASTER_SECRET = env("DOVECOT_MASTER_SECRET") or secret_from_file(
     VAR_DIR / "dovecot_master_secret"
 )

@@ -75,6 +75,7 @@ class DovecotConfig:
     master_secret: str
     listen: str = "127.0.0.1"
     quota: str = "1G"
+    auth_penalty: bool = True
 
     @property
     def config_path(self) -> Path:
@@ -113,6 +114,7 @@ class DovecotConfig:
             "quota": self.quota,
             "sql_driver": sql_driver,
             "sql_connect": sql_connect,
+            "auth_penalty_mode": "0600" if self.auth_penalty else "0",
         }
         for name in ("dovecot.conf", *SQL_FILES):
             template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
@@ -189,5 +191,6 @@ def configured_server(database: dict | None = None) -> DovecotServer:
             database=database or settings.DATABASES["default"],
             master_user=settings.DOVECOT_MASTER_USER,
             master_secret=settings.DOVECOT_MASTER_SECRET,
+            auth_penalty=settings.DOVECOT_AUTH_PENALTY,
         )
     )
