@@ -195,7 +195,8 @@ def _mark_in_flight(message: SpooledMessage, addresses: list[str]) -> None:
 
 def _record_outcome(message: SpooledMessage, addresses: list[str]) -> None:
     """Dovecot answered for these: what it stored is recorded, none is in flight any more."""
-    message.in_flight = [a for a in message.in_flight if a not in set(addresses)]
+    answered = set(addresses)
+    message.in_flight = [a for a in message.in_flight if a not in answered]
     message.save(update_fields=["delivered_to", "in_flight", "updated_at"])
 
 

@@ -580,9 +580,9 @@ class MailboxSession(TeamworkMixin):
     def holds_header(self, folder: str, name: str, value: str, *, since: date) -> bool:
         """Whether ``folder`` holds a message arrived on or after ``since`` whose header
         ``name`` contains ``value``; a folder that does not exist holds nothing. Not SEARCH
-        HEADER: with fts_enforced, fts-xapian answers it from its index, which finds no such
-        header (tests/test_delivery_dedup.py); the date search and the headers it reads
-        here do not go through the full-text index."""
+        HEADER: with fts_enforced, fts-xapian answers it from its index, which matches Subject
+        or Message-ID but no X- header; the date search and the FETCH of one header field
+        do not go through the full-text index."""
         if not _HEADER_NAME.fullmatch(name):
             raise InvalidRequest(f"invalid header name: {name!r}")
         if check_folder(folder).upper() != "INBOX" and not any(
