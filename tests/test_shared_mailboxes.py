@@ -15,9 +15,9 @@ from accounts.models import Preferences, User
 from directory.models import Etablissement
 from mail.imap import imap_session
 from mail.models import Mailbox, MailboxMember, OutgoingMessage
-from mail.tasks import end_expired_delegations
 from mail.transport.lmtp import lmtp_deliver
 from shared_mailboxes.models import AuditEntry, FolderAddress, MessageWork, RoleGrant
+from shared_mailboxes.tasks import end_expired_delegations
 from tests.conftest import (
     build_message,
     inbox_subjects,

@@ -9,14 +9,14 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
+from convergence.mail_domains import is_local
 from directory import lists
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import Mailbox, SpooledMessage
-from mail.pipeline import forwarding, spam, vacation
+from mail.pipeline import folder_delivery, forwarding, spam, vacation
 from mail.pipeline.delivery_plan import RecipientPlan, plan_deliveries
 from mail.pipeline.spool import discard_spooled, read_spooled
 from mail.transport import lmtp, smtp
-from shared_mailboxes import folder_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,6 @@ DELIVERY_HEADER = "X-Convergence-Delivery"
 
 class DeliveryDeferred(Exception):
     """Some recipients could not be served yet (Dovecot down, message claimed): retry later."""
-
-
-def is_local(address: str) -> bool:
-    return address.rpartition("@")[2].lower() in settings.MAIL_DOMAINS
 
 
 def _claim(spool_id) -> bool:

@@ -11,10 +11,10 @@ import uuid
 from email import policy
 from email.parser import BytesHeaderParser
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from convergence.mail_domains import is_local
 from mail.models import Forwarding, Mailbox, SpooledMessage
 from mail.pipeline.rules import InvalidRule, check_address
 from mail.pipeline.spool import spool_message
@@ -46,10 +46,7 @@ def set_forwarding(mailbox: Mailbox, *, address: str, keep_copy: bool, by=None) 
 
 def check_local_address_exists(address: str) -> None:
     """An address of our own domains that no mailbox has would lose every forwarded copy."""
-    if (
-        address.rpartition("@")[2] in settings.MAIL_DOMAINS
-        and not Mailbox.objects.filter(address=address).exists()
-    ):
+    if is_local(address) and not Mailbox.objects.filter(address=address).exists():
         raise InvalidRule(
             _("No mailbox of the académie has the address %(address)s.") % {"address": address}
         )
