@@ -28,6 +28,7 @@ run: system-run $(STAMP) messages
 ## slice again on the embedded SQLite default.
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -40,8 +41,10 @@ test: system-test $(STAMP) messages
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
 
+## make lint: ruff, then the import contracts of pyproject.toml (no cycle, no upward import).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 clean:
 	rm -rf var/
