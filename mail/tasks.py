@@ -8,11 +8,12 @@ from django.conf import settings
 from accounts import account_mail
 from mail.outgoing import sending, shared_files
 from mail.pipeline import delivery, filters
+from mail.pipeline.context import DeliveryDeferred
 from mail.transport import smtp
 
 
 @shared_task(
-    autoretry_for=(delivery.DeliveryDeferred,),
+    autoretry_for=(DeliveryDeferred,),
     retry_backoff=1,
     retry_backoff_max=60,
     retry_jitter=False,

@@ -8,8 +8,7 @@ back (A → B → A), or after too many hops, it is not sent on again.
 
 import logging
 import uuid
-from email import policy
-from email.parser import BytesHeaderParser
+from email.message import EmailMessage
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -56,15 +55,10 @@ def remove_forwarding(forwarding: Forwarding) -> None:
     forwarding.delete()
 
 
-def _headers(raw: bytes):
-    return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-
-
-def has_looped(raw: bytes, address: str) -> bool:
+def has_looped(parsed: EmailMessage, address: str) -> bool:
     """The message already went through this mailbox, or through far too many servers."""
-    headers = _headers(raw)
-    delivered = [str(v).strip().strip("<>").lower() for v in headers.get_all("Delivered-To", [])]
-    hops = len(headers.get_all("Received", [])) + len(delivered)
+    delivered = [str(v).strip().strip("<>").lower() for v in parsed.get_all("Delivered-To", [])]
+    hops = len(parsed.get_all("Received", [])) + len(delivered)
     return address.lower() in delivered or hops >= MAX_HOPS
 
 
