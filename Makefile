@@ -22,13 +22,13 @@ messages: $(STAMP)
 
 ## make run: the whole app on loopback (Dovecot, Redis, gateway, worker, web) with demo data.
 run: system-run $(STAMP) messages
-	$(PY) manage.py rundev
+	DJANGO_DEBUG=true $(PY) manage.py rundev
 
 ## make test: the whole suite (PostgreSQL when DATABASE_URL says so), then the end-to-end
 ## slice again on the embedded SQLite default.
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run -v0
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
