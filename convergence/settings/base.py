@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from convergence.env import env, env_bool, env_int, env_list
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the checkout: manage.py, deploy/, var/
 VAR_DIR = Path(env("CONVERGENCE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -17,6 +17,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First: the site's templates, static files and catalogue (convergence/templates, static,
+    # locale) override those of the admin, allauth and dsfr.
+    "convergence",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -29,7 +32,6 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "django_htmx",
     "dsfr",
-    "convergence",
     "accounts",
     "directory",
     "mail",
@@ -66,7 +68,7 @@ ASGI_APPLICATION = "convergence.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -116,14 +118,14 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 # --- Internationalisation: French first, English available ---------------------------------
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site-wide catalogue, where `makemessages` puts the strings of apps without their own.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
