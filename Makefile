@@ -24,12 +24,13 @@ messages: $(STAMP)
 run: system-run $(STAMP) messages
 	DJANGO_DEBUG=true $(PY) manage.py rundev
 
-## make test: the whole suite (PostgreSQL when DATABASE_URL says so), then the end-to-end
-## slice again on the embedded SQLite default.
+## make test: the whole suite in random order (PostgreSQL when DATABASE_URL says so; the seed
+## is printed, `make test TEST_SEED=N` replays an order), then the end-to-end slice again on
+## the embedded SQLite default.
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest
+	$(PY) -m pytest -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
 	  env -u DATABASE_URL $(PY) -m pytest -m e2e; \

@@ -322,9 +322,10 @@ def test_ten_megabytes_are_clipped_quickly():
     ids=["nested-div", "nested-list", "formatting-reopen", "unmatched-end", "attributes", "refs"],
 )
 def test_parser_bombs_stay_bounded(bomb):
-    start = time.monotonic()
+    # CPU time, not wall time: bounded work, whatever else the machine is running.
+    start = time.process_time()
     result = sanitize(bomb)
-    assert time.monotonic() - start < 5
+    assert time.process_time() - start < 5
     assert len(result.html) < 4 * MAX_HTML_CHARS
     assert_inert(result.html)
 
