@@ -9,6 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+DEVELOPMENT = "In development, set DJANGO_DEBUG=true (`make run` does)."
+
 
 def _generated(filename: str, value: str) -> bool:
     path = Path(settings.VAR_DIR) / filename
@@ -28,7 +30,8 @@ def check_secrets(app_configs=None, **kwargs) -> list[Error]:
                 Error(
                     f"{setting} was generated into {settings.VAR_DIR}/{filename}"
                     " while DEBUG is off.",
-                    hint=f"In production, set {variable} (the same value for every process).",
+                    hint=f"In production, set {variable} (the same value for every process). "
+                    + DEVELOPMENT,
                     id=error_id,
                 )
             )
@@ -52,7 +55,8 @@ def check_allowed_hosts(app_configs=None, **kwargs) -> list[Error]:
     return [
         Error(
             "ALLOWED_HOSTS only names loopback addresses while DEBUG is off.",
-            hint="In production, set DJANGO_ALLOWED_HOSTS to the site's public name(s).",
+            hint="In production, set DJANGO_ALLOWED_HOSTS to the site's public name(s). "
+            + DEVELOPMENT,
             id="convergence.E004",
         )
     ]
