@@ -6,22 +6,48 @@ from datetime import date, datetime
 from email.header import decode_header, make_header
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+from imapclient.imapclient import _literal
+
 
 class MailStoreUnavailable(Exception):
     """Dovecot could not be reached or refused the master login."""
 
 
 class InvalidRequest(ValueError):
-    """A folder name, UID or search that cannot be valid, or a command the server refused."""
+    """A folder name, UID or search that cannot be valid, or a command the server refused.
+    ``reason`` is what the user may be told (translated), when there is more to say."""
+
+    def __init__(self, detail: str, reason: str = ""):
+        super().__init__(detail)
+        self.reason = reason
 
 
 _FOLDER_RE = re.compile(r"^[^\x00-\x1f\x7f*%\\\"]{1,255}$")
+# Names Dovecot's Maildir keeps for itself, or refuses as a path: refused here with a reason
+# rather than by the server with an English one.
+_RESERVED_PARTS = {".", "..", "cur", "new", "tmp"}
+_RESERVED_PREFIXES = ("dovecot.", "dovecot-")
 MAX_UIDS_PER_COMMAND = 5000
 
 
 def check_folder(name: str) -> str:
     if not _FOLDER_RE.match(name) or name.startswith("/") or "//" in name or name.endswith("/"):
-        raise InvalidRequest(f"invalid folder name {name!r}")
+        raise InvalidRequest(
+            f"invalid folder name {name!r}",
+            _('A folder name cannot contain * % \\ " or control characters.'),
+        )
+    parts = name.split("/")
+    if any(
+        part in _RESERVED_PARTS or part.lower().startswith(_RESERVED_PREFIXES) for part in parts
+    ) or name.startswith("~"):
+        raise InvalidRequest(
+            f"reserved folder name {name!r}",
+            _(
+                "This folder name is reserved by the mail server (., .., cur, new, tmp, "
+                "dovecot…, or a name starting with ~)."
+            ),
+        )
     return name
 
 
@@ -53,11 +79,21 @@ def check_flags(flags) -> list[str]:
 
 
 def check_text(value: str, *, limit: int = 200) -> str:
-    """Search text goes to the server as a literal; control characters never do."""
+    """Search text without control characters (they never reach the server)."""
     value = " ".join(value.split())
     if len(value) > limit or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise InvalidRequest("invalid search text")
+        raise InvalidRequest(
+            "invalid search text",
+            _("This search cannot be run: it contains control characters or is too long."),
+        )
     return value
+
+
+def literal(value: str) -> bytes:
+    """Checked search text as an IMAP literal (``{n}`` then the bytes), whatever it contains:
+    imapclient leaves an ASCII string without spaces or quotes bare, so ``(`` or ``{5}`` would
+    be read by the server as syntax. Its ``_literal`` marker is the only way to ask for one."""
+    return _literal(check_text(value).encode())
 
 
 def decode_words(value: bytes | str | None) -> str:
@@ -198,16 +234,16 @@ class SearchQuery:
     min_size: int | None = None
 
     def criteria(self) -> list:
-        """IMAP SEARCH criteria (imapclient quotes strings as literals)."""
+        """IMAP SEARCH criteria, every user string as a literal."""
         criteria: list = []
         if self.text:
-            criteria += ["TEXT", check_text(self.text)]
+            criteria += ["TEXT", literal(self.text)]
         if self.sender:
-            criteria += ["FROM", check_text(self.sender)]
+            criteria += ["FROM", literal(self.sender)]
         if self.recipient:
-            criteria += ["OR", "TO", check_text(self.recipient), "CC", check_text(self.recipient)]
+            criteria += ["OR", "TO", literal(self.recipient), "CC", literal(self.recipient)]
         if self.subject:
-            criteria += ["SUBJECT", check_text(self.subject)]
+            criteria += ["SUBJECT", literal(self.subject)]
         if self.since:
             criteria += ["SINCE", self.since]
         if self.before:
