@@ -61,9 +61,10 @@ def delay_for(failures: int, threshold: int) -> int:
     return min(settings.LOGIN_FIRST_DELAY_SECONDS * 2**doublings, settings.LOGIN_MAX_DELAY_SECONDS)
 
 
-def seconds_to_wait(subject: Subject, request=None) -> int:
+def seconds_to_wait(subject: Subject, request=None, *, ip: str | None = None) -> int:
+    """``ip`` for the mail ports, which have no HTTP request."""
     now = time.time()
-    ip = audit.client_ip(request) if request is not None else None
+    ip = audit.client_ip(request) if request is not None else ip
     keys = [_until_key(subject.key)] + ([_until_key(f"ip:{ip}")] if ip else [])
     until = max((value for value in cache.get_many(keys).values()), default=0)
     return max(0, int(until - now + 0.999))
@@ -79,14 +80,15 @@ def _count(key: str, threshold: int) -> int:
     return failures
 
 
-def register_failure(subject: Subject, *, request=None, kind=audit.Kind.LOGIN_FAILED,
-                     **details) -> None:
-    """Count one wrong answer (password, recovery answer or code), and lock when too many."""
+def register_failure(subject: Subject, *, request=None, ip: str | None = None,
+                     kind=audit.Kind.LOGIN_FAILED, **details) -> None:
+    """Count one wrong answer (password, recovery answer or code), and lock when too many.
+    The mail ports (IMAP, SMTP submission) give ``ip`` and ``channel`` instead of a request."""
     failures = _count(subject.key, settings.LOGIN_DELAY_AFTER_FAILURES)
-    ip = audit.client_ip(request) if request is not None else None
+    ip = audit.client_ip(request) if request is not None else ip
     if ip:
         _count(f"ip:{ip}", settings.LOGIN_IP_DELAY_AFTER_FAILURES)
-    audit.record(kind, user=subject.user, request=request,
+    audit.record(kind, user=subject.user, request=request, ip=ip,
                  login="" if subject.user else subject.login, failures=failures, **details)
     if subject.user is not None and failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
         lock(subject.user, request=request, failures=failures)

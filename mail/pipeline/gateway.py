@@ -1,17 +1,20 @@
 """aiosmtpd handlers. Django's ORM runs in worker threads, never on the event loop."""
 
+import asyncio
 import hmac
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import close_old_connections
 
+from accounts import lockout
 from accounts.app_passwords import authenticate_app_password, looks_like_app_password
 from accounts.mfa_policy import has_second_factor
 from convergence.mail_domains import is_local
@@ -24,7 +27,11 @@ from mail.pipeline.spool import spool_message
 logger = logging.getLogger(__name__)
 # The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.
 SYSTEM_SENDER = object()
+# Credential checks run in these threads; beyond _check_slots in flight or waiting, a new
+# AUTH is told to try again later rather than queue (a brute force cannot pile them up).
 _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth")
+_check_slots = threading.BoundedSemaphore(32)
+_TRY_LATER = "454 4.7.0 Try again later"
 
 
 def _known_address(address: str) -> bool:
@@ -167,28 +174,75 @@ def _check_credentials(login: str, password: str):
     return user if user is not None and not has_second_factor(user) else None
 
 
-class AccountAuthenticator:
-    """Verifies app passwords and the account's own password, as Dovecot does."""
+def _verify(login: str, password: str, ip: str):
+    """The credential check with the web sign-in's lockout: a delayed or locked account is
+    not even checked, each failure counts for the account and the IP and is in its history."""
+    close_old_connections()
+    through_master = login.rpartition("*")[2] == settings.DOVECOT_MASTER_USER
+    subject = lockout.subject_for(login)
+    if lockout.seconds_to_wait(subject, ip=ip):
+        return _WAIT
+    user = _check_credentials(login, password)
+    if user is None:
+        lockout.register_failure(subject, ip=ip, channel="smtp")
+    elif not through_master:
+        lockout.register_success(user)
+    return user
 
-    def __call__(self, server, session, envelope, mechanism, auth_data):
-        if not isinstance(auth_data, LoginPassword):
-            return AuthResult(success=False, handled=False)
-        login = auth_data.login.decode("utf-8", "replace")
-        password = auth_data.password.decode("utf-8", "replace")
-        # aiosmtpd calls authenticators synchronously; the ORM must not run on the loop thread.
+
+_WAIT = object()  # what _verify answers while the lockout makes the account or IP wait
+
+
+class _Pending:
+    """What AUTH PLAIN/LOGIN decoded, handed back by _authenticate to be checked off the loop."""
+
+    def __init__(self, credentials: LoginPassword):
+        self.login = credentials.login.decode("utf-8", "replace")
+        self.password = credentials.password.decode("utf-8", "replace")
+
+
+class SubmissionSMTP(SMTP):
+    """aiosmtpd's AUTH PLAIN and LOGIN, whose credential check (Argon2: a tenth of a second,
+    64 MiB) is awaited in a thread, so the event loop keeps serving every other session."""
+
+    def _authenticate(self, mechanism: str, auth_data) -> _Pending:
+        return _Pending(auth_data)
+
+    async def auth_PLAIN(self, server, args):
+        return await self._checked(await super().auth_PLAIN(server, args))
+
+    async def auth_LOGIN(self, server, args):
+        return await self._checked(await super().auth_LOGIN(server, args))
+
+    async def _checked(self, result):
+        if not isinstance(result, _Pending):
+            return result  # a syntax error, already answered
+        if not _check_slots.acquire(blocking=False):
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
         try:
-            user = _auth_threads.submit(_check_credentials, login, password).result(timeout=30)
+            user = await asyncio.get_running_loop().run_in_executor(
+                _auth_threads, _verify, result.login, result.password, self.session.peer[0]
+            )
         except Exception:
             logger.exception("credential check failed")
-            return AuthResult(success=False, handled=True, message="454 4.7.0 Try again later")
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
+        finally:
+            _check_slots.release()
+        if user is _WAIT:
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
         if user is None:
-            logger.info("submission: failed login for %r", login)
+            logger.info("submission: failed login for %r", result.login)
             return AuthResult(success=False, handled=False)
         return AuthResult(success=True, auth_data=user)
 
 
-def _controller(handler, port: int, **smtp_kwargs) -> Controller:
-    return Controller(
+class _SubmissionController(Controller):
+    def factory(self):
+        return SubmissionSMTP(self.handler, **self.SMTP_kwargs)
+
+
+def _controller(handler, port: int, controller=Controller, **smtp_kwargs) -> Controller:
+    return controller(
         handler,
         hostname=settings.GATEWAY_HOST,
         port=port,
@@ -202,7 +256,7 @@ def submission_controller(port: int) -> Controller:
     return _controller(
         SubmissionHandler(),
         port,
-        authenticator=AccountAuthenticator(),
+        controller=_SubmissionController,
         auth_required=True,
         auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
     )
