@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 from accounts.models import User
@@ -58,8 +59,9 @@ def _fresh_lockout_counters():
 
 
 @pytest.fixture(scope="session")
-def dovecot(django_db_setup, django_db_blocker):
-    server = test_dovecot()
+def dovecot(django_db_setup, django_db_blocker, live_server):
+    # Dovecot asks the live server's policy endpoint about each login (accounts/mail_logins.py).
+    server = test_dovecot(live_server.url + reverse("accounts:dovecot_policy"))
     server.start()
     yield server
     close_all_sessions()

@@ -18,6 +18,9 @@ DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
 # Dovecot's per-IP delay after failed logins. Off only in the tests, whose wrong passwords
 # come from 127.0.0.1 like the webmail's own logins.
 DOVECOT_AUTH_PENALTY = env_bool("DOVECOT_AUTH_PENALTY", True)
+# The web app's /compte/interne/politique-dovecot/ as Dovecot reaches it: failed IMAP logins
+# then count toward the web sign-in's lockout (accounts/mail_logins.py). Empty: not asked.
+DOVECOT_AUTH_POLICY_URL = env("DOVECOT_AUTH_POLICY_URL", "")
 GATEWAY_HOST = env("GATEWAY_HOST", "127.0.0.1")
 GATEWAY_INBOUND_PORT = env_int("GATEWAY_INBOUND_PORT", 2525)
 GATEWAY_SUBMISSION_PORT = env_int("GATEWAY_SUBMISSION_PORT", 2587)
