@@ -4,15 +4,18 @@ Every user string reaches the server quoted or as a literal, whatever it contain
 cannot be sent at all is refused with a French message."""
 
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 
 from mail.imap import imap_session
+from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import build_message, deliver, uid_of, unique_subject
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 HOSTILE = [
     "(",
@@ -159,3 +162,38 @@ def test_a_folder_named_with_a_bracket_by_another_client_does_not_break_the_page
     response = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
     assert response.status_code == 200
     assert "[x" in [entry.name for entry in response.context["folders"]]
+
+
+def _deliver_raw(user, raw: bytes) -> None:
+    outcome = lmtp_deliver(raw, mail_from="test@example.org", imap_users=[user.username])
+    assert outcome.delivered == [user.username], outcome
+
+
+def test_headers_page_shows_invalid_utf8_and_nul_headers(client, prof):
+    raw = (FIXTURES / "broken-headers.eml").read_bytes()
+    token = unique_subject("").strip()
+    raw = raw.replace(b"broken-headers-1", token.encode())
+    _deliver_raw(prof, raw)
+    with imap_session(prof.username) as box:
+        page = box.list_page("INBOX", page=1, page_size=500)
+    uid = max(e.uid for e in page.envelopes)
+    client.force_login(prof)
+    box_id = prof.personal_mailbox.id
+    response = client.get(reverse("mail:headers", args=[box_id, "INBOX", uid]))
+    assert response.status_code == 200
+    assert "X-Broken" in response.text and "\x00" not in response.text
+    assert client.get(reverse("mail:message", args=[box_id, "INBOX", uid])).status_code == 200
+
+
+def test_a_huge_subject_is_cut_for_display(client, prof):
+    subject = "Très long " + "x" * 200_000
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    client.force_login(prof)
+    box_id = prof.personal_mailbox.id
+    listing = client.get(reverse("mail:folder", args=[box_id, "INBOX"]))
+    assert listing.status_code == 200 and len(listing.content) < 200_000
+    uid = max(e.uid for e in listing.context["page"].envelopes)
+    for name in ("message", "headers"):
+        response = client.get(reverse(f"mail:{name}", args=[box_id, "INBOX", uid]))
+        assert response.status_code == 200
+        assert len(response.content) < 200_000, name

@@ -96,16 +96,34 @@ def literal(value: str) -> bytes:
     return _literal(check_text(value).encode())
 
 
+# Anyone may send a 2 MB subject: headers are cut to this for display (title, list, tab,
+# notices), and never carry NUL or other control characters into a page.
+MAX_DISPLAYED_HEADER = 1000
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def displayable(value: str, limit: int = MAX_DISPLAYED_HEADER) -> str:
+    """A header as a page may show it: bytes that were not UTF-8 (kept by the parser as
+    surrogates) and control characters become U+FFFD, and it is cut at ``limit``."""
+    try:
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    value = _CONTROL_CHARACTERS.sub("\ufffd", value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def decode_words(value: bytes | str | None) -> str:
-    """RFC 2047 encoded words to text, tolerating unknown charsets and broken encodings."""
+    """RFC 2047 encoded words to displayable text, tolerating unknown charsets and broken
+    encodings."""
     if value is None:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     try:
-        return str(make_header(decode_header(value)))
+        return displayable(str(make_header(decode_header(value))))
     except (LookupError, UnicodeError, ValueError):
-        return value
+        return displayable(value)
 
 
 class SortKey(StrEnum):

@@ -9,6 +9,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from mail.imap.types import displayable
+
 logger = logging.getLogger(__name__)
 
 # Parsing stops descending past this depth: a hostile message may nest parts without end.
@@ -107,9 +109,9 @@ def _addresses(msg: EmailMessage, name: str) -> list[str]:
     people = []
     for display, address in getaddresses([value]):
         if display and address:
-            people.append(f"{display} <{address}>")
+            people.append(displayable(f"{display} <{address}>"))
         elif address or display:
-            people.append(address or display)
+            people.append(displayable(address or display))
     return people
 
 
@@ -169,7 +171,7 @@ def read_message(raw: bytes, parsed: EmailMessage | None = None) -> ReadableMess
         result.text = raw.decode("utf-8", errors="replace")
         return result
 
-    result.subject = _header(msg, "Subject")
+    result.subject = displayable(_header(msg, "Subject"))
     senders = _addresses(msg, "From")
     result.sender = senders[0] if senders else ""
     result.sender_address = _bare_address(result.sender)
@@ -249,6 +251,6 @@ def _bare_address(display: str) -> str:
 
 def _header_value(value) -> str:
     try:
-        return str(value)
+        return displayable(str(value))
     except Exception:
-        return repr(value)
+        return displayable(repr(value))
