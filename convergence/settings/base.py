@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "convergence.private_pages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -161,7 +162,15 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# The header the proxy sets, as "Name: value" (DJANGO_PROXY_SSL_HEADER), when it is not
+# X-Forwarded-Proto: https.
+_proxy_header = env("DJANGO_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if HTTPS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.split(":")[0].strip().upper().replace("-", "_"),
+     _proxy_header.split(":", 1)[1].strip())
+    if ":" in _proxy_header
+    else None
+)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 # The webmail's host is usually a subdomain of the académie's: whether HSTS covers every
 # other subdomain, or goes into browsers' preload list, is the académie's call, not ours.
