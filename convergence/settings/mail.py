@@ -27,6 +27,12 @@ GATEWAY_SUBMISSION_PORT = env_int("GATEWAY_SUBMISSION_PORT", 2587)
 # Loopback development speaks plain SMTP; production terminates TLS in front of the gateway.
 GATEWAY_REQUIRE_TLS = env_bool("GATEWAY_REQUIRE_TLS", False)
 GATEWAY_MAX_MESSAGE_SIZE = env_int("GATEWAY_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
+# Abuse limits of both ports: open connections (421 beyond), recipients per message (452
+# beyond; RFC 5321 asks for at least 100), seconds a connection may stay silent.
+GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 200)
+GATEWAY_MAX_CONNECTIONS_PER_IP = env_int("GATEWAY_MAX_CONNECTIONS_PER_IP", 20)
+GATEWAY_MAX_RECIPIENTS = env_int("GATEWAY_MAX_RECIPIENTS", 100)
+GATEWAY_IDLE_SECONDS = env_int("GATEWAY_IDLE_SECONDS", 60)
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)

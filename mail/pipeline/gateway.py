@@ -76,11 +76,36 @@ def _received_header(session, envelope, port_name: str) -> bytes:
     ).encode("ascii", "replace")
 
 
+def rewrap_long_lines(raw: bytes, limit: int = 998) -> bytes:
+    """Lines over RFC 5321's 1,000 bytes cut into pieces, as Postfix does, rather than the
+    message refused: a header line goes on as a folded continuation (a leading space)."""
+    if not any(len(line) > limit for line in raw.split(b"\r\n")):
+        return raw
+    out, in_header = [], True
+    for line in raw.split(b"\r\n"):
+        if in_header and not line:
+            in_header = False
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        pieces = [line[i : i + limit] for i in range(0, len(line), limit)]
+        glue = b"\r\n " if in_header else b"\r\n"
+        out.append(glue.join(pieces))
+    return b"\r\n".join(out)
+
+
+def _too_many_recipients(envelope) -> str | None:
+    if len(envelope.rcpt_tos) >= settings.GATEWAY_MAX_RECIPIENTS:
+        return "452 4.5.3 Too many recipients"
+    return None
+
+
 class _SpoolingHandler:
     port_name = "gateway"
 
     async def handle_DATA(self, server, session, envelope):
-        raw = _received_header(session, envelope, self.port_name) + envelope.original_content
+        content = rewrap_long_lines(envelope.original_content)
+        raw = _received_header(session, envelope, self.port_name) + content
         user = getattr(session, "auth_data", None)
         if user is SYSTEM_SENDER:
             user = None
@@ -100,6 +125,8 @@ class InboundHandler(_SpoolingHandler):
     port_name = "inbound"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if refusal := _too_many_recipients(envelope):
+            return refusal
         if not is_local(address):
             return "550 5.7.1 Relaying denied"
         try:
@@ -137,6 +164,8 @@ class SubmissionHandler(_SpoolingHandler):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
+        if refusal := _too_many_recipients(envelope):
+            return refusal
         if is_local(address):
             try:
                 refusal = await sync_to_async(_list_refusal, thread_sensitive=False)(
@@ -201,7 +230,68 @@ class _Pending:
         self.password = credentials.password.decode("utf-8", "replace")
 
 
-class SubmissionSMTP(SMTP):
+class _Connections:
+    """Open connections per IP and in all, shared by both ports (each runs its own loop
+    thread)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._per_ip: dict[str, int] = {}
+
+    def admit(self, ip: str) -> bool:
+        with self._lock:
+            total = sum(self._per_ip.values())
+            if (
+                total >= settings.GATEWAY_MAX_CONNECTIONS
+                or self._per_ip.get(ip, 0) >= settings.GATEWAY_MAX_CONNECTIONS_PER_IP
+            ):
+                return False
+            self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
+            return True
+
+    def release(self, ip: str) -> None:
+        with self._lock:
+            left = self._per_ip.get(ip, 0) - 1
+            if left > 0:
+                self._per_ip[ip] = left
+            else:
+                self._per_ip.pop(ip, None)
+
+
+_connections = _Connections()
+
+
+class GatewaySMTP(SMTP):
+    """aiosmtpd's SMTP with the gateway's limits: connections per IP and in all (421 beyond),
+    and lines up to 1 MiB read (then re-wrapped by the handler) instead of refusing the
+    message. aiosmtpd gives handle_DATA the whole message: it cannot be streamed to the spool
+    file, so GATEWAY_MAX_MESSAGE_SIZE and the connection caps bound the memory instead."""
+
+    line_length_limit = 1024 * 1024
+    _admitted_ip: str | None = None
+
+    def connection_made(self, transport):
+        first = self.transport is None  # not the STARTTLS upgrade of a connection
+        super().connection_made(transport)
+        if first:
+            ip = (self.session.peer or ("unknown",))[0]
+            self._admitted_ip = ip if _connections.admit(ip) else None
+
+    def connection_lost(self, error):
+        if self._admitted_ip is not None:
+            _connections.release(self._admitted_ip)
+            self._admitted_ip = None
+        super().connection_lost(error)
+
+    async def _handle_client(self):
+        if self._admitted_ip is None:
+            await self.push("421 4.7.0 Too many connections, try again later")
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class SubmissionSMTP(GatewaySMTP):
     """aiosmtpd's AUTH PLAIN and LOGIN, whose credential check (Argon2: a tenth of a second,
     64 MiB) is awaited in a thread, so the event loop keeps serving every other session."""
 
@@ -236,12 +326,23 @@ class SubmissionSMTP(SMTP):
         return AuthResult(success=True, auth_data=user)
 
 
-class _SubmissionController(Controller):
+class _GatewayController(Controller):
+    smtp_class = GatewaySMTP
+
     def factory(self):
-        return SubmissionSMTP(self.handler, **self.SMTP_kwargs)
+        # Read at each connection: the command-phase idle timeout.
+        return self.smtp_class(
+            self.handler, timeout=settings.GATEWAY_IDLE_SECONDS, **self.SMTP_kwargs
+        )
 
 
-def _controller(handler, port: int, controller=Controller, **smtp_kwargs) -> Controller:
+class _SubmissionController(_GatewayController):
+    smtp_class = SubmissionSMTP
+
+
+def _controller(
+    handler, port: int, controller=_GatewayController, **smtp_kwargs
+) -> Controller:
     return controller(
         handler,
         hostname=settings.GATEWAY_HOST,
