@@ -49,13 +49,12 @@ def _end_stray_db_sessions(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_lockout_counters():
-    """Every test signs in from 127.0.0.1: failures of one test must not delay the next, nor
-    the sign-ins of the whole suite add up to allauth's per-IP rate limit."""
+    """Every test signs in from 127.0.0.1: the sign-ins of the whole suite must not add up to
+    allauth's per-IP rate limit. (The lockout's own counters are rows of the test database.)"""
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in (f"*{prefix}*lockout:*", f"*{prefix}*allauth:rl:*"):
-        for key in client.scan_iter(match=pattern):
-            client.delete(key)
+    for key in client.scan_iter(match=f"*{prefix}*allauth:rl:*"):
+        client.delete(key)
 
 
 @pytest.fixture(scope="session")
