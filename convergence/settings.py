@@ -357,4 +357,23 @@ MAIL_CLIENT_IMAP_SECURITY = env("MAIL_CLIENT_IMAP_SECURITY", "none")
 MAIL_CLIENT_SMTP_HOST = env("MAIL_CLIENT_SMTP_HOST", GATEWAY_HOST)
 MAIL_CLIENT_SMTP_PORT = env_int("MAIL_CLIENT_SMTP_PORT", GATEWAY_SUBMISSION_PORT)
 MAIL_CLIENT_SMTP_SECURITY = env("MAIL_CLIENT_SMTP_SECURITY", "none")
-MAIL_CLIENT_CALDAV_URL = env("MAIL_CLIENT_CALDAV_URL", "")
+MAIL_CLIENT_CALDAV_URL = env("MAIL_CLIENT_CALDAV_URL", "") or f"{PUBLIC_BASE_URL}/dav/"
+
+# --- CalDAV/CardDAV (calendar_app, dav/): Radicale on loopback, reached by the web app directly
+# and by phones through the /dav/ proxy (or the production reverse proxy). The web app signs in
+# as ``<login>!<CALDAV_MASTER_USER>`` with the master secret, accepted only straight from
+# loopback, never through the proxy (dav/radicale_auth.py).
+RADICALE_HOST = env("RADICALE_HOST", "127.0.0.1")
+RADICALE_PORT = env_int("RADICALE_PORT", 5232)
+CALDAV_URL = env("CALDAV_URL", f"http://{RADICALE_HOST}:{RADICALE_PORT}/")
+CALDAV_TIMEOUT = env_int("CALDAV_TIMEOUT", 10)
+CALDAV_MASTER_USER = env("CALDAV_MASTER_USER", "convergence")
+CALDAV_MASTER_SECRET = env("CALDAV_MASTER_SECRET") or secret_from_file(
+    VAR_DIR / "caldav_master_secret"
+)
+RADICALE_DIR = Path(env("RADICALE_DIR", str(VAR_DIR / "radicale")))
+# Seconds a successful client sign-in is remembered by the auth plugin (Argon2 is slow).
+CALDAV_AUTH_CACHE_SECONDS = env_int("CALDAV_AUTH_CACHE_SECONDS", 60)
+# Occurrences one expansion may produce: an RRULE without end never hangs a page.
+AGENDA_MAX_OCCURRENCES = env_int("AGENDA_MAX_OCCURRENCES", 2000)
+AGENDA_TIME_ZONE = env("AGENDA_TIME_ZONE", "Europe/Paris")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import mobile
+from dav import proxy as dav_proxy
 from mail.views import shared
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
     # Thunderbird's autoconfig, at both places it looks (before the webmail's own mail/ URLs).
     path(".well-known/autoconfig/mail/config-v1.1.xml", mobile.autoconfig, name="autoconfig"),
     path("mail/config-v1.1.xml", mobile.autoconfig),
+    # CalDAV/CardDAV: discovery without authentication, then Radicale behind /dav/.
+    path(".well-known/caldav", dav_proxy.well_known),
+    path(".well-known/carddav", dav_proxy.well_known),
+    path("dav/", dav_proxy.dav),
+    path("dav/<path:path>", dav_proxy.dav),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),

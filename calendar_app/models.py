@@ -1,0 +1,44 @@
+"""The derived index of events, rebuilt from the CalDAV server: never the truth, only what
+search (and later reminders and free/busy) need without asking the store."""
+
+from django.conf import settings
+from django.db import models
+
+
+class IndexedEvent(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    href = models.CharField(max_length=300)
+    uid = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    # The end of the last occurrence; null for a series without end.
+    ends_at = models.DateTimeField(null=True)
+    recurring = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection", "href"], name="indexed_event")
+        ]
+        indexes = [models.Index(fields=["owner", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.collection}/{self.href}"
+
+
+class CollectionState(models.Model):
+    """The sync token the index last caught up with, per collection."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    sync_token = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection"], name="collection_state")
+        ]
+
+    def __str__(self) -> str:
+        return self.collection
