@@ -63,7 +63,8 @@ def as_local(value: datetime | date, zone: ZoneInfo) -> datetime | date:
 def recurrence_key(value: datetime | date) -> str:
     """RECURRENCE-ID as a stable string: UTC for times, the date for all-day events."""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aware = value if value.tzinfo else value.replace(tzinfo=local_zone())  # floating time
+        return aware.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return value.strftime("%Y%m%d")
 
 

@@ -42,3 +42,19 @@ class CollectionState(models.Model):
 
     def __str__(self) -> str:
         return self.collection
+
+
+class AgendaSettings(models.Model):
+    """How one person likes their agenda (settings, not events)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="agenda_settings")  # fmt: skip
+    working_week = models.BooleanField(default=False)  # Monday to Friday in the week view
+    hidden_calendars = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user) -> "AgendaSettings":
+        return cls.objects.get_or_create(user=user)[0]

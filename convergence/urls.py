@@ -22,6 +22,7 @@ urlpatterns = [
     path(".well-known/carddav", dav_proxy.well_known),
     path("dav/", dav_proxy.dav),
     path("dav/<path:path>", dav_proxy.dav),
+    path("agenda/", include("calendar_app.urls")),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),

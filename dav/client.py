@@ -9,16 +9,22 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from caldav import DAVClient
 from caldav.elements import dav, ical
 from caldav.lib import error
+from defusedxml import ElementTree
 from django.conf import settings
 
 from dav.credentials import master_login
 
 logger = logging.getLogger(__name__)
+DAV, CALDAV, APPLE = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://apple.com/ns/ical/"
+LIST_CALENDARS = (
+    '<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:" '
+    f'xmlns:A="{APPLE}"><prop><resourcetype/><displayname/><A:calendar-color/></prop></propfind>'
+)
 
 
 class DavUnavailable(Exception):
@@ -70,15 +76,20 @@ class DavSession:
         return self.client.calendar(url=f"{self.home}{quote(name)}/")
 
     def calendars(self) -> list[Collection]:
-        """The person's calendar collections (a first use creates the home by listing it)."""
-        principal = self.client.principal()
+        """The person's calendar collections, in one PROPFIND of their home."""
+        response = self.client.propfind(self.home, LIST_CALENDARS, depth=1)
+        if response.status >= 400:
+            raise error.PropfindError(f"{response.status} {response.reason}")
         found = []
-        for calendar in principal.calendars():
-            props = calendar.get_properties([dav.DisplayName(), ical.CalendarColor()])
+        for item in ElementTree.fromstring(response.raw).iter(f"{{{DAV}}}response"):
+            href = item.findtext(f"{{{DAV}}}href") or ""
+            if item.find(f".//{{{DAV}}}resourcetype/{{{CALDAV}}}calendar") is None:
+                continue
+            name = _href(unquote(href))
             found.append(Collection(
-                name=_href(calendar.url),
-                display_name=props.get(dav.DisplayName.tag) or _href(calendar.url),
-                color=props.get(ical.CalendarColor.tag) or "",
+                name=name,
+                display_name=item.findtext(f".//{{{DAV}}}displayname") or name,
+                color=(item.findtext(f".//{{{APPLE}}}calendar-color") or "")[:7],
             ))  # fmt: skip
         return found
 

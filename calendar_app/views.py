@@ -1,0 +1,219 @@
+"""Agenda pages: thin views over calendar_app.services (parse, call, render)."""
+
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calendar_app import forms, grid, services
+from calendar_app.ical import local_zone
+from calendar_app.models import AgendaSettings
+from dav.client import DavConflict, DavNotFound, DavUnavailable
+
+
+def store_required(view):
+    """The store down is a page that says so (503), not a 500; someone else's or a missing
+    calendar or event is a 404."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DavUnavailable:
+            return render(request, "calendar_app/unavailable.html", status=503)
+        except DavNotFound as exc:
+            raise Http404 from exc
+
+    return login_required(wrapper)
+
+
+def _day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.now().astimezone(local_zone()).date()
+
+
+def event_url(calendar: str, href: str, key: str) -> str:
+    url = reverse("calendar_app:event", args=[calendar, href])
+    return f"{url}?occurrence={key}" if key else url
+
+
+def agenda_url(view: str, day: date) -> str:
+    return f"{reverse('calendar_app:view', args=[view])}?date={day.isoformat()}"
+
+
+@store_required
+def agenda(request, view: str = "semaine"):
+    if view not in grid.VIEWS:
+        raise Http404
+    preferences = AgendaSettings.of(request.user)
+    if request.GET.get("ouvree") in ("0", "1"):
+        preferences.working_week = request.GET["ouvree"] == "1"
+        preferences.save(update_fields=["working_week"])
+    anchor = _day(request.GET.get("date"))
+    span = grid.span_of(grid.VIEWS[view], anchor, working_week=preferences.working_week)
+    calendars = services.calendars_of(request.user)
+    occurrences = services.occurrences_between(request.user, span.start, span.end, calendars)
+    days = grid.lay_out(span, occurrences)
+    return render(request, "calendar_app/agenda.html", {
+        "view": view, "span": span, "days": days, "calendars": calendars,
+        "weeks": grid.month_weeks(days) if span.view == "month" else None,
+        "title": grid.title_of(span), "today": _day(None),
+        "working_week": preferences.working_week,
+        "previous_url": agenda_url(view, span.previous), "next_url": agenda_url(view, span.next),
+        "hours": range(grid.FIRST_HOUR, grid.LAST_HOUR), "first_hour": grid.FIRST_HOUR,
+        "last_hour": grid.LAST_HOUR,
+    })  # fmt: skip
+
+
+@store_required
+def event_new(request):
+    calendars = services.calendars_of(request.user)
+    if request.method == "POST":
+        form = forms.EventForm(request.POST, calendars=calendars)
+        if form.is_valid():
+            services.create_event(request.user, form.cleaned_data["calendar"], form.event_data())
+            messages.success(request, _("Event created."))
+            return redirect(agenda_url("semaine", form.cleaned_data["start_date"]))
+    else:
+        hour = request.GET.get("heure", "")
+        form = forms.EventForm(calendars=calendars, initial=forms.new_event_initial(
+            _day(request.GET.get("date")), int(hour) if hour.isdigit() and int(hour) < 24
+            else None, request.GET.get("calendrier") or calendars[0].name))  # fmt: skip
+    return render(request, "calendar_app/event_form.html", {"form": form, "creating": True})
+
+
+def _event(request, calendar: str, href: str):
+    services.access_calendar(request.user, calendar)
+    event = services.find_event(request.user, calendar, href)
+    key = request.GET.get("occurrence", "") if event.recurring else ""
+    return event, key, services.occurrence_in(event, key)
+
+
+@store_required
+def event_detail(request, calendar: str, href: str):
+    event, key, occurrence = _event(request, calendar, href)
+    return render(request, "calendar_app/event_detail.html", {
+        "occurrence": occurrence, "key": key, "calendar": services.access_calendar(
+            request.user, calendar),
+    })  # fmt: skip
+
+
+@store_required
+def event_edit(request, calendar: str, href: str):
+    event, key, occurrence = _event(request, calendar, href)
+    calendars = services.calendars_of(request.user)
+    rule = services.ical.master(event.parsed).get("RRULE") if event.recurring else None
+    rule = rule[0] if isinstance(rule, list) else rule
+    conflict = None
+    if request.method == "POST":
+        form = forms.EventForm(request.POST, calendars=calendars, recurring=bool(key))
+        if form.is_valid():
+            if form.cleaned_data["etag"] != event.etag:
+                conflict = occurrence  # changed elsewhere (a phone?) since the form was opened
+            else:
+                try:
+                    return _save_change(request, event, key, form)
+                except DavConflict:
+                    event, key, conflict = _event(request, calendar, href)
+            form = _with_current_etag(request.POST, event.etag, calendars, key)
+    else:
+        form = forms.EventForm(calendars=calendars, recurring=bool(key),
+                               initial=forms.initial_for(occurrence, rule=rule))  # fmt: skip
+    return render(request, "calendar_app/event_form.html", {
+        "form": form, "occurrence": occurrence, "key": key, "conflict": conflict,
+    })  # fmt: skip
+
+
+def _with_current_etag(data, etag: str, calendars, key: str) -> forms.EventForm:
+    """The person's typing kept, the ETag of the version now stored: saving again is then a
+    deliberate choice to replace it."""
+    data = data.copy()
+    data["etag"] = etag
+    return forms.EventForm(data, calendars=calendars, recurring=bool(key))
+
+
+def _save_change(request, event, key: str, form):
+    data = form.event_data()
+    scope = form.cleaned_data.get("scope") or "all"
+    services.change_event(request.user, event, key=key, scope=scope, data=data)
+    target = form.cleaned_data["calendar"]
+    if target != event.calendar and (not key or scope == "all"):
+        services.move_event(request.user, services.find_event(request.user, event.calendar,
+                                                              event.href), target)  # fmt: skip
+    messages.success(request, _("Event saved."))
+    return redirect(agenda_url("semaine", form.cleaned_data["start_date"]))
+
+
+@store_required
+def event_delete(request, calendar: str, href: str):
+    event, key, occurrence = _event(request, calendar, href)
+    if request.method == "POST":
+        scope = request.POST.get("scope", "this")
+        if request.POST.get("etag") != event.etag:
+            messages.error(request, _("This event was changed elsewhere since you opened it; "
+                                      "check it before deleting it."))  # fmt: skip
+            return redirect(event_url(calendar, href, key))
+        try:
+            services.delete_event(request.user, event, key=key,
+                                  scope=scope if scope in ("this", "following", "all") else "this")
+        except DavConflict:
+            messages.error(request, _("This event was changed elsewhere; nothing was deleted."))
+            return redirect(event_url(calendar, href, key))
+        messages.success(request, _("Event deleted."))
+        return redirect(agenda_url("semaine", grid._day_of(occurrence.start)))
+    return render(request, "calendar_app/event_delete.html",
+                  {"occurrence": occurrence, "key": key, "scopes": forms.SCOPES})  # fmt: skip
+
+
+@store_required
+def calendar_list(request):
+    if request.method == "POST":
+        form = forms.CalendarForm(request.POST)
+        if form.is_valid():
+            services.create_calendar(request.user, form.cleaned_data["display_name"],
+                                     form.cleaned_data["color"])  # fmt: skip
+            messages.success(request, _("Calendar created."))
+            return redirect("calendar_app:calendars")
+    else:
+        form = forms.CalendarForm()
+    return render(request, "calendar_app/calendars.html",
+                  {"calendars": services.calendars_of(request.user), "form": form})
+
+
+@store_required
+def calendar_edit(request, name: str):
+    calendar = services.access_calendar(request.user, name)
+    confirm_delete = request.GET.get("supprimer") == "1"
+    if request.method == "POST" and request.POST.get("operation") == "delete":
+        services.delete_calendar(request.user, name)
+        messages.success(request, _("Calendar deleted."))
+        return redirect("calendar_app:calendars")
+    if request.method == "POST":
+        form = forms.CalendarForm(request.POST)
+        if form.is_valid():
+            services.update_calendar(request.user, name, **form.cleaned_data)
+            messages.success(request, _("Calendar saved."))
+            return redirect("calendar_app:calendars")
+    else:
+        form = forms.CalendarForm(initial={"display_name": calendar.display_name,
+                                           "color": calendar.color, "hidden": calendar.hidden})
+    return render(request, "calendar_app/calendar_edit.html",
+                  {"calendar": calendar, "form": form, "confirm_delete": confirm_delete})
+
+
+@require_POST
+@store_required
+def calendar_visibility(request, name: str):
+    services.access_calendar(request.user, name)
+    services.set_hidden(request.user, name, request.POST.get("hidden") == "1")
+    return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith(
+        "/agenda/") else "calendar_app:home")  # fmt: skip
