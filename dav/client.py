@@ -61,7 +61,8 @@ class SyncResult:
 
 
 def _href(url) -> str:
-    return str(url).rstrip("/").rsplit("/", 1)[-1]
+    """The last path segment, decoded (the server sends «%40» for «@»)."""
+    return unquote(str(url).rstrip("/").rsplit("/", 1)[-1])
 
 
 class DavSession:
@@ -85,7 +86,7 @@ class DavSession:
             href = item.findtext(f"{{{DAV}}}href") or ""
             if item.find(f".//{{{DAV}}}resourcetype/{{{CALDAV}}}calendar") is None:
                 continue
-            name = _href(unquote(href))
+            name = _href(href)
             found.append(Collection(
                 name=name,
                 display_name=item.findtext(f".//{{{DAV}}}displayname") or name,

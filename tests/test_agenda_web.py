@@ -1,6 +1,7 @@
 """The web agenda as a CalDAV client of the real Radicale: what the web writes a phone reads,
 and the reverse; recurring edits, concurrent changes, several calendars, the store down."""
 
+import re
 import uuid
 from datetime import datetime
 
@@ -58,6 +59,9 @@ def test_an_event_created_on_the_web_is_on_the_phone(signed_in, live_server):
     assert "TRIGGER:-PT15M" in events[0].data
     page = signed_in.get("/agenda/semaine/?date=2026-11-17").content.decode()
     assert "Conseil de classe 2nde B" in page and "17:30 – 19:00" in page
+    detail = re.search(r'href="(/agenda/evenement/personnel/[^"]+)"', page).group(1)
+    assert "@ac-demo.test.ics/" in detail  # the UID's «@», decoded from the server's %40
+    assert "Salle 104" in signed_in.get(detail).content.decode()
 
 
 def test_an_event_created_on_a_phone_is_on_the_web(signed_in, live_server):
@@ -179,3 +183,4 @@ def test_the_store_down_is_a_french_message_and_mail_still_works(signed_in, sett
     assert response.status_code == 503
     assert "L'agenda est indisponible pour le moment" in response.content.decode()
     assert signed_in.get("/compte/").status_code == 200
+
