@@ -8,7 +8,7 @@ setup_django()
 
 from django.conf import settings  # noqa: E402
 
-from dav.credentials import MASTER_SEPARATOR, SuccessCache, check_credentials  # noqa: E402
+from dav.credentials import SuccessCache, check_credentials, still_valid  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "::1"}
 
@@ -23,11 +23,12 @@ class Auth(auth.BaseAuth):
         # master login is for the web app talking to Radicale directly on loopback, never for
         # a request that came from outside.
         direct = context.x_remote_addr is None and context.remote_addr in LOOPBACK
-        cached = self._cache.get(login, password)
-        if cached and (direct or MASTER_SEPARATOR not in login):
-            return cached
         with request_database():
-            username = check_credentials(login, password, allow_master=direct)
-        if username:
-            self._cache.put(login, password, username)
-        return username
+            cached = self._cache.get(login, password)
+            if cached and (direct or cached.kind != "master") and still_valid(cached, password):
+                return cached.username
+            identity = check_credentials(login, password, allow_master=direct)
+        if identity is None:
+            return ""
+        self._cache.put(login, password, identity)
+        return identity.username

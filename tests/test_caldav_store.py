@@ -63,10 +63,11 @@ def test_the_account_password_works_until_a_second_factor_is_on(live_server, pro
         phone(live_server, "prof.demo", PASSWORD).principal()
 
 
-def test_wrong_password_and_locked_account_are_refused(live_server, prof):
+def test_wrong_password_and_locked_account_are_refused_at_once(live_server, prof):
     with pytest.raises(error.AuthorizationError):
         phone(live_server, "prof.demo", "pas-le-bon").principal()
     _, app_password = create_app_password(user=prof, label="Téléphone")
+    assert phone(live_server, "prof.demo", app_password).principal()  # now remembered a while
     prof.status = prof.Status.LOCKED
     prof.save(update_fields=["status"])
     with pytest.raises(error.AuthorizationError):
@@ -94,3 +95,13 @@ def test_the_master_login_is_refused_through_the_proxy(live_server, prof):
         client.principal()
     with dav_session("prof.demo") as session:  # straight to Radicale on loopback: accepted
         assert session.calendars() == []
+
+
+def test_a_revoked_app_password_stops_at_once(live_server, prof):
+    from accounts.app_passwords import revoke_app_password
+
+    row, app_password = create_app_password(user=prof, label="Téléphone")
+    assert phone(live_server, "prof.demo", app_password).principal()
+    revoke_app_password(user=prof, app_password_id=row.pk)
+    with pytest.raises(error.AuthorizationError):
+        phone(live_server, "prof.demo", app_password).principal()
