@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 
 from accounts import mobile
 from dav import proxy as dav_proxy
-from mail.views import shared
+from mail.webmail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from convergence.loopback import listening
-from convergence.processes import stop_process_group
+from devstack.loopback import listening
+from devstack.processes import stop_process_group
 
 CONFIG = """\
 # Written by devstack/radicale.py; edits are overwritten at the next start.

@@ -176,7 +176,7 @@ def test_bad_input_gets_french_errors(signed_in):
 
 
 def test_the_store_down_is_a_french_message_and_mail_still_works(signed_in, settings):
-    from convergence.loopback import free_port
+    from devstack.loopback import free_port
 
     settings.CALDAV_URL = f"http://127.0.0.1:{free_port()}/"
     response = signed_in.get("/agenda/semaine/")
