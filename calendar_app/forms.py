@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calendar_app.edits import WEEKDAYS, EventData, Recurrence
 
@@ -17,7 +18,7 @@ CATEGORIES = {
     "conseil": ("#b34000", _("Class council")),
     "formation": ("#18753c", _("Training")),
     "rendez-vous": ("#a94645", _("Appointment")),
-    "personnel": ("#3a3a3a", _("Personal")),
+    "personnel": ("#3a3a3a", pgettext_lazy("agenda", "Personal")),
 }
 TIME_ZONES = [
     ("Europe/Paris", _("Paris (metropolitan France)")),
@@ -42,6 +43,7 @@ SCOPES = [("this", _("This event")), ("following", _("This and the following eve
           ("all", _("All the events of the series"))]  # fmt: skip
 MAX_TITLE = 300
 MAX_DESCRIPTION = 20_000
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class EventForm(forms.Form):
@@ -194,3 +196,18 @@ class CalendarForm(forms.Form):
                              widget=forms.TextInput(attrs={"type": "color"}),
                              error_messages={"invalid": _("Choose a colour.")})  # fmt: skip
     hidden = forms.BooleanField(label=_("Hide it from the agenda"), required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("iCalendar file (.ics)"))
+    calendar = forms.ChoiceField(label=_("Into the calendar"))
+
+    def __init__(self, *args, calendars, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar"].choices = [(c.name, c.display_name) for c in calendars]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload.read()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from calendar_app import edits, ical
 from calendar_app.models import AgendaSettings
@@ -42,7 +42,7 @@ def calendars_of(user) -> list[CalendarInfo]:
     with dav_session(user.username) as store:
         found = store.calendars()
         if not found:
-            store.make_calendar(DEFAULT_CALENDAR, _("Personal"), DEFAULT_COLOR)
+            store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
             found = store.calendars()
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
@@ -192,3 +192,34 @@ def delete_calendar(user, name: str) -> None:
     with dav_session(user.username) as store:
         store.delete_calendar(name)
     set_hidden(user, name, False)
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def export_calendar(user, name: str) -> str:
+    """One VCALENDAR with every event of the calendar and the time zones they use."""
+    access_calendar(user, name)
+    with dav_session(user.username) as store:
+        resources = store.all_resources(name)
+    merged = ical.wrap()
+    zones: set[str] = set()
+    for resource in resources:
+        try:
+            parsed = ical.parse(resource.text)
+        except ical.BadCalendarData:
+            continue
+        for component in parsed.subcomponents:
+            if component.name == "VTIMEZONE":
+                tzid = str(component.get("TZID"))
+                if tzid in zones:
+                    continue
+                zones.add(tzid)
+            merged.add_component(component)
+    return merged.to_ical().decode()
+
+
+def export_event(user, calendar: str, href: str) -> str:
+    access_calendar(user, calendar)
+    with dav_session(user.username) as store:
+        return store.get(calendar, href).text

@@ -17,7 +17,10 @@ urlpatterns = [
     path(_event, views.event_detail, name="event"),
     path(f"{_event}modifier/", views.event_edit, name="event_edit"),
     path(f"{_event}supprimer/", views.event_delete, name="event_delete"),
+    path(f"{_event}export.ics", views.event_export, name="event_export"),
+    path("importer/", views.import_ics, name="import"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
+    path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),
     path("calendriers/<str:name>/affichage/", views.calendar_visibility, name="visibility"),
 ]

@@ -5,14 +5,14 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import forms, grid, services
+from calendar_app import forms, grid, importing, services
 from calendar_app.ical import local_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
@@ -217,3 +217,46 @@ def calendar_visibility(request, name: str):
     services.set_hidden(request.user, name, request.POST.get("hidden") == "1")
     return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith(
         "/agenda/") else "calendar_app:home")  # fmt: skip
+
+
+def _ics(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@store_required
+def calendar_export(request, name: str):
+    return _ics(services.export_calendar(request.user, name), f"{name}.ics")
+
+
+@store_required
+def event_export(request, calendar: str, href: str):
+    return _ics(services.export_event(request.user, calendar, href), "evenement.ics")
+
+
+@store_required
+def import_ics(request):
+    """Upload, preview (what will be imported, what will not), then import."""
+    calendars = services.calendars_of(request.user)
+    if request.method == "POST" and request.POST.get("step") == "import":
+        calendar = services.access_calendar(request.user, request.POST.get("calendar", ""))
+        data = importing.kept_upload(request.user, request.POST.get("token", ""), remove=True)
+        if data is None:
+            messages.error(request, _("This import has expired: choose the file again."))
+            return redirect("calendar_app:import")
+        report = importing.read_ics(data)
+        created, updated, problems = importing.import_into(request.user, calendar.name, report)
+        return render(request, "calendar_app/import_done.html", {
+            "created": created, "updated": updated, "problems": report.problems + problems,
+            "calendar": calendar, "calendars": calendars,
+        })  # fmt: skip
+    form = forms.ImportForm(request.POST or None, request.FILES or None, calendars=calendars)
+    if request.method == "POST" and form.is_valid():
+        report = importing.read_ics(form.cleaned_data["file"])
+        return render(request, "calendar_app/import_preview.html", {
+            "report": report, "preview": report.events[:20], "calendars": calendars,
+            "token": importing.keep_upload(request.user, form.cleaned_data["file"]),
+            "calendar": form.cleaned_data["calendar"],
+        })  # fmt: skip
+    return render(request, "calendar_app/import.html", {"form": form, "calendars": calendars})

@@ -39,6 +39,10 @@ class DavNotFound(Exception):
     pass
 
 
+class DavRefused(Exception):
+    """The server refused this one resource (malformed, too large…); others may go through."""
+
+
 @dataclass(frozen=True)
 class Collection:
     name: str  # the last path segment, e.g. "personnel"
@@ -134,7 +138,9 @@ class DavSession:
         response = self.client.put(url, text, headers)
         if response.status == 412:
             raise DavConflict(href)
-        if response.status >= 400:
+        if 400 <= response.status < 500:
+            raise DavRefused(f"{response.status} {href}")
+        if response.status >= 500:
             raise error.PutError(f"{response.status} {response.reason}")
         return response.headers.get("ETag", "")
 
@@ -169,7 +175,7 @@ def dav_session(username: str):
     try:
         with client:
             yield DavSession(client, username)
-    except (DavConflict, DavNotFound):
+    except (DavConflict, DavNotFound, DavRefused):
         raise
     except error.NotFoundError as exc:
         raise DavNotFound(str(exc)) from exc
