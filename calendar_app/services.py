@@ -223,3 +223,39 @@ def export_event(user, calendar: str, href: str) -> str:
     access_calendar(user, calendar)
     with dav_session(user.username) as store:
         return store.get(calendar, href).text
+
+
+# --- Search --------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def search_events(user, text: str, start: datetime, end: datetime) -> list[ical.Occurrence]:
+    """Occurrences in [start, end) of the events whose title, place or description holds
+    ``text``: the derived index finds them, the store gives their current version."""
+    from django.db.models import Q
+
+    from calendar_app.models import IndexedEvent
+
+    words = text.split()
+    if not words:
+        return []
+    rows = IndexedEvent.objects.filter(owner=user, starts_at__lt=end).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gte=start))
+    for word in words[:10]:
+        rows = rows.filter(Q(summary__icontains=word) | Q(location__icontains=word)
+                           | Q(description__icontains=word))  # fmt: skip
+    colors = {c.name: c.color for c in calendars_of(user)}
+    found: list[ical.Occurrence] = []
+    with dav_session(user.username) as store:
+        for row in rows.order_by("starts_at")[:SEARCH_LIMIT]:
+            if row.collection not in colors:
+                continue
+            try:
+                resource = store.get(row.collection, row.href)
+                found.extend(ical.expand(resource.text, start, end, calendar=row.collection,
+                                         href=row.href, etag=resource.etag,
+                                         color=colors[row.collection]))  # fmt: skip
+            except (DavNotFound, ical.BadCalendarData):
+                continue  # deleted or rewritten since it was indexed
+    return sorted(found, key=lambda o: _sort_key(o.start))

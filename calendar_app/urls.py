@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{_event}supprimer/", views.event_delete, name="event_delete"),
     path(f"{_event}export.ics", views.event_export, name="event_export"),
     path("importer/", views.import_ics, name="import"),
+    path("recherche/", views.search, name="search"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
     path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),

@@ -1,6 +1,6 @@
 """Agenda pages: thin views over calendar_app.services (parse, call, render)."""
 
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -260,3 +260,19 @@ def import_ics(request):
             "calendar": form.cleaned_data["calendar"],
         })  # fmt: skip
     return render(request, "calendar_app/import.html", {"form": form, "calendars": calendars})
+
+
+@store_required
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    first = _day(request.GET.get("du"))
+    last = _day(request.GET.get("au")) if request.GET.get("au") else first + timedelta(days=365)
+    if last < first:
+        first, last = last, first
+    span = grid.Span("list", first, first, (last - first).days + 1, first, first)
+    results = services.search_events(request.user, query, span.start, span.end) if query else []
+    days = grid.lay_out(span, results)
+    return render(request, "calendar_app/search.html", {
+        "query": query, "first": first, "last": last, "days": days, "searched": bool(query),
+        "calendars": services.calendars_of(request.user), "today": _day(None),
+    })  # fmt: skip

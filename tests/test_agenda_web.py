@@ -184,3 +184,25 @@ def test_the_store_down_is_a_french_message_and_mail_still_works(signed_in, sett
     assert "L'agenda est indisponible pour le moment" in response.content.decode()
     assert signed_in.get("/compte/").status_code == 200
 
+
+
+def test_search_finds_events_from_the_web_and_from_a_phone_over_a_range(
+    signed_in, live_server, worker
+):
+    from calendar_app.models import IndexedEvent
+    from tests.conftest import wait_for
+
+    signed_in.post("/agenda/evenement/nouveau/", _form(
+        title="Conseil de classe 1re C", start_date="2026-12-08", end_date="2026-12-08"))
+    cal, _ = _phone_events(live_server)
+    cal.add_event(vevent(f"{uuid.uuid4()}@phone", "Réunion équipe", datetime(2026, 12, 9, 12),
+                         datetime(2026, 12, 9, 13), "LOCATION:Salle des conseils\r\n"))
+    wait_for(lambda: IndexedEvent.objects.filter(owner__username="prof.demo").count() == 2)
+
+    page = signed_in.get("/agenda/recherche/?q=conseil&du=2026-12-01&au=2026-12-31")
+    text = page.content.decode()
+    assert "Conseil de classe 1re C" in text and "Réunion équipe" in text  # title, place
+    narrower = signed_in.get("/agenda/recherche/?q=conseil&du=2026-12-09&au=2026-12-31")
+    assert "Conseil de classe 1re C" not in narrower.content.decode()
+    nothing = signed_in.get("/agenda/recherche/?q=inexistant").content.decode()
+    assert "Aucun événement ne correspond à « inexistant »" in nothing
