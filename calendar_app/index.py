@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from calendar_app import ical
+from calendar_app import ical, reminders
 from calendar_app.models import CollectionState, IndexedEvent
 from dav.client import DavNotFound, dav_session
 
@@ -41,6 +42,7 @@ def _row_values(text: str) -> dict | None:
         end = event.get("DTEND")
         ends_at = _aware(end.dt) if end is not None else start
     return {
+        "next_reminder_at": reminders.next_reminder(text, timezone.now()),
         "uid": str(event.get("UID", ""))[:300],
         "summary": str(event.get("SUMMARY", ""))[:300],
         "location": str(event.get("LOCATION", ""))[:300],

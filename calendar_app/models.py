@@ -17,6 +17,8 @@ class IndexedEvent(models.Model):
     # The end of the last occurrence; null for a series without end.
     ends_at = models.DateTimeField(null=True)
     recurring = models.BooleanField(default=False)
+    # When the next reminder of this event is due (its VALARMs, any occurrence); null: none.
+    next_reminder_at = models.DateTimeField(null=True, db_index=True)
 
     class Meta:
         constraints = [
@@ -58,3 +60,22 @@ class AgendaSettings(models.Model):
     @classmethod
     def of(cls, user) -> "AgendaSettings":
         return cls.objects.get_or_create(user=user)[0]
+
+
+class SentReminder(models.Model):
+    """A reminder already sent, so that each is sent once (the job may run twice)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=300)
+    occurrence = models.CharField(max_length=20)  # the occurrence's start, as a recurrence key
+    minutes_before = models.IntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "uid", "occurrence", "minutes_before"],
+                                    name="sent_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uid} {self.occurrence} -{self.minutes_before}"

@@ -377,3 +377,7 @@ CALDAV_AUTH_CACHE_SECONDS = env_int("CALDAV_AUTH_CACHE_SECONDS", 60)
 # Occurrences one expansion may produce: an RRULE without end never hangs a page.
 AGENDA_MAX_OCCURRENCES = env_int("AGENDA_MAX_OCCURRENCES", 2000)
 AGENDA_TIME_ZONE = env("AGENDA_TIME_ZONE", "Europe/Paris")
+CELERY_BEAT_SCHEDULE["send-agenda-reminders"] = {
+    "task": "calendar_app.tasks.send_reminders",
+    "schedule": float(env_int("AGENDA_REMINDER_SWEEP_SECONDS", 60)),
+}
