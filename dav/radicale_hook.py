@@ -28,5 +28,5 @@ class Hook(hook.BaseHook):
         try:
             app.send_task(TASK, args=[owner, collection], retry=False)
         except Exception:
-            # The change is stored; the worker's periodic resync catches up later.
+            # The change is stored; the next change of this collection catches the index up.
             logger.exception("could not queue %s for %s", TASK, notification_item.point)
