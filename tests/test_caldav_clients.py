@@ -34,3 +34,12 @@ def test_without_a_caldav_address_nothing_is_announced(client, prof, settings):
     client.force_login(prof)
     payloads = plistlib.loads(client.get(reverse("accounts:apple_profile")).content)
     assert [p["PayloadType"] for p in payloads["PayloadContent"]] == ["com.apple.mail.managed"]
+
+
+def test_a_generated_caldav_master_secret_stops_a_production_start(settings):
+    from calendar_app.checks import check_caldav_master_secret
+
+    settings.DEBUG, settings.DEVELOPMENT = False, False
+    assert [e.id for e in check_caldav_master_secret()] == ["calendar_app.E001"]
+    settings.CALDAV_MASTER_SECRET = "set-by-the-deployment"
+    assert check_caldav_master_secret() == []
