@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import forms, grid, importing, services
+from calendar_app import forms, from_mail, grid, importing, services
 from calendar_app.ical import local_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
@@ -85,9 +85,14 @@ def event_new(request):
             return redirect(agenda_url("semaine", form.cleaned_data["start_date"]))
     else:
         hour = request.GET.get("heure", "")
-        form = forms.EventForm(calendars=calendars, initial=forms.new_event_initial(
+        initial = forms.new_event_initial(
             _day(request.GET.get("date")), int(hour) if hour.isdigit() and int(hour) < 24
-            else None, request.GET.get("calendrier") or calendars[0].name))  # fmt: skip
+            else None, request.GET.get("calendrier") or calendars[0].name)  # fmt: skip
+        if request.GET.get("boite", "").isdigit() and request.GET.get("uid", "").isdigit():
+            initial.update(from_mail.initial_from_message(
+                request.user, int(request.GET["boite"]), request.GET.get("dossier", "INBOX"),
+                int(request.GET["uid"])))  # fmt: skip
+        form = forms.EventForm(calendars=calendars, initial=initial)
     return render(request, "calendar_app/event_form.html", {"form": form, "creating": True})
 
 

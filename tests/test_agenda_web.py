@@ -206,3 +206,26 @@ def test_search_finds_events_from_the_web_and_from_a_phone_over_a_range(
     assert "Conseil de classe 1re C" not in narrower.content.decode()
     nothing = signed_in.get("/agenda/recherche/?q=inexistant").content.decode()
     assert "Aucun événement ne correspond à « inexistant »" in nothing
+
+
+def test_create_an_event_from_a_message(signed_in, prof, colleague, dovecot):
+    from mail.models import Mailbox
+    from tests.conftest import build_message, deliver, uid_of, unique_subject
+
+    subject = unique_subject("Convocation conseil de classe")
+    deliver(prof, build_message(to=prof.email, subject=subject,
+                                body="Le conseil aura lieu le 17 novembre à 17 h 30, salle 104."))
+    uid = uid_of(prof, subject)
+    mailbox = Mailbox.objects.get(owner=prof)
+    message_page = signed_in.get(f"/mail/boite/{mailbox.id}/message/INBOX/{uid}/")
+    link = f"/agenda/evenement/nouveau/?boite={mailbox.id}&amp;dossier=INBOX&amp;uid={uid}"
+    assert link in message_page.content.decode()
+
+    form = signed_in.get(f"/agenda/evenement/nouveau/?boite={mailbox.id}&dossier=INBOX&uid={uid}")
+    initial = form.context["form"].initial
+    assert initial["title"] == subject
+    assert "Famille Durand" in initial["description"]
+    assert "salle 104" in initial["description"]
+    other = Mailbox.objects.get(owner=colleague)
+    assert signed_in.get(
+        f"/agenda/evenement/nouveau/?boite={other.id}&dossier=INBOX&uid=1").status_code == 404
