@@ -256,14 +256,16 @@ def import_ics(request):
             "created": created, "updated": updated, "problems": report.problems + problems,
             "calendar": calendar, "calendars": calendars,
         })  # fmt: skip
+    if all(request.GET.get(key, "").isdigit() for key in ("boite", "uid", "partie")):
+        # «Ajouter à mon agenda» on an .ics attachment: the same preview, from the message.
+        data = from_mail.calendar_attachment(
+            request.user, int(request.GET["boite"]), request.GET.get("dossier", "INBOX"),
+            int(request.GET["uid"]), int(request.GET["partie"]))  # fmt: skip
+        return _import_preview(request, data, calendars, calendars[0].name)
     form = forms.ImportForm(request.POST or None, request.FILES or None, calendars=calendars)
     if request.method == "POST" and form.is_valid():
-        report = importing.read_ics(form.cleaned_data["file"])
-        return render(request, "calendar_app/import_preview.html", {
-            "report": report, "preview": report.events[:20], "calendars": calendars,
-            "token": importing.keep_upload(request.user, form.cleaned_data["file"]),
-            "calendar": form.cleaned_data["calendar"],
-        })  # fmt: skip
+        return _import_preview(request, form.cleaned_data["file"], calendars,
+                               form.cleaned_data["calendar"])  # fmt: skip
     return render(request, "calendar_app/import.html", {"form": form, "calendars": calendars})
 
 
@@ -280,4 +282,12 @@ def search(request):
     return render(request, "calendar_app/search.html", {
         "query": query, "first": first, "last": last, "days": days, "searched": bool(query),
         "calendars": services.calendars_of(request.user), "today": _day(None),
+    })  # fmt: skip
+
+
+def _import_preview(request, data: bytes, calendars, calendar: str):
+    report = importing.read_ics(data)
+    return render(request, "calendar_app/import_preview.html", {
+        "report": report, "preview": report.events[:20], "calendars": calendars,
+        "token": importing.keep_upload(request.user, data), "calendar": calendar,
     })  # fmt: skip

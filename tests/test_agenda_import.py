@@ -118,3 +118,24 @@ def test_export_a_calendar_and_an_event(signed_in):
     one = signed_in.get(f"/agenda/evenement/personnel/{href}/export.ics").content.decode()
     assert "Formation numérique éducatif" in one and "Atelier" not in one
     assert signed_in.get("/agenda/calendriers/autre/export.ics").status_code == 404
+
+
+def test_an_ics_attachment_opens_as_an_event_to_add(signed_in, prof, dovecot):
+    from mail.models import Mailbox
+    from tests.conftest import build_message, deliver, uid_of, unique_subject
+
+    subject = unique_subject("Invitation formation")
+    message = build_message(to=prof.email, subject=subject)
+    message.add_attachment((FIXTURES / "outlook_and_recurring.ics").read_bytes(),
+                           maintype="text", subtype="calendar", filename="formation.ics")
+    deliver(prof, message)
+    uid = uid_of(prof, subject)
+    mailbox = Mailbox.objects.get(owner=prof)
+    page = signed_in.get(f"/mail/boite/{mailbox.id}/message/INBOX/{uid}/").content.decode()
+    assert "Ajouter à mon agenda" in page
+    link = html.unescape(page.split('href="/agenda/importer/?')[1].split('"')[0])
+    preview = signed_in.get(f"/agenda/importer/?{link}")
+    assert "Formation numérique éducatif" in preview.content.decode()
+    assert "2 créés" in _import(signed_in, preview).content.decode()
+    assert signed_in.get(f"/agenda/importer/?boite={mailbox.id}&dossier=INBOX&uid={uid}"
+                         "&partie=0").status_code == 404  # the text part is not an agenda
