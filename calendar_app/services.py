@@ -1,10 +1,11 @@
 """The agenda's actions: calendars and events of one person, read and written on the CalDAV
 store through dav/client.py. Views call these; DavUnavailable and DavConflict reach them."""
 
-import re
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
@@ -14,7 +15,7 @@ from dav.client import DavNotFound, dav_session
 
 DEFAULT_CALENDAR = "personnel"
 DEFAULT_COLOR = "#000091"
-COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+EXPANSION_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,28 @@ def occurrences_between(user, start: datetime, end: datetime,
             if calendar.hidden:
                 continue
             for resource in store.in_range(calendar.name, start, end):
-                try:
-                    found.extend(ical.expand(resource.text, start, end, calendar=calendar.name,
-                                             href=resource.href, etag=resource.etag,
-                                             color=calendar.color))  # fmt: skip
-                except ical.BadCalendarData:
-                    continue  # written by another client; shown nowhere rather than a 500
+                found.extend(_expanded(user, calendar, resource, start, end))
     return sorted(found, key=lambda o: (not o.all_day, _sort_key(o.start), o.title.lower()))
+
+
+def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
+              end: datetime) -> list[ical.Occurrence]:  # fmt: skip
+    """Parsing and expanding is most of a view's time: kept per resource version (its ETag)
+    and range, so the same week shown again costs the REPORT only."""
+    key = "agenda:occ:" + hashlib.sha256(
+        f"{user.pk}|{calendar.name}|{calendar.color}|{resource.href}|{resource.etag}|"
+        f"{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()  # fmt: skip
+    cached = cache.get(key) if resource.etag else None
+    if cached is not None:
+        return cached
+    try:
+        occurrences = ical.expand(resource.text, start, end, calendar=calendar.name,
+                                  href=resource.href, etag=resource.etag, color=calendar.color)
+    except ical.BadCalendarData:
+        occurrences = []  # written by another client; shown nowhere rather than a 500
+    if resource.etag:
+        cache.set(key, occurrences, EXPANSION_CACHE_SECONDS)
+    return occurrences
 
 
 def _sort_key(value) -> str:
