@@ -4,7 +4,7 @@ import contextlib
 import dataclasses
 import re
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import imapclient
 from imapclient.exceptions import IMAPClientError
@@ -30,6 +30,7 @@ from mail.imap.types import (
     check_uids,
     decode_words,
 )
+from mail.message.dates import parse_date
 
 # $MDNSent (RFC 3503): a read receipt was sent, or the reader chose not to send one.
 _FLAGS = {"seen": imapclient.SEEN, "flagged": imapclient.FLAGGED, "mdnsent": b"$MDNSent"}
@@ -39,7 +40,14 @@ _SORT = {
     SortKey.SUBJECT: "SUBJECT",
     SortKey.SIZE: "SIZE",
 }
-_ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE"]
+# The Date field itself: imapclient would read ENVELOPE's date into the server's local time at
+# today's DST offset, or naive for -0000; mail.message.dates reads it like the reading page.
+_DATE_ITEM = "BODY.PEEK[HEADER.FIELDS (DATE)]"
+_DATE_KEY = b"BODY[HEADER.FIELDS (DATE)]"
+_ENVELOPE_ITEMS = [
+    "ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE", _DATE_ITEM,
+]  # fmt: skip
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 _QUOTA_SECONDS = 60
 # Envelopes kept per folder; past this, the cache starts again from the pages people open.
 _MAX_CACHED_ENVELOPES = 2000
@@ -76,10 +84,10 @@ def _keywords(flags) -> frozenset[str]:
 def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
     envelope = data.get(b"ENVELOPE")
     sender_name = sender_address = subject = ""
-    date = None
+    field = (data.get(_DATE_KEY) or b"").partition(b":")[2]
+    date = parse_date(field)
     if envelope is not None:
         subject = decode_words(envelope.subject)
-        date = envelope.date
         people = envelope.from_ or envelope.sender or ()
         if people:
             person = people[0]
@@ -107,6 +115,7 @@ def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
 class MailboxSession(TeamworkMixin):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
         self._client = client
+        client.normalise_times = False  # INTERNALDATE keeps its zone: aware, never naive
         self._user = imap_user
         self._selected: str | None = None
         self._folders: list[Folder] | None = None
@@ -349,7 +358,7 @@ class MailboxSession(TeamworkMixin):
             Conversation(
                 sorted(
                     (envelopes[u] for u in t if u in envelopes),
-                    key=lambda e: (e.date or datetime.min, e.uid),
+                    key=lambda e: (e.date or _EARLIEST, e.uid),
                 )
             )
             for t in chosen
@@ -365,7 +374,7 @@ class MailboxSession(TeamworkMixin):
             return None
         envelopes = self._cached_envelopes(cache, folder, thread)
         return Conversation(
-            sorted(envelopes.values(), key=lambda e: (e.date or datetime.min, e.uid))
+            sorted(envelopes.values(), key=lambda e: (e.date or _EARLIEST, e.uid))
         )
 
     def fetch_many_raw(self, folder: str, uids: list[int]) -> dict[int, bytes]:
