@@ -34,7 +34,12 @@ if (window.Quill) {
     const label = labels[button.value ? `${name}-${button.value}` : name];
     if (label) { button.setAttribute("aria-label", label); button.title = label; }
   });
-  editorBox.querySelector(".ql-editor").setAttribute("aria-label", editorBox.dataset.label);
+  // A contenteditable div may carry a name only with a role (axe: aria-prohibited-attr).
+  const area = editorBox.querySelector(".ql-editor");
+  area.setAttribute("role", "textbox");
+  area.setAttribute("aria-multiline", "true");
+  area.setAttribute("aria-labelledby", "message-label");
+  form.querySelector("#message-label").addEventListener("click", () => quill.focus());
   if (html.value) quill.clipboard.dangerouslyPasteHTML(html.value);
   else quill.setText(body.value);
   quill.on("text-change", () => {
