@@ -1,14 +1,20 @@
 """The compose page as a person sees it: one editing area, answers and forwards that keep what
 they should, and «Annuler l'envoi» that gives everything back."""
 
+from email import message_from_bytes, policy
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Preferences
+from mail.imap import imap_session
 from mail.models import OutgoingMessage
-from tests.conftest import PASSWORD, assert_accessible, wait_for
+from mail.transport.lmtp import lmtp_deliver
+from tests.conftest import PASSWORD, PNG, assert_accessible, unique_subject, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 
 def sign_in(page, live_server):
@@ -45,3 +51,52 @@ def test_without_javascript_the_plain_field_sends(live_server, page, prof, colle
     outgoing = wait_for(lambda: OutgoingMessage.objects.filter(subject="Sans script").first())
     assert "Écrit sans JavaScript." in bytes(outgoing.raw).decode()
     context.close()
+
+
+def deliver_fixture(user, name: str) -> str:
+    subject = unique_subject("Conseil de classe")
+    raw = (
+        (FIXTURES / name)
+        .read_bytes()
+        .replace(b"Subject: Conseil de classe", f"Subject: {subject}".encode())
+    )
+    raw = raw.replace(b"<forward-with-attachments@", f"<{subject[-10:]}@".encode())
+    outcome = lmtp_deliver(raw, mail_from="test@example.org", imap_users=[user.username])
+    assert outcome.delivered == [user.username]
+    return subject
+
+
+def received(user, subject: str):
+    uid = wait_for(lambda: next((e.uid for e in _inbox(user) if e.subject == subject), None))
+    with imap_session(user.username) as box:
+        return message_from_bytes(
+            box.fetch_raw("INBOX", uid, mark_seen=False), policy=policy.default
+        )
+
+
+def _inbox(user):
+    with imap_session(user.username) as box:
+        return box.list_page("INBOX", page=1, page_size=200).envelopes
+
+
+def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
+    live_server, page, prof, colleague
+):
+    Preferences.objects.create(user=prof, undo_send_seconds=0)
+    subject = deliver_fixture(prof, "forward-with-attachments.eml")
+    sign_in(page, live_server)
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("link", name="Transférer", exact=True).click()
+    for name in ("image-0.png", "ordre du jour.pdf", "notes.odt"):
+        expect(page.get_by_role("checkbox", name=name)).to_be_checked()
+    assert_accessible(page)
+    page.get_by_text("notes.odt").click()  # DSFR: the label covers the box
+    expect(page.get_by_role("checkbox", name="notes.odt")).not_to_be_checked()
+    page.locator("#id_to").fill(colleague.email)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+
+    forwarded = received(colleague, f"Tr: {subject}")
+    attached = {part.get_filename(): part.get_content() for part in forwarded.iter_attachments()}
+    assert attached == {"image-0.png": PNG, "ordre du jour.pdf": b"%PDF-1.4 ordre du jour"}
+    assert "Voici l'ordre du jour" in forwarded.get_body(("plain",)).get_content()

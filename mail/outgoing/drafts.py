@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 
 FIELDS = (
     "key", "sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references",
-    "forward", "send_at",
+    "forward", "send_at", "carried_from", "carried", "high_priority", "read_receipt", "send_now",
 )  # fmt: skip
 
 

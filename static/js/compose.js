@@ -8,7 +8,7 @@ const body = form.elements.body;
 const html = form.elements.html;
 // One unsent draft per browser: found again even from a new page after signing in again.
 const storageKey = "convergence-unsent-draft";
-const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward", "send_at"];
+const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward", "send_at", "carried_from"];
 let dirty = false;
 
 // --- The editor (Quill): bold, lists, links, tables; pasting from Word is cleaned by Quill ---
@@ -69,6 +69,10 @@ function replaceAll(token, value) {
 function snapshot() {
   const data = { key: keyField.value };
   for (const name of fieldNames) if (form.elements[name]) data[name] = form.elements[name].value;
+  data.carried = [...form.querySelectorAll("input[name=carried]:checked")].map((box) => box.value).join(",");
+  for (const name of ["high_priority", "read_receipt", "send_now"]) {
+    if (form.elements[name]) data[name] = form.elements[name].checked ? "on" : "";
+  }
   return data;
 }
 
