@@ -5,6 +5,7 @@ import uuid
 
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, OutgoingMessage
+from mail.outgoing.carried import carried_parts
 from mail.outgoing.compose import Composition, build_message
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,17 @@ def save_to_drafts_folder(backup: DraftBackup, user) -> bool:
 
 
 def restore_from(outgoing: OutgoingMessage) -> DraftBackup:
+    """The draft of a cancelled send, with its attachments carried from the queued copy (a
+    message forwarded whole comes back through its own ``forward`` field)."""
     fields = dict(outgoing.draft)
+    parts = [
+        part
+        for part in carried_parts(bytes(outgoing.raw))
+        if not (fields.get("forward") and part.content_type == "message/rfc822")
+    ]
+    if parts:
+        fields["carried_from"] = f"envoi:{outgoing.id}"
+        fields["carried"] = ",".join(str(part.index) for part in parts)
     key = fields.get("key") or str(uuid.uuid4())
     backup, _ = DraftBackup.objects.update_or_create(
         key=key, user=outgoing.user, defaults={"fields": fields, "mailbox": outgoing.mailbox}
