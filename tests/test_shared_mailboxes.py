@@ -2,6 +2,7 @@
 matrix on the server, roles, expiry, the journal, team work and its concurrency."""
 
 import threading
+import uuid
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -74,7 +75,7 @@ def grant(mailbox, user, **rights) -> MailboxMember:
 
 def compose(client, mailbox, **fields):
     data = {"sender": mailbox.id, "to": "parent@example.org", "subject": "Réponse",
-            "body": "Bonjour", "draft_key": "6f1c3c1e-2a44-4c55-9a77-0d5a8d1c0e11"} | fields
+            "body": "Bonjour", "draft_key": str(uuid.uuid4())} | fields
     return client.post(reverse("mail:compose"), data)
 
 

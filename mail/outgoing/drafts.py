@@ -27,6 +27,8 @@ def save_backup(user, fields: dict, senders) -> DraftBackup | None:
     mailbox = senders.filter(id=_int(fields.get("sender"))).first() or senders.first()
     if mailbox is None:
         return None
+    if queued_with_key(user, str(key)) is not None:  # an autosave arriving after «Envoyer»
+        return None
     backup, _ = DraftBackup.objects.update_or_create(
         key=key, user=user, defaults={"fields": dict(fields), "mailbox": mailbox}
     )
@@ -78,6 +80,17 @@ def restore_from(outgoing: OutgoingMessage) -> DraftBackup:
         key=key, user=outgoing.user, defaults={"fields": fields, "mailbox": outgoing.mailbox}
     )
     return backup
+
+
+def queued_with_key(user, key: str) -> OutgoingMessage | None:
+    """The message queued from the draft ``key`` and not cancelled: it is no draft then."""
+    if not key:
+        return None
+    return (
+        OutgoingMessage.objects.filter(user=user, kind=OutgoingMessage.Kind.MESSAGE, draft__key=key)
+        .exclude(status=OutgoingMessage.Status.CANCELLED)
+        .first()
+    )
 
 
 def _addresses(value: str | None) -> list[str]:

@@ -140,6 +140,10 @@ def compose(request):
     if not senders.exists():
         return render(request, "mail/no_mailbox.html")
     if request.method == "GET":
+        key = request.GET.get("brouillon", "")
+        if key and drafts.queued_with_key(request.user, key) is not None:
+            messages.info(request, _("This message is waiting in «To be sent»: change it there."))
+            return redirect("mail:outbox")
         form = ComposeForm(initial=_initial(request, senders), senders=senders)
     else:
         form = ComposeForm(request.POST, request.FILES, senders=senders)
