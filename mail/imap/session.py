@@ -12,6 +12,7 @@ from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
 
 from mail.imap.cache import FolderCache, FolderState, folder_caches
+from mail.imap.structure import has_attachments
 from mail.imap.teamwork import TeamworkMixin
 from mail.imap.types import (
     SPECIAL_USES,
@@ -63,17 +64,6 @@ def _flatten(thread) -> list[int]:
     return [uid for part in thread for uid in _flatten(part)]
 
 
-def _has_attachments(structure) -> bool:
-    """multipart/mixed (or a lone non-text part) is what mail clients show a paperclip for."""
-    if structure is None:
-        return False
-    if structure.is_multipart:
-        subtype = structure[1]
-        return isinstance(subtype, bytes) and subtype.upper() == b"MIXED"
-    kind = structure[0]
-    return isinstance(kind, bytes) and kind.upper() not in (b"TEXT", b"MULTIPART")
-
-
 def _keywords(flags) -> frozenset[str]:
     """Keywords (no backslash) such as the shared mailboxes' states, for the list."""
     return frozenset(
@@ -105,7 +95,7 @@ def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
         size=data.get(b"RFC822.SIZE", 0),
         seen=imapclient.SEEN in flags,
         flagged=imapclient.FLAGGED in flags,
-        has_attachments=_has_attachments(data.get(b"BODYSTRUCTURE")),
+        has_attachments=has_attachments(data.get(b"BODYSTRUCTURE")),
         folder=folder,
         message_id=(envelope.message_id or b"").decode("utf-8", "replace") if envelope else "",
         keywords=_keywords(flags),
@@ -293,12 +283,17 @@ class MailboxSession(TeamworkMixin):
 
     def _sorted(self, cache: FolderCache, sort: SortKey, reverse: bool, query: SearchQuery):
         criteria = query.criteria()
-        key = (sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged)
+        key = (
+            sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged,
+            query.with_attachments,
+        )  # fmt: skip
         with cache.lock:
             uids = cache.sorted_uids.get(key)
         if uids is None:
             order = _SORT[sort]
             uids = self._client.sort([f"REVERSE {order}" if reverse else order], criteria)
+            if query.with_attachments:
+                uids = self._attached_only(cache, uids)
             with cache.lock:
                 if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
                     cache.sorted_uids.clear()
@@ -334,6 +329,7 @@ class MailboxSession(TeamworkMixin):
             True,
             tuple(str(c) for c in query.criteria()),
             query.unread or query.flagged,
+            query.with_attachments,
         )
         with cache.lock:
             threads = cache.sorted_uids.get(key)
@@ -341,6 +337,9 @@ class MailboxSession(TeamworkMixin):
             threads = [
                 sorted(_flatten(t)) for t in self._client.thread("REFERENCES", query.criteria())
             ]
+            if query.with_attachments:  # a conversation with at least one
+                attached = set(self._attached_only(cache, [u for t in threads for u in t]))
+                threads = [t for t in threads if attached.intersection(t)]
             threads.sort(key=lambda uids: uids[-1], reverse=True)
             with cache.lock:
                 cache.sorted_uids[key] = threads
@@ -377,6 +376,24 @@ class MailboxSession(TeamworkMixin):
             sorted(envelopes.values(), key=lambda e: (e.date or _EARLIEST, e.uid))
         )
 
+    def _attached_only(self, cache: FolderCache | None, uids: list[int]) -> list[int]:
+        """The UIDs (of the selected folder) whose BODYSTRUCTURE shows an attachment. SEARCH
+        cannot say it: HEADER Content-Type is answered by the full-text index (fts_enforced),
+        which does not hold that header, and multipart/mixed proves nothing anyway. Envelopes
+        already cached know; the others cost one FETCH BODYSTRUCTURE, cached by Dovecot."""
+        known: dict[int, EnvelopeSummary] = {}
+        if cache is not None:
+            with cache.lock:
+                known = {uid: cache.envelopes[uid] for uid in uids if uid in cache.envelopes}
+        found = {uid for uid, envelope in known.items() if envelope.has_attachments}
+        missing = [uid for uid in uids if uid not in known]
+        for start in range(0, len(missing), 1000):
+            data = self._client.fetch(missing[start : start + 1000], ["BODYSTRUCTURE"])
+            found.update(
+                uid for uid, item in data.items() if has_attachments(item.get(b"BODYSTRUCTURE"))
+            )
+        return [uid for uid in uids if uid in found]
+
     def fetch_many_raw(self, folder: str, uids: list[int]) -> dict[int, bytes]:
         """Whole messages (marked read), for a conversation read in one go."""
         self._select(folder)
@@ -406,7 +423,10 @@ class MailboxSession(TeamworkMixin):
             if not folder.selectable or folder.special_use in ("trash", "junk"):
                 continue
             self._select(folder.name)
-            uids = self._client.sort(["REVERSE DATE"], query.criteria())[:_MAX_HITS_PER_FOLDER]
+            uids = self._client.sort(["REVERSE DATE"], query.criteria())
+            if query.with_attachments:
+                uids = self._attached_only(None, uids)
+            uids = uids[:_MAX_HITS_PER_FOLDER]
             if uids:
                 dates = self._client.fetch(uids, ["INTERNALDATE"])
                 hits += [(dates[u][b"INTERNALDATE"], folder.name, u) for u in uids if u in dates]
