@@ -158,3 +158,32 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert attached == {"emploi du temps.pdf": b"%PDF-1.4 emploi du temps"}
     assert f"{timezone.localtime(again.send_after):%Y-%m-%dT%H:%M}" == f"{later:%Y-%m-%dT%H:%M}"
+
+
+def test_a_reply_quotes_the_original_as_a_formatted_block(live_server, page, prof):
+    Preferences.objects.create(user=prof, undo_send_seconds=30)  # it never leaves
+    subject = unique_subject("Sortie")
+    raw = (FIXTURES / "date-no-day-name.eml").read_bytes()
+    raw = raw.replace(b"Subject: Sortie au musee", f"Subject: {subject}".encode())
+    raw = raw.replace(b"<date-no-day-name@", f"<{subject[-10:]}@".encode())
+    assert lmtp_deliver(raw, mail_from="t@example.org", imap_users=[prof.username]).delivered
+    sign_in(page, live_server)
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("link", name="Répondre", exact=True).click()
+
+    editor = page.get_by_role("textbox", name="Message", exact=True)
+    attribution = "Le 1 oct. 2026 08:26, Hélène Dupré <helene.dupre@example.org> a écrit :"
+    expect(editor.get_by_text(attribution)).to_be_visible()
+    expect(editor.locator("blockquote").first).to_have_text("Bonjour,")
+    expect(editor.locator("blockquote").nth(1)).to_have_text("la sortie est confirmee.")
+    assert "\n>" not in editor.inner_text()
+    editor.press("Control+Home")
+    editor.type("Merci, c’est noté.")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+
+    reply = message_from_bytes(bytes(OutgoingMessage.objects.get().raw), policy=policy.default)
+    html = reply.get_body(("html",)).get_content()
+    assert "<blockquote>la sortie est confirmee.</blockquote>" in html
+    plain = reply.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain.startswith(f"Merci, c’est noté.\n\n{attribution}\n> Bonjour,\n> la sortie")

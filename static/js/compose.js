@@ -41,15 +41,37 @@ if (window.Quill) {
   area.setAttribute("aria-labelledby", "message-label");
   form.querySelector("#message-label").addEventListener("click", () => quill.focus());
   if (html.value) quill.clipboard.dangerouslyPasteHTML(html.value);
-  else quill.setText(body.value);
+  else {
+    quill.setText(body.value);
+    if (form.elements.in_reply_to.value) quoteAsBlock();
+  }
   quill.on("text-change", () => {
-    body.value = quill.getText();
+    body.value = plainText();
     // Quill 2 writes every space as &nbsp;, which would stop mail readers wrapping lines.
     html.value = quill.getSemanticHTML().replaceAll("&nbsp;", " ");
     form.dispatchEvent(new Event("input"));
   });
 }
 
+// «Répondre»: the server quotes the original as "> " lines (what the plain text part and the
+// no-JS page show); in the editor they become a formatted quotation, as in Outlook or Gmail.
+function quoteAsBlock() {
+  for (const line of quill.getLines()) {
+    const start = quill.getIndex(line);
+    const text = quill.getText(start, line.length());
+    if (!text.startsWith(">")) continue;
+    quill.deleteText(start, text.startsWith("> ") ? 2 : 1, "silent");
+    quill.formatLine(start, 1, "blockquote", true, "silent");
+  }
+}
+// The plain text part: quoted lines get their "> " back.
+function plainText() {
+  return quill.getLines().map((line) => {
+    const text = quill.getText(quill.getIndex(line), line.length()).replace(/\n$/, "");
+    if (!line.formats().blockquote) return text;
+    return text ? `> ${text}` : ">";
+  }).join("\n");
+}
 function bodyText() { return quill ? quill.getText() : body.value; }
 function insertAtStart(text) {
   if (quill) quill.insertText(0, text, "user"); else body.value = text + body.value;
