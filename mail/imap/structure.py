@@ -1,4 +1,5 @@
-"""What a BODYSTRUCTURE (RFC 3501 §7.4.2) says about attachments, as mail clients count them.
+"""Reading structured server answers: what a BODYSTRUCTURE (RFC 3501 §7.4.2) says about
+attachments, as mail clients count them, and the UIDs a COPYUID (RFC 4315) gives.
 
 A paperclip means a part someone would save: declared an attachment, a named file, an
 attached message, or a non-text part that the body does not show inline (no Content-ID).
@@ -39,3 +40,25 @@ def has_attachments(structure, depth: int = 0) -> bool:
     if kind == "text" and not named:
         return False  # the body, or an alternative of it
     return not structure[3]  # a Content-ID: shown inside the body (a logo), not attached
+
+
+def _uid_set(text: str) -> list[int]:
+    uids: list[int] = []
+    for piece in text.split(","):
+        first, _, last = piece.partition(":")
+        low, high = sorted((int(first), int(last or first)))
+        uids.extend(range(low, high + 1))
+    return uids
+
+
+def copied_uids(answers) -> dict[int, int]:
+    """«<uidvalidity> <old set> <new set>»: both sets list the messages in the same order."""
+    if not answers:
+        return {}
+    value = answers[-1]
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
+    try:
+        _, old, new = text.split()[:3]
+        return dict(zip(_uid_set(old), _uid_set(new), strict=True))
+    except ValueError:  # an answer we cannot read: no undo offered
+        return {}
