@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from mail.message.dates import parse_date
+from mail.imap.dates import parse_date
 from mail.message.parse import read_message
 from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import uid_of

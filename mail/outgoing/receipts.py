@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from mail.imap.dates import parse_date
 from mail.imap.folders import find
-from mail.message.dates import parse_date
 from mail.message.parse import ReadableMessage
 from mail.models import Mailbox, OutgoingMessage, ReadReceipt
 from mail.outgoing.sending import queue_outgoing, sender_mailboxes

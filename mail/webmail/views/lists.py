@@ -18,7 +18,7 @@ from mail.webmail.views import junk
 from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.webmail.views.reading import reading_context
 from mail.webmail.views.undo import offer_undo
-from shared_mailboxes.pages import journal_action
+from shared_mailboxes.webmail import journal_action
 
 
 @login_required

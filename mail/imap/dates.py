@@ -1,7 +1,8 @@
 """The one reading of a Date (or Received) header: RFC 5322 §3.3 and its obsolete syntax (§4.3).
 
 Whatever the form, the answer is an aware datetime in UTC, or None for garbage, so every page
-converts it the same way to the reader's time zone.
+converts it the same way to the reader's time zone. It lives with the IMAP adapter, the lowest
+layer that needs it (the lists); the reading side (mail.message) uses it from here.
 """
 
 import re
