@@ -1,12 +1,14 @@
-"""A message is a draft or queued, never both, and leaves once whatever path sends it again."""
+"""A message is a draft or queued, never both, and leaves once whatever path sends it again;
+cancelled, it comes back whole."""
 
 import uuid
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Preferences
-from mail.models import DraftBackup, OutgoingMessage
+from mail.models import DraftBackup, OutgoingMessage, SharedFile
 from tests.conftest import inbox_subjects, unique_subject, wait_for
 from tests.test_compose import folder_subjects
 
@@ -43,3 +45,21 @@ def test_a_queued_message_is_no_draft_and_leaves_once(client, prof, colleague):
     wait_for(lambda: subject in inbox_subjects("collegue.demo"))
     assert inbox_subjects("collegue.demo").count(subject) == 1
     assert folder_subjects(prof, "Sent").count(subject) == 1
+
+
+def test_cancelling_brings_back_the_links_of_large_files(client, prof, colleague, settings):
+    Preferences.objects.create(user=prof, undo_send_seconds=30)
+    settings.LARGE_ATTACHMENT_BYTES = 100 * 1024
+    client.force_login(prof)
+    big = SimpleUploadedFile("bulletins.pdf", b"%PDF-1.4 " + b"x" * (200 * 1024), "application/pdf")
+    small = SimpleUploadedFile("liste.txt", b"Lea, Hugo", "text/plain")
+    fields = {"sender": prof.personal_mailbox.id, "to": colleague.email, "subject": "Bulletins",
+              "body": "Ci-joint.", "draft_key": str(uuid.uuid4())}  # fmt: skip
+    client.post(reverse("mail:compose"), {**fields, "attachments": [big, small]})
+    outgoing = OutgoingMessage.objects.get()
+
+    reopened = client.get(client.post(reverse("mail:cancel", args=[outgoing.id])).url)
+    shared = SharedFile.objects.get(user=prof)
+    body = reopened.context["form"].initial["body"]
+    assert body.startswith("Ci-joint.") and f"/partage/{shared.token}/" in body
+    assert [c["part"].filename for c in reopened.context["carried"]] == ["liste.txt"]

@@ -2,6 +2,8 @@
 
 import logging
 import uuid
+from email import policy
+from email.parser import BytesParser
 
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, OutgoingMessage
@@ -64,9 +66,10 @@ def save_to_drafts_folder(backup: DraftBackup, user) -> bool:
 
 
 def restore_from(outgoing: OutgoingMessage) -> DraftBackup:
-    """The draft of a cancelled send, with its attachments carried from the queued copy (a
+    """The draft of a cancelled send: its texts and attachments from the queued copy (a
     message forwarded whole comes back through its own ``forward`` field)."""
     fields = dict(outgoing.draft)
+    fields.update(_texts_that_left(bytes(outgoing.raw)))
     parts = [
         part
         for part in carried_parts(bytes(outgoing.raw))
@@ -91,6 +94,21 @@ def queued_with_key(user, key: str) -> OutgoingMessage | None:
         .exclude(status=OutgoingMessage.Status.CANCELLED)
         .first()
     )
+
+
+def _texts_that_left(raw: bytes) -> dict:
+    """The text as queued: with the links that replaced large files (outgoing.shared_files),
+    which stay valid, so the files are not lost when the message comes back."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        plain = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        texts = {"body": plain.get_content()} if plain is not None else {}
+        if html is not None:
+            texts["html"] = html.get_content()
+    except (LookupError, UnicodeError, ValueError):  # our own message: only a bug gets here
+        return {}
+    return texts
 
 
 def _addresses(value: str | None) -> list[str]:
