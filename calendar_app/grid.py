@@ -62,7 +62,7 @@ def span_of(view: str, anchor: date, *, working_week: bool) -> Span:
                 anchor + timedelta(days=LIST_DAYS))  # fmt: skip
 
 
-def _day_of(value) -> date:
+def day_of(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
@@ -74,15 +74,15 @@ def lay_out(span: Span, occurrences: list[Occurrence]) -> list[Day]:
     for d in days:
         d.in_month = span.view != "month" or d.day.month == month
     for occurrence in occurrences:
-        first = _day_of(occurrence.start)
-        last = _day_of(occurrence.end)
+        first = day_of(occurrence.start)
+        last = day_of(occurrence.end)
         if occurrence.all_day or (isinstance(occurrence.end, datetime)
                                   and occurrence.end.time() == time() and last > first):
             last -= timedelta(days=1)  # an exclusive end at midnight
         day = max(first, span.first)
         while day <= last and day in by_date:
             target = by_date[day]
-            spans_days = occurrence.all_day or first != _day_of(occurrence.end) and last > first
+            spans_days = occurrence.all_day or first != day_of(occurrence.end) and last > first
             (target.all_day if spans_days else target.timed).append(occurrence)
             day += timedelta(days=1)
         if first > last and first in by_date:  # zero-length event
@@ -96,7 +96,7 @@ def minutes_in_grid(occurrence: Occurrence) -> tuple[int, int]:
     """Top and height in minutes from FIRST_HOUR, pinned to the grid's hours."""
     start = occurrence.start.hour * 60 + occurrence.start.minute
     end = occurrence.end.hour * 60 + occurrence.end.minute
-    if _day_of(occurrence.end) > _day_of(occurrence.start):
+    if day_of(occurrence.end) > day_of(occurrence.start):
         end = 24 * 60
     low, high = FIRST_HOUR * 60, LAST_HOUR * 60
     top = min(max(start, low), high - 15) - low

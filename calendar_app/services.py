@@ -106,6 +106,12 @@ def find_event(user, calendar: str, href: str) -> StoredEvent:
         raise DavNotFound(href) from exc
 
 
+def series_rule(event: StoredEvent):
+    """The RRULE of a recurring event (for the form), or None."""
+    rule = ical.master(event.parsed).get("RRULE") if event.recurring else None
+    return rule[0] if isinstance(rule, list) else rule
+
+
 def occurrence_in(event: StoredEvent, key: str) -> ical.Occurrence:
     """The occurrence ``key`` of a stored event (the master when there is no key)."""
     zone = ical.local_zone()

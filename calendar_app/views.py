@@ -116,8 +116,7 @@ def event_detail(request, calendar: str, href: str):
 def event_edit(request, calendar: str, href: str):
     event, key, occurrence = _event(request, calendar, href)
     calendars = services.calendars_of(request.user)
-    rule = services.ical.master(event.parsed).get("RRULE") if event.recurring else None
-    rule = rule[0] if isinstance(rule, list) else rule
+    rule = services.series_rule(event)
     conflict = None
     if request.method == "POST":
         form = forms.EventForm(request.POST, calendars=calendars, recurring=bool(key))
@@ -174,7 +173,7 @@ def event_delete(request, calendar: str, href: str):
             messages.error(request, _("This event was changed elsewhere; nothing was deleted."))
             return redirect(event_url(calendar, href, key))
         messages.success(request, _("Event deleted."))
-        return redirect(agenda_url("semaine", grid._day_of(occurrence.start)))
+        return redirect(agenda_url("semaine", grid.day_of(occurrence.start)))
     return render(request, "calendar_app/event_delete.html",
                   {"occurrence": occurrence, "key": key, "scopes": forms.SCOPES})  # fmt: skip
 
