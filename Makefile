@@ -22,7 +22,7 @@ messages: $(STAMP)
 
 ## make run: the whole app on loopback (Dovecot, Redis, gateway, worker, web) with demo data.
 run: system-run $(STAMP) messages
-	DJANGO_DEBUG=true $(PY) manage.py rundev
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py rundev
 
 ## make test: the whole suite once in random order (PostgreSQL when DATABASE_URL says so; the
 ## seed is printed, `make test TEST_SEED=N` replays an order), then the end-to-end slice again
@@ -32,7 +32,8 @@ TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
-	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/lint-imports --no-logo
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
@@ -44,8 +45,10 @@ test: system-test $(STAMP) messages
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
 
+## make lint: ruff, then the import contracts of pyproject.toml (no cycle, no upward import).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 clean:
 	rm -rf var/

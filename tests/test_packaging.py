@@ -14,6 +14,7 @@ from django.conf import settings
 BASE_DIR = Path(settings.BASE_DIR)
 # Packages the shipped management commands import besides the apps (seed_demo, rundev).
 SUPPORT_PACKAGES = ["demo", "devstack"]
+SITE_FOLDERS = ("templates", "static", "locale")
 NOT_SHIPPED = shutil.ignore_patterns(
     ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
     "test-artifacts", ".pytest_cache", ".ruff_cache",
@@ -41,6 +42,8 @@ def _shipped_directories() -> list[Path]:
         Path(config.path)
         for config in apps.get_app_configs()
         if Path(config.path).is_relative_to(BASE_DIR)
+        # a virtualenv inside the checkout holds installed apps, not ours
+        and "site-packages" not in Path(config.path).parts
     ]
     return [*local_apps, *(BASE_DIR / name for name in SUPPORT_PACKAGES)]
 
@@ -57,6 +60,18 @@ def _needed_at_run_time(path: Path) -> bool:
     )
 
 
+def _site_files() -> dict[str, str]:
+    """The top-level templates/, static/ and locale/ (compiled), by their place in the wheel."""
+    return {
+        path.relative_to(
+            BASE_DIR
+        ).as_posix(): f"convergence/site/{path.relative_to(BASE_DIR).as_posix()}"
+        for name in SITE_FOLDERS
+        for path in (BASE_DIR / name).rglob("*")
+        if path.is_file() and (name != "locale" or path.suffix == ".mo")
+    }
+
+
 def _expected_files() -> set[str]:
     files = (
         path.relative_to(BASE_DIR)
@@ -68,7 +83,7 @@ def _expected_files() -> set[str]:
         file.as_posix()
         for file in files
         if "__pycache__" not in file.parts and _needed_at_run_time(file)
-    }
+    } | set(_site_files().values())
 
 
 def test_every_app_is_a_local_directory_of_the_checkout():
@@ -88,7 +103,9 @@ def test_every_catalogue_is_compiled_into_the_wheel(wheel_files):
         for directory in _shipped_directories()
         for path in directory.rglob("locale/*/LC_MESSAGES/*.po")
     ]
-    assert "convergence/locale/fr/LC_MESSAGES/django.mo" in catalogues
+    site = _site_files()
+    assert "convergence/site/locale/fr/LC_MESSAGES/django.mo" in site.values(), "make messages"
+    catalogues += [site[name] for name in site if name.startswith("locale/")]
     assert not [name for name in catalogues if name not in wheel_files], "run `make messages`"
 
 

@@ -10,16 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from convergence.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the checkout: manage.py, deploy/, var/
+# The site's templates/, static/ and locale/: at the top of the checkout, or inside the
+# installed wheel, where setup.py copies them (convergence/site/).
+_WHEEL_SITE_DIR = Path(__file__).resolve().parent.parent / "site"
+SITE_DIR = BASE_DIR if (BASE_DIR / "templates").is_dir() else _WHEEL_SITE_DIR
 VAR_DIR = Path(env("CONVERGENCE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# The embedded default of `make run`: secrets generated under var/ and loopback hosts are
+# accepted with DEBUG off, so a demo shows the app's own error pages, not Django's debug ones.
+DEVELOPMENT = env_bool("CONVERGENCE_DEVELOPMENT", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # First: the site's templates, static files and catalogue (convergence/templates, static,
-    # locale) override those of the admin, allauth and dsfr.
-    "convergence",
+    "convergence",  # system checks
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,6 +42,7 @@ INSTALLED_APPS = [
     "calendar_app",
     "shared_mailboxes",
     "notifications",
+    "devstack",  # manage.py rundev
 ]
 
 MIDDLEWARE = [
@@ -66,7 +72,8 @@ ASGI_APPLICATION = "convergence.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # First: the site's templates override those of the admin, allauth and dsfr.
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -117,12 +124,13 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # The site-wide catalogue, where `makemessages` puts the strings of apps without their own.
-LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [SITE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
