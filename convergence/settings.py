@@ -61,6 +61,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "convergence.urls"
+CSRF_FAILURE_VIEW = "pages.errors.csrf_failure"
 WSGI_APPLICATION = "convergence.wsgi.application"
 ASGI_APPLICATION = "convergence.asgi.application"
 

@@ -1,11 +1,24 @@
 """Top-level URL map."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import mobile
 from mail.webmail.views import shared
+from pages import errors
+
+# The admin signs in through the site's own sign-in (lockout, second factor), never its own
+# form; signed-in people who are not staff get the 403 page.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = admin.site.site_title = "Convergence"
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler429 = errors.too_many_requests  # allauth's rate limits look it up here
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
