@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from accounts import lockout
+from accounts.account_mail import in_language_of
 
 
 class AcademicAccountAdapter(DefaultAccountAdapter):
@@ -28,7 +29,10 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request, user, **kwargs):
         lockout.register_success(user, request=request)
-        return super().post_login(request, user, **kwargs)
+        # The request still speaks the browser's language; what is said from here on (the
+        # «connexion réussie» message, notices) is for the person, in theirs.
+        with in_language_of(user):
+            return super().post_login(request, user, **kwargs)
 
 
 def _typed_login(credentials) -> str:

@@ -76,7 +76,8 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
     The very first device of an account brings no notice: there is nothing to compare with.
     """
     device_id = getattr(request, "device_id", None) or secrets.token_urlsafe(24)
-    label = describe(request.META.get("HTTP_USER_AGENT", ""))
+    with account_mail.in_language_of(user):  # stored and compared in one language
+        label = describe(request.META.get("HTTP_USER_AGENT", ""))
     known = KnownDevice.objects.filter(user=user, device_hash=_device_hash(device_id)).first()
     # The same cookie in another kind of browser is a copied cookie, not the same device.
     is_new = known is None or known.label != label
@@ -91,11 +92,12 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
     )
     if not (is_new or new_country) or not had_devices:
         return False
-    when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
     audit.record(audit.Kind.NEW_DEVICE, user=user, request=request, device=label,
                  country=country, new_country=new_country)  # fmt: skip
     link = reverse("accounts:not_me", args=[session_id]) if session_id else ""
     with account_mail.in_language_of(user):
+        # Written for its reader: their language and time zone, not the browser's.
+        when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
         title = _("New sign-in to your account")
         body = _("Someone signed in to your account on %(when)s from %(device)s (address "
                  "%(ip)s). If it was you, there is nothing to do. If it was not you, end that "
