@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from mail.message import image_proxy
 from mail.message.image_proxy import FetchedImage, ImageFetchError, fetch_remote_image
-from mail.message.parse import image_proxy
 
 
 def _png() -> bytes:
