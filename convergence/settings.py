@@ -285,6 +285,20 @@ SYSTEM_MAIL_FROM = env("SYSTEM_MAIL_FROM", f"ne-pas-repondre@{MAIL_DOMAIN}")
 # Only the tests serve images from loopback; in production the proxy refuses private addresses.
 IMAGE_PROXY_ALLOW_PRIVATE = env_bool("IMAGE_PROXY_ALLOW_PRIVATE", False)
 
+# --- What every French public service shows: its publisher, host and data protection officer
+# (pages/legal.py: «Mentions légales», «Données personnelles», «Accessibilité»).
+ACADEMIE_NAME = env("ACADEMIE_NAME", "Académie de démonstration")
+ACADEMIE_ADDRESS = env("ACADEMIE_ADDRESS", "Rectorat, 1 place de la République, 00000 Démoville")
+ACADEMIE_PUBLICATION_DIRECTOR = env(
+    "ACADEMIE_PUBLICATION_DIRECTOR", "Le recteur de l'académie de démonstration"
+)
+ACADEMIE_HOST = env(
+    "ACADEMIE_HOST",
+    "Direction des systèmes d'information du rectorat, 1 place de la République, 00000 Démoville",
+)
+ACADEMIE_DPO_CONTACT = env("ACADEMIE_DPO_CONTACT", f"dpd@{MAIL_DOMAIN}")
+ACCESSIBILITY_CONTACT = env("ACCESSIBILITY_CONTACT", f"accessibilite@{MAIL_DOMAIN}")
+
 # --- Spam: SpamAssassin's spamd, spoken to by mail/spam.py only ----------------------------
 SPAMD_HOST = env("SPAMD_HOST", "127.0.0.1")
 SPAMD_PORT = env_int("SPAMD_PORT", 1783)

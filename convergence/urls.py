@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 
 from accounts import mobile
 from mail.webmail.views import shared
-from pages import errors
+from pages import errors, legal
 
 # The admin signs in through the site's own sign-in (lockout, second factor), never its own
 # form; signed-in people who are not staff get the 403 page.
@@ -35,4 +35,7 @@ urlpatterns = [
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
     path("support/", include("accounts.support_urls")),
+    path("accessibilite/", legal.accessibility, name="accessibility"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", legal.personal_data, name="personal_data"),
 ]

@@ -87,7 +87,8 @@ def test_main_pages_of_the_webmail_are_all_french(fragments, settings):
 
 def test_pages_before_sign_in_and_the_support_console_are_french(fragments):
     anonymous = Client()
-    for url in (reverse("account_login"), reverse("accounts:recovery")):
+    for url in (reverse("account_login"), reverse("accounts:recovery"), reverse("accessibility"),
+                reverse("legal_notice"), reverse("personal_data")):
         check(anonymous, url, fragments)
     support = make_person("support.demo", category=User.Category.IT_SUPPORT)
     target = make_person("prof.demo")
