@@ -34,7 +34,11 @@ if (window.Quill) {
     const label = labels[button.value ? `${name}-${button.value}` : name];
     if (label) { button.setAttribute("aria-label", label); button.title = label; }
   });
-  editorBox.querySelector(".ql-editor").setAttribute("aria-label", editorBox.dataset.label);
+  // A labelled multi-line text box (aria-label alone is not allowed on a plain div).
+  const editable = editorBox.querySelector(".ql-editor");
+  editable.setAttribute("role", "textbox");
+  editable.setAttribute("aria-multiline", "true");
+  editable.setAttribute("aria-label", editorBox.dataset.label);
   if (html.value) quill.clipboard.dangerouslyPasteHTML(html.value);
   else quill.setText(body.value);
   quill.on("text-change", () => {
