@@ -28,6 +28,9 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
         lockout.register_failure(lockout.subject_for(_typed_login(credentials)), request=request)
 
     def post_login(self, request, user, **kwargs):
+        # Read before the success resets them: a new device right after a failure streak
+        # is worth a notice (accounts/devices.py).
+        request.failures_before_sign_in = lockout.failure_count(user)
         lockout.register_success(user, request=request)
         # The request still speaks the browser's language; what is said from here on (the
         # «connexion réussie» message, notices) is for the person, in theirs.

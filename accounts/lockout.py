@@ -110,6 +110,11 @@ def lock(user: User, *, request=None, failures: int) -> None:
         )
 
 
+def failure_count(user: User) -> int:
+    """Wrong answers for this account still remembered (LOGIN_FAILURE_WINDOW_SECONDS)."""
+    return cache.get(_failures_key(f"user:{user.pk}"), 0)
+
+
 def register_success(user: User, *, request=None) -> None:
     # The sign-in itself is audited once, with its second factor, by the user_logged_in
     # receiver in accounts/security_receivers.py.

@@ -198,6 +198,9 @@ LOGIN_FIRST_DELAY_SECONDS = env_int("LOGIN_FIRST_DELAY_SECONDS", 30)
 LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 24 * 3600)
 RECOVERY_CODE_MINUTES = 15
+# A sign-in from a new device right after this many wrong passwords brings a notice (a new
+# device alone does not, unless the account has a second factor: accounts/devices.py).
+NEW_SIGN_IN_NOTICE_AFTER_FAILURES = env_int("NEW_SIGN_IN_NOTICE_AFTER_FAILURES", 3)
 # Accounts unused this long are suspended; they are warned by mail this many days before.
 INACTIVITY_SUSPEND_DAYS = env_int("INACTIVITY_SUSPEND_DAYS", 180)
 INACTIVITY_WARNING_DAYS = env_int("INACTIVITY_WARNING_DAYS", 15)
