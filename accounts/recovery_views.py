@@ -52,7 +52,10 @@ def start(request):
     if request.method == "POST" and form.is_valid():
         outcome = recovery.start(request=request, **form.cleaned_data)
         if outcome.kind == "code_sent":
-            request.session[SESSION_KEY] = {"code_id": outcome.code_id}
+            request.session[SESSION_KEY] = {
+                "code_id": outcome.code_id,
+                "sent_to": recovery.mask(outcome.user.recovery_email),
+            }
             return redirect("accounts:recovery_code")
         if outcome.kind == "referent":
             return render(request, "accounts/recovery/referent.html")
@@ -77,7 +80,8 @@ def code(request):
         form.add_error(None, lockout.wait_message(outcome.wait) if outcome.kind == "wait" else
                        _("This code is wrong, already used or expired. Check it, or start "
                          "again to receive a new one."))  # fmt: skip
-    return render(request, "accounts/recovery/code.html", {"form": form})
+    return render(request, "accounts/recovery/code.html",
+                  {"form": form, "sent_to": state.get("sent_to", "")})  # fmt: skip
 
 
 @never_cache
