@@ -63,6 +63,11 @@ class User(AbstractUser):
     def can_log_in(self) -> bool:
         return self.is_active and self.status == self.Status.ACTIVE
 
+    @property
+    def is_it_support(self) -> bool:
+        """Opens the IT-support console (the header shows it the way there)."""
+        return self.can_log_in and self.category == self.Category.IT_SUPPORT
+
 
 class Preferences(models.Model):
     """How one person likes their webmail; created with defaults on first use."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import support_views
+from support import views as support_views
 
 app_name = "support"
 
