@@ -22,7 +22,7 @@ messages: $(STAMP)
 
 ## make run: the whole app on loopback (Dovecot, Redis, gateway, worker, web) with demo data.
 run: system-run $(STAMP) messages
-	DJANGO_DEBUG=true $(PY) manage.py rundev
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py rundev
 
 ## make test: the whole suite once in random order (PostgreSQL when DATABASE_URL says so; the
 ## seed is printed, `make test TEST_SEED=N` replays an order), then the end-to-end slice again
@@ -33,7 +33,7 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
-	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run -v0
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \

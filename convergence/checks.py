@@ -9,7 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-DEVELOPMENT = "In development, set DJANGO_DEBUG=true (`make run` does)."
+DEVELOPMENT = "In development, set CONVERGENCE_DEVELOPMENT=true (`make run` does)."
+
+
+def _development() -> bool:
+    return settings.DEBUG or getattr(settings, "DEVELOPMENT", False)
 
 
 def _generated(filename: str, value: str) -> bool:
@@ -25,7 +29,7 @@ def check_secrets(app_configs=None, **kwargs) -> list[Error]:
         value, error_id = getattr(settings, setting, ""), f"convergence.E00{number}"
         if not value:
             errors.append(Error(f"{setting} is empty.", hint=f"Set {variable}.", id=error_id))
-        elif not settings.DEBUG and _generated(filename, value):
+        elif not _development() and _generated(filename, value):
             errors.append(
                 Error(
                     f"{setting} was generated into {settings.VAR_DIR}/{filename}"
@@ -50,7 +54,7 @@ def _loopback(host: str) -> bool:
 
 @register(Tags.security)
 def check_allowed_hosts(app_configs=None, **kwargs) -> list[Error]:
-    if settings.DEBUG or not all(_loopback(host) for host in settings.ALLOWED_HOSTS):
+    if _development() or not all(_loopback(host) for host in settings.ALLOWED_HOSTS):
         return []
     return [
         Error(

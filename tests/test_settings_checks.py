@@ -34,6 +34,8 @@ def test_generated_secrets_refused_with_debug_off():
 def test_generated_secrets_accepted_in_development():
     with override_settings(DEBUG=True):
         assert check_secrets() == []
+    with override_settings(DEBUG=False, DEVELOPMENT=True):  # make run: the app's error pages
+        assert check_secrets() == []
 
 
 def test_secrets_from_the_environment_accepted_with_debug_off():

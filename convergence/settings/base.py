@@ -17,6 +17,9 @@ SITE_DIR = BASE_DIR if (BASE_DIR / "templates").is_dir() else _WHEEL_SITE_DIR
 VAR_DIR = Path(env("CONVERGENCE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# The embedded default of `make run`: secrets generated under var/ and loopback hosts are
+# accepted with DEBUG off, so a demo shows the app's own error pages, not Django's debug ones.
+DEVELOPMENT = env_bool("CONVERGENCE_DEVELOPMENT", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
