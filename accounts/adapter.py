@@ -38,5 +38,10 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
             return super().post_login(request, user, **kwargs)
 
 
+def display_name(user) -> str:
+    """How allauth names the person («Connexion avec Camille Martin réussie.»)."""
+    return user.get_full_name() or user.username
+
+
 def _typed_login(credentials) -> str:
     return credentials.get("email") or credentials.get("username") or ""

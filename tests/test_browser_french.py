@@ -30,7 +30,7 @@ def test_an_english_browser_gets_the_french_flash_and_notice(live_server, page, 
     page.locator("main button[type=submit]").first.click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
-    expect(page.get_by_text("Connexion avec prof.demo réussie.")).to_be_visible()
+    expect(page.get_by_text("Connexion avec Camille Martin réussie.")).to_be_visible()
     expect(page.get_by_text("Successfully signed in")).to_have_count(0)
 
     page.goto(f"{live_server.url}/compte/avis/")

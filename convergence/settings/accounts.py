@@ -24,6 +24,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 ACCOUNT_ADAPTER = "accounts.adapter.AcademicAccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.adapter.display_name"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
