@@ -21,6 +21,7 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         wait = lockout.seconds_to_wait(lockout.subject_for(_typed_login(credentials)), request)
         if wait:
+            lockout.mark_waiting(request, wait)
             raise ValidationError(lockout.wait_message(wait))
         super().pre_authenticate(request, **credentials)
 

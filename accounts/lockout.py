@@ -127,6 +127,12 @@ def reset(user: User) -> None:
     cache.delete_many([_failures_key(key), _until_key(key)])
 
 
+def mark_waiting(request, seconds: int) -> None:
+    """The page still shows its form with the message, answered as 429 with Retry-After
+    (accounts.middleware.LockoutStatusMiddleware)."""
+    request.lockout_wait = seconds
+
+
 def wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
     return _(

@@ -60,6 +60,8 @@ def start(request):
             return redirect("accounts:recovery_code")
         if outcome.kind == "referent":
             return render(request, "accounts/recovery/referent.html")
+        if outcome.kind == "wait":
+            lockout.mark_waiting(request, outcome.wait)
         form.add_error(None, lockout.wait_message(outcome.wait) if outcome.kind == "wait"
                        else _mismatch_message())  # fmt: skip
     return render(request, "accounts/recovery/start.html", {"form": form})
@@ -78,6 +80,8 @@ def code(request):
         if outcome.kind == "ok":
             request.session[SESSION_KEY] = {"user_id": outcome.user.pk, "at": time.time()}
             return redirect("accounts:recovery_password")
+        if outcome.kind == "wait":
+            lockout.mark_waiting(request, outcome.wait)
         form.add_error(None, lockout.wait_message(outcome.wait) if outcome.kind == "wait" else
                        _("This code is wrong, already used or expired. Check it, or start "
                          "again to receive a new one."))  # fmt: skip

@@ -36,6 +36,9 @@ def test_delay_after_repeated_failures_is_the_same_for_unknown_logins(client, se
     assert "_auth_user_id" not in client.session
     assert form_errors(known) == form_errors(unknown)
     assert "Trop de tentatives. Patientez 1 min" in str(form_errors(known))
+    # The form stays, answered as a rate limit would be.
+    assert known.status_code == unknown.status_code == 429
+    assert 0 < int(known["Retry-After"]) <= 30
     failed = AccountEvent.objects.filter(kind=AccountEvent.Kind.LOGIN_FAILED)
     assert failed.filter(user__username="prof.demo").count() == 3
     assert failed.filter(user=None, login="personne.inconnue").count() == 3

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.password_change.AccountStateMiddleware",
     "accounts.middleware.PreferencesMiddleware",
+    "accounts.middleware.LockoutStatusMiddleware",
     "mail.webmail.middleware.MailServiceUnavailableMiddleware",
     "accounts.devices.DeviceCookieMiddleware",
     "accounts.mfa_policy.MfaEnrolmentMiddleware",
