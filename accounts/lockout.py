@@ -116,6 +116,14 @@ def lock(user: User, *, request=None, failures: int) -> None:
         )
 
 
+def failure_count(user: User) -> int:
+    """Wrong answers for this account still remembered (LOGIN_FAILURE_WINDOW_SECONDS)."""
+    row = LoginThrottle.objects.filter(
+        key=f"user:{user.pk}", window_ends__gt=timezone.now()
+    ).first()
+    return row.failures if row else 0
+
+
 def register_success(user: User, *, request=None) -> None:
     # The sign-in itself is audited once, with its second factor, by the user_logged_in
     # receiver in accounts/security_receivers.py.
@@ -125,6 +133,12 @@ def register_success(user: User, *, request=None) -> None:
 def reset(user: User) -> None:
     """After a successful sign-in, a recovery or an unlock by support: start from zero."""
     LoginThrottle.objects.filter(key=f"user:{user.pk}").delete()
+
+
+def mark_waiting(request, seconds: int) -> None:
+    """The page still shows its form with the message, answered as 429 with Retry-After
+    (accounts.middleware.LockoutStatusMiddleware)."""
+    request.lockout_wait = seconds
 
 
 def wait_message(seconds: int) -> str:

@@ -292,3 +292,17 @@ def html_message(to: str, subject: str, image_url: str) -> EmailMessage:
     )
     message.get_payload()[1].add_related(PNG, "image", "png", cid="<signature@x>")
     return message
+
+
+# --- Agenda: Radicale with the plugins of dav/, on the test database --------------------
+
+
+@pytest.fixture(scope="session")
+def radicale(django_db_setup, django_db_blocker):
+    from devstack.radicale import RadicaleServer
+    from tests.servers import database_url
+
+    server = RadicaleServer(env={"DATABASE_URL": database_url()})
+    server.start()
+    yield server
+    server.stop()

@@ -9,3 +9,5 @@ from convergence.settings.generated import *
 from convergence.settings.accounts import *
 from convergence.settings.mail import *
 from convergence.settings.celery import *
+from convergence.settings.public_notices import *
+from convergence.settings.caldav import *

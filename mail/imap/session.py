@@ -54,6 +54,7 @@ class _Refusals:
 class MailboxSession(FoldersMixin, ListingMixin, ChangesMixin, FilingMixin, TeamworkMixin):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
         self._client = _Refusals(client)
+        client.normalise_times = False  # INTERNALDATE keeps its zone: aware, never naive
         self._user = imap_user
         self._selected: str | None = None
         self._folders: list[Folder] | None = None

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from devstack.dovecot import DovecotNotInstalled, configured_server
 from devstack.loopback import listening
 from devstack.processes import stop_process_group
+from devstack.radicale import RadicaleServer
 from devstack.spamd import SpamdNotInstalled, SpamdServer
 
 
@@ -77,7 +78,9 @@ class Command(BaseCommand):
         except (DovecotNotInstalled, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         spamd = self._start_spamd()
+        radicale = RadicaleServer()
         try:
+            radicale.start()
             if redis_server:
                 children.append(redis_server)
                 redis_server.start()
@@ -117,6 +120,8 @@ class Command(BaseCommand):
                     f"IMAP 127.0.0.1:{settings.IMAP_PORT} · SMTP inbound "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT} · submission "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT}\n"
+                    f"CalDAV {settings.MAIL_CLIENT_CALDAV_URL} (Radicale on "
+                    f"{settings.RADICALE_HOST}:{settings.RADICALE_PORT})\n"
                     "Press Ctrl-C to stop everything.\n"
                 )
             )
@@ -130,6 +135,9 @@ class Command(BaseCommand):
                 if spamd and spamd.process and spamd.process.poll() is not None:
                     self.stdout.write("spamd stopped; restarting")
                     spamd.start(wait=False)
+                if not radicale.running():
+                    self.stdout.write("Radicale stopped; restarting")
+                    radicale.start()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -138,6 +146,7 @@ class Command(BaseCommand):
             for child in reversed(children):
                 child.stop()
             dovecot.stop()
+            radicale.stop()
             if spamd:
                 spamd.stop()
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_lockout_recovery_inactivity'),
+        ('accounts', '0007_grouped_notices'),
     ]
 
     operations = [
