@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from devstack.dovecot import DovecotNotInstalled, configured_server
 from devstack.loopback import listening
@@ -73,7 +74,11 @@ class Command(BaseCommand):
         children: list[Child] = []
         redis_server = self._redis_child()
         try:
-            dovecot = configured_server()
+            # Failed IMAP logins count toward the sign-in lockout (accounts/mail_logins.py).
+            policy = reverse("accounts:dovecot_policy")
+            dovecot = configured_server(
+                policy_url=settings.DOVECOT_AUTH_POLICY_URL or f"http://127.0.0.1:{port}{policy}"
+            )
             dovecot.start()
         except (DovecotNotInstalled, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
