@@ -3,7 +3,9 @@ for 50,000 messages, so the messages are written as Maildir files, then Dovecot'
 assigns their UIDs and builds its caches and the full-text index (doveadm index), one
 folder per CPU core at a time, the largest first."""
 
+import grp
 import os
+import pwd
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,20 +36,21 @@ def doveadm(config: Path, *args: str) -> str:
 
 
 def _mail_owner(config: Path, user: str) -> tuple[int, int]:
-    """Who Dovecot stores this user's mail as (the files written here must be theirs): the
-    owner of the Maildir root, which listing the folders creates."""
-    doveadm(config, "mailbox", "list", "-u", user)
-    root = Path(doveadm(config, "mailbox", "path", "-u", user, "INBOX").strip())
-    if not root.exists():
-        raise RuntimeError(f"Dovecot did not create {root}")
-    return root.stat().st_uid, root.stat().st_gid
+    """Who Dovecot stores mail as (the files written here must be theirs): its mail_uid and
+    mail_gid, as configured."""
+    uid, gid = (doveadm(config, "config", "-h", name).strip() for name in ("mail_uid", "mail_gid"))
+    return pwd.getpwnam(uid).pw_uid if not uid.isdigit() else int(uid), (
+        grp.getgrnam(gid).gr_gid if not gid.isdigit() else int(gid)
+    )
 
 
 def _maildir(config: Path, user: str, folder: Folder, owner: tuple[int, int]) -> Path:
     if folder.name not in doveadm(config, "mailbox", "list", "-u", user).splitlines():
         doveadm(config, "mailbox", "create", "-u", user, "-s", folder.name)
-    path = Path(doveadm(config, "mailbox", "path", "-u", user, folder.name).strip())
-    for directory in (path, path / "cur", path / "new", path / "tmp"):
+    path = Path(
+        doveadm(config, "mailbox", "path", "-u", user, "-t", "mailbox", folder.name).strip()
+    )
+    for directory in (path.parent, path, path / "cur", path / "new", path / "tmp"):
         if not directory.exists():  # auto-created folders (Sent, Archive…) exist once used
             directory.mkdir(mode=0o700)
             if os.geteuid() == 0:
