@@ -18,6 +18,11 @@ class Etablissement(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Name, commune and UAI without accents or case (directory.search.normalise).
+    search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -26,6 +31,66 @@ class Etablissement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uai})"
+
+
+class Discipline(models.Model):
+    """What a teacher teaches («Mathématiques», «Lettres modernes»…)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("discipline")
+        verbose_name_plural = _("disciplines")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Function(models.Model):
+    """What someone does in an établissement («CPE», «Directeur d'école», «Gestionnaire»…)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("function")
+        verbose_name_plural = _("functions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """A staff member's entry in the académie's directory: only what the académie publishes
+    (never the NUMEN, birth date or recovery address, which stay on the account)."""
+
+    user = models.OneToOneField(
+        "accounts.User", verbose_name=_("account"), on_delete=models.CASCADE,
+        primary_key=True, related_name="directory_entry",
+    )
+    etablissements = models.ManyToManyField(
+        Etablissement, verbose_name=_("établissements"), blank=True, related_name="people"
+    )
+    functions = models.ManyToManyField(
+        Function, verbose_name=_("functions"), blank=True, related_name="people"
+    )
+    disciplines = models.ManyToManyField(
+        Discipline, verbose_name=_("disciplines"), blank=True, related_name="people"
+    )
+    phone = models.CharField(_("professional phone"), max_length=30, blank=True)
+    # Both kept by directory.people.refresh_keys: «nom prénom» for ordering, and every word
+    # one may search by (name, login, functions, disciplines, établissements, communes, UAI).
+    sort_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    search_key = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["sort_key"]
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class DistributionList(models.Model):
