@@ -22,4 +22,5 @@ urlpatterns = [
     path("partage/<str:token>/", shared.download, name="shared_file"),
     path("admin/", admin.site.urls),
     path("support/", include("accounts.support_urls")),
+    path("annuaire/", include("directory.urls")),
 ]

@@ -179,10 +179,11 @@ def seed_academie(
     """The directory beyond the cast: their functions and disciplines, and everyone else of the
     académie, created in bulk without a password (nobody signs in as them)."""
     domain = settings.MAIL_DOMAIN
-    for data in PEOPLE:
-        entry = people.entry_for(cast[data.login])
-        people.describe(entry, functions=data.functions, disciplines=data.disciplines,
-                        phone=data.phone, also=tuple(etabs[uai] for uai in data.also))
+    with transaction.atomic():  # one commit, not one per relation added
+        for data in PEOPLE:
+            entry = people.entry_for(cast[data.login])
+            people.describe(entry, functions=data.functions, disciplines=data.disciplines,
+                            phone=data.phone, also=tuple(etabs[uai] for uai in data.also))
     others = [p for p in ACADEMIE_PEOPLE if not p.role]
     taken = set(User.objects.filter(username__in=[p.login for p in others])
                 .values_list("username", flat=True))

@@ -87,7 +87,7 @@ def create_many(people: list[NewPerson], *, batch_size: int = 2000) -> list[User
         entries, places, roles, subjects = [], [], [], []
         for p in people:
             user = by_name[p.username]
-            etabs = [e for e in (p.etablissement, *p.also) if e is not None]
+            etabs = list(dict.fromkeys(e for e in (p.etablissement, *p.also) if e is not None))
             sort_key, search_key = person_keys(
                 user, functions=p.functions, disciplines=p.disciplines, etablissements=etabs
             )
@@ -96,9 +96,9 @@ def create_many(people: list[NewPerson], *, batch_size: int = 2000) -> list[User
             places += [Person.etablissements.through(person_id=user.pk, etablissement_id=e.pk)
                        for e in etabs]
             roles += [Person.functions.through(person_id=user.pk, function_id=functions[f])
-                      for f in p.functions]
+                      for f in dict.fromkeys(p.functions)]
             subjects += [Person.disciplines.through(person_id=user.pk, discipline_id=disciplines[d])
-                         for d in p.disciplines]
+                         for d in dict.fromkeys(p.disciplines)]
         Person.objects.bulk_create(entries, batch_size=batch_size)
         for relation, rows in ((Person.etablissements, places), (Person.functions, roles),
                                (Person.disciplines, subjects)):

@@ -5,7 +5,7 @@ Every entry has a normalised ``search_key`` (accents and case removed, one space
 a space on each side). A query matches when each of its words begins a word of that key:
 «helene dup» finds «Hélène Dupré», «0315678d» the staff of that UAI. PostgreSQL answers with a
 trigram index (``LIKE '% dup%'``), SQLite with an FTS5 table kept by triggers (migration 0004).
-Results come in ``sort_key`` order, walking its index, so broad queries stay cheap too.
+Results come in ``sort_key`` order.
 """
 
 import re
@@ -21,6 +21,7 @@ from accounts.models import User
 from directory.models import Etablissement, Person
 
 MAX_WORDS = 6
+SCAN_WINDOW = 1000  # entries walked in name order before SQLite turns to FTS5
 _WORD = re.compile(r"[0-9a-z]+")
 # Letters NFKD leaves whole.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -62,17 +63,37 @@ def etablissement_key(etab: Etablissement) -> str:
     return key_of(etab.name, etab.city, etab.uai)
 
 
-def _matching(queryset: QuerySet, table: str, words: list[str]) -> QuerySet:
-    if connection.vendor == "sqlite" and table == "directory_person":
-        # FTS5 prefix query; the words are [0-9a-z]+ only, so quoting them is enough.
-        expression = " ".join(f'"{word}"*' for word in words)
-        return queryset.filter(pk__in=RawSQL(
-            "SELECT rowid FROM directory_person_fts WHERE directory_person_fts MATCH %s",
-            [expression],
-        ))  # fmt: skip
+def _words_begin(queryset: QuerySet, words: list[str]) -> QuerySet:
     for word in words:
         queryset = queryset.filter(search_key__contains=f" {word}")
     return queryset
+
+
+def _full_text(queryset: QuerySet, words: list[str]) -> QuerySet:
+    # FTS5 prefix query; the words are [0-9a-z]+ only, so quoting them is enough.
+    expression = " ".join(f'"{word}"*' for word in words)
+    return queryset.filter(pk__in=RawSQL(
+        "SELECT rowid FROM directory_person_fts WHERE directory_person_fts MATCH %s", [expression]
+    ))  # fmt: skip
+
+
+def _first_ids(base: QuerySet, words: list[str], limit: int) -> list[int]:
+    """The first ``limit`` matches in name order. PostgreSQL's planner picks the trigram or the
+    name index itself. SQLite cannot: a common word («a», «lycee») would make FTS5 gather and
+    sort tens of thousands of rows, so the names are walked in order first, over a bounded
+    window; only a rarer query, which did not fill the page there, goes to FTS5."""
+    ordered = _words_begin(base, words).order_by("sort_key")
+    if connection.vendor != "sqlite" or not words:
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    window_end = list(
+        Person.objects.order_by("sort_key").values_list("sort_key", flat=True)[SCAN_WINDOW:][:1]
+    )
+    if not window_end:  # a small directory: the walk is the whole of it
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    found = list(ordered.filter(sort_key__lte=window_end[0]).values_list("pk", flat=True)[:limit])
+    if len(found) == limit:
+        return found
+    return list(_full_text(base, words).order_by("sort_key").values_list("pk", flat=True)[:limit])
 
 
 def listed_people() -> QuerySet:
@@ -120,17 +141,14 @@ def search_people(
     if not words and not filters:
         return []
     base = filters.apply(listed_people())
-    if words:
-        base = _matching(base, "directory_person", words)
-    base = base.order_by("sort_key")
     own_ids = own_etablissement_ids(viewer)
     own: list[int] = []
     if own_ids:
+        # A few hundred people at most: checked one by one, whatever the engine.
         membership = Person.etablissements.through.objects.filter(etablissement_id__in=own_ids)
-        own = list(
-            base.filter(pk__in=membership.values("person_id")).values_list("pk", flat=True)[:limit]
-        )
-    others = [pk for pk in base.values_list("pk", flat=True)[: limit + len(own)] if pk not in own]
+        mine = _words_begin(base.filter(pk__in=membership.values("person_id")), words)
+        own = list(mine.order_by("sort_key").values_list("pk", flat=True)[:limit])
+    others = [pk for pk in _first_ids(base, words, limit + len(own)) if pk not in own]
     ids = (own + others)[:limit]
     found = {
         p.pk: p
@@ -146,4 +164,4 @@ def search_etablissements(query: str, *, limit: int = 10) -> list[Etablissement]
     words = query_words(query)
     if not words:
         return []
-    return list(_matching(Etablissement.objects.all(), "directory_etablissement", words)[:limit])
+    return list(_words_begin(Etablissement.objects.all(), words)[:limit])

@@ -5,10 +5,18 @@ disciplines and functions, one's own établissement first; on SQLite (FTS5) and 
 import pytest
 
 from accounts.models import User
+from directory import search
 from directory.models import Discipline, Etablissement, Function
 from directory.search import Filters, normalise, search_etablissements, search_people
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["walk", "full-text"])
+def window(request, monkeypatch):
+    """On SQLite a short walk in name order comes first, then FTS5: both paths must agree."""
+    if request.param == "full-text":
+        monkeypatch.setattr(search, "SCAN_WINDOW", 1)
 
 
 def etab(uai, name, city, kind="lycee"):

@@ -60,6 +60,7 @@ def _initial(request, senders) -> dict:
         "sender": senders.first(),
         "body": _signed("", signature),
         "signature": signature.id if signature else "",
+        "to": request.GET.get("a", ""),  # «Écrire» from the directory's card
     }
     key = request.GET.get("brouillon")
     if key:

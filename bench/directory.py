@@ -1,0 +1,131 @@
+"""Directory search on a generated académie (100,000 people, 2,000 établissements by default):
+p95 of ``directory.search.search_people`` for every kind of query, on the embedded SQLite or
+on PostgreSQL (BENCH_DATABASE_URL; an académie found there already is measured as it is).
+
+python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT)
+"""
+
+import os
+import random
+import shutil
+import sys
+import time
+
+from bench import environment
+
+PEOPLE = int(os.environ.get("BENCH_DIRECTORY_PEOPLE", 100_000))
+ETABLISSEMENTS = int(os.environ.get("BENCH_DIRECTORY_ETABLISSEMENTS", 2_000))
+KINDS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
+ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # UAI check letters
+
+
+def generate(rng: random.Random) -> None:
+    """Names and attributes drawn from the demo académie's data file, combined at random."""
+    from directory import demo, people
+    from directory.models import Etablissement
+    from directory.search import etablissement_key
+
+    firsts = sorted({p.first_name for p in demo.ACADEMIE_PEOPLE})
+    lasts = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
+    cities = sorted({e.city for e in demo.ACADEMIE_ETABLISSEMENTS})
+    patrons = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
+    roles = [(p.category, p.functions, p.disciplines) for p in demo.ACADEMIE_PEOPLE]
+    etabs = []
+    for n in range(ETABLISSEMENTS):
+        digits = f"031{n:04d}"
+        kind = rng.choice(list(KINDS))
+        etabs.append(Etablissement(
+            uai=digits + ALPHABET[int(digits) % 23], kind=kind, city=rng.choice(cities),
+            name=f"{KINDS[kind]} {rng.choice(firsts)}-{rng.choice(patrons)}",
+        ))  # fmt: skip
+    etabs = Etablissement.objects.bulk_create(etabs)
+    for etab in etabs:  # bulk_create sends no signal: the keys directly
+        etab.search_key = etablissement_key(etab)
+    Etablissement.objects.bulk_update(etabs, ["search_key"], batch_size=2000)
+    batch = []
+    for n in range(PEOPLE):
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        category, functions, disciplines = rng.choice(roles)
+        login = f"{demo.make_login(first, last)}{n}"
+        batch.append(people.NewPerson(
+            username=login, first_name=first, last_name=last, email=f"{login}@ac-bench.test",
+            category=category, etablissement=rng.choice(etabs), functions=functions,
+            disciplines=disciplines,
+            also=(rng.choice(etabs),) if rng.random() < 0.05 else (),
+        ))  # fmt: skip
+        if len(batch) == 5000:
+            people.create_many(batch)
+            batch = []
+    if batch:
+        people.create_many(batch)
+
+
+def queries(rng: random.Random) -> dict[str, list[str]]:
+    from directory.models import Etablissement, Person
+
+    sample = list(Person.objects.select_related("user").order_by("?")[:40])
+    etabs = list(Etablissement.objects.order_by("?")[:40])
+    return {
+        "one letter": [rng.choice("abcdefghijlmnprstv") for _ in range(40)],
+        "two letters": [p.user.last_name[:2] for p in sample],
+        "first name + start of last name": [
+            f"{p.user.first_name} {p.user.last_name[:3]}" for p in sample
+        ],
+        "a whole name": [f"{p.user.last_name} {p.user.first_name}" for p in sample],
+        "a name nobody has": [f"zz{rng.randint(0, 9999)}" for _ in range(40)],
+        "a UAI, lower case": [e.uai.lower() for e in etabs],
+        "a commune": [e.city for e in etabs],
+        "a function": ["cpe", "directeur d ecole", "gestionnaire", "documentaliste", "enseignant"],
+        "a discipline + a commune": [f"mathematiques {e.city}" for e in etabs],
+    }
+
+
+def measure() -> list[tuple[str, float, float]]:
+    from accounts.models import User
+    from bench.stats import Timings, repeat_count
+    from directory.search import search_people
+
+    rng = random.Random(15)
+    viewers = list(User.objects.order_by("?")[:20])
+    rows = []
+    for label, texts in queries(rng).items():
+        timings = Timings()
+        for i in range(repeat_count(60)):
+            text, viewer = texts[i % len(texts)], viewers[i % len(viewers)]
+            started = time.perf_counter()
+            search_people(text, viewer=viewer)
+            timings.samples.append(time.perf_counter() - started)
+        rows.append((label, timings.median * 1000, timings.p95 * 1000))
+    return rows
+
+
+def main() -> None:
+    var_dir = environment.prepare()
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from directory.models import Person
+
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        if not Person.objects.exists():  # a BENCH_DATABASE_URL kept from an earlier run
+            generate(random.Random(2026))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # both engines plan with fresh statistics
+        loaded = time.monotonic() - started
+        rows = measure()
+        print(f"\n{connection.vendor}: {PEOPLE:,} people, {ETABLISSEMENTS:,} établissements "
+              f"(generated in {loaded:.0f} s)\n")
+        print("| query | median (ms) | p95 (ms) |\n|---|---|---|")
+        for label, median, p95 in rows:
+            print(f"| {label} | {median:.1f} | {p95:.1f} |")
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
