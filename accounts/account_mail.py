@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 
 from convergence.queueing import enqueue_on_commit
-from mail import smtp
+from mail.transport import smtp
 
 
 def language_of(user) -> str:

@@ -23,8 +23,8 @@ from accounts import account_mail, app_passwords, audit, lockout, notices
 from accounts.models import InactivityState, User
 from accounts.numen import numen_hash
 from accounts.sessions import end_other_sessions
-from mail import vacation
 from mail.models import Forwarding, Mailbox, Rule
+from mail.pipeline import vacation
 
 
 class ActionRefused(Exception):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import support
 from accounts.audit_log import JournalFilter, csv_lines, describe
 from accounts.models import User
-from mail.rule_forms import VacationForm
+from mail.webmail.rule_forms import VacationForm
 
 
 def support_only(view):

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from accounts import account_mail, inactivity
-from mail import smtp
+from mail.transport import smtp
 
 
 @shared_task(

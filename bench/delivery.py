@@ -17,12 +17,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import User
-from convergence.processes import CeleryWorker
+from devstack.processes import CeleryWorker
 from directory.models import DistributionList
-from mail import lmtp
-from mail.gateway.server import build_controllers
 from mail.models import Mailbox, SpooledMessage
-from mail.smtp import submit_as
+from mail.pipeline.gateway import build_controllers
+from mail.transport import lmtp
+from mail.transport.smtp import submit_as
 
 RECIPIENT_COUNTS = (1, 100, 5000)
 PREFIX = "bench.rcpt"

@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from convergence.loopback import free_port, redis_database
+from devstack.loopback import free_port, redis_database
 
 
 def prepare() -> str:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench import corpus, environment
-from convergence.loopback import free_port
+from devstack.loopback import free_port
 
 LOGIN = "bench.convergence"
 SESSIONS = 20

@@ -9,7 +9,7 @@ from bench.corpus import RARE_WORD
 from bench.report import CONCURRENCY, FIRST, MESSAGE, NONE, SEARCH, WARM, Row
 from bench.stack import Person, wait_quiet
 from bench.stats import measure
-from mail.dovecot import DovecotServer
+from devstack.dovecot import DovecotServer
 
 MOVE_TARGET = "Tri"
 MOVE_COUNT = 50

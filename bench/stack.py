@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import User
+from devstack.dovecot import DovecotServer, configured_server
 from directory.models import Etablissement
-from mail.dovecot import DovecotServer, configured_server
 from mail.models import Mailbox
 
 PASSWORD = "Bench-Convergence-2026"  # noqa: S105 - a throwaway account of the bench

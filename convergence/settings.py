@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "accounts.password_change.AccountStateMiddleware",
     "accounts.middleware.PreferencesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "mail.middleware.MailServiceUnavailableMiddleware",
+    "mail.webmail.middleware.MailServiceUnavailableMiddleware",
     "accounts.devices.DeviceCookieMiddleware",
     "accounts.mfa_policy.MfaEnrolmentMiddleware",
 ]

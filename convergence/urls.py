@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import mobile
-from mail.views import shared
+from mail.webmail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),

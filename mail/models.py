@@ -285,7 +285,7 @@ class SharedFile(models.Model):
 
 class Rule(models.Model):
     """A «règle de tri» of a mailbox: conditions on an arriving message, and what to do with
-    it. Conditions and actions are small dicts checked by ``mail.rules``."""
+    it. Conditions and actions are small dicts checked by ``mail.pipeline.rules``."""
 
     class Match(models.TextChoices):
         ALL = "all", _("all the conditions")
@@ -345,7 +345,7 @@ class RuleRun(models.Model):
 
 
 class Vacation(models.Model):
-    """The «message d'absence» of a mailbox (RFC 3834 auto-replies, see ``mail.vacation``)."""
+    """The «message d'absence» of a mailbox (RFC 3834 auto-replies: ``mail.pipeline.vacation``)."""
 
     mailbox = models.OneToOneField(Mailbox, on_delete=models.CASCADE, related_name="vacation")
     enabled = models.BooleanField(_("send an absence message"), default=False)

@@ -5,7 +5,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from mail import delivery, filters, sending, shared_files
+from mail.outgoing import sending, shared_files
+from mail.pipeline import delivery, filters
 
 
 @shared_task(

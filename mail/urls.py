@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from mail.views import (
+from mail.webmail.views import (
     absence,
     compose,
     folders,

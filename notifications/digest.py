@@ -1,7 +1,7 @@
 """The optional daily summary, by mail, of the unread messages in the folders one chose.
 
 It is sent through the gateway's submission port as the person, to themselves, like any
-message written in the web app (``mail.sending.queue_outgoing``), at most once a day.
+message written in the web app (``mail.outgoing.sending.queue_outgoing``), at most once a day.
 """
 
 import logging
@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Preferences
-from mail.folders import find, label_for
 from mail.imap import InvalidRequest, MailStoreUnavailable, SearchQuery, imap_session
+from mail.imap.folders import find, label_for
 from mail.models import Mailbox, OutgoingMessage
-from mail.sending import queue_outgoing
+from mail.outgoing.sending import queue_outgoing
 from notifications.models import NotificationSettings
 
 logger = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mail.access import access_mailbox
-from mail.folders import label_for
 from mail.imap import MailStoreUnavailable, imap_session
+from mail.imap.folders import label_for
 from mail.models import Mailbox
 from notifications.forms import NotificationSettingsForm
 from notifications.models import NotificationSettings

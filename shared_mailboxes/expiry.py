@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Preferences
-from mail import smtp
 from mail.models import MailboxMember
+from mail.transport import smtp
 from shared_mailboxes import journal
 
 logger = logging.getLogger(__name__)

@@ -21,12 +21,12 @@ from django.db import connection
 from playwright.sync_api import sync_playwright
 
 from accounts.models import User
+from devstack.spamd import SpamdServer
 from directory.models import Etablissement
-from mail.gateway.server import build_controllers
 from mail.imap import close_all_sessions, imap_session
-from mail.lmtp import lmtp_deliver
 from mail.models import Mailbox
-from mail.spamd import SpamdServer
+from mail.pipeline.gateway import build_controllers
+from mail.transport.lmtp import lmtp_deliver
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"

@@ -5,7 +5,7 @@ import os
 import shutil
 import tempfile
 
-from convergence.loopback import free_port, redis_database
+from devstack.loopback import free_port, redis_database
 
 VAR_DIR = tempfile.mkdtemp(prefix="convergence-test-")
 # Dovecot's unprivileged users must reach the mail and configuration below.

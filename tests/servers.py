@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.db import connection
 
-from convergence.processes import CeleryWorker
-from mail.dovecot import DovecotServer, configured_server
+from devstack.dovecot import DovecotServer, configured_server
+from devstack.processes import CeleryWorker
 
 
 def database_url() -> str:

@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Preferences
-from mail.gateway.server import submission_controller
 from mail.imap import close_all_sessions, imap_session
 from mail.models import DraftBackup, OutgoingMessage, SharedFile
+from mail.pipeline.gateway import submission_controller
 from tests.conftest import (
     build_message,
     deliver,

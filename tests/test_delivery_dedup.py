@@ -7,10 +7,10 @@ import pytest
 import redis
 from django.conf import settings
 
-from mail.delivery import DELIVERY_HEADER
 from mail.imap import close_all_sessions, imap_session
-from mail.lmtp import lmtp_deliver
 from mail.models import Rule, SpooledMessage
+from mail.pipeline.delivery import DELIVERY_HEADER
+from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import build_message, make_person, send_inbound, unique_subject, wait_for
 
 pytestmark = pytest.mark.usefixtures("mail_stack")

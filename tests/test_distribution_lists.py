@@ -8,7 +8,7 @@ from django.conf import settings
 from accounts.models import User
 from directory.models import DistributionList
 from mail.models import SpooledMessage
-from mail.smtp import submit_as
+from mail.transport.smtp import submit_as
 from tests.conftest import build_message, inbox_subjects, make_person, unique_subject, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]

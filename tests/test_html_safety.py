@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mail.html_safety import (
+from mail.message.html_safety import (
     ATTRIBUTES,
     MAX_HTML_CHARS,
     TAGS,

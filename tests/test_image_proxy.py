@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from mail import image_proxy
-from mail.image_proxy import FetchedImage, ImageFetchError, fetch_remote_image
+from mail.message import image_proxy
+from mail.message.image_proxy import FetchedImage, ImageFetchError, fetch_remote_image
 
 
 def _png() -> bytes:

@@ -5,9 +5,9 @@ import imapclient
 import pytest
 from django.conf import settings
 
-from mail import filters
 from mail.imap.types import decode_words
 from mail.models import RuleRun, SpooledMessage
+from mail.pipeline import filters
 from tests.conftest import (
     build_message,
     deliver,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
-from mail.message import html_to_text, read_message
+from mail.message.parse import html_to_text, read_message
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.models import Preferences
 from mail.imap import imap_session
-from mail.message import read_message
+from mail.message.parse import read_message
 from mail.models import OutgoingMessage, ReadReceipt
-from mail.receipts import build_receipt, parse_receipt
+from mail.outgoing.receipts import build_receipt, parse_receipt
 from tests.conftest import deliver, inbox_subjects, make_person, uid_of, unique_subject, wait_for
 from tests.test_compose import compose, folder_subjects
 

@@ -17,7 +17,7 @@ from accounts import recovery
 from accounts.models import AccountEvent, OneTimeCode, User
 from accounts.numen import numen_hash
 from mail.models import SpooledMessage
-from mail.spool import read_spooled
+from mail.pipeline.spool import read_spooled
 from tests.conftest import PASSWORD, inbox_subjects, wait_for
 
 NUMEN = "12E3456789ABC"

@@ -4,8 +4,8 @@ French errors, preview and «Appliquer maintenant» (real Dovecot and worker).""
 import pytest
 from django.urls import reverse
 
-from mail import filters
 from mail.models import Forwarding, MailboxMember, Rule, RuleRun, Vacation
+from mail.pipeline import filters
 from tests.conftest import build_message, deliver, make_person, unique_subject, wait_for
 
 pytestmark = pytest.mark.usefixtures("mail_stack")

@@ -16,11 +16,7 @@ from django.core.management.base import CommandError
 
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
-from directory import demo, lists
-from directory.management.commands.seed_demo import parse_gateway
-from directory.models import Etablissement, uai_validator
-from mail import smtp
-from mail.demo_corpus import (
+from demo.mail_corpus import (
     REFERENCE_DATE,
     SPAN_DAYS,
     build_corpus,
@@ -28,9 +24,13 @@ from mail.demo_corpus import (
     envelope_sender,
     spooled_indices,
 )
-from mail.demo_files import DEMO_HEADER
-from mail.message import read_message
+from demo.mail_files import DEMO_HEADER
+from directory import demo, lists
+from directory.management.commands.seed_demo import parse_gateway
+from directory.models import Etablissement, uai_validator
+from mail.message.parse import read_message
 from mail.models import Mailbox, MailboxMember, SpooledMessage
+from mail.transport import smtp
 
 PARSER = BytesParser(policy=policy.default)
 VIE_SCOLAIRE = "vie-scolaire.0311234y@ac-demo.test"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Preferences
 from mail.models import OutgoingMessage
-from mail.working_hours import hold_until, next_working_start
+from mail.outgoing.working_hours import hold_until, next_working_start
 from tests.conftest import inbox_subjects, unique_subject, wait_for
 from tests.test_compose import compose, folder_subjects
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from accounts.models import Preferences, User
 from directory.models import Etablissement
 from mail.imap import imap_session
-from mail.lmtp import lmtp_deliver
 from mail.models import Mailbox, MailboxMember, OutgoingMessage
 from mail.tasks import end_expired_delegations
+from mail.transport.lmtp import lmtp_deliver
 from shared_mailboxes.models import AuditEntry, FolderAddress, MessageWork, RoleGrant
 from tests.conftest import (
     build_message,

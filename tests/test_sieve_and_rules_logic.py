@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from mail import rules, sieve
+from mail.pipeline import rules, sieve
 from tests.conftest import PNG, build_message
 
 

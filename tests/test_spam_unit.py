@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from mail import spam
+from mail.pipeline import spam
 
 
 def test_stamp_replaces_forged_headers_folded_or_not_and_leaves_the_body_alone():

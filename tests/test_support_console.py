@@ -231,8 +231,8 @@ def test_secure_the_account_after_phishing(client, agent, prof):
     from django.utils import timezone
 
     from accounts import app_passwords
-    from mail import filters
     from mail.models import Forwarding, Rule
+    from mail.pipeline import filters
 
     box = prof.personal_mailbox
     forward = [{"type": "forward", "value": "pirate@example.org"}]
@@ -271,7 +271,7 @@ def test_support_sets_an_absence_message_for_someone_on_leave(client, agent, pro
     from datetime import date
 
     from mail.models import Vacation
-    from mail.vacation import in_force
+    from mail.pipeline.vacation import in_force
 
     url = reverse("support:absence", args=[prof.pk])
     form = {"starts_on": "2026-01-05", "ends_on": "2026-01-02", "subject": "Absente",

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mail import forwarding, vacation
 from mail.models import SpooledMessage, VacationReply
+from mail.pipeline import forwarding, vacation
 from tests.conftest import build_message, inbox_subjects, send_inbound, unique_subject, wait_for
 
 ME = "camille.martin@ac-demo.test"

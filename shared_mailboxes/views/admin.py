@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mail.access import mailbox_rights, mailboxes_with_right
-from mail.folders import folder_tree
 from mail.imap import imap_session
+from mail.imap.folders import folder_tree
 from mail.models import Mailbox, MailboxMember
 from shared_mailboxes import administration, journal
 from shared_mailboxes.forms import (

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from mail.access import access_mailbox
 from mail.imap import InvalidRequest, imap_session
-from mail.views.common import sidebar_context
+from mail.webmail.views.common import sidebar_context
 from shared_mailboxes import teamwork
 from shared_mailboxes.models import MessageWork
 from shared_mailboxes.teamwork import MessageRef, WorkError

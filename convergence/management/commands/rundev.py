@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from convergence.loopback import listening
-from convergence.processes import stop_process_group
-from mail.dovecot import DovecotNotInstalled, configured_server
-from mail.spamd import SpamdNotInstalled, SpamdServer
+from devstack.dovecot import DovecotNotInstalled, configured_server
+from devstack.loopback import listening
+from devstack.processes import stop_process_group
+from devstack.spamd import SpamdNotInstalled, SpamdServer
 
 
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:

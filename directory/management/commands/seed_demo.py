@@ -5,9 +5,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo.mail_corpus import build_corpus, spooled_indices
 from directory import demo
-from mail import smtp
-from mail.demo_corpus import build_corpus, spooled_indices
+from mail.transport import smtp
 
 
 def parse_gateway(value: str) -> tuple[str, int]:

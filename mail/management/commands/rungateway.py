@@ -6,7 +6,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mail.gateway.server import build_controllers
+from mail.pipeline.gateway import build_controllers
 
 
 class Command(BaseCommand):

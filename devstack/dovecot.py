@@ -1,0 +1,196 @@
+"""Render Dovecot's configuration from deploy/ templates and run it (development and tests).
+
+Production runs its own Dovecot from the same templates; this module only serves `make run`
+and the test suite, which both start a private instance on loopback.
+"""
+
+import base64
+import grp
+import hashlib
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from django.conf import settings
+
+from devstack.processes import stop_process_group
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
+SQL_FILES = (
+    "dovecot-sql.conf.ext",
+    "dovecot-sql-app-passwords.conf.ext",
+    "dovecot-dict-sql.conf.ext",
+)
+
+
+class DovecotNotInstalled(RuntimeError):
+    pass
+
+
+def ssha512(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.sha512(secret.encode() + salt).digest()
+    return "{SSHA512}" + base64.b64encode(digest + salt).decode()
+
+
+def sql_connection(database: dict) -> tuple[str, str]:
+    """Dovecot's SQL driver and connect string for Django's database settings."""
+    engine = database["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return "sqlite", str(database["NAME"])
+    if engine.endswith("postgresql"):
+        parts = {
+            "host": database.get("HOST") or "127.0.0.1",
+            "port": database.get("PORT") or "5432",
+            "dbname": database["NAME"],
+            "user": database.get("USER") or "postgres",
+            "password": database.get("PASSWORD") or "",
+        }
+        return "pgsql", " ".join(f"{k}={v}" for k, v in parts.items() if v)
+    raise ValueError(f"Dovecot cannot read a {engine} database")
+
+
+def _run_as() -> tuple[str, str, str, str]:
+    """(internal user, internal group, login user, mail user): Dovecot never stores mail as root."""
+    if os.geteuid() != 0:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        group = grp.getgrgid(os.getegid()).gr_name
+        return me, group, me, me
+    return "dovecot", "dovecot", "dovenull", "dovecot"
+
+
+@dataclass
+class DovecotConfig:
+    base_dir: Path
+    imap_port: int
+    database: dict
+    master_user: str
+    master_secret: str
+    listen: str = "127.0.0.1"
+    quota: str = "1G"
+    auth_penalty: bool = True
+
+    @property
+    def config_path(self) -> Path:
+        return self.base_dir / "dovecot.conf"
+
+    @property
+    def lmtp_socket(self) -> Path:
+        return self.base_dir / "run" / "lmtp"
+
+    @property
+    def mail_root(self) -> Path:
+        return self.base_dir / "mail"
+
+    def render(self) -> Path:
+        internal_user, internal_group, login_user, mail_user = _run_as()
+        mail_pw = pwd.getpwnam(mail_user)
+        for sub in ("run", "state", "mail"):
+            (self.base_dir / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.base_dir, 0o755)  # noqa: S103 - Dovecot's own users read it
+        if os.geteuid() == 0:
+            os.chown(self.mail_root, mail_pw.pw_uid, mail_pw.pw_gid)
+        sql_driver, sql_connect = sql_connection(self.database)
+        values = {
+            "listen": self.listen,
+            "base_dir": str(self.base_dir),
+            "instance": str(self.imap_port),
+            "internal_user": internal_user,
+            "internal_group": internal_group,
+            "login_user": login_user,
+            "auth_worker_user": pwd.getpwuid(os.geteuid()).pw_name,
+            "mail_user": mail_user,
+            "mail_group": grp.getgrgid(mail_pw.pw_gid).gr_name,
+            "mail_uid_number": str(mail_pw.pw_uid),
+            "mail_root": str(self.mail_root),
+            "imap_port": str(self.imap_port),
+            "quota": self.quota,
+            "sql_driver": sql_driver,
+            "sql_connect": sql_connect,
+            "auth_penalty_mode": "0600" if self.auth_penalty else "0",
+        }
+        for name in ("dovecot.conf", *SQL_FILES):
+            template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
+            (self.base_dir / name).write_text(template.substitute(values))
+        for name in SQL_FILES:  # they hold the database password
+            os.chmod(self.base_dir / name, 0o600)
+        master_file = self.base_dir / "master-users"
+        master_file.write_text(f"{self.master_user}:{ssha512(self.master_secret)}\n")
+        os.chmod(master_file, 0o640)
+        if os.geteuid() == 0:
+            internal = pwd.getpwnam(internal_user)
+            os.chown(master_file, 0, internal.pw_gid)
+        return self.config_path
+
+
+def dovecot_binary() -> str:
+    path = shutil.which("dovecot") or (
+        "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
+    )
+    if not path:
+        raise DovecotNotInstalled(
+            "Dovecot is not installed: sudo apt-get install dovecot-imapd dovecot-lmtpd "
+            "dovecot-sqlite dovecot-pgsql"
+        )
+    return path
+
+
+class DovecotServer:
+    """A private Dovecot in the foreground, stopped with its process group."""
+
+    def __init__(self, config: DovecotConfig):
+        self.config = config
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 15.0) -> None:
+        self.config.render()
+        self.process = subprocess.Popen(
+            [dovecot_binary(), "-F", "-c", str(self.config.config_path)],
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = self.config.base_dir / "dovecot.log"
+                tail = log.read_text()[-2000:] if log.exists() else ""
+                raise RuntimeError(f"Dovecot exited with {self.process.returncode}: {tail}")
+            if (
+                _port_open(self.config.listen, self.config.imap_port)
+                and self.config.lmtp_socket.exists()
+            ):
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"Dovecot did not open port {self.config.imap_port} in {timeout}s")
+
+    def stop(self) -> None:
+        stop_process_group(self.process)
+        self.process = None
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def configured_server(database: dict | None = None) -> DovecotServer:
+    """The Dovecot described by the settings (IMAP_PORT, DOVECOT_DIR), reading ``database``
+    (the default one unless the tests or the bench name theirs)."""
+    return DovecotServer(
+        DovecotConfig(
+            base_dir=Path(settings.DOVECOT_DIR),
+            imap_port=settings.IMAP_PORT,
+            database=database or settings.DATABASES["default"],
+            master_user=settings.DOVECOT_MASTER_USER,
+            master_secret=settings.DOVECOT_MASTER_SECRET,
+            auth_penalty=settings.DOVECOT_AUTH_PENALTY,
+        )
+    )

@@ -1,1 +1,0 @@
-"""The SMTP gateway (aiosmtpd): inbound mail for local domains and authenticated submission."""

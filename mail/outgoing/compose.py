@@ -1,0 +1,137 @@
+"""Turn what someone wrote in the web app into an RFC 5322 message, and prefill replies."""
+
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.conf import settings
+from django.utils import timezone
+
+from mail.message.parse import ReadableMessage
+
+
+@dataclass
+class Upload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Composition:
+    """Already validated by the form: addresses parsed, no CR/LF anywhere in a header."""
+
+    sender_name: str
+    sender_address: str
+    to: list[str]
+    subject: str
+    body: str
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    html: str | None = None
+    in_reply_to: str = ""
+    references: str = ""
+    high_priority: bool = False
+    read_receipt: bool = False
+    attachments: list[Upload] = field(default_factory=list)
+    # «De la part de»: the person who actually sends for the mailbox in From (RFC 5322 §3.6.2).
+    sender_header: str | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return list(dict.fromkeys([*self.to, *self.cc, *self.bcc]))
+
+
+def build_message(composition: Composition) -> EmailMessage:
+    """Bcc never appears in the headers; the envelope carries it (RFC 5322 §3.6.3)."""
+    message = EmailMessage()
+    sender = formataddr((composition.sender_name, composition.sender_address))
+    message["From"] = sender
+    if composition.sender_header:
+        message["Sender"] = composition.sender_header
+    message["To"] = ", ".join(composition.to)
+    if composition.cc:
+        message["Cc"] = ", ".join(composition.cc)
+    message["Subject"] = composition.subject
+    message["Date"] = format_datetime(timezone.localtime())
+    message["Message-ID"] = make_msgid(domain=settings.MAIL_DOMAIN)
+    if composition.in_reply_to:
+        message["In-Reply-To"] = composition.in_reply_to
+        message["References"] = " ".join(
+            part for part in (composition.references, composition.in_reply_to) if part
+        )
+    if composition.high_priority:
+        message["X-Priority"] = "1 (Highest)"
+        message["Importance"] = "High"
+    if composition.read_receipt:
+        message["Disposition-Notification-To"] = sender
+    message["User-Agent"] = "Convergence"
+    message.set_content(composition.body)
+    if composition.html:
+        message.add_alternative(composition.html, subtype="html")
+    for upload in composition.attachments:
+        if upload.content_type == "message/rfc822":  # a forwarded message, kept whole
+            forwarded = BytesParser(policy=policy.default).parsebytes(upload.data)
+            message.add_attachment(forwarded, filename=upload.filename)
+            continue
+        maintype, _, subtype = upload.content_type.partition("/")
+        message.add_attachment(
+            upload.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=upload.filename,
+        )
+    return message
+
+
+def _quote(original: ReadableMessage) -> str:
+    when = timezone.localtime(original.date).strftime("%d/%m/%Y %H:%M") if original.date else ""
+    lines = original.text.splitlines() or [""]
+    quoted = "\n".join(f"> {line}" for line in lines)
+    return f"\n\n{when}, {original.sender} :\n{quoted}\n"
+
+
+def reply_fields(original: ReadableMessage, *, own_addresses: set[str], reply_all: bool) -> dict:
+    """The compose form's initial values for «Répondre» / «Répondre à tous»."""
+    subject = original.subject
+    if not subject.lower().startswith(("re:", "re :")):
+        subject = f"Re: {subject}"
+    to = [original.reply_to or original.sender]
+    cc: list[str] = []
+    if reply_all:
+        others = [a for a in [*original.to, *original.cc] if _bare(a) not in own_addresses]
+        cc = [a for a in others if _bare(a) != _bare(to[0])]
+    return {
+        "to": ", ".join(to),
+        "cc": ", ".join(cc),
+        "subject": subject,
+        "body": _quote(original),
+        "in_reply_to": original.message_id,
+        "references": original.references,
+    }
+
+
+def forward_fields(original: ReadableMessage) -> dict:
+    subject = original.subject
+    if not subject.lower().startswith(("tr:", "fwd:")):
+        subject = f"Tr: {subject}"
+    header = "\n".join(
+        line
+        for line in (
+            "-------- Message transféré --------",
+            f"De : {original.sender}",
+            f"Date : {timezone.localtime(original.date):%d/%m/%Y %H:%M}" if original.date else "",
+            f"Objet : {original.subject}",
+            f"À : {', '.join(original.to)}",
+        )
+        if line
+    )
+    return {"subject": subject, "body": f"\n\n{header}\n\n{original.text}"}
+
+
+def _bare(address: str) -> str:
+    if "<" in address and address.endswith(">"):
+        return address.rsplit("<", 1)[1][:-1].lower()
+    return address.strip().lower()

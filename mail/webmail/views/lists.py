@@ -1,0 +1,175 @@
+"""Message lists: a folder, a search, and the actions on selected messages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from mail.access import access_mailbox, readable_mailboxes
+from mail.imap import InvalidRequest, imap_session
+from mail.imap.folders import find, label_for
+from mail.models import DraftBackup
+from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
+from mail.webmail.views import junk
+from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
+from mail.webmail.views.reading import reading_context
+from shared_mailboxes.pages import journal_action
+
+
+@login_required
+@require_GET
+def home(request):
+    mailbox = readable_mailboxes(request.user).filter(owner=request.user).first()
+    if mailbox is None:
+        mailbox = readable_mailboxes(request.user).first()
+    if mailbox is None:
+        return render(request, "mail/no_mailbox.html")
+    return redirect("mail:folder", mailbox_id=mailbox.id, folder="INBOX")
+
+
+@login_required
+@require_GET
+def folder(request, mailbox_id: int, folder: str):
+    mailbox = access_mailbox(request.user, mailbox_id)
+    options = ListOptionsForm(request.GET).options()
+    pane = request.preferences.reading_pane
+    view = request.GET.get("vue") or (
+        "conversations" if request.preferences.conversations else "messages"
+    )
+    reading = None
+    try:
+        with imap_session(mailbox.imap_user) as box:
+            if pane and request.GET.get("lire", "").isdigit():
+                reading = reading_context(request, mailbox, box, folder, int(request.GET["lire"]))
+            if view == "conversations":
+                page = box.conversations_page(
+                    folder,
+                    page=options["page"],
+                    page_size=page_size(request),
+                    query=options["query"],
+                )
+            else:
+                page = box.list_page(
+                    folder,
+                    page=options["page"],
+                    page_size=page_size(request),
+                    sort=options["sort"],
+                    reverse=options["reverse"],
+                    query=options["query"],
+                )
+            context = sidebar_context(request, mailbox, box)
+            current = find(box.folders(), folder)
+    except InvalidRequest:
+        raise Http404 from None
+    if current is None:
+        raise Http404
+    return render(
+        request,
+        "mail/folder.html",
+        {
+            **context,
+            "page": page,
+            "current": current,
+            "folder_label": label_for(current),
+            "options": options,
+            "query_string": query_without_page(request),
+            # Reversed once, not once per row: the list is the hottest page of the app.
+            "message_base": reverse("mail:message", args=[mailbox.id, folder, 1])[:-2],
+            "pane": pane,
+            "view": view,
+            "drafts": DraftBackup.objects.filter(user=request.user, mailbox=mailbox)[:3]
+            if folder == "INBOX"
+            else [],
+            **(reading or {}),
+            "reading": reading is not None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def search(request, mailbox_id: int):
+    mailbox = access_mailbox(request.user, mailbox_id)
+    form = SearchForm(request.GET or None)
+    page = None
+    with imap_session(mailbox.imap_user) as box:
+        if form.is_valid() and not form.query().is_empty:
+            try:
+                page = box.search_everywhere(
+                    form.query(), page=form.cleaned_data["page"] or 1, page_size=page_size(request)
+                )
+            except InvalidRequest:
+                form.add_error(None, _("This search cannot be run. Please simplify it."))
+        context = sidebar_context(request, mailbox, box)
+    labels = {entry.name: entry.label for entry in context["folders"]}
+    return render(
+        request,
+        "mail/search.html",
+        {
+            **context,
+            "form": form,
+            "page": page,
+            "labels": labels,
+            "query_string": query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, mailbox_id: int):
+    """Mark, flag, move, archive or delete the selected messages."""
+    mailbox = access_mailbox(request.user, mailbox_id, manage=True)
+    form = MessageActionForm(request.POST)
+    fallback = reverse("mail:folder", args=[mailbox.id, request.POST.get("folder") or "INBOX"])
+    if not form.is_valid():
+        messages.error(request, _("Select at least one message, then choose what to do."))
+        return redirect(safe_next(request, fallback))
+    data = form.cleaned_data
+    uids, action, folder_name = data["uid"], data["action"], data["folder"]
+    if action in ("junk", "notjunk"):
+        return junk.mark_junk(
+            request, mailbox, folder=folder_name, uids=uids, is_spam=action == "junk",
+            fallback=fallback,
+        )  # fmt: skip
+    try:
+        with imap_session(mailbox.imap_user) as box:
+            if mailbox.rights.shared:  # journalled before the messages move away
+                journal_action(request, mailbox, box, action, folder_name, uids, data["target"])
+            if action in ("read", "unread"):
+                box.set_flag(folder_name, uids, "seen", action == "read")
+            elif action in ("flag", "unflag"):
+                box.set_flag(folder_name, uids, "flagged", action == "flag")
+            elif action == "delete":
+                box.delete(folder_name, uids)
+            elif action == "archive":
+                target = box.special_folder("archive")
+                if target is None:
+                    raise InvalidRequest("no archive folder")
+                box.move(folder_name, uids, target)
+            else:
+                box.move(folder_name, uids, data["target"])
+    except InvalidRequest:
+        messages.error(request, _("That could not be done. The messages are unchanged."))
+        return redirect(safe_next(request, fallback))
+    messages.success(request, _action_done(action, len(uids)))
+    return redirect(safe_next(request, fallback))
+
+
+def _action_done(action: str, count: int) -> str:
+    texts = {
+        "read": ngettext("%(n)d message marked as read.", "%(n)d messages marked as read.", count),
+        "unread": ngettext(
+            "%(n)d message marked as unread.", "%(n)d messages marked as unread.", count
+        ),
+        "flag": ngettext("%(n)d message flagged.", "%(n)d messages flagged.", count),
+        "unflag": ngettext("%(n)d message unflagged.", "%(n)d messages unflagged.", count),
+        "archive": ngettext("%(n)d message archived.", "%(n)d messages archived.", count),
+        "delete": ngettext("%(n)d message deleted.", "%(n)d messages deleted.", count),
+        "move": ngettext("%(n)d message moved.", "%(n)d messages moved.", count),
+    }
+    return texts[action] % {"n": count}
