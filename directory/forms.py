@@ -1,10 +1,17 @@
-"""The directory's search form: free words and three filters."""
+"""The directory's search form, and finding the one person a text field names."""
+
+from email.utils import parseaddr
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from directory.models import Discipline, Etablissement, Function
-from directory.search import Filters
+from directory.search import Filters, search_people
+
+SEVERAL = 5  # names shown when a person field fits several people
+PERSON_HELP = _("A name, a login or an address, e.g. «camille martin»")
 
 
 class DirectorySearchForm(forms.Form):
@@ -36,3 +43,26 @@ class DirectorySearchForm(forms.Form):
             discipline=data["discipline"].pk if data["discipline"] else None,
             function=data["function"].pk if data["function"] else None,
         )
+
+
+def find_person(value: str) -> User:
+    """The one account that ``value`` names: a login, an address (as the suggestions write it,
+    «Hélène Dupré <helene.dupre@…>»), or words of the directory that fit one person only."""
+    value = value.strip()
+    address = parseaddr(value)[1] or value
+    exact = User.objects.filter(
+        Q(username=value.lower()) | Q(email__iexact=address) | Q(email__iexact=value)
+    ).first()
+    if exact is not None:
+        return exact
+    found = search_people(value, viewer=None, limit=SEVERAL + 1)
+    if len(found) == 1:
+        return found[0].user
+    if found:
+        names = ", ".join(p.user.get_full_name() for p in found[:SEVERAL])
+        raise forms.ValidationError(
+            _("Several people match «%(value)s» (%(names)s…): choose one among the "
+              "suggestions, or type more of the name."),
+            params={"value": value, "names": names},
+        )  # fmt: skip
+    raise forms.ValidationError(_("Nobody has this login or address."))

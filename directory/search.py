@@ -133,15 +133,15 @@ def own_etablissement_ids(viewer: User) -> list[int]:
 
 
 def search_people(
-    query: str, *, viewer: User, filters: Filters = Filters(), limit: int = 20
+    query: str, *, viewer: User | None, filters: Filters = Filters(), limit: int = 20
 ) -> list[Person]:
     """Entries matching every word of ``query`` (and the filters): people of the viewer's own
-    établissements first, then everyone else, each group in name order."""
+    établissements first (when there is a viewer), then everyone else, each in name order."""
     words = query_words(query)
     if not words and not filters:
         return []
     base = filters.apply(listed_people())
-    own_ids = own_etablissement_ids(viewer)
+    own_ids = own_etablissement_ids(viewer) if viewer else []
     own: list[int] = []
     if own_ids:
         # A few hundred people at most: checked one by one, whatever the engine.

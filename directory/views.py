@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -11,7 +12,7 @@ from directory import cards
 from directory.forms import DirectorySearchForm
 from directory.models import Etablissement
 from directory.search import listed_people, search_etablissements, search_people
-from directory.suggestions import display_address
+from directory.suggestions import display_address, person_suggestion
 
 RESULTS = 50
 
@@ -39,6 +40,15 @@ def search(request):
 def results(request):
     """The results alone, for the page's script to put in place while one types."""
     return render(request, "directory/_results.html", _results(request))
+
+
+@login_required
+@require_GET
+def people_suggestions(request):
+    """People only (no lists, no outside addresses): for pickers such as a shared mailbox's
+    members."""
+    found = search_people(request.GET.get("q", "")[:200], viewer=request.user, limit=10)
+    return JsonResponse({"results": [person_suggestion(p).as_json() for p in found]})
 
 
 @login_required

@@ -2,6 +2,7 @@
 keyboard alone, opens the cards, and the pages pass axe-core, on a desktop and at 390 px."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from directory import demo
@@ -98,3 +99,32 @@ def test_at_390_px_nothing_is_wider_than_the_screen(live_server, page, academie)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide"
     assert_accessible(page)
+
+
+def test_compose_suggestions_by_keyboard_with_readable_names(live_server, page, academie):
+    page.goto(f"{live_server.url}/comptes/login/?next=/mail/ecrire/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    to = page.get_by_role("combobox", name="À")
+    to.press_sequentially("helene dup", delay=30)
+    listbox = page.get_by_role("listbox", name="Propositions de l'annuaire")
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    expect(to).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#ecrire [role=status]")).to_contain_text("1 proposition")
+    # The recipient fields only: the formatting editor has its own known fault (#11).
+    results = Axe().run(page, context={"include": [[".fr-input-group:has(#id_to)"]]})
+    assert not results.response["violations"], results.generate_report()
+    to.press("ArrowDown")
+    option = listbox.get_by_role("option").first
+    expect(option).to_have_attribute("aria-selected", "true")
+    expect(to).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
+    to.press("Enter")
+    expect(to).to_have_value("Hélène Dupré <helene.dupre@ac-demo.test>, ")
+    expect(listbox).to_be_hidden()
+    # A second recipient after the comma; Escape closes the list and keeps what was typed.
+    to.press_sequentially("patrick", delay=30)
+    expect(page.get_by_role("option", name="Patrick Sanchez")).to_be_visible()
+    to.press("Escape")
+    expect(to).to_have_value("Hélène Dupré <helene.dupre@ac-demo.test>, patrick")
+    expect(to).to_have_attribute("aria-expanded", "false")
