@@ -1,6 +1,7 @@
 """Directory entries: kept in step with accounts, and their search keys kept fresh."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 
@@ -56,6 +57,10 @@ class NewPerson:
     disciplines: tuple[str, ...] = ()
     phone: str = ""
     also: tuple[Etablissement, ...] = ()
+    # The activation path through «Mot de passe oublié» (HR import): never shown in the directory.
+    numen_hash: str = ""
+    birth_date: date | None = None
+    recovery_email: str = ""
 
 
 def _named(model, names: set[str]) -> dict[str, int]:
@@ -71,7 +76,9 @@ def create_many(people: list[NewPerson], *, batch_size: int = 2000) -> list[User
     users = []
     for p in people:
         user = User(username=p.username, email=p.email, first_name=p.first_name,
-                    last_name=p.last_name, category=p.category, etablissement=p.etablissement)
+                    last_name=p.last_name, category=p.category, etablissement=p.etablissement,
+                    numen_hash=p.numen_hash, birth_date=p.birth_date,
+                    recovery_email=p.recovery_email)
         user.set_unusable_password()
         users.append(user)
     with transaction.atomic():
