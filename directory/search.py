@@ -21,7 +21,8 @@ from accounts.models import User
 from directory.models import Etablissement, Person
 
 MAX_WORDS = 6
-SCAN_WINDOW = 1000  # entries walked in name order before SQLite turns to FTS5
+SCAN_WINDOW = 1000  # entries walked in name order before turning to the word index
+RARE_MAX = 5000  # matches fetched from the word index and sorted here
 _WORD = re.compile(r"[0-9a-z]+")
 # Letters NFKD leaves whole.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -78,22 +79,27 @@ def _full_text(queryset: QuerySet, words: list[str]) -> QuerySet:
 
 
 def _first_ids(base: QuerySet, words: list[str], limit: int) -> list[int]:
-    """The first ``limit`` matches in name order. PostgreSQL's planner picks the trigram or the
-    name index itself. SQLite cannot: a common word («a», «lycee») would make FTS5 gather and
-    sort tens of thousands of rows, so the names are walked in order first, over a bounded
-    window; only a rarer query, which did not fill the page there, goes to FTS5."""
+    """The first ``limit`` matches in name order, in two steps whatever the engine. A common
+    word («a», «lycee») fills the page at once while walking the names in order, but gathering
+    all its matches through the word index and sorting them would cost tens of thousands of rows;
+    so the walk comes first, over a bounded window. Only a rarer query, which did not fill the
+    page there, goes to the word index (FTS5 on SQLite, trigram on PostgreSQL), sorted here."""
     ordered = _words_begin(base, words).order_by("sort_key")
-    if connection.vendor != "sqlite" or not words:
-        return list(ordered.values_list("pk", flat=True)[:limit])
     window_end = list(
         Person.objects.order_by("sort_key").values_list("sort_key", flat=True)[SCAN_WINDOW:][:1]
     )
-    if not window_end:  # a small directory: the walk is the whole of it
+    if not words or not window_end:  # no words, or a small directory: the walk is all of it
         return list(ordered.values_list("pk", flat=True)[:limit])
     found = list(ordered.filter(sort_key__lte=window_end[0]).values_list("pk", flat=True)[:limit])
     if len(found) == limit:
         return found
-    return list(_full_text(base, words).order_by("sort_key").values_list("pk", flat=True)[:limit])
+    matching = _full_text(base, words) if connection.vendor == "sqlite" else _words_begin(
+        base, words)
+    # No ORDER BY: the planner answers from the word index, not by walking the names.
+    rows = list(matching.values_list("sort_key", "pk")[:RARE_MAX])
+    if len(rows) == RARE_MAX:  # not that rare after all: let the database sort them
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    return [pk for _, pk in sorted(rows)[:limit]]
 
 
 def listed_people() -> QuerySet:
@@ -141,13 +147,14 @@ def search_people(
     if not words and not filters:
         return []
     base = filters.apply(listed_people())
-    own_ids = own_etablissement_ids(viewer) if viewer else []
     own: list[int] = []
-    if own_ids:
+    if viewer is not None:
         # A few hundred people at most: checked one by one, whatever the engine.
-        membership = Person.etablissements.through.objects.filter(etablissement_id__in=own_ids)
-        mine = _words_begin(base.filter(pk__in=membership.values("person_id")), words)
-        own = list(mine.order_by("sort_key").values_list("pk", flat=True)[:limit])
+        through = Person.etablissements.through.objects
+        mine = through.filter(person_id=viewer.pk).values("etablissement_id")
+        colleagues = through.filter(etablissement_id__in=mine).values("person_id")
+        own_matching = _words_begin(base.filter(pk__in=colleagues), words)
+        own = list(own_matching.order_by("sort_key").values_list("pk", flat=True)[:limit])
     others = [pk for pk in _first_ids(base, words, limit + len(own)) if pk not in own]
     ids = (own + others)[:limit]
     found = {

@@ -12,11 +12,14 @@ from directory.search import Filters, normalise, search_etablissements, search_p
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["walk", "full-text"])
+@pytest.fixture(autouse=True, params=["walk", "word-index", "many-matches"])
 def window(request, monkeypatch):
-    """On SQLite a short walk in name order comes first, then FTS5: both paths must agree."""
-    if request.param == "full-text":
+    """A short walk in name order comes first, then the word index (FTS5 or trigram), or the
+    database's own sort when that finds many: every path must give the same answers."""
+    if request.param != "walk":
         monkeypatch.setattr(search, "SCAN_WINDOW", 1)
+    if request.param == "many-matches":
+        monkeypatch.setattr(search, "RARE_MAX", 1)
 
 
 def etab(uai, name, city, kind="lycee"):
