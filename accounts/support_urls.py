@@ -3,6 +3,7 @@
 from django.urls import path
 
 from accounts import support_views
+from directory import support_views as directory_support
 
 app_name = "support"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("comptes/<int:user_id>/<str:action>/", support_views.act, name="act"),
     path("journal/", support_views.journal, name="journal"),
     path("journal.csv", support_views.journal_csv, name="journal_csv"),
+    path("annuaire/import/", directory_support.import_page, name="directory_import"),
 ]

@@ -128,3 +128,24 @@ def test_compose_suggestions_by_keyboard_with_readable_names(live_server, page, 
     to.press("Escape")
     expect(to).to_have_value("Hélène Dupré <helene.dupre@ac-demo.test>, patrick")
     expect(to).to_have_attribute("aria-expanded", "false")
+
+
+def test_support_imports_the_hr_export_from_the_console(live_server, page, academie, tmp_path):
+    from accounts.models import User
+    from tests.conftest import phone_of, sign_in_with_code
+
+    export = tmp_path / "export-rh.csv"
+    export.write_bytes(
+        "identifiant;nom;prenom;categorie;uai\nx;Sans;Nom;directeur;0311234Y\n".encode("cp1252")
+    )
+    phone = phone_of(User.objects.get(username="support.demo"))
+    page.goto(f"{live_server.url}/comptes/login/?next=/support/annuaire/import/")
+    sign_in_with_code(page, "support.demo", phone)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importer l’export RH")
+    assert_accessible(page)
+    page.get_by_label("Export RH").set_input_files(str(export))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_role("alert")).to_contain_text("rien ne peut être appliqué")
+    expect(page.get_by_role("table")).to_contain_text("catégorie « directeur » inconnue")
+    expect(page.get_by_role("button", name="Appliquer l’import")).to_have_count(0)
+    assert_accessible(page)

@@ -151,3 +151,60 @@ def test_fifty_thousand_rows_with_three_wrong_ones(academie):
     with pytest.raises(ValueError):
         hr_import.apply(report)
     assert User.objects.count() == 3
+
+
+# --- the support console's page ---------------------------------------------------------------
+
+
+@pytest.fixture
+def agent(academie, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return User.objects.create_user(username="support.demo", email="support.demo@ac-demo.test",
+                                    category="support", etablissement=academie)
+
+
+def upload(client, data: bytes, name="export.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(reverse("support:directory_import"),
+                       {"file": SimpleUploadedFile(name, data)})  # fmt: skip
+
+
+def test_support_checks_then_applies_an_export(client, agent, tmp_path):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    export = EXPORT + "support.demo;Support;Sam;support;0311234Y;;;;;;;\n"
+    page = upload(client, export.encode("cp1252"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Arrivées : 1" in text and "Hélène Dupré (helene.dupre)" in text
+    assert "Paul Ancien (ancien.prof)" in text  # leaves
+    assert not User.objects.filter(username="helene.dupre").exists()
+    token = page.context["token"]
+    assert (tmp_path / "imports" / token).stat().st_mode & 0o777 == 0o600
+
+    done = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
+    assert "Import effectué. Arrivées : 1" in done.content.decode()
+    assert User.objects.get(username="helene.dupre").is_active
+    assert not (tmp_path / "imports" / token).exists()
+    again = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
+    assert "trop ancienne ou déjà appliquée" in again.content.decode()
+
+
+def test_support_sees_wrong_rows_and_cannot_apply(client, agent):
+    client.force_login(agent)
+    page = upload(client, (EXPORT + "x;;;;;;;;;;;\n").encode())
+    text = page.content.decode()
+    assert "rien ne peut être appliqué" in text and "identifiant « x » invalide" in text
+    assert "token" not in page.context and "Appliquer l’import" not in text
+    page = upload(client, b"nom;prenom\nA;B\n")
+    assert "Colonnes obligatoires absentes" in page.content.decode()
+
+
+def test_the_import_page_is_for_it_support_only(client, academie):
+    from django.urls import reverse
+
+    client.force_login(User.objects.get(username="camille.martin"))
+    assert client.get(reverse("support:directory_import")).status_code == 403
