@@ -25,14 +25,17 @@ run: system-run $(STAMP) messages
 	$(PY) manage.py rundev
 
 ## make test: the whole suite (PostgreSQL when DATABASE_URL says so), then the end-to-end
-## slice again on the embedded SQLite default.
+## slice again on the embedded SQLite default. TEST_WORKERS pytest-xdist processes share the
+## work, each with its own Dovecot, gateway, worker and Redis database (TEST_REDIS_DB + index).
+TEST_WORKERS ?= 3
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
-	  env -u DATABASE_URL $(PY) -m pytest -m e2e; \
+	  env -u DATABASE_URL $(PY) -m pytest $(PYTEST_PARALLEL) -m e2e; \
 	fi
 
 ## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a

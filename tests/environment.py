@@ -8,6 +8,12 @@ import tempfile
 from devstack.loopback import free_port, redis_database
 
 VAR_DIR = tempfile.mkdtemp(prefix="convergence-test-")
+# Under pytest-xdist every worker process has its own servers, folders and Redis database:
+# its Celery worker must not take another worker's tasks.
+WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "11")) + WORKER_INDEX
+if REDIS_DB > 15:
+    raise RuntimeError("TEST_REDIS_DB plus the number of xdist workers goes past Redis database 15")
 # Dovecot's unprivileged users must reach the mail and configuration below.
 os.chmod(VAR_DIR, 0o755)  # noqa: S103
 atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
@@ -20,7 +26,7 @@ os.environ.update(
         "GATEWAY_SUBMISSION_PORT": str(free_port()),
         # Never the app's database: tests flush theirs. TEST_REDIS_DB lets two checkouts
         # run their suites side by side.
-        "REDIS_URL": redis_database(int(os.environ.get("TEST_REDIS_DB", "11"))),
+        "REDIS_URL": redis_database(REDIS_DB),
         "CACHE_KEY_PREFIX": f"convergence-test-{os.getpid()}",
         # The tests' deliberate wrong passwords come from 127.0.0.1, like the webmail's own
         # logins: Dovecot's growing per-IP delay would make later logins time out.

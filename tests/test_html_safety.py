@@ -300,9 +300,9 @@ def test_empty_input(empty):
 
 
 def test_ten_megabytes_are_clipped_quickly():
-    start = time.monotonic()
+    start = time.thread_time()
     result = sanitize("<p>" + "Conseil de classe. " * (10 * 1024 * 1024 // 19) + "</p>")
-    assert time.monotonic() - start < 5
+    assert time.thread_time() - start < 5
     assert result.clipped
     assert result.html.startswith("<p>Conseil de classe.")
     assert len(result.html) <= MAX_HTML_CHARS + 100
@@ -322,9 +322,11 @@ def test_ten_megabytes_are_clipped_quickly():
     ids=["nested-div", "nested-list", "formatting-reopen", "unmatched-end", "attributes", "refs"],
 )
 def test_parser_bombs_stay_bounded(bomb):
-    start = time.monotonic()
+    # CPU time of this thread, not the wall clock: a busy machine must not fail the test,
+    # a quadratic parser still does.
+    start = time.thread_time()
     result = sanitize(bomb)
-    assert time.monotonic() - start < 5
+    assert time.thread_time() - start < 5
     assert len(result.html) < 4 * MAX_HTML_CHARS
     assert_inert(result.html)
 
