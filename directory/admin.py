@@ -13,7 +13,8 @@ class EtablissementAdmin(admin.ModelAdmin):
 class DistributionListAdmin(admin.ModelAdmin):
     list_display = ["address", "name", "etablissement"]
     search_fields = ["address", "name"]
-    filter_horizontal = ["members"]
+    filter_horizontal = ["members", "owners"]
+    list_filter = ["kind"]
 
 
 @admin.register(Discipline, Function)

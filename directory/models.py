@@ -94,13 +94,27 @@ class Person(models.Model):
 
 
 class DistributionList(models.Model):
-    """An address that reaches many people at once («liste de diffusion»): named members
-    and, optionally, everyone of some categories in one établissement (or the académie),
-    so a circular follows staff turnover by itself. Only the académie's own senders can
-    write to it; ``allowed_senders`` narrows that to chosen addresses."""
+    """An address that reaches many people at once («liste de diffusion»): named members and,
+    optionally, everyone of some categories (or of one discipline) in one établissement or the
+    académie, so a list follows staff turnover by itself. ``posting`` says who may write."""
+
+    class Kind(models.TextChoices):
+        DISCIPLINE = "disciplinaire", _("Discipline list")
+        ETABLISSEMENT = "etablissement", _("Établissement list")
+        FUNCTIONAL = "fonctionnelle", _("Functional list")
+        PROJECT = "projet", _("Project list")
+
+    class Posting(models.TextChoices):
+        MEMBERS = "members", _("Its members")
+        ETABLISSEMENT = "etablissement", _("The staff of its établissement")
+        ACADEMIE = "academie", _("Everyone in the académie")
+        CHOSEN = "chosen", _("Chosen senders only")
 
     address = models.EmailField(_("address"), unique=True)
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices,
+                            default=Kind.ETABLISSEMENT)
+    description = models.TextField(_("description"), blank=True)
     etablissement = models.ForeignKey(
         Etablissement, verbose_name=_("établissement"), on_delete=models.CASCADE,
         null=True, blank=True, help_text=_("Empty: the whole académie."),
@@ -109,13 +123,25 @@ class DistributionList(models.Model):
         _("categories of staff included"), default=list, blank=True,
         help_text=_("Everyone of these categories in the établissement is a member."),
     )
+    discipline = models.ForeignKey(
+        Discipline, verbose_name=_("discipline"), on_delete=models.PROTECT, null=True,
+        blank=True, help_text=_("Everyone teaching it (in the établissement) is a member."),
+    )
     members = models.ManyToManyField(
         "accounts.User", verbose_name=_("named members"), blank=True, related_name="+",
     )
+    owners = models.ManyToManyField(
+        "accounts.User", verbose_name=_("owners"), blank=True, related_name="owned_lists",
+    )
+    members_visible = models.BooleanField(_("everyone may see the members"), default=True)
+    posting = models.CharField(_("who may write"), max_length=16, choices=Posting.choices,
+                               default=Posting.ACADEMIE)
     allowed_senders = models.TextField(
         _("allowed senders"), blank=True,
         help_text=_("One address per line; empty: every address of the académie."),
     )
+    ends_on = models.DateField(_("end date"), null=True, blank=True,
+                               help_text=_("After this day the list takes no more mail."))
 
     class Meta:
         ordering = ["address"]
@@ -128,3 +154,19 @@ class DistributionList(models.Model):
     def save(self, *args, **kwargs):
         self.address = self.address.lower()
         super().save(*args, **kwargs)
+
+
+class JoinRequest(models.Model):
+    """Someone asks to join a list; an owner approves or rejects it."""
+
+    dlist = models.ForeignKey(DistributionList, on_delete=models.CASCADE,
+                              related_name="join_requests")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["dlist", "user"], name="one_request")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.dlist}"
