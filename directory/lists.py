@@ -1,8 +1,12 @@
 """Distribution lists: who may write to a list address, whom it reaches, who sees and keeps it."""
 
+from email.header import Header
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -133,3 +137,22 @@ def create_project_list(owner: User, *, name: str, address: str, description: st
         dlist.owners.add(owner)
         dlist.members.add(owner)
     return dlist
+
+
+def list_headers(recipients: list[str]) -> bytes:
+    """RFC 2369/2919 headers for mail to one list (List-Id, List-Post, List-Unsubscribe, where
+    the list's page lets a named member leave). Mail to several lists at once gets none: a
+    message carries one List-Id."""
+    found = list(DistributionList.objects.filter(address__in=[r.lower() for r in recipients]))
+    if len(found) != 1:
+        return b""
+    dlist = found[0]
+    local, _, domain = dlist.address.partition("@")
+    name = Header(dlist.name, "utf-8").encode() if not dlist.name.isascii() else dlist.name
+    page = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("directory:list", args=[dlist.pk])
+    return (
+        f"List-Id: {name} <{local}.{domain}>\r\n"
+        f"List-Post: <mailto:{dlist.address}>\r\n"
+        f"List-Unsubscribe: <{page}>\r\n"
+        "Precedence: list\r\n"
+    ).encode("ascii")

@@ -3,14 +3,19 @@ chosen senders; none after a project's end), lists by discipline, browsing, join
 owners adding and removing members and deciding on requests."""
 
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from directory import demo, lists
 from directory.models import Discipline, DistributionList
+from mail.imap import imap_session
+from mail.transport.smtp import submit_as
+from tests.conftest import build_message, inbox_subjects, uid_of, unique_subject, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +118,24 @@ def test_an_etablissements_list_is_kept_by_its_administrative_staff(client, acad
     # A member by role cannot leave by hand: the HR data decide.
     assert "Quitter la liste" not in page and "Demander à rejoindre" not in page
     assert client.get(reverse("directory:list", args=[99999])).status_code == 404
+
+
+@pytest.mark.e2e
+def test_list_mail_carries_list_id_and_the_usual_headers(mail_stack, prof, colleague):
+    dlist = DistributionList.objects.create(
+        address=f"projet-europe@{settings.MAIL_DOMAIN}", name="Équipe Europe",
+        kind=DistributionList.Kind.PROJECT,
+    )
+    dlist.members.add(colleague)
+    subject = unique_subject("Réunion")
+    message = build_message(to=dlist.address, subject=subject, sender=prof.email)
+    submit_as("prof.demo", message.as_bytes(), mail_from=prof.email, recipients=[dlist.address])
+    wait_for(lambda: subject in inbox_subjects("collegue.demo"))
+    with imap_session(colleague.username) as box:
+        raw = box.fetch_raw("INBOX", uid_of(colleague, subject))
+    received = message_from_bytes(raw)
+    domain = settings.MAIL_DOMAIN
+    assert received["List-Id"] == f"=?utf-8?q?=C3=89quipe_Europe?= <projet-europe.{domain}>"
+    assert received["List-Post"] == f"<mailto:{dlist.address}>"
+    assert received["List-Unsubscribe"].endswith(f"/annuaire/listes/{dlist.pk}/>")
+    assert received["Precedence"] == "list"

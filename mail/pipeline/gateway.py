@@ -46,6 +46,7 @@ def _list_refusal(address: str, sender: str | None) -> str | None:
 
 def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
     close_old_connections()
+    raw = lists.list_headers(recipients) + raw  # List-Id… when it goes to a list
     return str(spool_message(raw, mail_from=mail_from, recipients=recipients, submitted_by=user).id)
 
 
