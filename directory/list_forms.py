@@ -40,7 +40,7 @@ class ProjectListForm(forms.Form):
 class ListSettingsForm(forms.ModelForm):
     class Meta:
         model = DistributionList
-        fields = ["description", "posting", "allowed_senders", "members_visible"]
+        fields = ["description", "posting", "allowed_senders", "moderated", "members_visible"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2}),
                    "allowed_senders": forms.Textarea(attrs={"rows": 3})}
 

@@ -1,14 +1,17 @@
 """Distribution list pages: browse, see members where allowed, join or leave, and for owners
 add or remove members, decide on requests, and say who may write."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from directory import lists
+from directory import lists, moderation
 from directory.list_forms import AddMemberForm, ListSettingsForm, ProjectListForm
 from directory.models import DistributionList
 
@@ -41,6 +44,9 @@ def create(request):
     return render(request, "directory/list_create.html", {"form": form})
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def _number(value) -> int:
     return int(value) if value and str(value).isdigit() else 0
 
@@ -60,6 +66,7 @@ def _page(request, dlist, *, add_form=None, settings_form=None, status=200):
     if manage:
         context.update(
             requests=list(dlist.join_requests.select_related("user")),
+            held=list(dlist.held.defer("raw")),
             add_form=add_form or AddMemberForm(prefix="ajout"),
             settings_form=settings_form or ListSettingsForm(instance=dlist, prefix="reglages"),
         )
@@ -95,6 +102,11 @@ def act(request, list_id: int):
         dlist.members.remove(*User.objects.filter(pk=_number(request.POST.get("user"))))
     elif operation in ("approve", "reject"):
         lists.decide(dlist, _number(request.POST.get("request")), approve=operation == "approve")
+    elif operation in ("release", "discard"):
+        held_id = request.POST.get("held", "")
+        if not _UUID.match(held_id):
+            raise Http404
+        moderation.decide(dlist, held_id, approve=operation == "release")
     elif operation == "settings":
         form = ListSettingsForm(request.POST, instance=dlist, prefix="reglages")
         if not form.is_valid():

@@ -1,5 +1,7 @@
 """Établissements of the académie, identified by their UAI code."""
 
+import uuid
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +144,9 @@ class DistributionList(models.Model):
     )
     ends_on = models.DateField(_("end date"), null=True, blank=True,
                                help_text=_("After this day the list takes no more mail."))
+    moderated = models.BooleanField(
+        _("messages from others than the owners wait for an owner's approval"), default=False
+    )
 
     class Meta:
         ordering = ["address"]
@@ -154,6 +159,24 @@ class DistributionList(models.Model):
     def save(self, *args, **kwargs):
         self.address = self.address.lower()
         super().save(*args, **kwargs)
+
+
+class HeldMessage(models.Model):
+    """A message to a moderated list, kept until an owner approves (then it is spooled like any
+    other, under this id, so at most once) or rejects it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dlist = models.ForeignKey(DistributionList, on_delete=models.CASCADE, related_name="held")
+    sender = models.EmailField()
+    subject = models.CharField(max_length=300, blank=True)
+    raw = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"
 
 
 class JoinRequest(models.Model):

@@ -139,3 +139,38 @@ def test_list_mail_carries_list_id_and_the_usual_headers(mail_stack, prof, colle
     assert received["List-Post"] == f"<mailto:{dlist.address}>"
     assert received["List-Unsubscribe"].endswith(f"/annuaire/listes/{dlist.pk}/>")
     assert received["Precedence"] == "list"
+
+
+@pytest.mark.e2e
+def test_a_moderated_list_holds_mail_until_an_owner_approves(mail_stack, client, prof, colleague):
+    dlist = DistributionList.objects.create(
+        address=f"conseil@{settings.MAIL_DOMAIN}", name="Conseil pédagogique", moderated=True,
+        kind=DistributionList.Kind.PROJECT,
+    )
+    dlist.owners.add(prof)
+    dlist.members.add(prof, colleague)
+    subject, rejected = unique_subject("Ordre du jour"), unique_subject("Hors sujet")
+    for title in (subject, rejected):
+        message = build_message(to=dlist.address, subject=title, sender=colleague.email)
+        submit_as("collegue.demo", message.as_bytes(), mail_from=colleague.email,
+                  recipients=[dlist.address])
+    assert [h.subject for h in dlist.held.all()] == [subject, rejected]
+    assert subject not in inbox_subjects("prof.demo")
+
+    client.force_login(prof)
+    page = client.get(reverse("directory:list", args=[dlist.pk])).content.decode()
+    assert "Messages en attente d’approbation" in page and subject in page
+    act = reverse("directory:list_act", args=[dlist.pk])
+    first, second = dlist.held.all()
+    client.post(act, {"operation": "release", "held": str(first.pk)})
+    client.post(act, {"operation": "discard", "held": str(second.pk)})
+    assert client.post(act, {"operation": "release", "held": str(first.pk)}).status_code == 404
+    assert client.post(act, {"operation": "release", "held": "x"}).status_code == 404
+    wait_for(lambda: subject in inbox_subjects("collegue.demo"))
+    wait_for(lambda: subject in inbox_subjects("prof.demo"))
+    assert rejected not in inbox_subjects("prof.demo") and not dlist.held.exists()
+    # The owner's own mail goes straight through.
+    own = unique_subject("Compte rendu")
+    submit_as("prof.demo", build_message(to=dlist.address, subject=own, sender=prof.email)
+              .as_bytes(), mail_from=prof.email, recipients=[dlist.address])
+    wait_for(lambda: own in inbox_subjects("collegue.demo"))
