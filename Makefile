@@ -31,6 +31,7 @@ TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_PARALLEL)
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -43,8 +44,10 @@ test: system-test $(STAMP) messages
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
 
+## make lint: ruff, then the import contracts of pyproject.toml (no cycle, no upward import).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 clean:
 	rm -rf var/

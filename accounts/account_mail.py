@@ -1,4 +1,6 @@
-"""Mail about one's own account (recovery codes, warnings), sent through our own gateway."""
+"""Mail about one's own account (recovery codes, warnings), sent through our own gateway.
+
+The mail app sends it: the task is queued by name, so identity depends on no other app."""
 
 from contextlib import contextmanager
 from email.message import EmailMessage
@@ -8,13 +10,11 @@ from email.utils import formatdate, make_msgid
 from django.conf import settings
 from django.utils import translation
 
+from accounts.models import Preferences
 from convergence.queueing import enqueue_on_commit
-from mail.transport import smtp
 
 
 def language_of(user) -> str:
-    from accounts.models import Preferences
-
     stored = Preferences.objects.filter(user=user).values_list("language", flat=True).first()
     return stored or settings.LANGUAGE_CODE
 
@@ -39,13 +39,7 @@ def build(*, to: list[str], subject: str, body: str) -> bytes:
     return message.as_bytes(policy=SMTP)
 
 
-def send_now(*, to: list[str], subject: str, body: str) -> None:
-    smtp.submit_system(build(to=to, subject=subject, body=body), recipients=to)
-
-
 def queue(*, to: list[str], subject: str, body: str) -> None:
     """Sent by the worker once the transaction commits: the page answers at the same speed
     whether or not a message leaves (nothing to learn from the timing)."""
-    from accounts.tasks import send_account_mail  # the task module imports this one
-
-    enqueue_on_commit(send_account_mail, to, str(subject), str(body))
+    enqueue_on_commit("accounts.tasks.send_account_mail", to, str(subject), str(body))

@@ -21,13 +21,24 @@ RECOVERY_STEPS = {
 }
 
 
+# What the IT-support console (support/) can do, as its audit entries name it.
+SUPPORT_ACTIONS = {
+    "unlock": gettext_lazy("Unlock"),
+    "temporary_password": gettext_lazy("Issue a temporary password"),
+    "reset_2fa": gettext_lazy("Reset two-step verification"),
+    "reactivate": gettext_lazy("Reactivate"),
+    "suspend": gettext_lazy("Suspend"),
+    "end_sessions": gettext_lazy("End all sessions"),
+    "secure": gettext_lazy("Secure the account"),
+    "absence": gettext_lazy("Set an absence message"),
+}
+
+
 def describe(event: AccountEvent) -> str:
     """What happened, in one line, beyond the kind of event."""
-    from accounts.support import ACTIONS
-
     details = event.details or {}
     if event.kind == AccountEvent.Kind.SUPPORT_ACTION:
-        return str(ACTIONS.get(details.get("action"), details.get("action", "")))
+        return str(SUPPORT_ACTIONS.get(details.get("action"), details.get("action", "")))
     if event.kind in (AccountEvent.Kind.RECOVERY, AccountEvent.Kind.LOGIN_FAILED) and (
         details.get("step") in RECOVERY_STEPS
     ):

@@ -18,7 +18,7 @@ from accounts import account_mail, audit, codes, lockout, notices
 from accounts.models import OneTimeCode, User
 from accounts.numen import numen_hash
 from accounts.sessions import end_other_sessions
-from mail.pipeline.delivery import is_local
+from convergence.mail_domains import is_local
 
 
 @dataclass(frozen=True)

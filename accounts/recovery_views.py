@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts import lockout, recovery
+from accounts.models import User
 
 SESSION_KEY = "account_recovery"
 
@@ -83,8 +84,6 @@ def code(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def new_password(request):
-    from accounts.models import User
-
     state = request.session.get(SESSION_KEY) or {}
     fresh = time.time() - state.get("at", 0) < 15 * 60
     user = User.objects.filter(pk=state.get("user_id")).first() if fresh else None

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "calendar_app",
     "shared_mailboxes",
     "notifications",
+    "devstack",  # manage.py rundev
 ]
 
 MIDDLEWARE = [

@@ -1,11 +1,9 @@
-"""Top-level URL map."""
+"""Top-level URL map: every app's URLs are included by name, so the project package
+imports no app."""
 
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-
-from accounts import mobile
-from mail.webmail.views import shared
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="mail:home", permanent=False)),
@@ -13,14 +11,12 @@ urlpatterns = [
     path("comptes/password/reset/", RedirectView.as_view(pattern_name="accounts:recovery")),
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
-    # Thunderbird's autoconfig, at both places it looks (before the webmail's own mail/ URLs).
-    path(".well-known/autoconfig/mail/config-v1.1.xml", mobile.autoconfig, name="autoconfig"),
-    path("mail/config-v1.1.xml", mobile.autoconfig),
+    path("", include("accounts.autoconfig_urls")),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),
-    path("partage/<str:token>/", shared.download, name="shared_file"),
+    path("partage/", include("mail.webmail.share_urls")),
     path("admin/", admin.site.urls),
-    path("support/", include("accounts.support_urls")),
+    path("support/", include("support.urls")),
     path("annuaire/", include("directory.urls")),
 ]

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.support_views import support_only
 from directory import hr_files, hr_import
+from support.views import support_only
 
 SHOWN = 200  # rows of each part of the report on the page
 KEEP_SECONDS = 24 * 3600

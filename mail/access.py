@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from mail.models import Mailbox, MailboxMember
+from shared_mailboxes.models import RoleGrant  # role grants are rights too (data only)
 
 RIGHTS = ("read", "manage", "send_as", "send_on_behalf", "administer")
 
@@ -36,7 +37,8 @@ class Rights:
         return self.send_as or self.send_on_behalf
 
 
-def _in_force(prefix: str = "") -> Q:
+def in_force(prefix: str = "") -> Q:
+    """Membership rows within their optional dates, now (``prefix``: the relation to them)."""
     now = timezone.now()
     return (Q(**{f"{prefix}starts_at__isnull": True}) | Q(**{f"{prefix}starts_at__lte": now})) & (
         Q(**{f"{prefix}ends_at__isnull": True}) | Q(**{f"{prefix}ends_at__gt": now})
@@ -57,7 +59,7 @@ def mailboxes_with_right(user, *rights: str):
     """Mailboxes on which the user holds at least one of ``rights`` today."""
     condition = Q(owner=user)
     for right in rights:
-        condition |= Q(members__user=user, **{f"members__can_{right}": True}) & _in_force(
+        condition |= Q(members__user=user, **{f"members__can_{right}": True}) & in_force(
             "members__"
         )
         role = _role_q(user)
@@ -74,10 +76,8 @@ def readable_mailboxes(user):
 def mailbox_rights(user, mailbox: Mailbox) -> Rights:
     if mailbox.owner_id is not None and mailbox.owner_id == user.id:
         return Rights(**dict.fromkeys(RIGHTS, True), owner=True)
-    from shared_mailboxes.models import RoleGrant
-
     rows = list(
-        MailboxMember.objects.filter(_in_force(), mailbox=mailbox, user=user).values(
+        MailboxMember.objects.filter(in_force(), mailbox=mailbox, user=user).values(
             *(f"can_{r}" for r in RIGHTS)
         )
     )

@@ -5,12 +5,15 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
+from accounts import account_mail
 from mail.outgoing import sending, shared_files
 from mail.pipeline import delivery, filters
+from mail.pipeline.context import DeliveryDeferred
+from mail.transport import smtp
 
 
 @shared_task(
-    autoretry_for=(delivery.DeliveryDeferred,),
+    autoretry_for=(DeliveryDeferred,),
     retry_backoff=1,
     retry_backoff_max=60,
     retry_jitter=False,
@@ -69,8 +72,15 @@ def apply_rule(run_id: int) -> None:
     filters.do_apply_rule(run_id)
 
 
-@shared_task
-def end_expired_delegations() -> int:
-    from shared_mailboxes.expiry import end_expired_delegations as end
-
-    return end()
+@shared_task(
+    name="accounts.tasks.send_account_mail",
+    autoretry_for=(smtp.GatewayUnavailable,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=False,
+    max_retries=20,
+)
+def send_account_mail(to: list[str], subject: str, body: str) -> None:
+    """Mail about one's account, queued by name by ``accounts.account_mail``: the mail app
+    sends it, so accounts (identity) imports nothing of mail. The name is the original one."""
+    smtp.submit_system(account_mail.build(to=to, subject=subject, body=body), recipients=to)

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mail.access import access_mailbox
+from mail.access import access_mailbox, readable_mailboxes
 from mail.imap import MailStoreUnavailable, imap_session
 from mail.imap.folders import label_for
-from mail.models import Mailbox
 from notifications.forms import NotificationSettingsForm
 from notifications.models import NotificationSettings
 from notifications.quiet import may_notify
@@ -51,7 +50,7 @@ def new_mail(request):
 
 
 def _folder_choices(user) -> list[tuple[str, str]]:
-    mailbox = Mailbox.objects.filter(owner=user).first()
+    mailbox = readable_mailboxes(user).filter(owner=user).first()
     if mailbox is None:
         return [("INBOX", _("Inbox"))]
     try:

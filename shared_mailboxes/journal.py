@@ -8,6 +8,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mail.access import mailbox_rights
 from shared_mailboxes.models import AuditEntry
 
 Action = AuditEntry.Action
@@ -31,9 +32,8 @@ def record_messages(*, mailbox, user, action, folder: str, messages, details="")
     )  # fmt: skip
 
 
-def record_sending(*, user, mailbox, composition, message_id: str) -> None:
-    from mail.access import mailbox_rights
-
+def record_sending(*, user, mailbox, composition, message_id: str, **_signal) -> None:
+    """Receiver of ``mail.signals.message_queued`` (connected in apps.py)."""
     if not mailbox_rights(user, mailbox).shared:
         return
     action = Action.SEND_ON_BEHALF if composition.sender_header else Action.SEND_AS

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from mail.access import _in_force
+from mail.access import in_force
 from mail.imap.teamwork import state_of
 from shared_mailboxes import journal
 from shared_mailboxes.models import MessageNote, MessageWork, RoleGrant
@@ -46,7 +46,7 @@ class Conflict(WorkError):
 def mailbox_people(mailbox):
     """Everyone who may read the mailbox today: its owner, named members, role holders."""
     condition = Q(personal_mailbox=mailbox) | (
-        Q(memberships__mailbox=mailbox, memberships__can_read=True) & _in_force("memberships__")
+        Q(memberships__mailbox=mailbox, memberships__can_read=True) & in_force("memberships__")
     )
     for grant in RoleGrant.objects.filter(mailbox=mailbox, can_read=True):
         condition |= Q(category=grant.category, etablissement_id=grant.etablissement_id)

@@ -20,7 +20,7 @@ from tests.conftest import (
     unique_subject,
     wait_for,
 )
-from tests.test_shared_mailboxes import VIE_SCOLAIRE, subjects_in
+from tests.shared_mailbox_setup import VIE_SCOLAIRE, subjects_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
 

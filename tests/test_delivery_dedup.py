@@ -9,7 +9,7 @@ from django.conf import settings
 
 from mail.imap import close_all_sessions, imap_session
 from mail.models import Rule, SpooledMessage
-from mail.pipeline.delivery import DELIVERY_HEADER
+from mail.pipeline.context import DELIVERY_HEADER
 from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import build_message, make_person, send_inbound, unique_subject, wait_for
 

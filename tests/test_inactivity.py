@@ -10,9 +10,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import inactivity, support
+from accounts import inactivity
 from accounts.models import AccountEvent, InactivityState, User
 from accounts.tasks import suspend_inactive_accounts
+from support import console as support
 from tests.conftest import PASSWORD, inbox_subjects, make_person, wait_for
 
 WARNING_SUBJECT = "Votre compte Convergence va être suspendu"

@@ -197,7 +197,9 @@ def _get(
             raise ImageFetchError("timed out")
         return None, bytes(body)
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        if aborted.is_set():
+        # The socket's own timeout and the watchdog fire at the same instant: either one
+        # is the deadline.
+        if aborted.is_set() or isinstance(exc, TimeoutError):
             raise ImageFetchError("timed out") from exc
         raise ImageFetchError(f"fetch failed: {exc.__class__.__name__}") from exc
     finally:

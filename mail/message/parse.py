@@ -134,7 +134,8 @@ def _walk(part: EmailMessage, depth: int, problems: list[str]):
         yield part
 
 
-def _parse(raw: bytes) -> EmailMessage:
+def parse(raw: bytes) -> EmailMessage:
+    """The message as Python's email package sees it (delivery parses each message once)."""
     return BytesParser(policy=policy.default).parsebytes(raw)
 
 
@@ -156,11 +157,12 @@ def _payload(part: EmailMessage) -> bytes:
     return raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
 
 
-def read_message(raw: bytes) -> ReadableMessage:
-    """Never raises: what cannot be understood is listed in ``problems``."""
+def read_message(raw: bytes, parsed: EmailMessage | None = None) -> ReadableMessage:
+    """Never raises: what cannot be understood is listed in ``problems``. ``parsed``: the
+    same bytes, already parsed."""
     result = ReadableMessage()
     try:
-        msg = _parse(raw)
+        msg = parsed if parsed is not None else parse(raw)
     except Exception:
         logger.exception("unparsable message")
         result.problems.append("unparsable")
@@ -230,7 +232,7 @@ class PartContent:
 def message_part(raw: bytes, index: int) -> PartContent | None:
     """The leaf part at ``index`` (as numbered by read_message) with its decoded bytes."""
     try:
-        msg = _parse(raw)
+        msg = parse(raw)
     except Exception:
         return None
     for position, part in enumerate(_walk(msg, 0, [])):

@@ -24,8 +24,8 @@ from mail.models import DraftBackup, Mailbox, OutgoingMessage
 from mail.outgoing.compose import Composition, build_message
 from mail.outgoing.shared_files import with_large_files_as_links
 from mail.outgoing.working_hours import hold_until
+from mail.signals import message_queued
 from mail.transport import smtp
-from shared_mailboxes import journal
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def check_send_message(
             send_after=when,
             schedule=schedule,
         )
-        journal.record_sending(user=user, mailbox=mailbox, composition=composition,
-                               message_id=outgoing.message_id)  # fmt: skip
+        message_queued.send(sender=OutgoingMessage, user=user, mailbox=mailbox,
+                            composition=composition, message_id=outgoing.message_id)  # fmt: skip
     return outgoing
 
 
@@ -123,10 +123,8 @@ def queue_outgoing(
             kind=kind,
         )
         if schedule == OutgoingMessage.Schedule.NONE:
-            from mail.tasks import send_outgoing  # the task module imports this one
-
             delay = max(0.0, (send_after - timezone.now()).total_seconds())
-            enqueue_on_commit(send_outgoing, outgoing.id, countdown=delay)
+            enqueue_on_commit("mail.tasks.send_outgoing", outgoing.id, countdown=delay)
     return outgoing
 
 
@@ -136,9 +134,7 @@ def send_now(outgoing: OutgoingMessage) -> bool:
         id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__gt=timezone.now()
     ).update(send_after=timezone.now(), schedule=OutgoingMessage.Schedule.NONE)
     if released:
-        from mail.tasks import send_outgoing
-
-        enqueue_on_commit(send_outgoing, outgoing.id)
+        enqueue_on_commit("mail.tasks.send_outgoing", outgoing.id)
     return bool(released)
 
 

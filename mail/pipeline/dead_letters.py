@@ -12,7 +12,6 @@ from accounts.audit import Kind, record
 from accounts.models import User
 from convergence.queueing import enqueue_on_commit
 from mail.models import SpooledMessage
-from mail.tasks import deliver
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +47,6 @@ def retry_dead_letter(*, spool_id, actor, request=None) -> bool:
             recipients=message.recipients,
             last_error=message.last_error[:500],
         )
-        enqueue_on_commit(deliver, str(message.id))
+        enqueue_on_commit("mail.tasks.deliver", str(message.id))
     logger.info("spool %s: retried by %s", message.id, actor.username)
     return True

@@ -1,13 +1,14 @@
 """What happens to one arriving message for each local mailbox: the per-recipient plan.
 
-``plan_deliveries`` decides (rules, forwarding, absence message); ``mail.pipeline.delivery`` carries
-the plans out. A plan that only stores the message in the INBOX without flags is «plain»:
-those recipients share one LMTP transaction, so a circular to thousands stays one batch.
-Other plans are stored by IMAP APPEND straight into their folders with flags and keywords.
-A later step (e.g. a spam score) changes the plans between the two.
+``plan_deliveries`` decides (rules, forwarding, absence message); the later stages of
+``mail.pipeline.stages`` carry the plans out. A plan that only stores the message in the
+INBOX without flags is «plain»: those recipients share one LMTP transaction, so a circular
+to thousands stays one batch. Other plans are stored by IMAP APPEND straight into their
+folders with flags and keywords.
 """
 
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 
 from django.db.models import Q
 
@@ -30,7 +31,10 @@ class RecipientPlan:
         return self.folders == [rules.INBOX] and not self.flags
 
 
-def plan_deliveries(raw: bytes, mailboxes: list[Mailbox]) -> list[RecipientPlan]:
+def plan_deliveries(
+    parsed: EmailMessage, mailboxes: list[Mailbox], *, size: int
+) -> list[RecipientPlan]:
+    """``parsed``: the message as it arrived; ``size``: that of the copy to store."""
     plans = [RecipientPlan(address=m.address, mailbox=m) for m in mailboxes]
     ids = [m.id for m in mailboxes]
     # Three queries whatever the number of recipients; most mailboxes have nothing.
@@ -50,11 +54,11 @@ def plan_deliveries(raw: bytes, mailboxes: list[Mailbox]) -> list[RecipientPlan]
     for plan in plans:
         mailbox_id = plan.mailbox.id
         if mailbox_id in rules_of:
-            facts = facts or rules.facts_from_raw(raw)
+            facts = facts or rules.facts_from_parsed(parsed, size=size)
             _apply_rules(plan, rules.evaluate(rules_of[mailbox_id], facts))
         if mailbox_id in forwards_of:
             _apply_forwarding(plan, forwards_of[mailbox_id])
-        if plan.forward_to and forwarding.has_looped(raw, plan.address):
+        if plan.forward_to and forwarding.has_looped(parsed, plan.address):
             plan.notes.append(f"forwarding loop: not sent on to {', '.join(plan.forward_to)}")
             plan.forward_to = []
             if not plan.folders:

@@ -118,11 +118,9 @@ def preview(mailbox: Mailbox, *, match: str, conditions: list[dict]) -> tuple[in
 
 
 def start_run(rule: Rule, *, folder: str, by=None) -> RuleRun:
-    from mail.tasks import apply_rule  # the task module imports this one
-
     with transaction.atomic():
         run = RuleRun.objects.create(rule=rule, folder=folder, requested_by=by)
-        enqueue_on_commit(apply_rule, run.id)
+        enqueue_on_commit("mail.tasks.apply_rule", run.id)
     return run
 
 

@@ -8,13 +8,12 @@ back (A → B → A), or after too many hops, it is not sent on again.
 
 import logging
 import uuid
-from email import policy
-from email.parser import BytesHeaderParser
+from email.message import EmailMessage
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from convergence.mail_domains import is_local
 from mail.models import Forwarding, Mailbox, SpooledMessage
 from mail.pipeline.rules import InvalidRule, check_address
 from mail.pipeline.spool import spool_message
@@ -46,10 +45,7 @@ def set_forwarding(mailbox: Mailbox, *, address: str, keep_copy: bool, by=None) 
 
 def check_local_address_exists(address: str) -> None:
     """An address of our own domains that no mailbox has would lose every forwarded copy."""
-    if (
-        address.rpartition("@")[2] in settings.MAIL_DOMAINS
-        and not Mailbox.objects.filter(address=address).exists()
-    ):
+    if is_local(address) and not Mailbox.objects.filter(address=address).exists():
         raise InvalidRule(
             _("No mailbox of the académie has the address %(address)s.") % {"address": address}
         )
@@ -59,15 +55,10 @@ def remove_forwarding(forwarding: Forwarding) -> None:
     forwarding.delete()
 
 
-def _headers(raw: bytes):
-    return BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-
-
-def has_looped(raw: bytes, address: str) -> bool:
+def has_looped(parsed: EmailMessage, address: str) -> bool:
     """The message already went through this mailbox, or through far too many servers."""
-    headers = _headers(raw)
-    delivered = [str(v).strip().strip("<>").lower() for v in headers.get_all("Delivered-To", [])]
-    hops = len(headers.get_all("Received", [])) + len(delivered)
+    delivered = [str(v).strip().strip("<>").lower() for v in parsed.get_all("Delivered-To", [])]
+    hops = len(parsed.get_all("Received", [])) + len(delivered)
     return address.lower() in delivered or hops >= MAX_HOPS
 
 

@@ -14,12 +14,12 @@ from django.db import close_old_connections
 
 from accounts.app_passwords import authenticate_app_password, looks_like_app_password
 from accounts.mfa_policy import has_second_factor
+from convergence.mail_domains import is_local
 from directory import lists, moderation
 from mail.models import Mailbox
 from mail.outgoing.sending import sender_mailboxes
-from mail.pipeline.delivery import is_local
+from mail.pipeline.folder_delivery import is_folder_address
 from mail.pipeline.spool import spool_message
-from shared_mailboxes.folder_delivery import is_folder_address
 
 logger = logging.getLogger(__name__)
 # The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.

@@ -8,6 +8,7 @@ follow Sieve (RFC 5228): a message is kept in the INBOX unless an action files i
 
 import re
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from email.utils import getaddresses
 
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,11 @@ def facts_from_message(message: ReadableMessage, *, size: int) -> MessageFacts:
         size=size,
         has_attachment=any(a.filename or not a.content_id for a in message.attachments),
     )
+
+
+def facts_from_parsed(parsed: EmailMessage, *, size: int) -> MessageFacts:
+    """At delivery: the message parsed once by the pipeline."""
+    return facts_from_message(read_message(b"", parsed), size=size)
 
 
 def facts_from_raw(raw: bytes, *, size: int | None = None) -> MessageFacts:

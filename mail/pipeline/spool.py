@@ -31,8 +31,6 @@ def spool_message(
 ) -> SpooledMessage:
     """Write the message to disk, index it, and queue its delivery once the index is committed.
     ``spool_id``: a fixed id lets the worker spool a forward or a reply at most once."""
-    from mail.tasks import deliver  # the task module imports this one
-
     message = SpooledMessage(
         **({"id": spool_id} if spool_id else {}),
         mail_from=mail_from,
@@ -44,7 +42,7 @@ def spool_message(
     try:
         with transaction.atomic():
             message.save(force_insert=True)
-            enqueue_on_commit(deliver, str(message.id))
+            enqueue_on_commit("mail.tasks.deliver", str(message.id))
     except BaseException:
         discard_spooled(message)  # the client hears 451 and sends again
         raise

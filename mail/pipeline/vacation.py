@@ -11,7 +11,6 @@ import uuid
 from datetime import date, timedelta
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 
 from django.db import transaction
@@ -74,7 +73,9 @@ def _is_machine(address: str) -> bool:
     return local.startswith(_MACHINE_PREFIXES) or local.endswith(_MACHINE_SUFFIXES)
 
 
-def reason_not_to_reply(raw: bytes, *, mail_from: str, mailbox_address: str) -> str | None:
+def reason_not_to_reply(
+    headers: EmailMessage, *, mail_from: str, mailbox_address: str
+) -> str | None:
     """Why this message gets no automatic reply, or None when it may get one."""
     sender = mail_from.strip().lower()
     if not sender or sender == "<>":
@@ -83,7 +84,6 @@ def reason_not_to_reply(raw: bytes, *, mail_from: str, mailbox_address: str) -> 
         return "machine sender"
     if sender == mailbox_address.lower():
         return "own address"
-    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
     auto = str(headers.get("Auto-Submitted", "no")).split(";")[0].strip().lower()
     if auto != "no":
         return "auto-submitted"
@@ -105,8 +105,7 @@ def reason_not_to_reply(raw: bytes, *, mail_from: str, mailbox_address: str) -> 
     return None
 
 
-def build_reply(vacation: Vacation, raw: bytes, *, to: str) -> EmailMessage:
-    headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+def build_reply(vacation: Vacation, headers: EmailMessage, *, to: str) -> EmailMessage:
     reply = EmailMessage()
     reply["From"] = formataddr((vacation.mailbox.display_name, vacation.mailbox.address))
     reply["To"] = to
@@ -123,13 +122,13 @@ def build_reply(vacation: Vacation, raw: bytes, *, to: str) -> EmailMessage:
     return reply
 
 
-def reply_if_due(vacation: Vacation, raw: bytes, *, mail_from: str, origin_id) -> bool:
+def reply_if_due(vacation: Vacation, parsed: EmailMessage, *, mail_from: str, origin_id) -> bool:
     """Spool an automatic reply when RFC 3834 allows it and this sender had none for
     ``days``. Returns whether a reply left."""
     mailbox = vacation.mailbox
     if not in_force(vacation):
         return False
-    reason = reason_not_to_reply(raw, mail_from=mail_from, mailbox_address=mailbox.address)
+    reason = reason_not_to_reply(parsed, mail_from=mail_from, mailbox_address=mailbox.address)
     if reason:
         logger.info("spool %s: no absence reply from %s (%s)", origin_id, mailbox.address, reason)
         return False
@@ -148,7 +147,7 @@ def reply_if_due(vacation: Vacation, raw: bytes, *, mail_from: str, origin_id) -
         ).update(sent_at=now)
         if not due:
             return False
-        reply = build_reply(vacation, raw, to=sender)
+        reply = build_reply(vacation, parsed, to=sender)
         spool_message(
             reply.as_bytes(policy=policy.SMTP), mail_from="", recipients=[sender], spool_id=reply_id
         )

@@ -5,15 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mail.access import mailbox_rights, mailboxes_with_right
+from mail.access import access_mailbox, mailboxes_with_right
 from mail.imap import imap_session
 from mail.imap.folders import folder_tree
-from mail.models import Mailbox, MailboxMember
+from mail.models import MailboxMember
 from shared_mailboxes import administration, journal
 from shared_mailboxes.forms import (
     CreateMailboxForm,
@@ -24,21 +24,6 @@ from shared_mailboxes.forms import (
     creatable_etablissements,
 )
 from shared_mailboxes.models import AuditEntry, FolderAddress, MailboxSignature, RoleGrant
-
-
-def access_administered(user, mailbox_id: int) -> Mailbox:
-    """404 for a mailbox the user cannot even read, 403 if they read it but do not
-    administer it; the owner of a personal mailbox administers its delegations."""
-    mailbox = Mailbox.objects.filter(id=mailbox_id).first()
-    if mailbox is None:
-        raise Http404
-    rights = mailbox_rights(user, mailbox)
-    if not rights.administer:
-        if rights.read:
-            raise PermissionDenied
-        raise Http404
-    mailbox.rights = rights
-    return mailbox
 
 
 @login_required
@@ -85,7 +70,7 @@ def _folder_choices(mailbox) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request, mailbox_id: int):
-    mailbox = access_administered(request.user, mailbox_id)
+    mailbox = access_mailbox(request.user, mailbox_id, need="administer")
     operation = request.POST.get("operation", "")
     data = request.POST if request.method == "POST" else None
     forms = {
@@ -158,7 +143,7 @@ def _apply(request, mailbox, operation: str, forms) -> bool:
 @login_required
 @require_GET
 def journal_page(request, mailbox_id: int):
-    mailbox = access_administered(request.user, mailbox_id)
+    mailbox = access_mailbox(request.user, mailbox_id, need="administer")
     entries = AuditEntry.objects.filter(mailbox=mailbox).select_related("user")
     if request.GET.get("format") == "csv":
         response = HttpResponse(journal.as_csv(entries), content_type="text/csv; charset=utf-8")

@@ -1,11 +1,12 @@
-"""What every webmail page needs: the mailbox, its folder tree, the quota."""
+"""What every webmail page needs: the mailbox, its folder tree, the quota, the other
+mailboxes one may read."""
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from mail.access import readable_mailboxes
+from mail.access import mailbox_rights, readable_mailboxes
+from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.imap.folders import folder_tree
 from mail.models import FolderColour
-from shared_mailboxes.pages import other_mailboxes, rights_of
 
 
 def sidebar_context(request, mailbox, box) -> dict:
@@ -17,7 +18,7 @@ def sidebar_context(request, mailbox, box) -> dict:
     quota = box.quota()
     return {
         "mailbox": mailbox,
-        "rights": rights_of(request, mailbox),
+        "rights": _rights(request, mailbox),
         "other_mailboxes": other_mailboxes(request.user, mailbox),
         "mailboxes": readable_mailboxes(request.user),
         "folders": folder_tree(box.folders(refresh=True), colours),
@@ -26,6 +27,26 @@ def sidebar_context(request, mailbox, box) -> dict:
         "quota_limit": quota[1] * 1024 if quota else 0,
         "quota_percent": round(100 * quota[0] / quota[1]) if quota and quota[1] else None,
     }
+
+
+def _rights(request, mailbox):
+    rights = getattr(mailbox, "rights", None)  # set by access_mailbox
+    if rights is None:
+        rights = mailbox.rights = mailbox_rights(request.user, mailbox)
+    return rights
+
+
+def other_mailboxes(user, current) -> list[dict]:
+    """The person's other mailboxes, with the unread count of each INBOX (None: unknown)."""
+    found = []
+    for mailbox in readable_mailboxes(user).exclude(id=current.id).order_by("kind", "display_name"):
+        try:
+            with imap_session(mailbox.imap_user) as box:
+                unread = box.unread_count()
+        except (MailStoreUnavailable, InvalidRequest):
+            unread = None
+        found.append({"mailbox": mailbox, "unread": unread, "own": mailbox.owner_id == user.id})
+    return found
 
 
 def safe_next(request, fallback: str) -> str:

@@ -28,7 +28,7 @@ from mail.outgoing.sending import (
 from mail.outgoing.working_hours import is_working_time, next_working_start
 from mail.webmail.compose_forms import ComposeForm, attachment_limit
 from mail.webmail.views.reading import fetch_raw_or_404
-from shared_mailboxes.signatures import mailbox_signature_for, signatures_of_senders
+from shared_mailboxes.webmail import mailbox_signature_for, signatures_of_senders
 
 EDITOR_LABELS = {
     "bold": gettext_lazy("Bold"),

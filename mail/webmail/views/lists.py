@@ -17,7 +17,7 @@ from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.webmail.views import junk
 from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.webmail.views.reading import reading_context
-from shared_mailboxes.pages import journal_action
+from shared_mailboxes.webmail import journal_action
 
 
 @login_required

@@ -25,8 +25,7 @@ from mail.message.parse import message_part, read_message
 from mail.models import TrustedSender
 from mail.outgoing import receipts
 from mail.webmail.views.common import safe_next, sidebar_context
-from shared_mailboxes import journal
-from shared_mailboxes.pages import message_extras
+from shared_mailboxes.webmail import journal_reads, message_extras
 
 # The message body lives in a frame with its own, stricter policy: no script at all, images
 # only from the app (inline parts and the proxy), the mail's own inline styles allowed.
@@ -137,10 +136,7 @@ def conversation(request, mailbox_id: int, folder: str, uid: int):
     except InvalidRequest:
         raise Http404 from None
     messages_ = [(e, read_message(raw[e.uid])) for e in thread.envelopes if e.uid in raw]
-    if mailbox.rights.shared:
-        journal.record_messages(mailbox=mailbox, user=request.user, action=journal.Action.READ,
-                                folder=folder, messages=[(m.message_id, m.subject)
-                                                         for _, m in messages_])  # fmt: skip
+    journal_reads(request, mailbox, folder, [(m.message_id, m.subject) for _, m in messages_])
     return render(
         request,
         "mail/conversation.html",

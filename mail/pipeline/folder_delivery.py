@@ -1,6 +1,7 @@
 """«Distribution directe dans ce dossier»: a folder of a shared mailbox with its own
-address. Delivery looks the address up here and APPENDs the message into that folder
-(Dovecot keeps quota and full-text indexing as for LMTP)."""
+address (shared_mailboxes' ``FolderAddress`` rows). The gateway accepts those addresses;
+delivery APPENDs the message into that folder (Dovecot keeps quota and full-text indexing
+as for LMTP)."""
 
 import logging
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from accounts import support_views
 from directory import support_views as directory_support
+from support import views as support_views
 
 app_name = "support"
 

@@ -1,23 +1,18 @@
-"""What the webmail's own pages show of shared mailboxes: the journal of reads, the team
-panel of a message, the other mailboxes with their unread counts."""
+"""What the webmail's pages show and record of shared mailboxes: the one interface the
+webmail (mail/webmail/) imports from this app. The journal of reads and actions, the team
+panel of a message, the signatures of the mailboxes one writes from. Everything else goes
+the other way: this app builds on mail's access checks, IMAP adapter and models."""
 
-from mail.access import mailbox_rights, readable_mailboxes
-from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
+from mail.access import mailbox_rights
 from mail.models import Mailbox
 from shared_mailboxes import journal
+from shared_mailboxes.models import MailboxSignature
 from shared_mailboxes.teamwork import MessageRef, panel
-
-
-def rights_of(request, mailbox):
-    rights = getattr(mailbox, "rights", None)
-    if rights is None:
-        rights = mailbox.rights = mailbox_rights(request.user, mailbox)
-    return rights
 
 
 def message_extras(request, mailbox, box, folder: str, uid: int, readable) -> dict:
     """Journal the read (shared access only) and give the team panel of the message page."""
-    rights = rights_of(request, mailbox)
+    rights = mailbox.rights  # set by access_mailbox
     ref = MessageRef(folder, uid, readable.message_id, readable.subject, readable.sender)
     if rights.shared:
         journal.record(mailbox=mailbox, user=request.user, action=journal.Action.READ,
@@ -27,17 +22,11 @@ def message_extras(request, mailbox, box, folder: str, uid: int, readable) -> di
     return {"team": panel(user=request.user, mailbox=mailbox, box=box, ref=ref)}
 
 
-def other_mailboxes(user, current) -> list[dict]:
-    """The person's other mailboxes, with the unread count of each INBOX (None: unknown)."""
-    found = []
-    for mailbox in readable_mailboxes(user).exclude(id=current.id).order_by("kind", "display_name"):
-        try:
-            with imap_session(mailbox.imap_user) as box:
-                unread = box.unread_count()
-        except (MailStoreUnavailable, InvalidRequest):
-            unread = None
-        found.append({"mailbox": mailbox, "unread": unread, "own": mailbox.owner_id == user.id})
-    return found
+def journal_reads(request, mailbox, folder: str, messages) -> None:
+    """A conversation read through a delegation: one journal line per message."""
+    if mailbox.rights.shared:
+        journal.record_messages(mailbox=mailbox, user=request.user, action=journal.Action.READ,
+                                folder=folder, messages=messages)  # fmt: skip
 
 
 _ACTIONS = {
@@ -53,3 +42,16 @@ def journal_action(request, mailbox, box, action: str, folder: str, uids, target
     details = {"move": target, "archive": target or "Archive"}.get(action, action)
     journal.record_messages(mailbox=mailbox, user=request.user, action=_ACTIONS[action],
                             folder=folder, messages=found.values(), details=details)  # fmt: skip
+
+
+def signatures_of_senders(user, senders) -> list[MailboxSignature]:
+    """The signatures of the shared mailboxes this person may send from."""
+    shared = [mailbox.id for mailbox in senders if mailbox.owner_id != user.id]
+    return list(MailboxSignature.objects.filter(mailbox_id__in=shared).select_related("mailbox"))
+
+
+def mailbox_signature_for(user, mailbox) -> MailboxSignature | None:
+    """The default signature of a shared mailbox the person writes from, if it has one."""
+    if mailbox is None or not mailbox_rights(user, mailbox).shared:
+        return None
+    return MailboxSignature.objects.filter(mailbox=mailbox, is_default=True).first()

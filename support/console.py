@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import account_mail, app_passwords, audit, lockout, notices
 from accounts.models import InactivityState, User
@@ -84,17 +83,6 @@ def status_of(users) -> list[AccountStatus]:
 
 
 # --- Actions ---------------------------------------------------------------------------------
-
-ACTIONS = {
-    "unlock": gettext_lazy("Unlock"),
-    "temporary_password": gettext_lazy("Issue a temporary password"),
-    "reset_2fa": gettext_lazy("Reset two-step verification"),
-    "reactivate": gettext_lazy("Reactivate"),
-    "suspend": gettext_lazy("Suspend"),
-    "end_sessions": gettext_lazy("End all sessions"),
-    "secure": gettext_lazy("Secure the account"),
-    "absence": gettext_lazy("Set an absence message"),
-}
 
 TEMPORARY_PASSWORD_LENGTH = 14
 # No look-alike characters: the password is read out over the phone or copied by hand.

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import support
-from accounts.audit_log import JournalFilter, csv_lines, describe
+from accounts.audit_log import SUPPORT_ACTIONS, JournalFilter, csv_lines, describe
 from accounts.models import User
 from mail.webmail.rule_forms import VacationForm
+from support import console as support
 
 
 def support_only(view):
@@ -100,7 +100,7 @@ def _available_actions(actor, status) -> list[tuple[str, str]]:
         available.insert(0, "reactivate")
     if status.two_factor:
         available.append("reset_2fa")
-    return [(key, support.ACTIONS[key]) for key in available]
+    return [(key, SUPPORT_ACTIONS[key]) for key in available]
 
 
 _DO = {
@@ -136,7 +136,7 @@ def act(request, user_id: int, action: str):
         return render(request, "accounts/support/temporary_password.html",
                       {"account": user, "password": result, "support_section": "accounts"})
     messages.success(request, _("Done: %(action)s for %(login)s.")
-                     % {"action": support.ACTIONS[action], "login": user.username})  # fmt: skip
+                     % {"action": SUPPORT_ACTIONS[action], "login": user.username})  # fmt: skip
     return redirect("support:account", user_id=user.pk)
 
 

@@ -1,0 +1,121 @@
+"""Folder management: the tree with special uses and counts, create, rename, delete,
+subscribe, and the quota."""
+
+import contextlib
+import time
+
+from imapclient.exceptions import IMAPClientError
+from imapclient.imap_utf7 import decode as decode_utf7
+from imapclient.response_parser import parse_response
+
+from mail.imap.types import (
+    SPECIAL_USES,
+    Folder,
+    InvalidRequest,
+    check_folder,
+)
+
+_QUOTA_SECONDS = 60
+
+
+class FoldersMixin:
+    def folders(self, *, refresh: bool = False) -> list[Folder]:
+        """Every folder with its special use and counts; the tree order is the caller's."""
+        if self._folders is not None and not refresh:
+            return self._folders
+        listed, counts = self._list_with_status()
+        result = []
+        for flags, delimiter, name in listed:
+            selectable = b"\\Noselect" not in flags and b"\\NonExistent" not in flags
+            special = next((SPECIAL_USES[f] for f in flags if f in SPECIAL_USES), None)
+            if name.upper() == "INBOX":
+                special = "inbox"
+            total, unread = counts.get(name, (0, 0))
+            result.append(
+                Folder(
+                    name=name,
+                    delimiter=(delimiter or b"/").decode(),
+                    special_use=special,
+                    subscribed=b"\\Subscribed" in flags,
+                    total=total,
+                    unread=unread,
+                    selectable=selectable,
+                )
+            )
+        self._folders = result
+        return result
+
+    def _list_with_status(self) -> tuple[list, dict[str, tuple[int, int]]]:
+        """Folders, subscriptions and counts in one round trip (RFC 5819 LIST-STATUS, RFC 5258
+        RETURN options), which imapclient has no method for."""
+        imap = self._client._imap
+        imap.untagged_responses.pop("STATUS", None)
+        listed = self._client._raw_command_untagged(
+            b"LIST",
+            [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"],
+            uid=False,
+        )
+        counts = {}
+        for line in imap.untagged_responses.pop("STATUS", []):
+            name, values = parse_response([line])
+            pairs = dict(zip(values[::2], values[1::2], strict=True))
+            if isinstance(name, bytes):
+                name = decode_utf7(name)
+            counts[str(name)] = (pairs.get(b"MESSAGES", 0), pairs.get(b"UNSEEN", 0))
+        return self._client._proc_folder_list(listed), counts
+
+    def special_folder(self, use: str) -> str | None:
+        return next((f.name for f in self.folders() if f.special_use == use), None)
+
+    def create_folder(self, name: str) -> None:
+        self._client.create_folder(check_folder(name))
+        self._client.subscribe_folder(name)
+        self._folders = None
+
+    def rename_folder(self, old: str, new: str) -> None:
+        self._guard_special(old)
+        if self._selected == old:
+            self._client.unselect_folder()
+            self._selected = None
+        self._client.rename_folder(check_folder(old), check_folder(new))
+        self._folders = None
+
+    def delete_folder(self, name: str) -> None:
+        """Its messages go to the Trash first, so a wrong click loses nothing."""
+        self._guard_special(name)
+        trash = self.special_folder("trash")
+        self._select(name)
+        uids = self._client.search("ALL")
+        if uids and trash:
+            self._client.move(uids, trash)
+        self._client.unselect_folder()
+        self._selected = None
+        self._client.delete_folder(name)
+        self._folders = None
+
+    def subscribe(self, name: str, on: bool) -> None:
+        if on:
+            self._client.subscribe_folder(check_folder(name))
+        else:
+            self._client.unsubscribe_folder(check_folder(name))
+        self._folders = None
+
+    def _guard_special(self, name: str) -> None:
+        folder = next((f for f in self.folders() if f.name == check_folder(name)), None)
+        if folder is None:
+            raise InvalidRequest(f"no folder {name!r}")
+        if folder.special_use:
+            raise InvalidRequest(f"{name!r} is a special folder")
+
+    def quota(self) -> tuple[int, int] | None:
+        """(used, limit) in KiB for the INBOX's quota root, or None without a quota; asked
+        again at most every minute, since it only moves slowly."""
+        if self._quota_at and time.monotonic() - self._quota_at < _QUOTA_SECONDS:
+            return self._quota
+        self._quota = None
+        with contextlib.suppress(IMAPClientError):
+            for quota in self._client.get_quota("INBOX"):
+                if quota.resource.upper() == "STORAGE":
+                    self._quota = (quota.usage, quota.limit)
+        self._quota_at = time.monotonic()
+        return self._quota

@@ -1,0 +1,267 @@
+"""Lists of messages: the per-folder cache of sorted UIDs and envelopes, pages sorted and
+filtered on the server, conversations (THREAD), and the search over every folder."""
+
+import dataclasses
+from datetime import datetime
+
+import imapclient
+
+from mail.imap.cache import FolderCache, FolderState, folder_caches
+from mail.imap.types import (
+    Conversation,
+    ConversationPage,
+    EnvelopeSummary,
+    MessagePage,
+    SearchQuery,
+    SortKey,
+    check_uid,
+    check_uids,
+    decode_words,
+)
+
+_SORT = {
+    SortKey.DATE: "DATE",
+    SortKey.FROM: "FROM",
+    SortKey.SUBJECT: "SUBJECT",
+    SortKey.SIZE: "SIZE",
+}
+_ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE"]
+# Envelopes kept per folder; past this, the cache starts again from the pages people open.
+_MAX_CACHED_ENVELOPES = 2000
+# A search over every folder stops collecting after this many hits per folder.
+MAX_HITS_PER_FOLDER = 1000
+
+
+def _flatten(thread) -> list[int]:
+    """THREAD answers nest replies in tuples; a conversation is all of its UIDs."""
+    if isinstance(thread, int):
+        return [thread]
+    return [uid for part in thread for uid in _flatten(part)]
+
+
+def _has_attachments(structure) -> bool:
+    """multipart/mixed (or a lone non-text part) is what mail clients show a paperclip for."""
+    if structure is None:
+        return False
+    if structure.is_multipart:
+        subtype = structure[1]
+        return isinstance(subtype, bytes) and subtype.upper() == b"MIXED"
+    kind = structure[0]
+    return isinstance(kind, bytes) and kind.upper() not in (b"TEXT", b"MULTIPART")
+
+
+def _keywords(flags) -> frozenset[str]:
+    """Keywords (no backslash) such as the shared mailboxes' states, for the list."""
+    return frozenset(
+        f.decode("ascii", "replace") for f in flags if isinstance(f, bytes) and f[:1] != b"\\"
+    )
+
+
+def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
+    envelope = data.get(b"ENVELOPE")
+    sender_name = sender_address = subject = ""
+    date = None
+    if envelope is not None:
+        subject = decode_words(envelope.subject)
+        date = envelope.date
+        people = envelope.from_ or envelope.sender or ()
+        if people:
+            person = people[0]
+            sender_name = decode_words(person.name)
+            mailbox = (person.mailbox or b"").decode("utf-8", "replace")
+            host = (person.host or b"").decode("utf-8", "replace")
+            sender_address = f"{mailbox}@{host}" if host else mailbox
+    flags = data.get(b"FLAGS", ())
+    return EnvelopeSummary(
+        uid=uid,
+        subject=subject,
+        sender_name=sender_name,
+        sender_address=sender_address,
+        date=date or data.get(b"INTERNALDATE"),
+        size=data.get(b"RFC822.SIZE", 0),
+        seen=imapclient.SEEN in flags,
+        flagged=imapclient.FLAGGED in flags,
+        has_attachments=_has_attachments(data.get(b"BODYSTRUCTURE")),
+        folder=folder,
+        message_id=(envelope.message_id or b"").decode("utf-8", "replace") if envelope else "",
+        keywords=_keywords(flags),
+    )
+
+
+class ListingMixin:
+    # --- the cache ----------------------------------------------------------------------------
+    def _fresh_cache(self, folder: str) -> FolderCache:
+        """Select the folder, ask its state (one STATUS) and bring the cache up to it."""
+        # STATUS on the selected folder answers from this connection's view of it, which
+        # _select has just brought up to date with other clients' changes (Dovecot).
+        self._select(folder)
+        status = self._client.folder_status(
+            folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"HIGHESTMODSEQ"]
+        )
+        state = FolderState(
+            uidvalidity=status[b"UIDVALIDITY"],
+            uidnext=status[b"UIDNEXT"],
+            messages=status[b"MESSAGES"],
+            highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
+        )
+        cache, known_modseq = folder_caches.get(self._user, folder, state)
+        with cache.lock:
+            old = cache.state
+            if known_modseq is None or old == state:
+                return cache
+            if (old.uidnext, old.messages) != (state.uidnext, state.messages):
+                cache.sorted_uids.clear()
+            else:  # only flags changed: lists filtered on flags are stale, the others are not
+                for key in [key for key in cache.sorted_uids if key[3]]:
+                    del cache.sorted_uids[key]
+            if len(cache.envelopes) > _MAX_CACHED_ENVELOPES:
+                cache.envelopes.clear()  # cheaper to fetch pages again than to ask about all
+            if cache.envelopes and state.highestmodseq != old.highestmodseq:
+                changed = self._client.fetch(
+                    sorted(cache.envelopes),
+                    ["FLAGS"],
+                    modifiers=[f"CHANGEDSINCE {old.highestmodseq}"],
+                )
+                for uid, data in changed.items():
+                    if uid in cache.envelopes:
+                        flags = data.get(b"FLAGS", ())
+                        cache.envelopes[uid] = dataclasses.replace(
+                            cache.envelopes[uid],
+                            seen=imapclient.SEEN in flags,
+                            flagged=imapclient.FLAGGED in flags,
+                            keywords=_keywords(flags),
+                        )
+            cache.state = state
+        return cache
+
+    def _sorted(self, cache: FolderCache, sort: SortKey, reverse: bool, query: SearchQuery):
+        criteria = query.criteria()
+        key = (sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged)
+        with cache.lock:
+            uids = cache.sorted_uids.get(key)
+        if uids is None:
+            order = _SORT[sort]
+            uids = self._client.sort([f"REVERSE {order}" if reverse else order], criteria)
+            with cache.lock:
+                if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
+                    cache.sorted_uids.clear()
+                cache.sorted_uids[key] = uids
+        return uids
+
+    # --- lists ------------------------------------------------------------------------------
+    def list_page(
+        self,
+        folder: str,
+        *,
+        page: int,
+        page_size: int,
+        sort: SortKey = SortKey.DATE,
+        reverse: bool = True,
+        query: SearchQuery | None = None,
+    ) -> MessagePage:
+        """One page of envelopes. The server sorts (RFC 5256; DATE falls back to arrival);
+        the folder cache answers again while the folder is unchanged."""
+        cache = self._fresh_cache(folder)
+        uids = self._sorted(cache, sort, reverse, query or SearchQuery())
+        page = max(1, page)
+        wanted = uids[(page - 1) * page_size : page * page_size]
+        found = self._cached_envelopes(cache, folder, wanted)
+        envelopes = [found[uid] for uid in wanted if uid in found]
+        return MessagePage(folder, envelopes, len(uids), page, page_size)
+
+    def _threads(self, cache: FolderCache, query: SearchQuery) -> list[list[int]]:
+        """Conversations as UID lists, the most recently active first (UIDs grow with
+        arrival), cached like the sorted lists."""
+        key = (
+            "thread",
+            True,
+            tuple(str(c) for c in query.criteria()),
+            query.unread or query.flagged,
+        )
+        with cache.lock:
+            threads = cache.sorted_uids.get(key)
+        if threads is None:
+            threads = [
+                sorted(_flatten(t)) for t in self._client.thread("REFERENCES", query.criteria())
+            ]
+            threads.sort(key=lambda uids: uids[-1], reverse=True)
+            with cache.lock:
+                cache.sorted_uids[key] = threads
+        return threads
+
+    def conversations_page(
+        self, folder: str, *, page: int, page_size: int, query: SearchQuery | None = None
+    ) -> ConversationPage:
+        cache = self._fresh_cache(folder)
+        threads = self._threads(cache, query or SearchQuery())
+        page = max(1, page)
+        chosen = threads[(page - 1) * page_size : page * page_size]
+        envelopes = self._cached_envelopes(cache, folder, [u for t in chosen for u in t])
+        conversations = [
+            Conversation(
+                sorted(
+                    (envelopes[u] for u in t if u in envelopes),
+                    key=lambda e: (e.date or datetime.min, e.uid),
+                )
+            )
+            for t in chosen
+        ]
+        return ConversationPage(
+            folder, [c for c in conversations if c.envelopes], len(threads), page, page_size
+        )
+
+    def conversation_of(self, folder: str, uid: int) -> Conversation | None:
+        cache = self._fresh_cache(folder)
+        thread = next((t for t in self._threads(cache, SearchQuery()) if check_uid(uid) in t), None)
+        if thread is None:
+            return None
+        envelopes = self._cached_envelopes(cache, folder, thread)
+        return Conversation(
+            sorted(envelopes.values(), key=lambda e: (e.date or datetime.min, e.uid))
+        )
+
+    def fetch_many_raw(self, folder: str, uids: list[int]) -> dict[int, bytes]:
+        """Whole messages (marked read), for a conversation read in one go."""
+        self._select(folder)
+        data = self._client.fetch(check_uids(uids), ["BODY[]"])
+        return {uid: data[uid][b"BODY[]"] for uid in uids if uid in data}
+
+    def _cached_envelopes(self, cache: FolderCache, folder: str, uids: list[int]) -> dict:
+        with cache.lock:
+            missing = [uid for uid in uids if uid not in cache.envelopes]
+        if missing:
+            fetched = self._envelopes(folder, missing)
+            with cache.lock:
+                cache.envelopes.update((envelope.uid, envelope) for envelope in fetched)
+        with cache.lock:
+            return {uid: cache.envelopes[uid] for uid in uids if uid in cache.envelopes}
+
+    def _envelopes(self, folder: str, uids: list[int]) -> list[EnvelopeSummary]:
+        if not uids:
+            return []
+        data = self._client.fetch(uids, _ENVELOPE_ITEMS)
+        return [_summary(uid, data[uid], folder) for uid in uids if uid in data]
+
+    def search_everywhere(self, query: SearchQuery, *, page: int, page_size: int) -> MessagePage:
+        """Every folder but Trash and Junk, newest first, with each result's folder."""
+        hits: list[tuple[datetime, str, int]] = []
+        for folder in self.folders():
+            if not folder.selectable or folder.special_use in ("trash", "junk"):
+                continue
+            self._select(folder.name)
+            uids = self._client.sort(["REVERSE DATE"], query.criteria())[:MAX_HITS_PER_FOLDER]
+            if uids:
+                dates = self._client.fetch(uids, ["INTERNALDATE"])
+                hits += [(dates[u][b"INTERNALDATE"], folder.name, u) for u in uids if u in dates]
+        hits.sort(key=lambda hit: hit[0], reverse=True)
+        page = max(1, page)
+        chosen = hits[(page - 1) * page_size : page * page_size]
+        by_folder: dict[str, list[int]] = {}
+        for _, name, uid in chosen:
+            by_folder.setdefault(name, []).append(uid)
+        found = {}
+        for name, uids in by_folder.items():
+            self._select(name)
+            found.update({(name, e.uid): e for e in self._envelopes(name, uids)})
+        envelopes = [found[(name, uid)] for _, name, uid in chosen if (name, uid) in found]
+        return MessagePage("", envelopes, len(hits), page, page_size)
