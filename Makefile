@@ -22,18 +22,19 @@ messages: $(STAMP)
 
 ## make run: the whole app on loopback (Dovecot, Redis, gateway, worker, web) with demo data.
 run: system-run $(STAMP) messages
-	$(PY) manage.py rundev
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py rundev
 
-## make test: the whole suite (PostgreSQL when DATABASE_URL says so), then the end-to-end
-## slice again on the embedded SQLite default. TEST_WORKERS pytest-xdist processes share the
-## work, each with its own Dovecot, gateway, worker and Redis database (TEST_REDIS_DB + index).
+## make test: the whole suite once in random order (PostgreSQL when DATABASE_URL says so; the
+## seed is printed, `make test TEST_SEED=N` replays an order), then the end-to-end slice again
+## on the embedded SQLite default. TEST_WORKERS pytest-xdist processes share the work, each
+## with its own Dovecot, gateway, worker and Redis database (TEST_REDIS_DB + index).
 TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
-	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest $(PYTEST_PARALLEL)
+	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
 	  env -u DATABASE_URL $(PY) -m pytest $(PYTEST_PARALLEL) -m e2e; \

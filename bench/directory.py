@@ -10,6 +10,7 @@ import random
 import shutil
 import sys
 import time
+from pathlib import Path
 
 from bench import environment
 
@@ -99,6 +100,39 @@ def measure() -> list[tuple[str, float, float]]:
     return rows
 
 
+OUTPUT = Path(os.environ.get("BENCH_DIRECTORY_OUTPUT", "docs/benchmarks-directory.md"))
+HEADER = (
+    "# Directory search benchmark\n\n"
+    "Written by `python -m bench.directory` (`bench/directory.py`); each run replaces the "
+    "section of its engine. `directory.search.search_people` called in-process, 20 results, "
+    "each query by a different viewer (own établissement first). Targets (issue 15): "
+    "p95 ≤ 30 ms on PostgreSQL, ≤ 50 ms on SQLite.\n"
+)
+
+
+def _section(title: str, rows, loaded: float | None) -> str:
+    load = os.getloadavg()[0]
+    lines = [
+        f"## {title}", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; {PEOPLE:,} people, "
+        f"{ETABLISSEMENTS:,} établissements "
+        f"({'kept from an earlier run' if loaded is None else f'generated in {loaded:.0f} s'}); "
+        f"load average at the end {load:.1f} on {os.cpu_count()} cores",
+        "", "| query | median (ms) | p95 (ms) |", "|---|---|---|",
+        *(f"| {label} | {median:.1f} | {p95:.1f} |" for label, median, p95 in rows), "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _write(title: str, section: str) -> None:
+    text = OUTPUT.read_text() if OUTPUT.exists() else HEADER
+    sections = {}
+    for part in text.split("\n## ")[1:]:
+        sections[part.split("\n", 1)[0]] = "## " + part.rstrip() + "\n"
+    sections[title] = section
+    OUTPUT.write_text(HEADER + "\n" + "\n".join(sections[t] for t in sorted(sections)))
+
+
 def main() -> None:
     var_dir = environment.prepare()
     try:
@@ -112,17 +146,17 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         started = time.monotonic()
-        if not Person.objects.exists():  # a BENCH_DATABASE_URL kept from an earlier run
+        reused = Person.objects.exists()  # a BENCH_DATABASE_URL kept from an earlier run
+        if not reused:
             generate(random.Random(2026))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # both engines plan with fresh statistics
-        loaded = time.monotonic() - started
+        loaded = None if reused else time.monotonic() - started
         rows = measure()
-        print(f"\n{connection.vendor}: {PEOPLE:,} people, {ETABLISSEMENTS:,} établissements "
-              f"(generated in {loaded:.0f} s)\n")
-        print("| query | median (ms) | p95 (ms) |\n|---|---|---|")
-        for label, median, p95 in rows:
-            print(f"| {label} | {median:.1f} | {p95:.1f} |")
+        title = {"sqlite": "SQLite (embedded)", "postgresql": "PostgreSQL"}[connection.vendor]
+        section = _section(title, rows, loaded)
+        print(section)
+        _write(title, section)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 

@@ -23,6 +23,7 @@ def prepare() -> str:
             "CACHE_KEY_PREFIX": f"convergence-bench-{os.getpid()}",
             "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
             "MAIL_PAGE_SIZE": "50",  # the raw floors fetch 50 envelopes too
+            "CONVERGENCE_DEVELOPMENT": "true",  # generated secrets, loopback hosts
         }
     )
     for name in ("DOVECOT_DIR", "LMTP_SOCKET", "SPOOL_DIR", "DJANGO_DEBUG", "IMAP_HOST"):

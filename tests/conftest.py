@@ -1,5 +1,6 @@
 """Shared fixtures: real Dovecot, gateway and Celery worker, and the demo personas."""
 
+import re
 import shutil
 import smtplib
 import threading
@@ -188,6 +189,19 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def wait_for_runs(task: str, count: int = 2, timeout: float = 30) -> None:
+    """Until the test worker has finished ``task`` (a beat sweep) ``count`` more times: what a
+    sweep would do wrong, it has then had the chance to do."""
+    log = Path(settings.VAR_DIR) / "worker.log"
+    finished = re.compile(rf"Task {re.escape(task)}\[[^\]]+\] succeeded")
+
+    def runs() -> int:
+        return len(finished.findall(log.read_text(errors="replace")))
+
+    target = runs() + count
+    wait_for(lambda: runs() >= target, timeout=timeout)
 
 
 # --- Browser and remote-image fixtures ----------------------------------------------------

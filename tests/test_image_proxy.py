@@ -79,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
             for _ in range(64):
                 self.wfile.write(b"\x00" * 64 * 1024)
         elif path == "/slow.png":
-            time.sleep(3)
+            # Answers only once the test is over: any client deadline passes first.
+            self.server.finished.wait()
             self._send(200, "image/png", PNG)
         elif path == "/drip.png":
             self.send_response(200)
@@ -88,7 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
             for byte in PNG * 20:
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(0.05)
+                if self.server.finished.wait(0.05):  # one byte every 50 ms, until the end
+                    return
         elif path.startswith("/redirect/"):
             left = int(path.rsplit("/", 1)[1])
             self._redirect(f"/redirect/{left - 1}" if left > 1 else "/pixel.png")
@@ -114,9 +116,11 @@ class _Server(ThreadingHTTPServer):
 def server():
     httpd = _Server(("127.0.0.1", 0), _Handler)
     httpd.requests = []
+    httpd.finished = threading.Event()
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd
+    httpd.finished.set()
     httpd.shutdown()
     httpd.server_close()
 

@@ -1,7 +1,7 @@
 """Brute force on the sign-in form: growing delays, then a lock; never a hint that an account
 exists."""
 
-import time
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -47,14 +47,13 @@ def test_the_email_address_and_the_login_share_one_counter(client, settings):
 
 
 @pytest.mark.django_db
-def test_brute_force_locks_the_account_until_support_or_recovery(client, settings):
+def test_brute_force_locks_the_account_until_support_or_recovery(client, settings, time_machine):
     settings.LOGIN_DELAY_AFTER_FAILURES = 2
     settings.LOGIN_LOCK_AFTER_FAILURES = 4
-    settings.LOGIN_FIRST_DELAY_SECONDS = 1
-    settings.LOGIN_MAX_DELAY_SECONDS = 1
+    time_machine.move_to(datetime.now(UTC), tick=True)
     prof = make_person("prof.demo")
     for _ in range(4):
-        time.sleep(1.1)  # wait out the delay, as a patient attacker would
+        time_machine.shift(settings.LOGIN_MAX_DELAY_SECONDS)  # waits, as a patient attacker would
         response = sign_in(client, "prof.demo", "pas-le-bon")
         assert "incorrect" in str(form_errors(response))
     prof.refresh_from_db()
@@ -63,10 +62,10 @@ def test_brute_force_locks_the_account_until_support_or_recovery(client, setting
     assert prof.notices.get().title == "Votre compte a été verrouillé"
 
     # To someone without the password, a locked account looks like any other.
-    time.sleep(1.1)
+    time_machine.shift(settings.LOGIN_MAX_DELAY_SECONDS)
     assert "incorrect" in str(form_errors(sign_in(client, "prof.demo", "encore-faux")))
     # Its owner, with the right password, learns it is locked and what to do.
-    time.sleep(1.1)
+    time_machine.shift(settings.LOGIN_MAX_DELAY_SECONDS)
     response = client.post(
         LOGIN_URL, {"login": "prof.demo", "password": PASSWORD}, follow=True,
         REMOTE_ADDR="192.0.2.10",

@@ -17,14 +17,14 @@ from django.core.management.base import CommandError
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
 from demo.mail_corpus import (
+    DEMO_HEADER,
     REFERENCE_DATE,
     SPAN_DAYS,
-    build_corpus,
     envelope_index,
     envelope_sender,
+    load_corpus,
     spooled_indices,
 )
-from demo.mail_files import DEMO_HEADER
 from directory import demo, lists
 from directory.management.commands.seed_demo import parse_gateway
 from directory.models import Etablissement, uai_validator
@@ -44,7 +44,7 @@ def fast_hashing(settings):
 
 @pytest.fixture(scope="module")
 def corpus():
-    return build_corpus("ac-demo.test")
+    return load_corpus("ac-demo.test")
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +199,16 @@ def test_second_run_restores_demo_logins_and_leaves_everything_else_alone(fast_h
 
 def test_corpus_is_deterministic_and_a_few_hundred_messages(corpus):
     assert 200 <= len(corpus) <= 400
-    assert [m.raw for m in build_corpus("ac-demo.test")] == [m.raw for m in corpus]
+    assert [m.raw for m in load_corpus("ac-demo.test")] == [m.raw for m in corpus]
+
+
+def test_corpus_follows_the_mail_domain(corpus):
+    moved = load_corpus("ac-toulouse.fr")
+    assert [m.subject for m in moved] == [m.subject for m in corpus]
+    for message in moved:
+        assert all(address.endswith("@ac-toulouse.fr") for address in message.recipients)
+        assert b"ac-demo.test" not in message.raw
+    assert b"@example.org" in b"".join(m.raw for m in moved)  # families keep their address
 
 
 def test_each_demo_mailbox_gets_its_share(corpus):
@@ -354,7 +363,7 @@ def test_command_sends_the_corpus_once_and_only_what_is_missing(fast_hashing, re
     out = io.StringIO()
     call_command("seed_demo", "--gateway", "127.0.0.1:2525", stdout=out)
     total = len(recording_gateway.sent)
-    assert total == len(build_corpus())
+    assert total == len(load_corpus())
     recording_gateway.sent = []
     call_command("seed_demo", stdout=io.StringIO())
     assert recording_gateway.sent == []

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.mail_corpus import build_corpus, spooled_indices
+from demo.mail_corpus import load_corpus, spooled_indices
 from directory import demo
 from mail.transport import smtp
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             raise CommandError(failure)
 
     def send_corpus(self, host: str, port: int) -> None:
-        corpus = build_corpus()
+        corpus = load_corpus()
         done = spooled_indices()
         missing = [message for message in corpus if message.index not in done]
         if not missing:

@@ -1,0 +1,43 @@
+"""Celery: the broker, how tasks are acknowledged, and every periodic job (beat)."""
+
+from convergence.env import env, env_int
+from convergence.settings.base import REDIS_URL
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-shared-files": {
+        "task": "mail.tasks.purge_expired_shared_files",
+        "schedule": 3600.0,
+    },
+    "send-waiting-messages": {
+        "task": "mail.tasks.send_waiting_messages",
+        "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
+    },
+    "requeue-stalled-spool": {
+        "task": "mail.tasks.requeue_stalled_spool",
+        "schedule": float(env_int("SPOOL_SWEEP_SECONDS", 60)),
+    },
+    "end-expired-delegations": {
+        "task": "mail.tasks.end_expired_delegations",
+        "schedule": float(env_int("DELEGATION_SWEEP_SECONDS", 300)),
+    },
+    # Scheduled and held messages wait in the database; this queues them when they are due.
+    "send-due-messages": {
+        "task": "mail.tasks.send_due_messages",
+        "schedule": float(env_int("SCHEDULED_SEND_SWEEP_SECONDS", 30)),
+    },
+    "send-daily-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": float(env_int("DIGEST_SWEEP_SECONDS", 300)),
+    },
+    "suspend-inactive-accounts": {
+        "task": "accounts.tasks.suspend_inactive_accounts",
+        "schedule": 6 * 3600.0,
+    },
+}
