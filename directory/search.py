@@ -8,6 +8,7 @@ trigram index (``LIKE '% dup%'``), SQLite with an FTS5 table kept by triggers (m
 Results come in ``sort_key`` order.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ _WORD = re.compile(r"[0-9a-z]+")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
 
 
+@functools.lru_cache(maxsize=65536)  # names, functions and places recur across thousands of keys
 def normalise(text: str) -> str:
     """«Hélène DUPRÉ-Lœb» → «helene dupre loeb»."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
@@ -42,7 +44,7 @@ def query_words(query: str) -> list[str]:
 
 def key_of(*parts: str) -> str:
     """A search key: the words of every part, each once, between spaces."""
-    words = dict.fromkeys(normalise(" ".join(parts)).split())
+    words = dict.fromkeys(word for part in parts for word in normalise(part).split())
     return f" {' '.join(words)} "
 
 
