@@ -2,27 +2,38 @@
 
 The mail app sends it: the task is queued by name, so identity depends on no other app."""
 
+import zoneinfo
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import Preferences
 from convergence.queueing import enqueue_on_commit
 
 
 def language_of(user) -> str:
-    stored = Preferences.objects.filter(user=user).values_list("language", flat=True).first()
-    return stored or settings.LANGUAGE_CODE
+    return _preferences_of(user)[0]
+
+
+def _preferences_of(user) -> tuple[str, str]:
+    stored = Preferences.objects.filter(user=user).values_list("language", "time_zone").first()
+    return stored or (settings.LANGUAGE_CODE, settings.TIME_ZONE)
 
 
 @contextmanager
 def in_language_of(user):
-    """Notices and mail are read by the account's owner, not by whoever caused them."""
-    with translation.override(language_of(user)):
+    """Notices and mail are read by the account's owner, not by whoever caused them: their
+    language, and their time zone for the dates they contain."""
+    language, time_zone = _preferences_of(user)
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    with translation.override(language), timezone.override(zone):
         yield
 
 

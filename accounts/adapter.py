@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 
 from accounts import lockout
+from accounts.account_mail import in_language_of
 
 
 class AcademicAccountAdapter(DefaultAccountAdapter):
@@ -20,6 +21,7 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         wait = lockout.seconds_to_wait(lockout.subject_for(_typed_login(credentials)), request)
         if wait:
+            lockout.mark_waiting(request, wait)
             raise ValidationError(lockout.wait_message(wait))
         super().pre_authenticate(request, **credentials)
 
@@ -27,8 +29,19 @@ class AcademicAccountAdapter(DefaultAccountAdapter):
         lockout.register_failure(lockout.subject_for(_typed_login(credentials)), request=request)
 
     def post_login(self, request, user, **kwargs):
+        # Read before the success resets them: a new device right after a failure streak
+        # is worth a notice (accounts/devices.py).
+        request.failures_before_sign_in = lockout.failure_count(user)
         lockout.register_success(user, request=request)
-        return super().post_login(request, user, **kwargs)
+        # The request still speaks the browser's language; what is said from here on (the
+        # «connexion réussie» message, notices) is for the person, in theirs.
+        with in_language_of(user):
+            return super().post_login(request, user, **kwargs)
+
+
+def display_name(user) -> str:
+    """How allauth names the person («Connexion avec Camille Martin réussie.»)."""
+    return user.get_full_name() or user.username
 
 
 def _typed_login(credentials) -> str:

@@ -43,6 +43,8 @@ def describe(event: AccountEvent) -> str:
         details.get("step") in RECOVERY_STEPS
     ):
         return str(RECOVERY_STEPS[details["step"]])
+    if event.kind == AccountEvent.Kind.APP_PASSWORD and details.get("label"):
+        return f"« {details['label']} »"
     return ""
 
 
@@ -109,7 +111,7 @@ def csv_lines(events):
             _cell(value)
             for value in (
                 timezone.localtime(event.created_at).isoformat(timespec="seconds"),
-                event.get_kind_display(),
+                event.title,
                 event.user.username if event.user else "",
                 event.login,
                 event.actor.username if event.actor else "",

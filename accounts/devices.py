@@ -1,9 +1,7 @@
 """Which browser is this? A long-lived signed cookie and the browser family, remembered per
-person; a sign-in from a device not seen before brings a «nouvelle connexion» notice.
-
-New *country* is not detected: there is no GeoIP database on these machines. The hook is
-``country_of(ip)``: return an ISO country code from a local database (MaxMind GeoLite2 or
-the académie's own) and the notice goes out when it differs from the device's last one.
+person; an unusual sign-in (new country; new device with 2FA or after wrong passwords)
+brings a «nouvelle connexion» notice, one a day per kind. Countries come from the local
+database read by accounts.geoip.
 """
 
 import hashlib
@@ -14,9 +12,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import account_mail, audit, notices
 from accounts.geoip import country_of
+from accounts.mfa_policy import has_second_factor
 from accounts.models import KnownDevice
 
 COOKIE_NAME = "cv_device"
@@ -70,13 +70,19 @@ def _device_hash(device_id: str) -> str:
     return hashlib.sha256(device_id.encode()).hexdigest()
 
 
-def check_sign_in_device(request, user, *, ip: str | None, session_id: int | None) -> bool:
-    """Remembers this browser for ``user``; returns True (and tells the person) when it is new.
+def check_sign_in_device(request, user, *, ip: str | None, session_id: int | None,
+                         failures: int = 0) -> bool:
+    """Remembers this browser for ``user``; tells the person (and returns True) only when the
+    sign-in is unusual: from a new country, from a new device of an account with a second
+    factor, or from a new device right after ``failures`` wrong passwords. A new browser
+    alone is not: the shared computers of a salle des professeurs would flood the inbox.
+    Every new device is in the audit log all the same.
 
-    The very first device of an account brings no notice: there is nothing to compare with.
+    The very first device of an account brings nothing: there is nothing to compare with.
     """
     device_id = getattr(request, "device_id", None) or secrets.token_urlsafe(24)
-    label = describe(request.META.get("HTTP_USER_AGENT", ""))
+    with account_mail.in_language_of(user):  # stored and compared in one language
+        label = describe(request.META.get("HTTP_USER_AGENT", ""))
     known = KnownDevice.objects.filter(user=user, device_hash=_device_hash(device_id)).first()
     # The same cookie in another kind of browser is a copied cookie, not the same device.
     is_new = known is None or known.label != label
@@ -91,24 +97,52 @@ def check_sign_in_device(request, user, *, ip: str | None, session_id: int | Non
     )
     if not (is_new or new_country) or not had_devices:
         return False
-    when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
     audit.record(audit.Kind.NEW_DEVICE, user=user, request=request, device=label,
-                 country=country, new_country=new_country)  # fmt: skip
+                 country=country, new_country=new_country, failures=failures)  # fmt: skip
+    if new_country:
+        kind = "new_country"
+    elif failures >= settings.NEW_SIGN_IN_NOTICE_AFTER_FAILURES:
+        kind = "after_failures"
+    elif has_second_factor(user):
+        kind = "new_device"
+    else:
+        return False
+    _tell(user, kind, request=request, label=label, ip=ip, country=country, failures=failures,
+          session_id=session_id)
+    return True
+
+
+def _tell(user, kind: str, *, request, label: str, ip: str | None, country: str | None,
+          failures: int, session_id: int | None) -> None:
     link = reverse("accounts:not_me", args=[session_id]) if session_id else ""
     with account_mail.in_language_of(user):
+        # Written for its reader: their language and time zone, not the browser's.
+        when = formats.date_format(timezone.localtime(), "DATETIME_FORMAT")
         title = _("New sign-in to your account")
         body = _("Someone signed in to your account on %(when)s from %(device)s (address "
                  "%(ip)s). If it was you, there is nothing to do. If it was not you, end that "
                  "session and change your password at once.") % {
             "when": when, "device": label, "ip": ip or "?"}
-        if new_country:
+        if kind == "new_country":
             title = _("Sign-in to your account from another country")
             body = _("This address is in a country (%(country)s) your account is not used "
                      "from.") % {"country": country} + " " + body
-        notices.notify(user, title, body, link, _("It was not me") if link else "")
+        elif kind == "after_failures":
+            title = _("Sign-in to your account after wrong passwords")
+            body = ngettext(
+                "%(failures)s wrong password was typed for your account just before.",
+                "%(failures)s wrong passwords were typed for your account just before.",
+                failures) % {"failures": failures} + " " + body
+        notice = notices.notify_grouped(
+            user, kind, title, body, link, _("It was not me") if link else "",
+            summarise=lambda count: ngettext(
+                "%(count)s such sign-in today. The latest:",
+                "%(count)s such sign-ins today. The latest:", count) % {"count": count},
+        )
+        if notice is None:
+            return  # the day's notice of this kind now counts it; it was mailed already
         # Also by mail, to the recovery address too: someone else in the mailbox could
         # delete the notice there.
         mail_body = f"{body}\n\n{settings.PUBLIC_BASE_URL}{link}" if link else body
         account_mail.queue(to=[user.email, *([user.recovery_email] if user.recovery_email
                                               else [])], subject=title, body=mail_body)
-    return True

@@ -110,6 +110,11 @@ def lock(user: User, *, request=None, failures: int) -> None:
         )
 
 
+def failure_count(user: User) -> int:
+    """Wrong answers for this account still remembered (LOGIN_FAILURE_WINDOW_SECONDS)."""
+    return cache.get(_failures_key(f"user:{user.pk}"), 0)
+
+
 def register_success(user: User, *, request=None) -> None:
     # The sign-in itself is audited once, with its second factor, by the user_logged_in
     # receiver in accounts/security_receivers.py.
@@ -120,6 +125,12 @@ def reset(user: User) -> None:
     """After a successful sign-in, a recovery or an unlock by support: start from zero."""
     key = f"user:{user.pk}"
     cache.delete_many([_failures_key(key), _until_key(key)])
+
+
+def mark_waiting(request, seconds: int) -> None:
+    """The page still shows its form with the message, answered as 429 with Retry-After
+    (accounts.middleware.LockoutStatusMiddleware)."""
+    request.lockout_wait = seconds
 
 
 def wait_message(seconds: int) -> str:

@@ -63,6 +63,11 @@ class User(AbstractUser):
     def can_log_in(self) -> bool:
         return self.is_active and self.status == self.Status.ACTIVE
 
+    @property
+    def is_it_support(self) -> bool:
+        """Opens the IT-support console (the header shows it the way there)."""
+        return self.can_log_in and self.category == self.Category.IT_SUPPORT
+
 
 class Preferences(models.Model):
     """How one person likes their webmail; created with defaults on first use."""
@@ -98,6 +103,13 @@ class Preferences(models.Model):
     @classmethod
     def of(cls, user) -> "Preferences":
         return cls.objects.get_or_create(user=user)[0]
+
+
+APP_PASSWORD_ACTIONS = {
+    "created": _("App password created"),
+    "revoked": _("App password revoked"),
+    "revoked_all": _("All app passwords revoked"),
+}
 
 
 class AccountEvent(models.Model):
@@ -152,6 +164,14 @@ class AccountEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("The account audit log is append-only.")
 
+    @property
+    def title(self) -> str:
+        """The kind of event, precise where one kind covers several things."""
+        action = (self.details or {}).get("action")
+        if self.kind == self.Kind.APP_PASSWORD and action in APP_PASSWORD_ACTIONS:
+            return str(APP_PASSWORD_ACTIONS[action])
+        return self.get_kind_display()
+
 
 class Notice(models.Model):
     """Something the person must know about their account (new sign-in, action by support)."""
@@ -163,10 +183,13 @@ class Notice(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     link_text = models.CharField(_("link text"), max_length=100, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Notices of one kind («nouvelle connexion»…) are grouped: one a day, counting.
+    kind = models.CharField(_("kind"), max_length=24, blank=True)
+    count = models.PositiveIntegerField(_("how many"), default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "kind"])]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
 

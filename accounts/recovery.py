@@ -32,9 +32,10 @@ class Outcome:
 
 
 def mask(address: str) -> str:
-    """«c•••••@laposte.net»: enough to recognise one's own address, not to learn it."""
+    """«c•••@laposte.net»: enough to recognise one's own address, not to learn it (not even
+    its length)."""
     local, _, domain = address.partition("@")
-    return f"{local[:1]}{'•' * max(3, len(local) - 1)}@{domain}"
+    return f"{local[:1]}•••@{domain}"
 
 
 def _matches(user: User | None, numen: str, birth_date: date) -> bool:

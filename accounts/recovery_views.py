@@ -53,10 +53,15 @@ def start(request):
     if request.method == "POST" and form.is_valid():
         outcome = recovery.start(request=request, **form.cleaned_data)
         if outcome.kind == "code_sent":
-            request.session[SESSION_KEY] = {"code_id": outcome.code_id}
+            request.session[SESSION_KEY] = {
+                "code_id": outcome.code_id,
+                "sent_to": recovery.mask(outcome.user.recovery_email),
+            }
             return redirect("accounts:recovery_code")
         if outcome.kind == "referent":
             return render(request, "accounts/recovery/referent.html")
+        if outcome.kind == "wait":
+            lockout.mark_waiting(request, outcome.wait)
         form.add_error(None, lockout.wait_message(outcome.wait) if outcome.kind == "wait"
                        else _mismatch_message())  # fmt: skip
     return render(request, "accounts/recovery/start.html", {"form": form})
@@ -75,10 +80,13 @@ def code(request):
         if outcome.kind == "ok":
             request.session[SESSION_KEY] = {"user_id": outcome.user.pk, "at": time.time()}
             return redirect("accounts:recovery_password")
+        if outcome.kind == "wait":
+            lockout.mark_waiting(request, outcome.wait)
         form.add_error(None, lockout.wait_message(outcome.wait) if outcome.kind == "wait" else
                        _("This code is wrong, already used or expired. Check it, or start "
                          "again to receive a new one."))  # fmt: skip
-    return render(request, "accounts/recovery/code.html", {"form": form})
+    return render(request, "accounts/recovery/code.html",
+                  {"form": form, "sent_to": state.get("sent_to", "")})  # fmt: skip
 
 
 @never_cache

@@ -17,7 +17,8 @@ def on_sign_in(sender, request, user, **kwargs):
     second_factor = mfa_policy.has_second_factor(user)
     audit.record(audit.Kind.LOGIN_OK, user=user, request=request, second_factor=second_factor)
     mfa_policy.flag_enrolment_if_required(request, user)
-    devices.check_sign_in_device(request, user, ip=ip, session_id=session.pk if session else None)
+    devices.check_sign_in_device(request, user, ip=ip, session_id=session.pk if session else None,
+                                 failures=getattr(request, "failures_before_sign_in", 0))
 
 
 @receiver(authenticator_added)

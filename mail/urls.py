@@ -11,6 +11,7 @@ from mail.webmail.views import (
     rules,
     shared,
     support,
+    undo,
     writing_tools,
 )
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("boite/<int:mailbox_id>/dossier/<path:folder>/", lists.folder, name="folder"),
     path("boite/<int:mailbox_id>/recherche/", lists.search, name="search"),
     path("boite/<int:mailbox_id>/actions/", lists.act, name="act"),
+    path("boite/<int:mailbox_id>/annuler/", undo.undo_move, name="undo"),
     path("boite/<int:mailbox_id>/dossiers/", folders.manage, name="folders"),
     path(
         "boite/<int:mailbox_id>/dossiers/<path:folder>/modifier/", folders.edit, name="folder_edit"

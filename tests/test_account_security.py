@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import account_mail, app_passwords
-from accounts.models import AccountEvent, Notice, User
-from tests.conftest import PASSWORD, make_person
+from accounts.models import AccountEvent, KnownDevice, Notice, User
+from tests.conftest import PASSWORD, make_person, phone_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OUTSIDE = "192.0.2.10"
@@ -180,12 +180,22 @@ def test_new_device_notice_and_ending_that_session(monkeypatch):
     laptop.post(reverse("account_logout"))
     sign_in(laptop)
     assert not Notice.objects.exists()  # the same browser again
+    # A new browser alone is not unusual: the shared computers of a salle des professeurs.
+    shared = Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36")
+    shared.get(reverse("account_login"))
+    sign_in(shared)
+    assert not Notice.objects.exists() and not mails
+    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.NEW_DEVICE).count() == 1
+    # A new device right after a streak of wrong passwords is.
     phone.get(reverse("account_login"))
+    for _ in range(3):
+        sign_in(phone, password="pas-le-bon")
     sign_in(phone)
     notice = Notice.objects.get(user=prof)
-    assert notice.title == "Nouvelle connexion à votre compte"
+    assert notice.title == "Connexion à votre compte après des mots de passe erronés"
+    assert "3 mots de passe erronés" in notice.body
     assert "Safari sur iPhone" in notice.body and notice.link_text == "Ce n’était pas moi"
-    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.NEW_DEVICE).count() == 1
+    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.NEW_DEVICE).count() == 2
     assert "1 nouvel avis" in laptop.get(reverse("accounts:account")).text
     [mail] = mails  # also by mail, to the mailbox and the recovery address
     assert mail["to"] == [prof.email, "camille@perso.example"]
@@ -201,6 +211,24 @@ def test_new_device_notice_and_ending_that_session(monkeypatch):
     make_person("collegue.demo")
     sign_in(stranger, "collegue.demo")
     assert "Safari" not in stranger.get(notice.link).text
+
+
+def test_new_device_notices_for_an_account_with_2fa_are_grouped_by_day(monkeypatch):
+    prof = make_person("prof.demo")
+    phone = phone_of(prof)
+    mails = []
+    monkeypatch.setattr(account_mail, "queue", lambda **mail: mails.append(mail))
+    KnownDevice.objects.create(user=prof, device_hash="0" * 64, label="Firefox sur Windows")
+    for n in range(3):  # three new browsers the same day
+        browser = Client(HTTP_USER_AGENT=f"Mozilla/5.0 (X11; Linux x86_64) Firefox/12{n}.0")
+        browser.get(reverse("account_login"))
+        sign_in(browser)
+        browser.post(reverse("mfa_authenticate"), {"code": phone.at(time.time() + 30 * (n - 1))})
+        assert "_auth_user_id" in browser.session
+    notice = Notice.objects.get(user=prof)  # one notice, counting
+    assert notice.title == "Nouvelle connexion à votre compte" and notice.count == 3
+    assert notice.body.startswith("3 connexions de ce type aujourd’hui. La dernière :")
+    assert len(mails) == 1  # mailed once, not three times
 
 
 def test_app_password_pages_show_it_once_and_revoke(client):
@@ -222,6 +250,11 @@ def test_app_password_pages_show_it_once_and_revoke(client):
     mine = app_passwords.active(prof).get()
     client.post(reverse("accounts:app_password_revoke", args=[mine.pk]))
     assert not app_passwords.active(prof).exists()
+    # The journal says which of the two happened, and to which one.
+    history = client.get(reverse("accounts:history")).text
+    assert "Mot de passe d’application créé — « Téléphone »" in history
+    assert "Mot de passe d’application révoqué — « Téléphone »" in history
+    assert "créé ou révoqué" not in history
 
 
 def test_autoconfig_needs_no_login_and_the_apple_profile_holds_no_password(client, settings):

@@ -42,6 +42,8 @@ def test_locked_teacher_recovers_the_account_alone(live_server, page, prof):
     page.get_by_role("button", name="Continuer").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Saisissez le code reçu")
+    # Where the code went, masked: recognisable, not readable.
+    expect(page.locator("main")).to_contain_text("adresse de secours, c•••@laposte.example.")
     assert_accessible(page)
     page.get_by_label("Code reçu").fill("0000 0000")
     page.get_by_role("button", name="Vérifier le code").click()

@@ -1,5 +1,6 @@
 """Writing side against the real gateway, worker and Dovecot."""
 
+import uuid
 from email import message_from_bytes, policy
 
 import pytest
@@ -35,7 +36,7 @@ def compose(client, user, **fields):
         "to": "",
         "subject": "",
         "body": "",
-        "draft_key": "6f1c3c1e-2a44-4c55-9a77-0d5a8d1c0e11",
+        "draft_key": str(uuid.uuid4()),  # a new compose page each time
     } | fields
     return client.post(reverse("mail:compose"), data)
 

@@ -66,6 +66,8 @@ def test_only_it_support_sees_and_retries_dead_letters(client, prof, support, do
     response = client.post(retry_url, follow=True, HTTP_ACCEPT_LANGUAGE="fr")
     assert "Le message est de nouveau en cours de distribution." in response.text
     wait_for(lambda: subject in inbox_subjects("prof.demo"), timeout=60)
+    # The worker records the outcome just after Dovecot has stored the message.
+    wait_for(lambda: SpooledMessage.objects.get(pk=letter.pk).status != "pending", timeout=30)
     letter.refresh_from_db()
     assert letter.status == SpooledMessage.Status.DELIVERED and letter.attempts == 1
     event = AccountEvent.objects.get(kind=AccountEvent.Kind.SUPPORT_ACTION)

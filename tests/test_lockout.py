@@ -1,12 +1,16 @@
 """Brute force on the sign-in form: growing delays, then a lock; never a hint that an account
 exists."""
 
+import time
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AccountEvent, User
+from directory.models import Etablissement
 from tests.conftest import PASSWORD, make_person
 
 LOGIN_URL = reverse("account_login")
@@ -32,6 +36,9 @@ def test_delay_after_repeated_failures_is_the_same_for_unknown_logins(client, se
     assert "_auth_user_id" not in client.session
     assert form_errors(known) == form_errors(unknown)
     assert "Trop de tentatives. Patientez 1 min" in str(form_errors(known))
+    # The form stays, answered as a rate limit would be.
+    assert known.status_code == unknown.status_code == 429
+    assert 0 < int(known["Retry-After"]) <= 30
     failed = AccountEvent.objects.filter(kind=AccountEvent.Kind.LOGIN_FAILED)
     assert failed.filter(user__username="prof.demo").count() == 3
     assert failed.filter(user=None, login="personne.inconnue").count() == 3
@@ -97,3 +104,33 @@ def test_a_successful_sign_in_starts_the_count_again(client, settings):
     sign_in(client, "prof.demo", "pas-le-bon")
     sign_in(client, "prof.demo", "pas-le-bon")
     assert sign_in(client, "prof.demo", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_school_behind_one_address_signs_in_200_people_in_two_minutes(settings):
+    """A lycée's NAT: successful sign-ins are never limited per IP; only failures count."""
+    # The real Argon2 hasher is not what is tested here: a cheap one makes 200 accounts fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    etablissement = Etablissement.objects.create(uai="0319999Z", name="Lycée Test", kind="lycee")
+    password = make_password(PASSWORD)
+    User.objects.bulk_create(
+        User(username=f"eleve.prof{n}", email=f"eleve.prof{n}@{settings.MAIL_DOMAIN}",
+             password=password, etablissement=etablissement)
+        for n in range(200)
+    )
+    client = Client()
+    started = time.monotonic()
+    for n in range(200):
+        client.cookies.clear()  # each sign-in from its own browser
+        answer = sign_in(client, f"eleve.prof{n}", PASSWORD, ip="203.0.113.7")
+        assert answer.status_code == 302, (n, answer.status_code)
+        signed_in = User.objects.get(pk=client.session["_auth_user_id"])
+        assert signed_in.username == f"eleve.prof{n}"
+    assert time.monotonic() - started < 120
+    # Failures from that address still follow the lockout's own rules.
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    client.cookies.clear()
+    for _ in range(2):
+        sign_in(client, "eleve.prof0", "pas-le-bon", ip="203.0.113.7")
+    refused = sign_in(client, "eleve.prof0", PASSWORD, ip="203.0.113.7")
+    assert "Trop de tentatives" in str(form_errors(refused))

@@ -12,8 +12,9 @@ from django.apps import apps
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
-# Packages the shipped management commands import besides the apps (seed_demo, rundev).
-SUPPORT_PACKAGES = ["demo", "devstack"]
+# Packages the shipped management commands import besides the apps (seed_demo, rundev), and
+# the URL map's error and public-notice pages.
+SUPPORT_PACKAGES = ["demo", "devstack", "pages"]
 SITE_FOLDERS = ("templates", "static", "locale")
 NOT_SHIPPED = shutil.ignore_patterns(
     ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",

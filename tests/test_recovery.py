@@ -139,6 +139,7 @@ def test_wrong_answers_never_say_which_field_and_count_toward_the_lockout(client
     client.post(reverse("accounts:recovery"), answers(numen="00000000000"))  # 3rd for prof
     waiting = client.post(reverse("accounts:recovery"), answers())  # right, but must wait
     assert "Trop de tentatives" in str(waiting.context["form"].non_field_errors())
+    assert waiting.status_code == 429 and int(waiting["Retry-After"]) > 0
     assert not OneTimeCode.objects.exists()
     failures = AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.RECOVERY,
                                            details__step="identity_failed")  # fmt: skip

@@ -9,3 +9,4 @@ from convergence.settings.generated import *
 from convergence.settings.accounts import *
 from convergence.settings.mail import *
 from convergence.settings.celery import *
+from convergence.settings.public_notices import *

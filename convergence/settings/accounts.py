@@ -24,6 +24,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 ACCOUNT_ADAPTER = "accounts.adapter.AcademicAccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.adapter.display_name"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -31,7 +32,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 # Failed sign-ins are throttled by accounts/lockout.py (growing delay, then a lock), not by
 # allauth's "login_failed" limit, so that one rule decides and one message explains it.
-ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "30/m/ip"}
+# Successful sign-ins are never limited per IP: a lycée signs in 150 people from one address
+# between 7:50 and 8:05.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mail:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -44,6 +47,9 @@ LOGIN_FIRST_DELAY_SECONDS = env_int("LOGIN_FIRST_DELAY_SECONDS", 30)
 LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 24 * 3600)
 RECOVERY_CODE_MINUTES = 15
+# A sign-in from a new device right after this many wrong passwords brings a notice (a new
+# device alone does not, unless the account has a second factor: accounts/devices.py).
+NEW_SIGN_IN_NOTICE_AFTER_FAILURES = env_int("NEW_SIGN_IN_NOTICE_AFTER_FAILURES", 3)
 # Accounts unused this long are suspended; they are warned by mail this many days before.
 INACTIVITY_SUSPEND_DAYS = env_int("INACTIVITY_SUSPEND_DAYS", 180)
 INACTIVITY_WARNING_DAYS = env_int("INACTIVITY_WARNING_DAYS", 15)

@@ -60,12 +60,14 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.password_change.AccountStateMiddleware",
     "accounts.middleware.PreferencesMiddleware",
+    "accounts.middleware.LockoutStatusMiddleware",
     "mail.webmail.middleware.MailServiceUnavailableMiddleware",
     "accounts.devices.DeviceCookieMiddleware",
     "accounts.mfa_policy.MfaEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "convergence.urls"
+CSRF_FAILURE_VIEW = "pages.errors.csrf_failure"
 WSGI_APPLICATION = "convergence.wsgi.application"
 ASGI_APPLICATION = "convergence.asgi.application"
 

@@ -3,6 +3,7 @@ emptying a folder."""
 
 import imapclient
 
+from mail.imap.structure import copied_uids
 from mail.imap.types import (
     InvalidRequest,
     check_folder,
@@ -43,25 +44,33 @@ class ChangesMixin:
         change(check_uids(uids), [_FLAGS[flag]], silent=True)
         self._folders = None
 
-    def move(self, folder: str, uids, target: str) -> None:
+    def move(self, folder: str, uids, target: str) -> dict[int, int]:
+        """Old UID → new UID in ``target``, from the COPYUID that MOVE answers (RFC 6851 §4.3,
+        RFC 4315), so «Annuler» can move exactly these messages back."""
         if check_folder(target) == check_folder(folder):
-            return
+            return {}
         self._select(folder)
-        self._client.move(check_uids(uids), target)
+        uids = check_uids(uids)
+        # imaplib files the untagged «OK [COPYUID …]» under its response code; imapclient
+        # returns only the tagged answer, so it is read (and cleared) there.
+        pending = self._client._imap.untagged_responses
+        pending.pop("COPYUID", None)
+        self._client.move(uids, target)
         self._folders = None
+        return copied_uids(pending.pop("COPYUID", []))
 
-    def delete(self, folder: str, uids) -> None:
-        """To the Trash; from the Trash or Junk, for good."""
+    def delete(self, folder: str, uids) -> dict[int, int]:
+        """To the Trash (old UID → UID in the Trash); from the Trash or Junk, for good ({})."""
         trash = self.special_folder("trash")
         here = next((f for f in self.folders() if f.name == folder), None)
         if trash and here and here.special_use not in ("trash", "junk"):
-            self.move(folder, uids, trash)
-            return
+            return self.move(folder, uids, trash)
         self._select(folder)
         uids = check_uids(uids)
         self._client.add_flags(uids, [imapclient.DELETED], silent=True)
         self._client.uid_expunge(uids)
         self._folders = None
+        return {}
 
     def empty(self, folder: str) -> int:
         """Empty the Trash or Junk folder; refuses any other folder."""

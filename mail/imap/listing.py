@@ -2,11 +2,13 @@
 filtered on the server, conversations (THREAD), and the search over every folder."""
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 
 import imapclient
 
 from mail.imap.cache import FolderCache, FolderState, folder_caches
+from mail.imap.dates import parse_date
+from mail.imap.structure import has_attachments
 from mail.imap.types import (
     Conversation,
     ConversationPage,
@@ -25,7 +27,14 @@ _SORT = {
     SortKey.SUBJECT: "SUBJECT",
     SortKey.SIZE: "SIZE",
 }
-_ENVELOPE_ITEMS = ["ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE"]
+# The Date field itself: imapclient would read ENVELOPE's date into the server's local time at
+# today's DST offset, or naive for -0000; mail.imap.dates reads it like the reading page.
+_DATE_ITEM = "BODY.PEEK[HEADER.FIELDS (DATE)]"
+_DATE_KEY = b"BODY[HEADER.FIELDS (DATE)]"
+_ENVELOPE_ITEMS = [
+    "ENVELOPE", "FLAGS", "RFC822.SIZE", "INTERNALDATE", "BODYSTRUCTURE", _DATE_ITEM,
+]  # fmt: skip
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Envelopes kept per folder; past this, the cache starts again from the pages people open.
 _MAX_CACHED_ENVELOPES = 2000
 # A search over every folder stops collecting after this many hits per folder.
@@ -39,17 +48,6 @@ def _flatten(thread) -> list[int]:
     return [uid for part in thread for uid in _flatten(part)]
 
 
-def _has_attachments(structure) -> bool:
-    """multipart/mixed (or a lone non-text part) is what mail clients show a paperclip for."""
-    if structure is None:
-        return False
-    if structure.is_multipart:
-        subtype = structure[1]
-        return isinstance(subtype, bytes) and subtype.upper() == b"MIXED"
-    kind = structure[0]
-    return isinstance(kind, bytes) and kind.upper() not in (b"TEXT", b"MULTIPART")
-
-
 def _keywords(flags) -> frozenset[str]:
     """Keywords (no backslash) such as the shared mailboxes' states, for the list."""
     return frozenset(
@@ -60,10 +58,10 @@ def _keywords(flags) -> frozenset[str]:
 def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
     envelope = data.get(b"ENVELOPE")
     sender_name = sender_address = subject = ""
-    date = None
+    field = (data.get(_DATE_KEY) or b"").partition(b":")[2]
+    date = parse_date(field)
     if envelope is not None:
         subject = decode_words(envelope.subject)
-        date = envelope.date
         people = envelope.from_ or envelope.sender or ()
         if people:
             person = people[0]
@@ -81,7 +79,7 @@ def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
         size=data.get(b"RFC822.SIZE", 0),
         seen=imapclient.SEEN in flags,
         flagged=imapclient.FLAGGED in flags,
-        has_attachments=_has_attachments(data.get(b"BODYSTRUCTURE")),
+        has_attachments=has_attachments(data.get(b"BODYSTRUCTURE")),
         folder=folder,
         message_id=(envelope.message_id or b"").decode("utf-8", "replace") if envelope else "",
         keywords=_keywords(flags),
@@ -136,12 +134,17 @@ class ListingMixin:
 
     def _sorted(self, cache: FolderCache, sort: SortKey, reverse: bool, query: SearchQuery):
         criteria = query.criteria()
-        key = (sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged)
+        key = (
+            sort, reverse, tuple(str(c) for c in criteria), query.unread or query.flagged,
+            query.with_attachments,
+        )  # fmt: skip
         with cache.lock:
             uids = cache.sorted_uids.get(key)
         if uids is None:
             order = _SORT[sort]
             uids = self._client.sort([f"REVERSE {order}" if reverse else order], criteria)
+            if query.with_attachments:
+                uids = self._attached_only(cache, uids)
             with cache.lock:
                 if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
                     cache.sorted_uids.clear()
@@ -177,6 +180,7 @@ class ListingMixin:
             True,
             tuple(str(c) for c in query.criteria()),
             query.unread or query.flagged,
+            query.with_attachments,
         )
         with cache.lock:
             threads = cache.sorted_uids.get(key)
@@ -184,6 +188,9 @@ class ListingMixin:
             threads = [
                 sorted(_flatten(t)) for t in self._client.thread("REFERENCES", query.criteria())
             ]
+            if query.with_attachments:  # a conversation with at least one
+                attached = set(self._attached_only(cache, [u for t in threads for u in t]))
+                threads = [t for t in threads if attached.intersection(t)]
             threads.sort(key=lambda uids: uids[-1], reverse=True)
             with cache.lock:
                 cache.sorted_uids[key] = threads
@@ -201,7 +208,7 @@ class ListingMixin:
             Conversation(
                 sorted(
                     (envelopes[u] for u in t if u in envelopes),
-                    key=lambda e: (e.date or datetime.min, e.uid),
+                    key=lambda e: (e.date or _EARLIEST, e.uid),
                 )
             )
             for t in chosen
@@ -217,8 +224,26 @@ class ListingMixin:
             return None
         envelopes = self._cached_envelopes(cache, folder, thread)
         return Conversation(
-            sorted(envelopes.values(), key=lambda e: (e.date or datetime.min, e.uid))
+            sorted(envelopes.values(), key=lambda e: (e.date or _EARLIEST, e.uid))
         )
+
+    def _attached_only(self, cache: FolderCache | None, uids: list[int]) -> list[int]:
+        """The UIDs (of the selected folder) whose BODYSTRUCTURE shows an attachment. SEARCH
+        cannot say it: HEADER Content-Type is answered by the full-text index (fts_enforced),
+        which does not hold that header, and multipart/mixed proves nothing anyway. Envelopes
+        already cached know; the others cost one FETCH BODYSTRUCTURE, cached by Dovecot."""
+        known: dict[int, EnvelopeSummary] = {}
+        if cache is not None:
+            with cache.lock:
+                known = {uid: cache.envelopes[uid] for uid in uids if uid in cache.envelopes}
+        found = {uid for uid, envelope in known.items() if envelope.has_attachments}
+        missing = [uid for uid in uids if uid not in known]
+        for start in range(0, len(missing), 1000):
+            data = self._client.fetch(missing[start : start + 1000], ["BODYSTRUCTURE"])
+            found.update(
+                uid for uid, item in data.items() if has_attachments(item.get(b"BODYSTRUCTURE"))
+            )
+        return [uid for uid in uids if uid in found]
 
     def fetch_many_raw(self, folder: str, uids: list[int]) -> dict[int, bytes]:
         """Whole messages (marked read), for a conversation read in one go."""
@@ -249,7 +274,10 @@ class ListingMixin:
             if not folder.selectable or folder.special_use in ("trash", "junk"):
                 continue
             self._select(folder.name)
-            uids = self._client.sort(["REVERSE DATE"], query.criteria())[:MAX_HITS_PER_FOLDER]
+            uids = self._client.sort(["REVERSE DATE"], query.criteria())
+            if query.with_attachments:
+                uids = self._attached_only(None, uids)
+            uids = uids[:MAX_HITS_PER_FOLDER]
             if uids:
                 dates = self._client.fetch(uids, ["INTERNALDATE"])
                 hits += [(dates[u][b"INTERNALDATE"], folder.name, u) for u in uids if u in dates]

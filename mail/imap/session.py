@@ -27,6 +27,7 @@ from mail.imap.types import (
 class MailboxSession(FoldersMixin, ListingMixin, ChangesMixin, FilingMixin, TeamworkMixin):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
         self._client = client
+        client.normalise_times = False  # INTERNALDATE keeps its zone: aware, never naive
         self._user = imap_user
         self._selected: str | None = None
         self._folders: list[Folder] | None = None

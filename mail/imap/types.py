@@ -198,7 +198,8 @@ class SearchQuery:
     min_size: int | None = None
 
     def criteria(self) -> list:
-        """IMAP SEARCH criteria (imapclient quotes strings as literals)."""
+        """IMAP SEARCH criteria (imapclient quotes strings as literals). ``with_attachments``
+        is not among them: the session keeps the hits whose BODYSTRUCTURE shows one."""
         criteria: list = []
         if self.text:
             criteria += ["TEXT", check_text(self.text)]
@@ -216,12 +217,10 @@ class SearchQuery:
             criteria.append("UNSEEN")
         if self.flagged:
             criteria.append("FLAGGED")
-        if self.with_attachments:
-            criteria += ["HEADER", "Content-Type", "multipart/mixed"]
         if self.min_size:
             criteria += ["LARGER", int(self.min_size)]
         return criteria or ["ALL"]
 
     @property
     def is_empty(self) -> bool:
-        return self.criteria() == ["ALL"]
+        return self.criteria() == ["ALL"] and not self.with_attachments

@@ -6,8 +6,10 @@ from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 from html.parser import HTMLParser
+
+from mail.imap.dates import parse_date
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,11 @@ def _header(msg: EmailMessage, name: str) -> str:
         return str(raw[0]) if raw else ""
 
 
+def _raw_header(msg: EmailMessage, name: str) -> str:
+    """As written: the policy's own Date parsing rewrites obsolete forms before we see them."""
+    return next((value for key, value in msg.raw_items() if key.lower() == name.lower()), "")
+
+
 def _addresses(msg: EmailMessage, name: str) -> list[str]:
     value = _header(msg, name)
     if not value:
@@ -180,10 +187,7 @@ def read_message(raw: bytes, parsed: EmailMessage | None = None) -> ReadableMess
     reply_to = _addresses(msg, "Reply-To")
     result.reply_to = reply_to[0] if reply_to else ""
     result.headers = [(name, _header_value(value)) for name, value in msg.raw_items()]
-    try:
-        result.date = parsedate_to_datetime(_header(msg, "Date"))
-    except (TypeError, ValueError, IndexError):
-        result.date = None
+    result.date = parse_date(_raw_header(msg, "Date")) or _received_date(msg)
     if msg.defects:
         result.problems.append("defects")
 
@@ -238,6 +242,28 @@ def message_part(raw: bytes, index: int) -> PartContent | None:
     for position, part in enumerate(_walk(msg, 0, [])):
         if position == index:
             return PartContent(_filename(part), part.get_content_type(), _payload(part))
+    return None
+
+
+def _received_date(msg: EmailMessage) -> datetime | None:
+    """No readable Date: when the last hop received it (as the list's INTERNALDATE)."""
+    for name, trace in msg.raw_items():
+        if name.lower() != "received":
+            continue
+        when = parse_date(trace.rpartition(";")[2])
+        if when is not None:
+            return when
+    return None
+
+
+def _received_date(msg: EmailMessage) -> datetime | None:
+    """No readable Date: when the last hop received it (as the list's INTERNALDATE)."""
+    for name, trace in msg.raw_items():
+        if name.lower() != "received":
+            continue
+        when = parse_date(trace.rpartition(";")[2])
+        if when is not None:
+            return when
     return None
 
 

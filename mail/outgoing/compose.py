@@ -7,7 +7,8 @@ from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, make_msgid
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from mail.message.parse import ReadableMessage
 
@@ -86,11 +87,21 @@ def build_message(composition: Composition) -> EmailMessage:
     return message
 
 
+def _attribution(original: ReadableMessage) -> str:
+    """«Le 1 oct. 2026 08:26, Hélène Dupré <…> a écrit :», in the reader's zone and language."""
+    sender = original.sender or _("someone")
+    if original.date is None:
+        return _("%(sender)s wrote:") % {"sender": sender}
+    when = dateformat.format(timezone.localtime(original.date), "j N Y H:i")
+    return _("On %(date)s, %(sender)s wrote:") % {"date": when, "sender": sender}
+
+
 def _quote(original: ReadableMessage) -> str:
-    when = timezone.localtime(original.date).strftime("%d/%m/%Y %H:%M") if original.date else ""
+    """Quoted as "> " lines (RFC 3676 §4.5): the plain text part keeps them, the editor turns
+    them into a formatted quotation (static/js/compose.js)."""
     lines = original.text.splitlines() or [""]
-    quoted = "\n".join(f"> {line}" for line in lines)
-    return f"\n\n{when}, {original.sender} :\n{quoted}\n"
+    quoted = "\n".join(f"> {line}" if line else ">" for line in lines)
+    return f"\n\n{_attribution(original)}\n{quoted}\n"
 
 
 def reply_fields(original: ReadableMessage, *, own_addresses: set[str], reply_all: bool) -> dict:
@@ -122,7 +133,9 @@ def forward_fields(original: ReadableMessage) -> dict:
         for line in (
             "-------- Message transféré --------",
             f"De : {original.sender}",
-            f"Date : {timezone.localtime(original.date):%d/%m/%Y %H:%M}" if original.date else "",
+            f"Date : {dateformat.format(timezone.localtime(original.date), 'j N Y H:i')}"
+            if original.date
+            else "",
             f"Objet : {original.subject}",
             f"À : {', '.join(original.to)}",
         )

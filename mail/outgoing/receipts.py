@@ -16,13 +16,14 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.parser import BytesParser, HeaderParser
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parsedate_to_datetime
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from mail.imap.dates import parse_date
 from mail.imap.folders import find
 from mail.message.parse import ReadableMessage
 from mail.models import Mailbox, OutgoingMessage, ReadReceipt
@@ -145,12 +146,7 @@ def parse_receipt(raw: bytes) -> Disposition | None:
         sender = getaddresses([str(message.get("From", ""))])
         reader = recipient or (sender[0][1] if sender else "")
         disposition = str(fields.get("Disposition", "")).rpartition(";")[2].strip().lower()
-        try:
-            when = parsedate_to_datetime(str(message.get("Date")))
-        except (TypeError, ValueError, IndexError):
-            when = timezone.now()
-        if when.tzinfo is None:
-            when = timezone.make_aware(when, timezone.get_default_timezone())
+        when = parse_date(str(message.get("Date", ""))) or timezone.now()
         return Disposition(
             original_message_id=str(fields["Original-Message-ID"]).strip(),
             reader=reader.lower()[:320],

@@ -22,6 +22,7 @@ from mail.access import mailbox_rights, mailboxes_with_right
 from mail.imap import MailStoreUnavailable, imap_session
 from mail.models import DraftBackup, Mailbox, OutgoingMessage
 from mail.outgoing.compose import Composition, build_message
+from mail.outgoing.drafts import queued_with_key
 from mail.outgoing.shared_files import with_large_files_as_links
 from mail.outgoing.working_hours import hold_until
 from mail.signals import message_queued
@@ -70,6 +71,10 @@ def check_send_message(
     until the next working morning, unless the writer chose «envoyer maintenant»."""
     if not sender_mailboxes(user).filter(id=mailbox.id).exists():
         raise SenderNotAllowed(mailbox.address)
+    key = str(draft.get("key") or "")
+    already = queued_with_key(user, key)
+    if already is not None:  # «Envoyer» again from a stale tab: the queued one stands
+        return already
     composition.sender_name, composition.sender_header = sender_identity(user, mailbox)
     composition = with_large_files_as_links(user, composition)
     message = build_message(composition)
@@ -79,6 +84,11 @@ def check_send_message(
     if held is not None:
         when, schedule = held, OutgoingMessage.Schedule.HELD
     with transaction.atomic():
+        # One send per draft at a time: the mailbox row serialises concurrent «Envoyer».
+        Mailbox.objects.select_for_update().filter(id=mailbox.id).first()
+        already = queued_with_key(user, key)
+        if already is not None:
+            return already
         outgoing = queue_outgoing(
             user=user,
             mailbox=mailbox,
@@ -91,6 +101,12 @@ def check_send_message(
         )
         message_queued.send(sender=OutgoingMessage, user=user, mailbox=mailbox,
                             composition=composition, message_id=outgoing.message_id)  # fmt: skip
+        # Queued, it is no draft any more; «annuler» makes it one again (drafts.restore_from).
+        backup = DraftBackup.objects.filter(key=key, user=user).first() if key else None
+        if backup is not None:
+            backup.delete()
+    if backup is not None and backup.imap_uid:
+        _remove_from_drafts_folder(backup)
     return outgoing
 
 
@@ -221,12 +237,16 @@ def _discard_draft(outgoing: OutgoingMessage) -> None:
     if backup is None:
         return
     if backup.imap_uid:
-        try:
-            with imap_session(backup.mailbox.imap_user) as box:
-                box.remove(box.special_folder("drafts") or "Drafts", [backup.imap_uid])
-        except Exception:  # the copy in Drafts is a convenience; the message is sent
-            logger.warning("could not remove draft %s from Drafts", backup.imap_uid)
+        _remove_from_drafts_folder(backup)
     backup.delete()
+
+
+def _remove_from_drafts_folder(backup: DraftBackup) -> None:
+    try:
+        with imap_session(backup.mailbox.imap_user) as box:
+            box.remove(box.special_folder("drafts") or "Drafts", [backup.imap_uid])
+    except Exception:  # the copy in Drafts is a convenience; the message is queued
+        logger.warning("could not remove draft %s from Drafts", backup.imap_uid)
 
 
 def waiting_ids(older_than: timedelta) -> list[int]:

@@ -114,6 +114,15 @@ class ComposeForm(forms.Form):
         regex=r"^[0-9]+:[0-9]+:[^\r\n]{1,255}$", required=False, widget=forms.HiddenInput
     )
 
+    # Attachments carried over from a stored message (mail.outgoing.carried): the original of a
+    # forward, «imap:<mailbox>:<uid>:<folder>», or a cancelled send, «envoi:<id>». The
+    # checkboxes named ``carried`` say which of its parts are kept.
+    carried_from = forms.RegexField(
+        regex=r"^(imap:[0-9]+:[0-9]+:[^\r\n]{1,255}|envoi:[0-9]+)$",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, senders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sender"].queryset = senders
@@ -172,8 +181,16 @@ class ComposeForm(forms.Form):
             ],
         )
 
+    def kept_parts(self) -> set[int]:
+        """Indexes of the carried parts to send: the ticked boxes, or the draft's list."""
+        if self.is_bound:
+            values = self.data.getlist("carried") if hasattr(self.data, "getlist") else []
+        else:
+            values = str(self.initial.get("carried", "")).split(",")
+        return {int(value) for value in values if value.strip().isdigit()}
+
     def draft_fields(self) -> dict:
-        """What autosave keeps and «annuler» reopens (not the files: see the note in views)."""
+        """What autosave keeps and «annuler» reopens; files travel in ``carried_from``."""
         raw = self.data
         keys = (
             "to",
@@ -186,8 +203,13 @@ class ComposeForm(forms.Form):
             "references",
             "forward",
             "send_at",
+            "carried_from",
+            "high_priority",
+            "read_receipt",
+            "send_now",
         )
         fields = {key: raw.get(key, "") for key in keys}
+        fields["carried"] = ",".join(str(index) for index in sorted(self.kept_parts()))
         fields["sender"] = raw.get("sender", "")
         fields["key"] = str(self.cleaned_data.get("draft_key") or raw.get("draft_key") or "")
         return fields

@@ -9,7 +9,7 @@ const body = form.elements.body;
 const html = form.elements.html;
 // One unsent draft per browser: found again even from a new page after signing in again.
 const storageKey = "convergence-unsent-draft";
-const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward", "send_at"];
+const fieldNames = ["sender", "to", "cc", "bcc", "subject", "body", "html", "in_reply_to", "references", "forward", "send_at", "carried_from"];
 let dirty = false;
 
 // --- The editor (Quill): bold, lists, links, tables; pasting from Word is cleaned by Quill ---
@@ -35,17 +35,44 @@ if (window.Quill) {
     const label = labels[button.value ? `${name}-${button.value}` : name];
     if (label) { button.setAttribute("aria-label", label); button.title = label; }
   });
-  editorBox.querySelector(".ql-editor").setAttribute("aria-label", editorBox.dataset.label);
+  // A contenteditable div may carry a name only with a role (axe: aria-prohibited-attr).
+  const area = editorBox.querySelector(".ql-editor");
+  area.setAttribute("role", "textbox");
+  area.setAttribute("aria-multiline", "true");
+  area.setAttribute("aria-labelledby", "message-label");
+  form.querySelector("#message-label").addEventListener("click", () => quill.focus());
   if (html.value) quill.clipboard.dangerouslyPasteHTML(html.value);
-  else quill.setText(body.value);
+  else {
+    quill.setText(body.value);
+    if (form.elements.in_reply_to.value) quoteAsBlock();
+  }
   quill.on("text-change", () => {
-    body.value = quill.getText();
+    body.value = plainText();
     // Quill 2 writes every space as &nbsp;, which would stop mail readers wrapping lines.
     html.value = quill.getSemanticHTML().replaceAll("&nbsp;", " ");
     form.dispatchEvent(new Event("input"));
   });
 }
 
+// «Répondre»: the server quotes the original as "> " lines (what the plain text part and the
+// no-JS page show); in the editor they become a formatted quotation, as in Outlook or Gmail.
+function quoteAsBlock() {
+  for (const line of quill.getLines()) {
+    const start = quill.getIndex(line);
+    const text = quill.getText(start, line.length());
+    if (!text.startsWith(">")) continue;
+    quill.deleteText(start, text.startsWith("> ") ? 2 : 1, "silent");
+    quill.formatLine(start, 1, "blockquote", true, "silent");
+  }
+}
+// The plain text part: quoted lines get their "> " back.
+function plainText() {
+  return quill.getLines().map((line) => {
+    const text = quill.getText(quill.getIndex(line), line.length()).replace(/\n$/, "");
+    if (!line.formats().blockquote) return text;
+    return text ? `> ${text}` : ">";
+  }).join("\n");
+}
 function bodyText() { return quill ? quill.getText() : body.value; }
 function insertAtStart(text) {
   if (quill) quill.insertText(0, text, "user"); else body.value = text + body.value;
@@ -65,6 +92,10 @@ function replaceAll(token, value) {
 function snapshot() {
   const data = { key: keyField.value };
   for (const name of fieldNames) if (form.elements[name]) data[name] = form.elements[name].value;
+  data.carried = [...form.querySelectorAll("input[name=carried]:checked")].map((box) => box.value).join(",");
+  for (const name of ["high_priority", "read_receipt", "send_now"]) {
+    if (form.elements[name]) data[name] = form.elements[name].checked ? "on" : "";
+  }
   return data;
 }
 

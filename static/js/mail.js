@@ -129,3 +129,16 @@ if (reading) {
                                           redirect: "manual" });
   }, Number(reading.dataset.markReadAfter) * 1000);
 }
+
+// --- «Annuler» after a move or a deletion: offered for a few seconds, longer while the
+// pointer or the keyboard is on it (the server accepts it for a few minutes) ------------
+const undo = document.querySelector("[data-undo]");
+if (undo) {
+  let timer;
+  const later = () => { clearTimeout(timer); timer = setTimeout(() => undo.remove(), 10000); };
+  undo.addEventListener("mouseenter", () => clearTimeout(timer));
+  undo.addEventListener("focusin", () => clearTimeout(timer));
+  undo.addEventListener("mouseleave", later);
+  undo.addEventListener("focusout", later);
+  later();
+}

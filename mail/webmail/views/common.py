@@ -8,6 +8,9 @@ from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.imap.folders import folder_tree
 from mail.models import FolderColour
 
+# Set by views.undo.offer_undo after a move or a deletion; shown once, on the next mail page.
+UNDO_SESSION_KEY = "mail_undo"
+
 
 def sidebar_context(request, mailbox, box) -> dict:
     colours = dict(
@@ -26,6 +29,7 @@ def sidebar_context(request, mailbox, box) -> dict:
         "quota_used": quota[0] * 1024 if quota else 0,
         "quota_limit": quota[1] * 1024 if quota else 0,
         "quota_percent": round(100 * quota[0] / quota[1]) if quota and quota[1] else None,
+        "undo": request.session.pop(UNDO_SESSION_KEY, None),
     }
 
 

@@ -17,6 +17,7 @@ from directory.suggestions import suggest
 from mail.message.parse import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.outgoing import drafts
+from mail.outgoing.carried import carried_parts, carried_uploads
 from mail.outgoing.compose import Upload, forward_fields, reply_fields
 from mail.outgoing.sending import (
     SenderNotAllowed,
@@ -78,6 +79,8 @@ def _initial(request, senders) -> dict:
     original = read_message(raw)
     if mode == "transfert":
         fields = forward_fields(original)
+        fields["carried_from"] = f"imap:{mailbox.id}:{uid}:{folder}"
+        fields["carried"] = ",".join(str(part.index) for part in carried_parts(raw))
     elif mode == "transfert-pj":
         fields = {
             "subject": forward_fields(original)["subject"],
@@ -105,6 +108,30 @@ def _forwarded(request, reference: str) -> Upload:
     return Upload(filename=f"{subject[:80]}.eml", content_type="message/rfc822", data=raw)
 
 
+def _carried_source(request, reference: str) -> bytes:
+    """The stored message whose attachments the new one carries, checked again here."""
+    kind, _, rest = reference.partition(":")
+    if kind == "envoi":
+        outgoing = get_object_or_404(
+            OutgoingMessage, id=int(rest), user=request.user, kind=OutgoingMessage.Kind.MESSAGE
+        )
+        return bytes(outgoing.raw)
+    mailbox_id, uid, folder = rest.split(":", 2)
+    return fetch_raw_or_404(request, int(mailbox_id), folder, int(uid), mark_seen=False)[1]
+
+
+def _carried_choices(request, form) -> list[dict]:
+    reference = form.data.get("carried_from") if form.is_bound else form.initial.get("carried_from")
+    if not reference or not ComposeForm.base_fields["carried_from"].regex.match(reference):
+        return []
+    try:
+        raw = _carried_source(request, reference)
+    except Http404:  # the original was deleted meanwhile: nothing left to offer
+        return []
+    kept = form.kept_parts()
+    return [{"part": part, "kept": part.index in kept} for part in carried_parts(raw)]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def compose(request):
@@ -112,6 +139,10 @@ def compose(request):
     if not senders.exists():
         return render(request, "mail/no_mailbox.html")
     if request.method == "GET":
+        key = request.GET.get("brouillon", "")
+        if key and drafts.queued_with_key(request.user, key) is not None:
+            messages.info(request, _("This message is waiting in «To be sent»: change it there."))
+            return redirect("mail:outbox")
         form = ComposeForm(initial=_initial(request, senders), senders=senders)
     else:
         form = ComposeForm(request.POST, request.FILES, senders=senders)
@@ -120,6 +151,9 @@ def compose(request):
             composition = form.composition(sender_name=request.user.get_full_name())
             if form.cleaned_data["forward"]:
                 composition.attachments.append(_forwarded(request, form.cleaned_data["forward"]))
+            if form.cleaned_data["carried_from"]:
+                source = _carried_source(request, form.cleaned_data["carried_from"])
+                composition.attachments += carried_uploads(source, form.kept_parts())
             try:
                 outgoing = check_send_message(
                     user=request.user,
@@ -144,6 +178,7 @@ def compose(request):
         "mail/compose.html",
         {
             "form": form,
+            "carried": _carried_choices(request, form),
             "limit": attachment_limit(),
             "large": settings.LARGE_ATTACHMENT_BYTES,
             "max_file": settings.SHARED_FILE_MAX_BYTES,

@@ -17,6 +17,7 @@ from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.webmail.views import junk
 from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.webmail.views.reading import reading_context
+from mail.webmail.views.undo import offer_undo
 from shared_mailboxes.webmail import journal_action
 
 
@@ -136,6 +137,7 @@ def act(request, mailbox_id: int):
             request, mailbox, folder=folder_name, uids=uids, is_spam=action == "junk",
             fallback=fallback,
         )  # fmt: skip
+    moved, target = {}, data["target"]
     try:
         with imap_session(mailbox.imap_user) as box:
             if mailbox.rights.shared:  # journalled before the messages move away
@@ -145,18 +147,24 @@ def act(request, mailbox_id: int):
             elif action in ("flag", "unflag"):
                 box.set_flag(folder_name, uids, "flagged", action == "flag")
             elif action == "delete":
-                box.delete(folder_name, uids)
+                target = box.special_folder("trash")
+                moved = box.delete(folder_name, uids)
             elif action == "archive":
                 target = box.special_folder("archive")
                 if target is None:
                     raise InvalidRequest("no archive folder")
-                box.move(folder_name, uids, target)
+                moved = box.move(folder_name, uids, target)
             else:
-                box.move(folder_name, uids, data["target"])
+                moved = box.move(folder_name, uids, target)
     except InvalidRequest:
         messages.error(request, _("That could not be done. The messages are unchanged."))
         return redirect(safe_next(request, fallback))
-    messages.success(request, _action_done(action, len(uids)))
+    done = _action_done(action, len(uids))
+    if moved:
+        offer_undo(request, mailbox=mailbox, text=done, moved=moved, source=folder_name,
+                   target=target)  # fmt: skip
+    else:
+        messages.success(request, done)
     return redirect(safe_next(request, fallback))
 
 

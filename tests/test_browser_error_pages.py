@@ -1,0 +1,116 @@
+"""Error pages with DEBUG off, in headless Chromium: French, the site's header, a plain
+explanation and a way back (DSFR's error page pattern)."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accounts.models import User
+from devstack.loopback import free_port
+from mail.imap import close_all_sessions
+from tests.conftest import PASSWORD, assert_accessible, make_person
+
+pytestmark = [pytest.mark.browser]
+
+
+def sign_in(page, live_server, login="prof.demo"):
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill(login)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("link", name="Mon compte")).to_have_count(1)
+
+
+def expect_error_page(page, heading: str, status: int) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_text(f"Erreur {status}", exact=True)).to_be_visible()
+    expect(page.get_by_role("banner").get_by_text("Convergence")).to_be_visible()
+    expect(page.get_by_role("link", name="Retour à ma boîte de réception")).to_be_visible()
+    assert "Not Found" not in page.content() and "Server Error" not in page.content()
+    assert_accessible(page)
+
+
+def test_404_and_403_pages_keep_the_header_and_lead_back(live_server, page, transactional_db,
+                                                         settings):
+    assert settings.DEBUG is False
+    make_person("prof.demo")
+    sign_in(page, live_server)
+    response = page.goto(f"{live_server.url}/mail/cette-page-n-existe-pas/")
+    assert response.status == 404
+    expect_error_page(page, "Page non trouvée", 404)
+    expect(page.get_by_role("link", name="Mon compte")).to_be_visible()
+
+    response = page.goto(f"{live_server.url}/support/")
+    assert response.status == 403
+    expect_error_page(page, "Accès refusé", 403)
+    page.get_by_role("link", name="Retour à ma boîte de réception").click()
+    expect(page).to_have_url(re.compile(r"/mail/"))
+
+
+def test_500_page_is_french(live_server, page, transactional_db, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    response = page.goto(f"{live_server.url}/panne/")
+    assert response.status == 500
+    expect_error_page(page, "Erreur inattendue", 500)
+
+
+def test_an_expired_form_gets_the_csrf_page_not_django_s(live_server, page, transactional_db):
+    make_person("prof.demo")
+    sign_in(page, live_server)
+    page.context.clear_cookies(name="csrftoken")
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect_error_page(page, "Formulaire expiré", 403)
+    expect(page.get_by_text("Rien n’a été envoyé", exact=False)).to_be_visible()
+
+
+def test_mail_store_down_gives_the_503_page(live_server, page, transactional_db, settings):
+    make_person("prof.demo")
+    sign_in(page, live_server)
+    settings.IMAP_PORT = free_port()  # nothing listens there
+    close_all_sessions()
+    response = page.goto(f"{live_server.url}/mail/")
+    assert response.status == 503
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Votre messagerie est temporairement indisponible"
+    )
+    expect(page.get_by_text("Erreur 503", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Mon compte")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_429_from_a_rate_limit_is_the_french_page(transactional_db, settings):
+    user = make_person("prof.demo")
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(user)
+    # allauth allows five password changes a minute per person.
+    url = reverse("account_change_password")
+    answers = [client.post(url, {"oldpassword": "faux", "password1": "x", "password2": "x"})
+               for _ in range(6)]
+    assert answers[-1].status_code == 429
+    html = answers[-1].content.decode()
+    assert "<h1>Trop de requêtes</h1>" in html and "Erreur 429" in html
+    assert "Too Many Requests" not in html
+
+
+def test_400_is_french(transactional_db):
+    answer = Client(HTTP_ACCEPT_LANGUAGE="fr").get("/", HTTP_HOST="intrus.example")
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "<h1>Requête incomprise</h1>" in html and "Erreur 400" in html
+
+
+def test_admin_signs_in_through_the_site_only(transactional_db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    answer = client.get("/admin/login/?next=/admin/")
+    # Not the admin's own form, which would skip the lockout and the second factor.
+    assert answer.status_code == 302 and answer["Location"].startswith("/comptes/login/")
+    client.force_login(make_person("prof.demo"))
+    answer = client.get("/admin/", follow=True)
+    assert answer.status_code == 403 and "<h1>Accès refusé</h1>" in answer.content.decode()
+    staff = make_person("admin.demo", category=User.Category.IT_SUPPORT, is_staff=True,
+                        is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 200
