@@ -1,5 +1,6 @@
-"""The IT-support console's page for the HR import: check a file (the dry-run report), then
-apply it. Between the two, the file waits under var/imports/ (0600) and is deleted once used."""
+"""The IT-support console's page for the directory's HR import: check a file (the dry-run
+report), then apply it. Between the two, the file waits under var/imports/ (0600) and is
+deleted once used."""
 
 import os
 import re
