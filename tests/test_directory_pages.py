@@ -107,3 +107,28 @@ def test_an_etablissements_card_groups_its_staff_and_shows_lists_and_mailboxes(s
     assert Mailbox.objects.get(kind="functional", etablissement=lycee).address in page
     assert "Julien Vidal" in page  # teaches here and at the collège
     assert signed_in.get(reverse("directory:etablissement", args=["0000000A"])).status_code == 404
+
+
+def test_every_directory_page_is_in_french(client, academie):
+    from tests.catalogues import english_fragments, untranslated
+
+    fragments = english_fragments()
+    lycee = Etablissement.objects.get(uai="0311234Y")
+    dlist = DistributionList.objects.get(etablissement=lycee)
+    secretary = User.objects.get(username="secretariat.demo")  # keeps the lycée's lists
+    support = User.objects.get(username="support.demo")
+    pages = [
+        (secretary, reverse("directory:search") + "?q=lycee"),
+        (secretary, reverse("directory:search")),
+        (secretary, reverse("directory:person", args=[secretary.pk])),
+        (secretary, reverse("directory:etablissement", args=["0311234Y"])),
+        (secretary, reverse("directory:lists")),
+        (secretary, reverse("directory:list", args=[dlist.pk])),
+        (secretary, reverse("directory:list_create")),
+        (support, reverse("support:directory_import")),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        english = untranslated(html, fragments)
+        assert not english, f"{url} shows English: {sorted(english)}"
