@@ -10,9 +10,10 @@ def client_ip(request) -> str | None:
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
 
 
-def record(kind, *, user=None, request=None, actor=None, reason="", login="", **details):
+def record(kind, *, user=None, request=None, ip=None, actor=None, reason="", login="",
+           **details):
     """Append one event; the request (when there is one) gives the IP and the device."""
-    ip = client_ip(request) if request is not None else None
+    ip = client_ip(request) if request is not None else ip
     agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
     return AccountEvent.objects.create(
         kind=kind, user=user, actor=actor, reason=reason, login=login[:254],

@@ -1,24 +1,27 @@
 """Failed sign-ins: a growing delay per account and per IP, then a lock that support or
 recovery lifts.
 
-Counters live in the cache (Redis), so every web process sees the same ones; the lock itself
-is the account's status in the database, which Dovecot and the gateway read too. A login that
+Counters live in the database (LoginThrottle), so every process sees the same ones and a
+Redis restart forgets none; the lock itself is the account's status, which Dovecot and the
+gateway read too. A login that
 matches no account is counted under what was typed and gets exactly the same delays, so the
 form never tells whether an account exists.
 """
 
 import hashlib
-import time
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit, notices
 from accounts.account_mail import in_language_of
-from accounts.models import User
+from accounts.models import LoginThrottle, User
 
 
 @dataclass(frozen=True)
@@ -45,14 +48,6 @@ def subject_for(login: str) -> Subject:
     return Subject(key=key, user=user, login=login.strip())
 
 
-def _failures_key(key: str) -> str:
-    return f"lockout:failures:{key}"
-
-
-def _until_key(key: str) -> str:
-    return f"lockout:until:{key}"
-
-
 def delay_for(failures: int, threshold: int) -> int:
     """Seconds to wait after this many failures: none below the threshold, then doubling."""
     if failures < threshold:
@@ -61,32 +56,43 @@ def delay_for(failures: int, threshold: int) -> int:
     return min(settings.LOGIN_FIRST_DELAY_SECONDS * 2**doublings, settings.LOGIN_MAX_DELAY_SECONDS)
 
 
-def seconds_to_wait(subject: Subject, request=None) -> int:
-    now = time.time()
-    ip = audit.client_ip(request) if request is not None else None
-    keys = [_until_key(subject.key)] + ([_until_key(f"ip:{ip}")] if ip else [])
-    until = max((value for value in cache.get_many(keys).values()), default=0)
-    return max(0, int(until - now + 0.999))
+def seconds_to_wait(subject: Subject, request=None, *, ip: str | None = None) -> int:
+    """``ip`` for the mail ports, which have no HTTP request."""
+    now = timezone.now()
+    ip = audit.client_ip(request) if request is not None else ip
+    keys = [subject.key] + ([f"ip:{ip}"] if ip else [])
+    until = LoginThrottle.objects.filter(key__in=keys, wait_until__gt=now).aggregate(
+        until=Max("wait_until")
+    )["until"]
+    return math.ceil((until - now).total_seconds()) if until else 0
 
 
 def _count(key: str, threshold: int) -> int:
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    cache.add(_failures_key(key), 0, window)
-    failures = cache.incr(_failures_key(key))
-    delay = delay_for(failures, threshold)
-    if delay:
-        cache.set(_until_key(key), time.time() + delay, delay)
-    return failures
+    now = timezone.now()
+    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    with transaction.atomic():
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_ends": now + window}
+        )
+        if row.window_ends <= now:  # a new window: the old failures no longer count
+            row.failures, row.window_ends, row.wait_until = 0, now + window, None
+        row.failures += 1
+        delay = delay_for(row.failures, threshold)
+        if delay:
+            row.wait_until = now + timedelta(seconds=delay)
+        row.save()
+    return row.failures
 
 
-def register_failure(subject: Subject, *, request=None, kind=audit.Kind.LOGIN_FAILED,
-                     **details) -> None:
-    """Count one wrong answer (password, recovery answer or code), and lock when too many."""
+def register_failure(subject: Subject, *, request=None, ip: str | None = None,
+                     kind=audit.Kind.LOGIN_FAILED, **details) -> None:
+    """Count one wrong answer (password, recovery answer or code), and lock when too many.
+    The mail ports (IMAP, SMTP submission) give ``ip`` and ``channel`` instead of a request."""
     failures = _count(subject.key, settings.LOGIN_DELAY_AFTER_FAILURES)
-    ip = audit.client_ip(request) if request is not None else None
+    ip = audit.client_ip(request) if request is not None else ip
     if ip:
         _count(f"ip:{ip}", settings.LOGIN_IP_DELAY_AFTER_FAILURES)
-    audit.record(kind, user=subject.user, request=request,
+    audit.record(kind, user=subject.user, request=request, ip=ip,
                  login="" if subject.user else subject.login, failures=failures, **details)
     if subject.user is not None and failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
         lock(subject.user, request=request, failures=failures)
@@ -112,7 +118,10 @@ def lock(user: User, *, request=None, failures: int) -> None:
 
 def failure_count(user: User) -> int:
     """Wrong answers for this account still remembered (LOGIN_FAILURE_WINDOW_SECONDS)."""
-    return cache.get(_failures_key(f"user:{user.pk}"), 0)
+    row = LoginThrottle.objects.filter(
+        key=f"user:{user.pk}", window_ends__gt=timezone.now()
+    ).first()
+    return row.failures if row else 0
 
 
 def register_success(user: User, *, request=None) -> None:
@@ -123,8 +132,7 @@ def register_success(user: User, *, request=None) -> None:
 
 def reset(user: User) -> None:
     """After a successful sign-in, a recovery or an unlock by support: start from zero."""
-    key = f"user:{user.pk}"
-    cache.delete_many([_failures_key(key), _until_key(key)])
+    LoginThrottle.objects.filter(key=f"user:{user.pk}").delete()
 
 
 def mark_waiting(request, seconds: int) -> None:

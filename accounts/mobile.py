@@ -4,6 +4,7 @@ document and an Apple configuration profile. None of them holds a password."""
 import plistlib
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -59,6 +60,7 @@ def autoconfig(request):
     (the user name is the address typed in Thunderbird, which Dovecot accepts as a login)."""
     body = render_to_string("accounts/autoconfig.xml", {
         "domains": settings.MAIL_DOMAINS, "imap": imap_server(), "smtp": smtp_server(),
+        "caldav_url": settings.MAIL_CLIENT_CALDAV_URL,
     })  # fmt: skip
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
 
@@ -92,6 +94,9 @@ def apple_profile_bytes(user) -> bytes:
         # No password in the file: the phone asks for an app password at installation.
         "OutgoingPasswordSameAsIncomingPassword": True,
     }
+    payloads = [mail_payload]
+    if settings.MAIL_CLIENT_CALDAV_URL:
+        payloads.append(_caldav_payload(user, identifier))
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
@@ -101,9 +106,28 @@ def apple_profile_bytes(user) -> bytes:
         "PayloadDescription": _("Settings of the academic mail for %(address)s.")
         % {"address": user.email},
         "PayloadOrganization": "Convergence",
-        "PayloadContent": [mail_payload],
+        "PayloadContent": payloads,
     }
     return plistlib.dumps(profile, fmt=plistlib.FMT_XML)
+
+
+def _caldav_payload(user, identifier: str) -> dict:
+    """The agenda account (the phone asks for the same app password)."""
+    url = urlsplit(settings.MAIL_CLIENT_CALDAV_URL)
+    secure = url.scheme == "https"
+    return {
+        "PayloadType": "com.apple.caldav.account",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": f"{identifier}.caldav.{user.username}",
+        "PayloadUUID": str(uuid.uuid5(PROFILE_NAMESPACE, f"caldav:{user.username}")).upper(),
+        "PayloadDisplayName": _("Academic agenda"),
+        "CalDAVAccountDescription": _("Academic agenda"),
+        "CalDAVHostName": url.hostname or "",
+        "CalDAVPort": url.port or (443 if secure else 80),
+        "CalDAVPrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
+        "CalDAVUseSSL": secure,
+        "CalDAVUsername": user.username,
+    }
 
 
 @login_required

@@ -296,3 +296,16 @@ class InactivityState(models.Model):
 
     def __str__(self) -> str:
         return f"inactivity of {self.user_id}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one account, typed login or IP in the current window, and until when
+    it must wait (accounts/lockout.py). In the database: a Redis restart forgets nothing."""
+
+    key = models.CharField(max_length=80, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

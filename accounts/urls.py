@@ -1,6 +1,13 @@
 from django.urls import path
 
-from accounts import mobile, recovery_views, security_views, self_service_views, views
+from accounts import (
+    mail_login_views,
+    mobile,
+    recovery_views,
+    security_views,
+    self_service_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -24,4 +31,5 @@ urlpatterns = [
     path("recuperation/", recovery_views.start, name="recovery"),
     path("recuperation/code/", recovery_views.code, name="recovery_code"),
     path("recuperation/mot-de-passe/", recovery_views.new_password, name="recovery_password"),
+    path("interne/politique-dovecot/", mail_login_views.dovecot_policy, name="dovecot_policy"),
 ]

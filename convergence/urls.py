@@ -24,6 +24,9 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("compte/", include("accounts.urls")),
     path("", include("accounts.autoconfig_urls")),
+    # CalDAV/CardDAV: discovery without authentication, then Radicale behind /dav/.
+    path("", include("dav.urls")),
+    path("agenda/", include("calendar_app.urls")),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),

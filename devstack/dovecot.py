@@ -20,6 +20,7 @@ from string import Template
 
 from django.conf import settings
 
+from accounts.mail_logins import policy_token
 from devstack.processes import stop_process_group
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
@@ -76,6 +77,8 @@ class DovecotConfig:
     listen: str = "127.0.0.1"
     quota: str = "1G"
     auth_penalty: bool = True
+    auth_policy_url: str = ""
+    auth_policy_token: str = ""
 
     @property
     def config_path(self) -> Path:
@@ -115,6 +118,8 @@ class DovecotConfig:
             "sql_driver": sql_driver,
             "sql_connect": sql_connect,
             "auth_penalty_mode": "0600" if self.auth_penalty else "0",
+            "auth_policy_url": self.auth_policy_url,
+            "auth_policy_token": self.auth_policy_token,
         }
         for name in ("dovecot.conf", *SQL_FILES):
             template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
@@ -181,9 +186,10 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def configured_server(database: dict | None = None) -> DovecotServer:
+def configured_server(database: dict | None = None, policy_url: str = "") -> DovecotServer:
     """The Dovecot described by the settings (IMAP_PORT, DOVECOT_DIR), reading ``database``
-    (the default one unless the tests or the bench name theirs)."""
+    (the default one unless the tests or the bench name theirs), asking ``policy_url``
+    (DOVECOT_AUTH_POLICY_URL unless the tests give their live server's) about logins."""
     return DovecotServer(
         DovecotConfig(
             base_dir=Path(settings.DOVECOT_DIR),
@@ -192,5 +198,7 @@ def configured_server(database: dict | None = None) -> DovecotServer:
             master_user=settings.DOVECOT_MASTER_USER,
             master_secret=settings.DOVECOT_MASTER_SECRET,
             auth_penalty=settings.DOVECOT_AUTH_PENALTY,
+            auth_policy_url=policy_url or settings.DOVECOT_AUTH_POLICY_URL,
+            auth_policy_token=policy_token(),
         )
     )

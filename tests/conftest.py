@@ -19,6 +19,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
 from accounts.models import User
@@ -48,18 +49,18 @@ def _end_stray_db_sessions(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_lockout_counters():
-    """Every test signs in from 127.0.0.1: failures of one test must not delay the next, nor
-    the sign-ins of the whole suite add up to allauth's per-IP rate limit."""
+    """Every test signs in from 127.0.0.1: the sign-ins of the whole suite must not add up to
+    allauth's per-IP rate limit. (The lockout's own counters are rows of the test database.)"""
     client = redis.Redis.from_url(settings.REDIS_URL)
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    for pattern in (f"*{prefix}*lockout:*", f"*{prefix}*allauth:rl:*"):
-        for key in client.scan_iter(match=pattern):
-            client.delete(key)
+    for key in client.scan_iter(match=f"*{prefix}*allauth:rl:*"):
+        client.delete(key)
 
 
 @pytest.fixture(scope="session")
-def dovecot(django_db_setup, django_db_blocker):
-    server = test_dovecot()
+def dovecot(django_db_setup, django_db_blocker, live_server):
+    # Dovecot asks the live server's policy endpoint about each login (accounts/mail_logins.py).
+    server = test_dovecot(live_server.url + reverse("accounts:dovecot_policy"))
     server.start()
     yield server
     close_all_sessions()
@@ -291,3 +292,17 @@ def html_message(to: str, subject: str, image_url: str) -> EmailMessage:
     )
     message.get_payload()[1].add_related(PNG, "image", "png", cid="<signature@x>")
     return message
+
+
+# --- Agenda: Radicale with the plugins of dav/, on the test database --------------------
+
+
+@pytest.fixture(scope="session")
+def radicale(django_db_setup, django_db_blocker):
+    from devstack.radicale import RadicaleServer
+    from tests.servers import database_url
+
+    server = RadicaleServer(env={"DATABASE_URL": database_url()})
+    server.start()
+    yield server
+    server.stop()

@@ -40,6 +40,7 @@ os.environ.update(
         "WORKING_HOURS": "",
         "GATEWAY_MAX_MESSAGE_SIZE": str(512 * 1024),
         "SPAMD_PORT": str(free_port()),
+        "RADICALE_PORT": str(free_port()),
         # A Bayes filter counts once it has learned this many spams and hams (200 by default):
         # one of each lets a test train it through the buttons and see the score move.
         "SPAM_BAYES_MIN_LEARNED": "1",

@@ -19,8 +19,8 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def test_dovecot() -> DovecotServer:
-    return configured_server(connection.settings_dict)
+def test_dovecot(policy_url: str = "") -> DovecotServer:
+    return configured_server(connection.settings_dict, policy_url=policy_url)
 
 
 class Worker(CeleryWorker):

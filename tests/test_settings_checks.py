@@ -90,6 +90,7 @@ def test_check_deploy_clean_with_production_variables():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "NUMEN_HASH_KEY": secrets.token_urlsafe(32),
         "DOVECOT_MASTER_SECRET": secrets.token_urlsafe(32),
+        "CALDAV_MASTER_SECRET": secrets.token_urlsafe(32),
         "DJANGO_ALLOWED_HOSTS": ",".join(PUBLIC_HOSTS),
         "DJANGO_HTTPS": "true",
     }

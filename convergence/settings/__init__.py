@@ -10,3 +10,4 @@ from convergence.settings.accounts import *
 from convergence.settings.mail import *
 from convergence.settings.celery import *
 from convergence.settings.public_notices import *
+from convergence.settings.caldav import *

@@ -12,6 +12,8 @@ PASSWORD_HASHERS = [
     "accounts.hashers.DovecotArgon2Hasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Argon2id hashes computed at once per process (64 MiB each), web and gateway alike.
+PASSWORD_HASHING_CONCURRENCY = env_int("PASSWORD_HASHING_CONCURRENCY", 4)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

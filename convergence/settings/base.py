@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "convergence.private_pages.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -111,9 +112,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis down: cache misses, never errors (convergence/cache.py).
+        "BACKEND": "convergence.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "convergence"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 # Sessions live in the database (they survive a Redis restart) and are read through the cache.
@@ -163,7 +166,15 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# The header the proxy sets, as "Name: value" (DJANGO_PROXY_SSL_HEADER), when it is not
+# X-Forwarded-Proto: https.
+_proxy_header = env("DJANGO_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if HTTPS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.split(":")[0].strip().upper().replace("-", "_"),
+     _proxy_header.split(":", 1)[1].strip())
+    if ":" in _proxy_header
+    else None
+)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 # The webmail's host is usually a subdomain of the académie's: whether HSTS covers every
 # other subdomain, or goes into browsers' preload list, is the académie's call, not ours.

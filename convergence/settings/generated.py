@@ -23,5 +23,10 @@ SECRET_KEY = _from_environment_or_generated("SECRET_KEY")
 NUMEN_HASH_KEY = _from_environment_or_generated("NUMEN_HASH_KEY")
 # The web app's Dovecot master password (the master user is in settings/mail.py).
 DOVECOT_MASTER_SECRET = _from_environment_or_generated("DOVECOT_MASTER_SECRET")
+# The web app's master password at the CalDAV server (the master user is in settings/caldav.py).
+# Outside GENERATED_SECRETS, whose check numbers are fixed: calendar_app/checks.py checks it.
+CALDAV_MASTER_SECRET = env("CALDAV_MASTER_SECRET") or secret_from_file(
+    VAR_DIR / "caldav_master_secret"
+)
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing

@@ -18,12 +18,21 @@ DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
 # Dovecot's per-IP delay after failed logins. Off only in the tests, whose wrong passwords
 # come from 127.0.0.1 like the webmail's own logins.
 DOVECOT_AUTH_PENALTY = env_bool("DOVECOT_AUTH_PENALTY", True)
+# The web app's /compte/interne/politique-dovecot/ as Dovecot reaches it: failed IMAP logins
+# then count toward the web sign-in's lockout (accounts/mail_logins.py). Empty: not asked.
+DOVECOT_AUTH_POLICY_URL = env("DOVECOT_AUTH_POLICY_URL", "")
 GATEWAY_HOST = env("GATEWAY_HOST", "127.0.0.1")
 GATEWAY_INBOUND_PORT = env_int("GATEWAY_INBOUND_PORT", 2525)
 GATEWAY_SUBMISSION_PORT = env_int("GATEWAY_SUBMISSION_PORT", 2587)
 # Loopback development speaks plain SMTP; production terminates TLS in front of the gateway.
 GATEWAY_REQUIRE_TLS = env_bool("GATEWAY_REQUIRE_TLS", False)
 GATEWAY_MAX_MESSAGE_SIZE = env_int("GATEWAY_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
+# Abuse limits of both ports: open connections (421 beyond), recipients per message (452
+# beyond; RFC 5321 asks for at least 100), seconds a connection may stay silent.
+GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 200)
+GATEWAY_MAX_CONNECTIONS_PER_IP = env_int("GATEWAY_MAX_CONNECTIONS_PER_IP", 20)
+GATEWAY_MAX_RECIPIENTS = env_int("GATEWAY_MAX_RECIPIENTS", 100)
+GATEWAY_IDLE_SECONDS = env_int("GATEWAY_IDLE_SECONDS", 60)
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
@@ -85,4 +94,4 @@ MAIL_CLIENT_IMAP_SECURITY = env("MAIL_CLIENT_IMAP_SECURITY", "none")
 MAIL_CLIENT_SMTP_HOST = env("MAIL_CLIENT_SMTP_HOST", GATEWAY_HOST)
 MAIL_CLIENT_SMTP_PORT = env_int("MAIL_CLIENT_SMTP_PORT", GATEWAY_SUBMISSION_PORT)
 MAIL_CLIENT_SMTP_SECURITY = env("MAIL_CLIENT_SMTP_SECURITY", "none")
-MAIL_CLIENT_CALDAV_URL = env("MAIL_CLIENT_CALDAV_URL", "")
+MAIL_CLIENT_CALDAV_URL = env("MAIL_CLIENT_CALDAV_URL", "") or f"{PUBLIC_BASE_URL}/dav/"

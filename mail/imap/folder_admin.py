@@ -2,9 +2,9 @@
 subscribe, and the quota."""
 
 import contextlib
+import re
 import time
 
-from imapclient.exceptions import IMAPClientError
 from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
 
@@ -16,6 +16,17 @@ from mail.imap.types import (
 )
 
 _QUOTA_SECONDS = 60
+# Dovecot sends a name without spaces as a bare atom, which may hold "[" (another client
+# named a folder "[x"): imapclient's parser then fails on every page. Such names are quoted
+# before parsing; atoms hold no quote or backslash, so nothing needs escaping.
+_BARE_LIST_NAME = re.compile(rb'^(\(.*?\) (?:"[^"]*"|NIL) )([^"{\s]\S*)()$')
+_BARE_STATUS_NAME = re.compile(rb'^()([^"{(\s]\S*)( \(.*\))$')
+
+
+def _quote_bare_name(line, pattern: re.Pattern):
+    if not isinstance(line, bytes):
+        return line
+    return pattern.sub(lambda m: m[1] + b'"' + m[2] + b'"' + m[3], line)
 
 
 class FoldersMixin:
@@ -55,9 +66,10 @@ class FoldersMixin:
             [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"],
             uid=False,
         )
+        listed = [_quote_bare_name(line, _BARE_LIST_NAME) for line in listed]
         counts = {}
         for line in imap.untagged_responses.pop("STATUS", []):
-            name, values = parse_response([line])
+            name, values = parse_response([_quote_bare_name(line, _BARE_STATUS_NAME)])
             pairs = dict(zip(values[::2], values[1::2], strict=True))
             if isinstance(name, bytes):
                 name = decode_utf7(name)
@@ -113,7 +125,7 @@ class FoldersMixin:
         if self._quota_at and time.monotonic() - self._quota_at < _QUOTA_SECONDS:
             return self._quota
         self._quota = None
-        with contextlib.suppress(IMAPClientError):
+        with contextlib.suppress(InvalidRequest):
             for quota in self._client.get_quota("INBOX"):
                 if quota.resource.upper() == "STORAGE":
                     self._quota = (quota.usage, quota.limit)

@@ -89,6 +89,7 @@ def imap_session(imap_user: str) -> Iterator[MailboxSession]:
         session.logout()
         raise MailStoreUnavailable(str(exc)) from exc
     except InvalidRequest:
+        session.forget_selection()
         _pool.give_back(imap_user, session)
         raise
     except BaseException:

@@ -5,10 +5,11 @@ The commands are grouped by concern in mixins: folders (folder_admin), lists and
 one message's reading is here."""
 
 import contextlib
+import functools
 from datetime import date
 
 import imapclient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from mail.imap.changes import ChangesMixin
 from mail.imap.filing import FilingMixin
@@ -17,6 +18,7 @@ from mail.imap.listing import MAX_HITS_PER_FOLDER, ListingMixin
 from mail.imap.teamwork import TeamworkMixin
 from mail.imap.types import (
     Folder,
+    InvalidRequest,
     SearchQuery,
     SortKey,
     check_folder,
@@ -24,9 +26,34 @@ from mail.imap.types import (
 )
 
 
+class _Refusals:
+    """The client, whose refused commands raise InvalidRequest at once, inside the caller's
+    ``with imap_session`` block: a view's ``except InvalidRequest`` then sees them. A lost
+    connection (abort) is left to the pool."""
+
+    def __init__(self, client: imapclient.IMAPClient):
+        self._wrapped = client
+
+    def __getattr__(self, name):
+        attribute = getattr(self._wrapped, name)
+        if not callable(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def command(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError as exc:
+                raise InvalidRequest(str(exc)) from exc
+
+        return command
+
+
 class MailboxSession(FoldersMixin, ListingMixin, ChangesMixin, FilingMixin, TeamworkMixin):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
-        self._client = client
+        self._client = _Refusals(client)
         client.normalise_times = False  # INTERNALDATE keeps its zone: aware, never naive
         self._user = imap_user
         self._selected: str | None = None

@@ -6,22 +6,48 @@ from datetime import date, datetime
 from email.header import decode_header, make_header
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+from imapclient.imapclient import _literal
+
 
 class MailStoreUnavailable(Exception):
     """Dovecot could not be reached or refused the master login."""
 
 
 class InvalidRequest(ValueError):
-    """A folder name, UID or search that cannot be valid, or a command the server refused."""
+    """A folder name, UID or search that cannot be valid, or a command the server refused.
+    ``reason`` is what the user may be told (translated), when there is more to say."""
+
+    def __init__(self, detail: str, reason: str = ""):
+        super().__init__(detail)
+        self.reason = reason
 
 
 _FOLDER_RE = re.compile(r"^[^\x00-\x1f\x7f*%\\\"]{1,255}$")
+# Names Dovecot's Maildir keeps for itself, or refuses as a path: refused here with a reason
+# rather than by the server with an English one.
+_RESERVED_PARTS = {".", "..", "cur", "new", "tmp"}
+_RESERVED_PREFIXES = ("dovecot.", "dovecot-")
 MAX_UIDS_PER_COMMAND = 5000
 
 
 def check_folder(name: str) -> str:
     if not _FOLDER_RE.match(name) or name.startswith("/") or "//" in name or name.endswith("/"):
-        raise InvalidRequest(f"invalid folder name {name!r}")
+        raise InvalidRequest(
+            f"invalid folder name {name!r}",
+            _('A folder name cannot contain * % \\ " or control characters.'),
+        )
+    parts = name.split("/")
+    if any(
+        part in _RESERVED_PARTS or part.lower().startswith(_RESERVED_PREFIXES) for part in parts
+    ) or name.startswith("~"):
+        raise InvalidRequest(
+            f"reserved folder name {name!r}",
+            _(
+                "This folder name is reserved by the mail server (., .., cur, new, tmp, "
+                "dovecot…, or a name starting with ~)."
+            ),
+        )
     return name
 
 
@@ -53,23 +79,51 @@ def check_flags(flags) -> list[str]:
 
 
 def check_text(value: str, *, limit: int = 200) -> str:
-    """Search text goes to the server as a literal; control characters never do."""
+    """Search text without control characters (they never reach the server)."""
     value = " ".join(value.split())
     if len(value) > limit or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise InvalidRequest("invalid search text")
+        raise InvalidRequest(
+            "invalid search text",
+            _("This search cannot be run: it contains control characters or is too long."),
+        )
     return value
 
 
+def literal(value: str) -> bytes:
+    """Checked search text as an IMAP literal (``{n}`` then the bytes), whatever it contains:
+    imapclient leaves an ASCII string without spaces or quotes bare, so ``(`` or ``{5}`` would
+    be read by the server as syntax. Its ``_literal`` marker is the only way to ask for one."""
+    return _literal(check_text(value).encode())
+
+
+# Anyone may send a 2 MB subject: headers are cut to this for display (title, list, tab,
+# notices), and never carry NUL or other control characters into a page.
+MAX_DISPLAYED_HEADER = 1000
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def displayable(value: str, limit: int = MAX_DISPLAYED_HEADER) -> str:
+    """A header as a page may show it: bytes that were not UTF-8 (kept by the parser as
+    surrogates) and control characters become U+FFFD, and it is cut at ``limit``."""
+    try:
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    value = _CONTROL_CHARACTERS.sub("\ufffd", value)
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def decode_words(value: bytes | str | None) -> str:
-    """RFC 2047 encoded words to text, tolerating unknown charsets and broken encodings."""
+    """RFC 2047 encoded words to displayable text, tolerating unknown charsets and broken
+    encodings."""
     if value is None:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     try:
-        return str(make_header(decode_header(value)))
+        return displayable(str(make_header(decode_header(value))))
     except (LookupError, UnicodeError, ValueError):
-        return value
+        return displayable(value)
 
 
 class SortKey(StrEnum):
@@ -198,17 +252,17 @@ class SearchQuery:
     min_size: int | None = None
 
     def criteria(self) -> list:
-        """IMAP SEARCH criteria (imapclient quotes strings as literals). ``with_attachments``
+        """IMAP SEARCH criteria, every user string as a literal. ``with_attachments``
         is not among them: the session keeps the hits whose BODYSTRUCTURE shows one."""
         criteria: list = []
         if self.text:
-            criteria += ["TEXT", check_text(self.text)]
+            criteria += ["TEXT", literal(self.text)]
         if self.sender:
-            criteria += ["FROM", check_text(self.sender)]
+            criteria += ["FROM", literal(self.sender)]
         if self.recipient:
-            criteria += ["OR", "TO", check_text(self.recipient), "CC", check_text(self.recipient)]
+            criteria += ["OR", "TO", literal(self.recipient), "CC", literal(self.recipient)]
         if self.subject:
-            criteria += ["SUBJECT", check_text(self.subject)]
+            criteria += ["SUBJECT", literal(self.subject)]
         if self.since:
             criteria += ["SINCE", self.since]
         if self.before:

@@ -10,6 +10,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from mail.imap.dates import parse_date
+from mail.imap.types import displayable
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +115,9 @@ def _addresses(msg: EmailMessage, name: str) -> list[str]:
     people = []
     for display, address in getaddresses([value]):
         if display and address:
-            people.append(f"{display} <{address}>")
+            people.append(displayable(f"{display} <{address}>"))
         elif address or display:
-            people.append(address or display)
+            people.append(displayable(address or display))
     return people
 
 
@@ -176,7 +177,7 @@ def read_message(raw: bytes, parsed: EmailMessage | None = None) -> ReadableMess
         result.text = raw.decode("utf-8", errors="replace")
         return result
 
-    result.subject = _header(msg, "Subject")
+    result.subject = displayable(_header(msg, "Subject"))
     senders = _addresses(msg, "From")
     result.sender = senders[0] if senders else ""
     result.sender_address = _bare_address(result.sender)
@@ -275,6 +276,6 @@ def _bare_address(display: str) -> str:
 
 def _header_value(value) -> str:
     try:
-        return str(value)
+        return displayable(str(value))
     except Exception:
-        return repr(value)
+        return displayable(repr(value))

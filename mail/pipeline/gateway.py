@@ -1,17 +1,20 @@
 """aiosmtpd handlers. Django's ORM runs in worker threads, never on the event loop."""
 
+import asyncio
 import hmac
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.db import close_old_connections
 
+from accounts import lockout
 from accounts.app_passwords import authenticate_app_password, looks_like_app_password
 from accounts.mfa_policy import has_second_factor
 from convergence.mail_domains import is_local
@@ -24,7 +27,11 @@ from mail.pipeline.spool import spool_message
 logger = logging.getLogger(__name__)
 # The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.
 SYSTEM_SENDER = object()
+# Credential checks run in these threads; beyond _check_slots in flight or waiting, a new
+# AUTH is told to try again later rather than queue (a brute force cannot pile them up).
 _auth_threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-auth")
+_check_slots = threading.BoundedSemaphore(32)
+_TRY_LATER = "454 4.7.0 Try again later"
 
 
 def _known_address(address: str) -> bool:
@@ -73,11 +80,36 @@ def _received_header(session, envelope, port_name: str) -> bytes:
     ).encode("ascii", "replace")
 
 
+def rewrap_long_lines(raw: bytes, limit: int = 998) -> bytes:
+    """Lines over RFC 5321's 1,000 bytes cut into pieces, as Postfix does, rather than the
+    message refused: a header line goes on as a folded continuation (a leading space)."""
+    if not any(len(line) > limit for line in raw.split(b"\r\n")):
+        return raw
+    out, in_header = [], True
+    for line in raw.split(b"\r\n"):
+        if in_header and not line:
+            in_header = False
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        pieces = [line[i : i + limit] for i in range(0, len(line), limit)]
+        glue = b"\r\n " if in_header else b"\r\n"
+        out.append(glue.join(pieces))
+    return b"\r\n".join(out)
+
+
+def _too_many_recipients(envelope) -> str | None:
+    if len(envelope.rcpt_tos) >= settings.GATEWAY_MAX_RECIPIENTS:
+        return "452 4.5.3 Too many recipients"
+    return None
+
+
 class _SpoolingHandler:
     port_name = "gateway"
 
     async def handle_DATA(self, server, session, envelope):
-        raw = _received_header(session, envelope, self.port_name) + envelope.original_content
+        content = rewrap_long_lines(envelope.original_content)
+        raw = _received_header(session, envelope, self.port_name) + content
         user = getattr(session, "auth_data", None)
         if user is SYSTEM_SENDER:
             user = None
@@ -97,6 +129,8 @@ class InboundHandler(_SpoolingHandler):
     port_name = "inbound"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if refusal := _too_many_recipients(envelope):
+            return refusal
         if not is_local(address):
             return "550 5.7.1 Relaying denied"
         try:
@@ -134,6 +168,8 @@ class SubmissionHandler(_SpoolingHandler):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
+        if refusal := _too_many_recipients(envelope):
+            return refusal
         if is_local(address):
             try:
                 refusal = await sync_to_async(_list_refusal, thread_sensitive=False)(
@@ -171,28 +207,147 @@ def _check_credentials(login: str, password: str):
     return user if user is not None and not has_second_factor(user) else None
 
 
-class AccountAuthenticator:
-    """Verifies app passwords and the account's own password, as Dovecot does."""
+def _verify(login: str, password: str, ip: str):
+    """The credential check with the web sign-in's lockout: a delayed or locked account is
+    not even checked, each failure counts for the account and the IP and is in its history."""
+    close_old_connections()
+    through_master = login.rpartition("*")[2] == settings.DOVECOT_MASTER_USER
+    subject = lockout.subject_for(login)
+    if lockout.seconds_to_wait(subject, ip=ip):
+        return _WAIT
+    user = _check_credentials(login, password)
+    if user is None:
+        lockout.register_failure(subject, ip=ip, channel="smtp")
+    elif not through_master:
+        lockout.register_success(user)
+    return user
 
-    def __call__(self, server, session, envelope, mechanism, auth_data):
-        if not isinstance(auth_data, LoginPassword):
-            return AuthResult(success=False, handled=False)
-        login = auth_data.login.decode("utf-8", "replace")
-        password = auth_data.password.decode("utf-8", "replace")
-        # aiosmtpd calls authenticators synchronously; the ORM must not run on the loop thread.
+
+_WAIT = object()  # what _verify answers while the lockout makes the account or IP wait
+
+
+class _Pending:
+    """What AUTH PLAIN/LOGIN decoded, handed back by _authenticate to be checked off the loop."""
+
+    def __init__(self, credentials: LoginPassword):
+        self.login = credentials.login.decode("utf-8", "replace")
+        self.password = credentials.password.decode("utf-8", "replace")
+
+
+class _Connections:
+    """Open connections per IP and in all, shared by both ports (each runs its own loop
+    thread)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._per_ip: dict[str, int] = {}
+
+    def admit(self, ip: str) -> bool:
+        with self._lock:
+            total = sum(self._per_ip.values())
+            if (
+                total >= settings.GATEWAY_MAX_CONNECTIONS
+                or self._per_ip.get(ip, 0) >= settings.GATEWAY_MAX_CONNECTIONS_PER_IP
+            ):
+                return False
+            self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
+            return True
+
+    def release(self, ip: str) -> None:
+        with self._lock:
+            left = self._per_ip.get(ip, 0) - 1
+            if left > 0:
+                self._per_ip[ip] = left
+            else:
+                self._per_ip.pop(ip, None)
+
+
+_connections = _Connections()
+
+
+class GatewaySMTP(SMTP):
+    """aiosmtpd's SMTP with the gateway's limits: connections per IP and in all (421 beyond),
+    and lines up to 1 MiB read (then re-wrapped by the handler) instead of refusing the
+    message. aiosmtpd gives handle_DATA the whole message: it cannot be streamed to the spool
+    file, so GATEWAY_MAX_MESSAGE_SIZE and the connection caps bound the memory instead."""
+
+    line_length_limit = 1024 * 1024
+    _admitted_ip: str | None = None
+
+    def connection_made(self, transport):
+        first = self.transport is None  # not the STARTTLS upgrade of a connection
+        super().connection_made(transport)
+        if first:
+            ip = (self.session.peer or ("unknown",))[0]
+            self._admitted_ip = ip if _connections.admit(ip) else None
+
+    def connection_lost(self, error):
+        if self._admitted_ip is not None:
+            _connections.release(self._admitted_ip)
+            self._admitted_ip = None
+        super().connection_lost(error)
+
+    async def _handle_client(self):
+        if self._admitted_ip is None:
+            await self.push("421 4.7.0 Too many connections, try again later")
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class SubmissionSMTP(GatewaySMTP):
+    """aiosmtpd's AUTH PLAIN and LOGIN, whose credential check (Argon2: a tenth of a second,
+    64 MiB) is awaited in a thread, so the event loop keeps serving every other session."""
+
+    def _authenticate(self, mechanism: str, auth_data) -> _Pending:
+        return _Pending(auth_data)
+
+    async def auth_PLAIN(self, server, args):
+        return await self._checked(await super().auth_PLAIN(server, args))
+
+    async def auth_LOGIN(self, server, args):
+        return await self._checked(await super().auth_LOGIN(server, args))
+
+    async def _checked(self, result):
+        if not isinstance(result, _Pending):
+            return result  # a syntax error, already answered
+        if not _check_slots.acquire(blocking=False):
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
         try:
-            user = _auth_threads.submit(_check_credentials, login, password).result(timeout=30)
+            user = await asyncio.get_running_loop().run_in_executor(
+                _auth_threads, _verify, result.login, result.password, self.session.peer[0]
+            )
         except Exception:
             logger.exception("credential check failed")
-            return AuthResult(success=False, handled=True, message="454 4.7.0 Try again later")
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
+        finally:
+            _check_slots.release()
+        if user is _WAIT:
+            return AuthResult(success=False, handled=False, message=_TRY_LATER)
         if user is None:
-            logger.info("submission: failed login for %r", login)
+            logger.info("submission: failed login for %r", result.login)
             return AuthResult(success=False, handled=False)
         return AuthResult(success=True, auth_data=user)
 
 
-def _controller(handler, port: int, **smtp_kwargs) -> Controller:
-    return Controller(
+class _GatewayController(Controller):
+    smtp_class = GatewaySMTP
+
+    def factory(self):
+        # Read at each connection: the command-phase idle timeout.
+        return self.smtp_class(
+            self.handler, timeout=settings.GATEWAY_IDLE_SECONDS, **self.SMTP_kwargs
+        )
+
+
+class _SubmissionController(_GatewayController):
+    smtp_class = SubmissionSMTP
+
+
+def _controller(
+    handler, port: int, controller=_GatewayController, **smtp_kwargs
+) -> Controller:
+    return controller(
         handler,
         hostname=settings.GATEWAY_HOST,
         port=port,
@@ -206,7 +361,7 @@ def submission_controller(port: int) -> Controller:
     return _controller(
         SubmissionHandler(),
         port,
-        authenticator=AccountAuthenticator(),
+        controller=_SubmissionController,
         auth_required=True,
         auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
     )

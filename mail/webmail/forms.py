@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mail.imap import SearchQuery, SortKey
+from mail.imap import InvalidRequest, SearchQuery, SortKey
 from mail.imap.folders import COLOURS
+from mail.imap.types import check_folder
 
 ACTIONS = ("read", "unread", "flag", "unflag", "archive", "delete", "move", "junk", "notjunk")
 
@@ -26,8 +27,12 @@ class ListOptionsForm(forms.Form):
     )
     q = forms.CharField(max_length=200, required=False, strip=True)
 
+    def clean_q(self):
+        return _sendable(self.cleaned_data["q"], "text")
+
     def options(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data  # the valid fields: a refused search keeps the sort and page
         filter_ = data.get("filter") or ""
         return {
             "page": data.get("page") or 1,
@@ -63,6 +68,16 @@ class SearchForm(forms.Form):
     )
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
+    def clean(self):
+        data = super().clean()
+        for field in ("text", "sender", "recipient", "subject"):
+            if data.get(field):
+                try:
+                    _sendable(data[field], field)
+                except forms.ValidationError as refused:
+                    self.add_error(field, refused)
+        return data
+
     def query(self) -> SearchQuery:
         data = self.cleaned_data
         return SearchQuery(
@@ -77,6 +92,15 @@ class SearchForm(forms.Form):
             with_attachments=data["with_attachments"],
             min_size=data["min_size"] * 1024 if data["min_size"] else None,
         )
+
+
+def _sendable(value: str, field: str) -> str:
+    """The IMAP adapter's verdict on one search field, as a form error."""
+    try:
+        SearchQuery(**{field: value}).criteria()
+    except InvalidRequest as refused:
+        raise forms.ValidationError(refused.reason or _("This search cannot be run.")) from None
+    return value
 
 
 class MessageActionForm(forms.Form):
@@ -121,6 +145,12 @@ class FolderForm(forms.Form):
             raise forms.ValidationError(_("A folder name cannot be empty."))
         if any(c in name for c in '*%\\"') or any(ord(c) < 32 for c in name):
             raise forms.ValidationError(_('A folder name cannot contain * % \\ or ".'))
+        try:
+            check_folder(name)
+        except InvalidRequest as refused:
+            raise forms.ValidationError(refused.reason) from None
+        if name.upper() == "INBOX":
+            raise forms.ValidationError(_("A folder with this name already exists."))
         return name
 
 

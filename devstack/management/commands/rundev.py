@@ -12,10 +12,12 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from devstack.dovecot import DovecotNotInstalled, configured_server
 from devstack.loopback import listening
 from devstack.processes import stop_process_group
+from devstack.radicale import RadicaleServer
 from devstack.spamd import SpamdNotInstalled, SpamdServer
 
 
@@ -72,12 +74,18 @@ class Command(BaseCommand):
         children: list[Child] = []
         redis_server = self._redis_child()
         try:
-            dovecot = configured_server()
+            # Failed IMAP logins count toward the sign-in lockout (accounts/mail_logins.py).
+            policy = reverse("accounts:dovecot_policy")
+            dovecot = configured_server(
+                policy_url=settings.DOVECOT_AUTH_POLICY_URL or f"http://127.0.0.1:{port}{policy}"
+            )
             dovecot.start()
         except (DovecotNotInstalled, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         spamd = self._start_spamd()
+        radicale = RadicaleServer()
         try:
+            radicale.start()
             if redis_server:
                 children.append(redis_server)
                 redis_server.start()
@@ -117,6 +125,8 @@ class Command(BaseCommand):
                     f"IMAP 127.0.0.1:{settings.IMAP_PORT} · SMTP inbound "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT} · submission "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT}\n"
+                    f"CalDAV {settings.MAIL_CLIENT_CALDAV_URL} (Radicale on "
+                    f"{settings.RADICALE_HOST}:{settings.RADICALE_PORT})\n"
                     "Press Ctrl-C to stop everything.\n"
                 )
             )
@@ -130,6 +140,9 @@ class Command(BaseCommand):
                 if spamd and spamd.process and spamd.process.poll() is not None:
                     self.stdout.write("spamd stopped; restarting")
                     spamd.start(wait=False)
+                if not radicale.running():
+                    self.stdout.write("Radicale stopped; restarting")
+                    radicale.start()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -138,6 +151,7 @@ class Command(BaseCommand):
             for child in reversed(children):
                 child.stop()
             dovecot.stop()
+            radicale.stop()
             if spamd:
                 spamd.stop()
 

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             f"{len(summary.reset_users)} demo logins restored "
             f"({time.monotonic() - started:.1f} s)."
         )
+        self.seed_agenda()
         failure = None
         if not options["no_mail"]:
             default = f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT}"
@@ -64,6 +65,17 @@ class Command(BaseCommand):
         if failure:
             # Accounts are in place either way; the next run sends only what is missing.
             raise CommandError(failure)
+
+    def seed_agenda(self) -> None:
+        from calendar_app.demo import seed_demo_agenda
+        from dav.client import DavUnavailable
+
+        try:
+            self.stdout.write(seed_demo_agenda())
+        except DavUnavailable:  # mail and accounts do not need it
+            self.stdout.write(self.style.WARNING(
+                "Agenda: the CalDAV server (Radicale) does not answer; demo events not written."
+            ))  # fmt: skip
 
     def send_corpus(self, host: str, port: int) -> None:
         corpus = load_corpus()

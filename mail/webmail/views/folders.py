@@ -30,8 +30,10 @@ def manage(request, mailbox_id: int):
             else:
                 try:
                     box.create_folder(name)
-                except InvalidRequest:
-                    form.add_error("name", _("The mail server refused this folder name."))
+                except InvalidRequest as refused:
+                    form.add_error(
+                        "name", refused.reason or _("The mail server refused this folder name.")
+                    )
                 else:
                     messages.success(request, _("Folder “%(name)s” created.") % {"name": name})
                     return redirect("mail:folders", mailbox_id=mailbox.id)
@@ -110,10 +112,11 @@ def _apply(request, mailbox, box, current):
             messages.success(request, _("Folder deleted; its messages are in the Trash."))
         else:
             return None
-    except InvalidRequest:
+    except InvalidRequest as refused:
         messages.error(
             request,
-            _(
+            refused.reason
+            or _(
                 "That could not be done: special folders cannot be renamed "
                 "or deleted, and names must be unique."
             ),

@@ -36,7 +36,10 @@ def home(request):
 @require_GET
 def folder(request, mailbox_id: int, folder: str):
     mailbox = access_mailbox(request.user, mailbox_id)
-    options = ListOptionsForm(request.GET).options()
+    list_form = ListOptionsForm(request.GET)
+    options = list_form.options()
+    for refusal in list_form.errors.get("q", []):
+        messages.error(request, refusal)
     pane = request.preferences.reading_pane
     view = request.GET.get("vue") or (
         "conversations" if request.preferences.conversations else "messages"

@@ -1,0 +1,167 @@
+"""Events as iCalendar text: reading one resource, expanding its recurrences (capped), and
+writing what the form says, including «cet événement / celui-ci et les suivants / tous»."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+from django.conf import settings
+
+PRODID = "-//Convergence//Agenda//FR"
+
+
+class BadCalendarData(ValueError):
+    pass
+
+
+@dataclass
+class Occurrence:
+    """One appearance of an event in a view (a recurring event appears many times)."""
+
+    calendar: str
+    href: str
+    etag: str
+    uid: str
+    title: str
+    start: datetime | date
+    end: datetime | date
+    all_day: bool
+    location: str = ""
+    description: str = ""
+    color: str = ""
+    category: str = ""
+    busy: bool = True
+    private: bool = False
+    recurring: bool = False
+    recurrence_id: str = ""  # the occurrence's original start, as written in RECURRENCE-ID
+    reminders: list[int] = field(default_factory=list)  # minutes before
+
+
+def parse(text: str) -> icalendar.Calendar:
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except (ValueError, IndexError, KeyError) as exc:
+        raise BadCalendarData(str(exc)) from exc
+    if calendar.name != "VCALENDAR":
+        raise BadCalendarData("not a VCALENDAR")
+    return calendar
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.AGENDA_TIME_ZONE)
+
+
+def as_local(value: datetime | date, zone: ZoneInfo) -> datetime | date:
+    if isinstance(value, datetime):
+        return value.astimezone(zone) if value.tzinfo else value.replace(tzinfo=zone)
+    return value
+
+
+def recurrence_key(value: datetime | date) -> str:
+    """RECURRENCE-ID as a stable string: UTC for times, the date for all-day events."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=local_zone())  # floating time
+        return aware.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def from_recurrence_key(key: str) -> datetime | date:
+    if "T" in key:
+        return datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.strptime(key, "%Y%m%d").date()
+
+
+def _reminders(component) -> list[int]:
+    minutes = []
+    for alarm in component.walk("VALARM"):
+        trigger = alarm.get("TRIGGER")
+        if trigger is not None and isinstance(trigger.dt, timedelta) and trigger.dt <= timedelta():
+            minutes.append(int(-trigger.dt.total_seconds() // 60))
+    return sorted(minutes)
+
+
+def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recurs: bool,
+                  zone: ZoneInfo, color: str = "") -> Occurrence:  # fmt: skip
+    start = component.get("DTSTART").dt
+    all_day = not isinstance(start, datetime)
+    end_prop = component.get("DTEND")
+    if end_prop is not None:
+        end = end_prop.dt
+    elif component.get("DURATION") is not None:
+        end = start + component.get("DURATION").dt
+    else:
+        end = start + (timedelta(days=1) if all_day else timedelta())
+    categories = component.get("CATEGORIES")
+    category = ""
+    if categories is not None:
+        first = categories[0] if isinstance(categories, list) else categories
+        category = ",".join(str(c) for c in first.cats)
+    recurrence_id = component.get("RECURRENCE-ID")
+    original = recurrence_id.dt if recurrence_id is not None else start
+    return Occurrence(
+        calendar=calendar, href=href, etag=etag, uid=str(component.get("UID", "")),
+        title=str(component.get("SUMMARY", "")), location=str(component.get("LOCATION", "")),
+        description=str(component.get("DESCRIPTION", "")),
+        start=as_local(start, zone), end=as_local(end, zone), all_day=all_day,
+        color=str(component.get("COLOR", "")) or color, category=category,
+        busy=str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT",
+        private=str(component.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL"),
+        recurring=master_recurs, recurrence_id=recurrence_key(original) if master_recurs else "",
+        reminders=_reminders(component),
+    )  # fmt: skip
+
+
+def expand(text: str, start: datetime, end: datetime, *, calendar: str, href: str, etag: str,
+           color: str = "", cap: int | None = None) -> list[Occurrence]:  # fmt: skip
+    """The occurrences of one resource that overlap [start, end), at most ``cap`` of them
+    (an RRULE without end, or FREQ=SECONDLY, must not hang a page)."""
+    cap = cap or settings.AGENDA_MAX_OCCURRENCES
+    parsed = parse(text)
+    recurs = any("RRULE" in e or "RDATE" in e for e in parsed.walk("VEVENT"))
+    zone = local_zone()
+    found = []
+    query = recurring_ical_events.of(parsed, skip_bad_series=True)
+    for component in query.after(start):
+        first = component.get("DTSTART").dt
+        first_dt = first if isinstance(first, datetime) else datetime.combine(first, time(), zone)
+        if first_dt.tzinfo is None:
+            first_dt = first_dt.replace(tzinfo=zone)
+        if first_dt >= end or len(found) >= cap:
+            break
+        found.append(occurrence_of(component, calendar=calendar, href=href, etag=etag,
+                                   master_recurs=recurs, zone=zone, color=color))  # fmt: skip
+    return found
+
+
+def master(calendar: icalendar.Calendar):
+    """The VEVENT without RECURRENCE-ID (the series, or the only event)."""
+    for component in calendar.walk("VEVENT"):
+        if component.get("RECURRENCE-ID") is None:
+            return component
+    raise BadCalendarData("no VEVENT")
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@{settings.MAIL_DOMAIN}"
+
+
+def href_for(uid: str) -> str:
+    safe = "".join(c for c in uid if c.isalnum() or c in "-_.@")[:200]
+    return f"{safe or uuid.uuid4().hex}.ics"
+
+
+def serialize(calendar: icalendar.Calendar) -> str:
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
+
+
+def wrap(*components) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    for component in components:
+        calendar.add_component(component)
+    return calendar

@@ -1,0 +1,81 @@
+"""The derived index of events, rebuilt from the CalDAV server: never the truth, only what
+search (and later reminders and free/busy) need without asking the store."""
+
+from django.conf import settings
+from django.db import models
+
+
+class IndexedEvent(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    href = models.CharField(max_length=300)
+    uid = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300, blank=True)
+    location = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    # The end of the last occurrence; null for a series without end.
+    ends_at = models.DateTimeField(null=True)
+    recurring = models.BooleanField(default=False)
+    # When the next reminder of this event is due (its VALARMs, any occurrence); null: none.
+    next_reminder_at = models.DateTimeField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection", "href"], name="indexed_event")
+        ]
+        indexes = [models.Index(fields=["owner", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.collection}/{self.href}"
+
+
+class CollectionState(models.Model):
+    """The sync token the index last caught up with, per collection."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    sync_token = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection"], name="collection_state")
+        ]
+
+    def __str__(self) -> str:
+        return self.collection
+
+
+class AgendaSettings(models.Model):
+    """How one person likes their agenda (settings, not events)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="agenda_settings")  # fmt: skip
+    working_week = models.BooleanField(default=False)  # Monday to Friday in the week view
+    hidden_calendars = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user) -> "AgendaSettings":
+        return cls.objects.get_or_create(user=user)[0]
+
+
+class SentReminder(models.Model):
+    """A reminder already sent, so that each is sent once (the job may run twice)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=300)
+    occurrence = models.CharField(max_length=20)  # the occurrence's start, as a recurrence key
+    minutes_before = models.IntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "uid", "occurrence", "minutes_before"],
+                                    name="sent_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uid} {self.occurrence} -{self.minutes_before}"

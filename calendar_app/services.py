@@ -1,0 +1,283 @@
+"""The agenda's actions: calendars and events of one person, read and written on the CalDAV
+store through dav/client.py. Views call these; DavUnavailable and DavConflict reach them."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.utils.text import slugify
+from django.utils.translation import pgettext
+
+from calendar_app import edits, ical
+from calendar_app.models import AgendaSettings
+from dav.client import DavNotFound, dav_session
+
+DEFAULT_CALENDAR = "personnel"
+DEFAULT_COLOR = "#000091"
+EXPANSION_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    name: str
+    display_name: str
+    color: str
+    hidden: bool
+
+
+@dataclass
+class StoredEvent:
+    calendar: str
+    href: str
+    etag: str
+    parsed: "ical.icalendar.Calendar"
+
+    @property
+    def recurring(self) -> bool:
+        return "RRULE" in ical.master(self.parsed)
+
+
+def calendars_of(user) -> list[CalendarInfo]:
+    """The person's calendars; «Personnel» is created at first use."""
+    with dav_session(user.username) as store:
+        found = store.calendars()
+        if not found:
+            store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
+            found = store.calendars()
+    hidden = set(AgendaSettings.of(user).hidden_calendars)
+    return sorted(
+        (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden)
+         for c in found),
+        key=lambda c: (c.name != DEFAULT_CALENDAR, c.display_name.lower()),
+    )  # fmt: skip
+
+
+def access_calendar(user, name: str) -> CalendarInfo:
+    """One of the person's own calendars, or DavNotFound (a 404 for the page)."""
+    for calendar in calendars_of(user):
+        if calendar.name == name:
+            return calendar
+    raise DavNotFound(name)
+
+
+def occurrences_between(user, start: datetime, end: datetime,
+                        calendars: list[CalendarInfo]) -> list[ical.Occurrence]:  # fmt: skip
+    found: list[ical.Occurrence] = []
+    with dav_session(user.username) as store:
+        for calendar in calendars:
+            if calendar.hidden:
+                continue
+            for resource in store.in_range(calendar.name, start, end):
+                found.extend(_expanded(user, calendar, resource, start, end))
+    return sorted(found, key=lambda o: (not o.all_day, _sort_key(o.start), o.title.lower()))
+
+
+def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
+              end: datetime) -> list[ical.Occurrence]:  # fmt: skip
+    """Parsing and expanding is most of a view's time: kept per resource version (its ETag)
+    and range, so the same week shown again costs the REPORT only."""
+    key = "agenda:occ:" + hashlib.sha256(
+        f"{user.pk}|{calendar.name}|{calendar.color}|{resource.href}|{resource.etag}|"
+        f"{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()  # fmt: skip
+    cached = cache.get(key) if resource.etag else None
+    if cached is not None:
+        return cached
+    try:
+        occurrences = ical.expand(resource.text, start, end, calendar=calendar.name,
+                                  href=resource.href, etag=resource.etag, color=calendar.color)
+    except ical.BadCalendarData:
+        occurrences = []  # written by another client; shown nowhere rather than a 500
+    if resource.etag:
+        cache.set(key, occurrences, EXPANSION_CACHE_SECONDS)
+    return occurrences
+
+
+def _sort_key(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else f"{value.isoformat()}T00"
+
+
+def find_event(user, calendar: str, href: str) -> StoredEvent:
+    with dav_session(user.username) as store:
+        resource = store.get(calendar, href)
+    try:
+        return StoredEvent(calendar, href, resource.etag, ical.parse(resource.text))
+    except ical.BadCalendarData as exc:
+        raise DavNotFound(href) from exc
+
+
+def series_rule(event: StoredEvent):
+    """The RRULE of a recurring event (for the form), or None."""
+    rule = ical.master(event.parsed).get("RRULE") if event.recurring else None
+    return rule[0] if isinstance(rule, list) else rule
+
+
+def occurrence_in(event: StoredEvent, key: str) -> ical.Occurrence:
+    """The occurrence ``key`` of a stored event (the master when there is no key)."""
+    zone = ical.local_zone()
+    recurs = event.recurring
+    if key:
+        for component in event.parsed.walk("VEVENT"):
+            rid = component.get("RECURRENCE-ID")
+            if rid is not None and ical.recurrence_key(rid.dt) == key:
+                return ical.occurrence_of(component, calendar=event.calendar, href=event.href,
+                                          etag=event.etag, master_recurs=True, zone=zone)
+    occurrence = ical.occurrence_of(ical.master(event.parsed), calendar=event.calendar,
+                                    href=event.href, etag=event.etag, master_recurs=recurs,
+                                    zone=zone)  # fmt: skip
+    if key and recurs:  # an occurrence of the rule: the master moved to that date
+        original = ical.as_local(ical.from_recurrence_key(key), zone)
+        length = occurrence.end - occurrence.start
+        occurrence.start, occurrence.end = original, original + length
+        occurrence.recurrence_id = key
+    return occurrence
+
+
+def create_event(user, calendar: str, data: edits.EventData) -> str:
+    parsed = edits.new_event(data)
+    href = ical.href_for(str(ical.master(parsed)["UID"]))
+    with dav_session(user.username) as store:
+        store.put(calendar, href, ical.serialize(parsed), etag=None)
+    return href
+
+
+def change_event(user, event: StoredEvent, *, key: str, scope: str,
+                 data: edits.EventData) -> None:  # fmt: skip
+    """Writes the change with the ETag read before: DavConflict if someone changed it since."""
+    new_series = None
+    if not event.recurring or scope == "all" or not key:
+        edits.change_all(event.parsed, key if event.recurring else "", data)
+    elif scope == "this":
+        edits.change_this(event.parsed, key, data)
+    elif edits.end_series_before(event.parsed, key):  # «celui-ci et les suivants»
+        new_series = edits.new_event(data)
+    else:  # from the first occurrence on: the whole series
+        edits.change_all(event.parsed, key, data)
+    with dav_session(user.username) as store:
+        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
+        if new_series is not None:
+            href = ical.href_for(str(ical.master(new_series)["UID"]))
+            store.put(event.calendar, href, ical.serialize(new_series), etag=None)
+
+
+def delete_event(user, event: StoredEvent, *, key: str, scope: str) -> None:
+    with dav_session(user.username) as store:
+        if event.recurring and key and scope == "this":
+            edits.delete_this(event.parsed, key)
+        elif not (event.recurring and key and scope == "following"
+                  and edits.end_series_before(event.parsed, key)):  # fmt: skip
+            store.delete(event.calendar, event.href, etag=event.etag)
+            return
+        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
+
+
+def move_event(user, event: StoredEvent, target: str) -> None:
+    """Into another of the person's calendars: written there first, then removed here."""
+    with dav_session(user.username) as store:
+        store.put(target, event.href, ical.serialize(event.parsed), etag=None)
+        store.delete(event.calendar, event.href, etag=event.etag)
+
+
+# --- Calendars -----------------------------------------------------------------------------
+
+
+def create_calendar(user, display_name: str, color: str) -> str:
+    existing = {c.name for c in calendars_of(user)}
+    base = slugify(display_name)[:40] or "agenda"
+    name, n = base, 1
+    while name in existing:
+        n += 1
+        name = f"{base}-{n}"
+    with dav_session(user.username) as store:
+        store.make_calendar(name, display_name, color)
+    return name
+
+
+def update_calendar(user, name: str, *, display_name: str, color: str, hidden: bool) -> None:
+    access_calendar(user, name)
+    with dav_session(user.username) as store:
+        store.update_calendar(name, display_name=display_name, color=color)
+    set_hidden(user, name, hidden)
+
+
+def set_hidden(user, name: str, hidden: bool) -> None:
+    settings = AgendaSettings.of(user)
+    names = set(settings.hidden_calendars) - {name}
+    if hidden:
+        names.add(name)
+    settings.hidden_calendars = sorted(names)
+    settings.save(update_fields=["hidden_calendars"])
+
+
+def delete_calendar(user, name: str) -> None:
+    access_calendar(user, name)
+    with dav_session(user.username) as store:
+        store.delete_calendar(name)
+    set_hidden(user, name, False)
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def export_calendar(user, name: str) -> str:
+    """One VCALENDAR with every event of the calendar and the time zones they use."""
+    access_calendar(user, name)
+    with dav_session(user.username) as store:
+        resources = store.all_resources(name)
+    merged = ical.wrap()
+    zones: set[str] = set()
+    for resource in resources:
+        try:
+            parsed = ical.parse(resource.text)
+        except ical.BadCalendarData:
+            continue
+        for component in parsed.subcomponents:
+            if component.name == "VTIMEZONE":
+                tzid = str(component.get("TZID"))
+                if tzid in zones:
+                    continue
+                zones.add(tzid)
+            merged.add_component(component)
+    return merged.to_ical().decode()
+
+
+def export_event(user, calendar: str, href: str) -> str:
+    access_calendar(user, calendar)
+    with dav_session(user.username) as store:
+        return store.get(calendar, href).text
+
+
+# --- Search --------------------------------------------------------------------------------
+
+SEARCH_LIMIT = 50
+
+
+def search_events(user, text: str, start: datetime, end: datetime) -> list[ical.Occurrence]:
+    """Occurrences in [start, end) of the events whose title, place or description holds
+    ``text``: the derived index finds them, the store gives their current version."""
+    from django.db.models import Q
+
+    from calendar_app.models import IndexedEvent
+
+    words = text.split()
+    if not words:
+        return []
+    rows = IndexedEvent.objects.filter(owner=user, starts_at__lt=end).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gte=start))
+    for word in words[:10]:
+        rows = rows.filter(Q(summary__icontains=word) | Q(location__icontains=word)
+                           | Q(description__icontains=word))  # fmt: skip
+    colors = {c.name: c.color for c in calendars_of(user)}
+    found: list[ical.Occurrence] = []
+    with dav_session(user.username) as store:
+        for row in rows.order_by("starts_at")[:SEARCH_LIMIT]:
+            if row.collection not in colors:
+                continue
+            try:
+                resource = store.get(row.collection, row.href)
+                found.extend(ical.expand(resource.text, start, end, calendar=row.collection,
+                                         href=row.href, etag=resource.etag,
+                                         color=colors[row.collection]))  # fmt: skip
+            except (DavNotFound, ical.BadCalendarData):
+                continue  # deleted or rewritten since it was indexed
+    return sorted(found, key=lambda o: _sort_key(o.start))

@@ -1,0 +1,27 @@
+"""/agenda/: the views, events by calendar and file name, calendars."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from calendar_app import views
+
+app_name = "calendar_app"
+_event = "evenement/<str:calendar>/<str:href>/"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="calendar_app:week", permanent=False),
+         name="home"),  # fmt: skip
+    path("semaine/", views.agenda, {"view": "semaine"}, name="week"),
+    path("vue/<str:view>/", views.agenda, name="view"),
+    path("evenement/nouveau/", views.event_new, name="event_new"),
+    path(_event, views.event_detail, name="event"),
+    path(f"{_event}modifier/", views.event_edit, name="event_edit"),
+    path(f"{_event}supprimer/", views.event_delete, name="event_delete"),
+    path(f"{_event}export.ics", views.event_export, name="event_export"),
+    path("importer/", views.import_ics, name="import"),
+    path("recherche/", views.search, name="search"),
+    path("calendriers/", views.calendar_list, name="calendars"),
+    path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
+    path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),
+    path("calendriers/<str:name>/affichage/", views.calendar_visibility, name="visibility"),
+]

@@ -1,0 +1,184 @@
+"""The web app's DAV client: the only importer of the caldav library.
+
+It signs in to Radicale *as* a person with the master login (the person's password never
+reaches the store) and speaks in plain values: collections by name, resources as
+(href, etag, text). Nothing here knows about events or cards, so the address book can use it.
+"""
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote, unquote
+
+from caldav import DAVClient
+from caldav.elements import dav, ical
+from caldav.lib import error
+from defusedxml import ElementTree
+from django.conf import settings
+
+from dav.credentials import master_login
+
+logger = logging.getLogger(__name__)
+DAV, CALDAV, APPLE = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://apple.com/ns/ical/"
+LIST_CALENDARS = (
+    '<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:" '
+    f'xmlns:A="{APPLE}"><prop><resourcetype/><displayname/><A:calendar-color/></prop></propfind>'
+)
+
+
+class DavUnavailable(Exception):
+    """The store does not answer: the page says so, the rest of the app goes on."""
+
+
+class DavConflict(Exception):
+    """Someone else changed or removed the resource since it was read (ETag mismatch)."""
+
+
+class DavNotFound(Exception):
+    pass
+
+
+class DavRefused(Exception):
+    """The server refused this one resource (malformed, too large…); others may go through."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str  # the last path segment, e.g. "personnel"
+    display_name: str
+    color: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    href: str  # the file name in its collection, e.g. "<uid>.ics"
+    etag: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    changed: list[Resource]
+    deleted: list[str]  # hrefs
+    token: str
+
+
+def _href(url) -> str:
+    """The last path segment, decoded (the server sends «%40» for «@»)."""
+    return unquote(str(url).rstrip("/").rsplit("/", 1)[-1])
+
+
+class DavSession:
+    """One person's view of the store; open it with ``dav_session(username)``."""
+
+    def __init__(self, client: DAVClient, username: str):
+        self.client = client
+        self.username = username
+        self.home = f"{settings.CALDAV_URL.rstrip('/')}/{quote(username)}/"
+
+    def _calendar(self, name: str):
+        return self.client.calendar(url=f"{self.home}{quote(name)}/")
+
+    def calendars(self) -> list[Collection]:
+        """The person's calendar collections, in one PROPFIND of their home."""
+        response = self.client.propfind(self.home, LIST_CALENDARS, depth=1)
+        if response.status >= 400:
+            raise error.PropfindError(f"{response.status} {response.reason}")
+        found = []
+        for item in ElementTree.fromstring(response.raw).iter(f"{{{DAV}}}response"):
+            href = item.findtext(f"{{{DAV}}}href") or ""
+            if item.find(f".//{{{DAV}}}resourcetype/{{{CALDAV}}}calendar") is None:
+                continue
+            name = _href(href)
+            found.append(Collection(
+                name=name,
+                display_name=item.findtext(f".//{{{DAV}}}displayname") or name,
+                color=(item.findtext(f".//{{{APPLE}}}calendar-color") or "")[:7],
+            ))  # fmt: skip
+        return found
+
+    def make_calendar(self, name: str, display_name: str, color: str) -> None:
+        principal = self.client.principal()
+        calendar = principal.make_calendar(name=display_name, cal_id=name)
+        if color:
+            calendar.set_properties([ical.CalendarColor(color)])
+
+    def update_calendar(self, name: str, *, display_name: str, color: str) -> None:
+        self._calendar(name).set_properties(
+            [dav.DisplayName(display_name), ical.CalendarColor(color)]
+        )
+
+    def delete_calendar(self, name: str) -> None:
+        self._calendar(name).delete()
+
+    def in_range(self, name: str, start: datetime, end: datetime) -> list[Resource]:
+        """Events overlapping [start, end), recurring ones whole (the caller expands them)."""
+        objects = self._calendar(name).search(start=start, end=end, event=True, expand=False)
+        return [Resource(_href(o.url), o.etag or "", o.data) for o in objects]
+
+    def all_resources(self, name: str) -> list[Resource]:
+        objects = self._calendar(name).search(event=True)
+        return [Resource(_href(o.url), o.etag or "", o.data) for o in objects]
+
+    def get(self, name: str, href: str) -> Resource:
+        obj = self._calendar(name).event_by_url(f"{self.home}{quote(name)}/{quote(href)}")
+        try:
+            obj.load()
+        except error.NotFoundError as exc:
+            raise DavNotFound(href) from exc
+        return Resource(href, obj.etag or "", obj.data)
+
+    def put(self, name: str, href: str, text: str, *, etag: str | None) -> str:
+        """Creates (``etag=None``: never overwrites) or replaces the version ``etag``; returns
+        the new ETag."""
+        url = f"{self.home}{quote(name)}/{quote(href)}"
+        headers = {"Content-Type": "text/calendar; charset=utf-8"}
+        headers["If-Match" if etag else "If-None-Match"] = etag or "*"
+        response = self.client.put(url, text, headers)
+        if response.status == 412:
+            raise DavConflict(href)
+        if 400 <= response.status < 500:
+            raise DavRefused(f"{response.status} {href}")
+        if response.status >= 500:
+            raise error.PutError(f"{response.status} {response.reason}")
+        return response.headers.get("ETag", "")
+
+    def delete(self, name: str, href: str, *, etag: str) -> None:
+        url = f"{self.home}{quote(name)}/{quote(href)}"
+        response = self.client.delete(url, headers={"If-Match": etag})
+        if response.status == 412:
+            raise DavConflict(href)
+        if response.status == 404:
+            raise DavNotFound(href)
+        if response.status >= 400:
+            raise error.DeleteError(f"{response.status} {response.reason}")
+
+    def sync(self, name: str, token: str | None) -> SyncResult:
+        """What changed in the collection since ``token`` (RFC 6578), everything without one."""
+        result = self._calendar(name).objects_by_sync_token(sync_token=token, load_objects=True)
+        deleted = {str(url) for url in result.deleted_urls}
+        changed = [Resource(_href(o.url), o.etag or "", o.data) for o in result.objects
+                   if str(o.url.canonical()) not in deleted and o.data]  # fmt: skip
+        return SyncResult(changed, [_href(url) for url in deleted], str(result.sync_token))
+
+
+@contextmanager
+def dav_session(username: str):
+    """``with dav_session(user.username) as store: store.calendars()``; DavUnavailable when the
+    server cannot be reached or answers with a server error."""
+    client = DAVClient(
+        url=settings.CALDAV_URL, username=master_login(username),
+        password=settings.CALDAV_MASTER_SECRET, timeout=settings.CALDAV_TIMEOUT,
+        enable_rfc6764=False, require_tls=False, auth_type="basic",
+    )  # fmt: skip
+    try:
+        with client:
+            yield DavSession(client, username)
+    except (DavConflict, DavNotFound, DavRefused):
+        raise
+    except error.NotFoundError as exc:
+        raise DavNotFound(str(exc)) from exc
+    except (OSError, error.DAVError) as exc:
+        logger.warning("CalDAV store: %s", exc.__class__.__name__)
+        raise DavUnavailable from exc

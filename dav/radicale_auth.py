@@ -1,0 +1,34 @@
+"""Radicale auth plugin (``[auth] type = dav.radicale_auth``): Django is the identity provider."""
+
+from radicale import auth
+
+from dav.in_radicale import request_database, setup_django
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+
+from dav.credentials import SuccessCache, check_credentials, still_valid  # noqa: E402
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+class Auth(auth.BaseAuth):
+    def __init__(self, configuration):
+        super().__init__(configuration)
+        self._cache = SuccessCache(settings.CALDAV_AUTH_CACHE_SECONDS)
+
+    def _login_ext(self, login: str, password: str, context: auth.AuthContext) -> str:
+        # The /dav/ proxy (and the production reverse proxy) always sets X-Remote-Addr: the
+        # master login is for the web app talking to Radicale directly on loopback, never for
+        # a request that came from outside.
+        direct = context.x_remote_addr is None and context.remote_addr in LOOPBACK
+        with request_database():
+            cached = self._cache.get(login, password)
+            if cached and (direct or cached.kind != "master") and still_valid(cached, password):
+                return cached.username
+            identity = check_credentials(login, password, allow_master=direct)
+        if identity is None:
+            return ""
+        self._cache.put(login, password, identity)
+        return identity.username
