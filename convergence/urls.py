@@ -33,5 +33,6 @@ urlpatterns = [
     path("partage/", include("mail.webmail.share_urls")),
     path("admin/", admin.site.urls),
     path("support/", include("support.urls")),
+    path("annuaire/", include("directory.urls")),
     path("", include("pages.urls")),
 ]

@@ -3,9 +3,11 @@
 import base64
 import hashlib
 import hmac
+import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.db import transaction
 from accounts import lockout
 from accounts.models import User
 from accounts.numen import numen_hash
+from directory import people
 from directory.models import DistributionList, Etablissement
 from mail.models import Mailbox, MailboxMember
 from shared_mailboxes.models import MailboxSignature
@@ -49,12 +52,18 @@ DEMO_BIRTH_DATES = {
 Category = User.Category
 
 
+DATA = Path(__file__).with_name("demo_data") / "academie.toml"
+
+
 @dataclass(frozen=True)
 class DemoEtablissement:
     uai: str
     name: str
     kind: str
     city: str
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,12 @@ class DemoPerson:
     last_name: str
     category: str
     uai: str
-    role: str  # how they sign their mail, used by the demo corpus
+    role: str = ""  # how the demo corpus's cast sign their mail; empty for everyone else
     login: str = field(default="")
+    functions: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    phone: str = ""
+    also: tuple[str, ...] = ()  # other établissements (UAI) where they work
 
     def __post_init__(self) -> None:
         if not self.login:
@@ -89,60 +102,24 @@ def make_login(first_name: str, last_name: str) -> str:
     return f"{ascii_part(first_name)}.{ascii_part(last_name)}"
 
 
-ETABLISSEMENTS: tuple[DemoEtablissement, ...] = (
-    DemoEtablissement(LYCEE_UAI, "Lycée Olympe-de-Gouges", Etablissement.Kind.LYCEE, "Blagnac"),
-    DemoEtablissement(
-        COLLEGE_UAI, "Collège Lucie-Aubrac", Etablissement.Kind.COLLEGE, "Ramonville-Saint-Agne"
-    ),
-    DemoEtablissement(
-        ECOLE_UAI, "École élémentaire Les Tournesols", Etablissement.Kind.ECOLE, "Tournefeuille"
-    ),
-)
+def _load() -> tuple[tuple[DemoEtablissement, ...], tuple[DemoPerson, ...]]:
+    with DATA.open("rb") as file:
+        data = tomllib.load(file)
+    etabs = tuple(DemoEtablissement(**row) for row in data["etablissement"])
+    people = tuple(
+        DemoPerson(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+        for row in data["person"]
+    )
+    return etabs, people
 
-_P = DemoPerson
-PEOPLE: tuple[DemoPerson, ...] = (
-    # The three accounts anyone may use to try the demo.
-    _P("Camille", "Martin", Category.TEACHER_SECONDARY, LYCEE_UAI,
-       "Professeure de mathématiques", login=PROF_LOGIN),
-    _P("Nathalie", "Roux", Category.ADMIN_STAFF, LYCEE_UAI,
-       "Secrétariat de direction", login=SECRETARIAT_LOGIN),
-    _P("Karim", "Benali", Category.IT_SUPPORT, LYCEE_UAI,
-       "Assistance informatique", login=SUPPORT_LOGIN),
-    # Lycée Olympe-de-Gouges, Blagnac.
-    _P("Hélène", "Dupré", Category.ADMIN_STAFF, LYCEE_UAI, "Proviseure"),
-    _P("Laurent", "Garcia", Category.ADMIN_STAFF, LYCEE_UAI, "Proviseur adjoint"),
-    _P("Sophie", "Lambert", Category.ADMIN_STAFF, LYCEE_UAI, "Conseillère principale d'éducation"),
-    _P("Chantal", "Escudié", Category.ADMIN_STAFF, LYCEE_UAI, "Adjointe gestionnaire"),
-    _P("Thomas", "Moreau", Category.TEACHER_SECONDARY, LYCEE_UAI,
-       "Professeur d'histoire-géographie"),
-    _P("Élodie", "Fabre", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure de lettres"),
-    _P("Julien", "Vidal", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur de SVT"),
-    _P("Amandine", "Rousseau", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure d'anglais"),
-    _P("Mathieu", "Lefèvre", Category.TEACHER_SECONDARY, LYCEE_UAI,
-       "Professeur de physique-chimie"),
-    _P("Inès", "Khelifi", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeure d'espagnol"),
-    _P("François", "Bonnet", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur d'EPS"),
-    _P("Jean-Baptiste", "Carrère", Category.TEACHER_SECONDARY, LYCEE_UAI, "Professeur de SES"),
-    _P("Gaëlle", "Pujol", Category.TECHNICAL_STAFF, LYCEE_UAI, "Agente d'accueil"),
-    _P("Loïc", "Marty", Category.TECHNICAL_STAFF, LYCEE_UAI, "Agent de maintenance"),
-    # Collège Lucie-Aubrac, Ramonville-Saint-Agne.
-    _P("Patrick", "Sanchez", Category.ADMIN_STAFF, COLLEGE_UAI, "Principal"),
-    _P("Valérie", "Mercier", Category.ADMIN_STAFF, COLLEGE_UAI, "Secrétaire de direction"),
-    _P("Nicolas", "Azéma", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeur de technologie"),
-    _P("Aurélie", "Lopez", Category.TEACHER_SECONDARY, COLLEGE_UAI,
-       "Professeure de mathématiques"),
-    _P("Céline", "Gauthier", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeure documentaliste"),
-    _P("Romain", "Baylac", Category.TEACHER_SECONDARY, COLLEGE_UAI,
-       "Professeur d'éducation musicale"),
-    _P("Yasmine", "Haddad", Category.TEACHER_SECONDARY, COLLEGE_UAI, "Professeure de français"),
-    _P("Didier", "Cazals", Category.TECHNICAL_STAFF, COLLEGE_UAI, "Agent technique"),
-    _P("Stéphane", "Rivière", Category.IT_SUPPORT, COLLEGE_UAI, "Technicien informatique"),
-    # École élémentaire Les Tournesols, Tournefeuille.
-    _P("Isabelle", "Fournier", Category.TEACHER_PRIMARY, ECOLE_UAI, "Directrice d'école"),
-    _P("Marc", "Delmas", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeur des écoles"),
-    _P("Émilie", "Gaillard", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeure des écoles"),
-    _P("Anne-Sophie", "Nguyen", Category.TEACHER_PRIMARY, ECOLE_UAI, "Professeure des écoles"),
-)  # fmt: skip
+
+# The whole demo académie (about 40 établissements, a few hundred people)…
+ACADEMIE_ETABLISSEMENTS, ACADEMIE_PEOPLE = _load()
+# …and the cast of the demo mail corpus: three établissements, the people who sign its mail.
+PEOPLE: tuple[DemoPerson, ...] = tuple(p for p in ACADEMIE_PEOPLE if p.role)
+ETABLISSEMENTS: tuple[DemoEtablissement, ...] = tuple(
+    e for e in ACADEMIE_ETABLISSEMENTS if e.uai in {p.uai for p in PEOPLE}
+)
 
 
 def person(login: str) -> DemoPerson:
@@ -174,17 +151,54 @@ class SeedSummary:
     created_mailboxes: list[str] = field(default_factory=list)
 
 
-def seed_etablissements(summary: SeedSummary) -> dict[str, Etablissement]:
-    """Created when missing; an existing établissement is left as the admins edited it."""
+def seed_etablissements(
+    summary: SeedSummary, which: tuple[DemoEtablissement, ...] = ETABLISSEMENTS
+) -> dict[str, Etablissement]:
+    """Created when missing; an existing établissement is left as the admins edited it (only
+    an empty address or phone is filled in)."""
     found = {}
-    for data in ETABLISSEMENTS:
+    for data in which:
         etab, created = Etablissement.objects.get_or_create(
-            uai=data.uai, defaults={"name": data.name, "kind": data.kind, "city": data.city}
+            uai=data.uai, defaults={"name": data.name, "kind": data.kind, "city": data.city,
+                                    "postal_code": data.postal_code, "address": data.address,
+                                    "phone": data.phone},
         )
         if created:
             summary.created_etablissements.append(data.uai)
+        elif not (etab.address or etab.phone):
+            Etablissement.objects.filter(pk=etab.pk).update(
+                postal_code=data.postal_code, address=data.address, phone=data.phone
+            )
         found[data.uai] = etab
     return found
+
+
+def seed_academie(
+    etabs: dict[str, Etablissement], cast: dict[str, User], summary: SeedSummary
+) -> None:
+    """The directory beyond the cast: their functions and disciplines, and everyone else of the
+    académie, created in bulk without a password (nobody signs in as them)."""
+    domain = settings.MAIL_DOMAIN
+    with transaction.atomic():  # one commit, not one per relation added
+        for data in PEOPLE:
+            entry = people.entry_for(cast[data.login])
+            people.describe(entry, functions=data.functions, disciplines=data.disciplines,
+                            phone=data.phone, also=tuple(etabs[uai] for uai in data.also))
+    others = [p for p in ACADEMIE_PEOPLE if not p.role]
+    taken = set(User.objects.filter(username__in=[p.login for p in others])
+                .values_list("username", flat=True))
+    missing = [
+        people.NewPerson(
+            username=p.login, first_name=p.first_name, last_name=p.last_name,
+            email=p.address(domain), category=p.category, etablissement=etabs[p.uai],
+            functions=p.functions, disciplines=p.disciplines, phone=p.phone,
+            also=tuple(etabs[uai] for uai in p.also),
+        )
+        for p in others if p.login not in taken
+    ]
+    for user in people.create_many(missing):
+        summary.created_users.append(user.username)
+        summary.created_mailboxes.append(user.username)
 
 
 def _ensure_personal_mailbox(user: User, summary: SeedSummary, *, restore: bool) -> None:
@@ -320,8 +334,9 @@ def seed_directory() -> SeedSummary:
     # One short transaction per person rather than one for all: each step is idempotent, so an
     # interrupted run is finished by the next one.
     summary = SeedSummary()
-    etabs = seed_etablissements(summary)
+    etabs = seed_etablissements(summary, ACADEMIE_ETABLISSEMENTS)
     users = {p.login: seed_person(p, etabs[p.uai], summary) for p in PEOPLE}
+    seed_academie(etabs, users, summary)
     with transaction.atomic():
         seed_vie_scolaire(etabs[LYCEE_UAI], users[SECRETARIAT_LOGIN], summary)
         seed_teachers_list(etabs[LYCEE_UAI])

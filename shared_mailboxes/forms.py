@@ -4,10 +4,10 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from directory.forms import PERSON_HELP, find_person
 from directory.models import Etablissement
 from mail.models import Mailbox
 from shared_mailboxes.models import FolderAddress, MailboxSignature
@@ -99,7 +99,7 @@ class MemberForm(RightsMixin):
 
     person = forms.CharField(
         label=_("Person"), max_length=254,
-        help_text=_("Academic login or e-mail address, e.g. camille.martin"),
+        help_text=PERSON_HELP,
     )  # fmt: skip
     starts_at = forms.DateTimeField(
         label=_("From (optional)"), required=False,
@@ -116,9 +116,8 @@ class MemberForm(RightsMixin):
         self.mailbox = mailbox
 
     def clean_person(self):
-        value = self.cleaned_data["person"].strip().lower()
-        user = User.objects.filter(Q(username=value) | Q(email__iexact=value)).first()
-        if user is None or not user.is_active:
+        user = find_person(self.cleaned_data["person"])
+        if not user.is_active:
             raise forms.ValidationError(_("Nobody has this login or address."))
         if user.id == self.mailbox.owner_id:
             raise forms.ValidationError(_("This is the owner of the mailbox."))

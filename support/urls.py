@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from support import directory_import
 from support import views as support_views
 
 app_name = "support"
@@ -13,4 +14,5 @@ urlpatterns = [
     path("comptes/<int:user_id>/<str:action>/", support_views.act, name="act"),
     path("journal/", support_views.journal, name="journal"),
     path("journal.csv", support_views.journal_csv, name="journal_csv"),
+    path("annuaire/import/", directory_import.import_page, name="directory_import"),
 ]

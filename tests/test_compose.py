@@ -222,7 +222,7 @@ def test_signatures_and_templates_are_managed_and_offered(client, prof):
 def test_recipient_suggestions_come_from_the_directory(client, prof, colleague):
     client.force_login(prof)
     found = client.get(reverse("mail:addresses"), {"q": "bern"}).json()["results"]
-    assert found == [f"Louis Bernard <{colleague.email}>"]
+    assert [s["value"] for s in found] == [f"Louis Bernard <{colleague.email}>"]
     assert client.get(reverse("mail:addresses"), {"q": "b"}).json()["results"] == []
 
 

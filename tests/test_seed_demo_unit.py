@@ -84,9 +84,9 @@ def test_background_passwords_are_strong_distinct_and_not_derivable_from_the_log
 @pytest.mark.django_db
 def test_seed_creates_etablissements_people_and_mailboxes(fast_hashing):
     summary = demo.seed_directory()
-    assert len(summary.created_users) == len(demo.PEOPLE)
+    assert len(summary.created_users) == len(demo.ACADEMIE_PEOPLE)
     assert Etablissement.objects.filter(uai__in=["0311234Y", "0315678D", "0319012C"]).count() == 3
-    assert User.objects.count() == len(demo.PEOPLE)
+    assert User.objects.count() == len(demo.ACADEMIE_PEOPLE)
     for data in demo.PEOPLE:
         user = User.objects.get(username=data.login)
         assert user.email == f"{data.login}@{settings.MAIL_DOMAIN}"
@@ -172,8 +172,8 @@ def test_second_run_restores_demo_logins_and_leaves_everything_else_alone(fast_h
     assert colleague.first_name == "Tom" and colleague.status == User.Status.SUSPENDED
     assert colleague.check_password("his-own-password-2026")
     assert User.objects.filter(pk=stranger.pk).exists()
-    assert User.objects.count() == len(demo.PEOPLE) + 1
-    assert Mailbox.objects.count() == len(demo.PEOPLE) + 2  # vie scolaire, sécurité
+    assert User.objects.count() == len(demo.ACADEMIE_PEOPLE) + 1
+    assert Mailbox.objects.count() == len(demo.ACADEMIE_PEOPLE) + 2  # vie scolaire, sécurité
 
 
 # --- the command, with the gateway replaced by a recorder --------------------------------------

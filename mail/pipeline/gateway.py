@@ -18,7 +18,7 @@ from accounts import lockout
 from accounts.app_passwords import authenticate_app_password, looks_like_app_password
 from accounts.mfa_policy import has_second_factor
 from convergence.mail_domains import is_local
-from directory import lists
+from directory import lists, moderation
 from mail.models import Mailbox
 from mail.outgoing.sending import sender_mailboxes
 from mail.pipeline.folder_delivery import is_folder_address
@@ -53,6 +53,10 @@ def _list_refusal(address: str, sender: str | None) -> str | None:
 
 def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
     close_old_connections()
+    recipients = moderation.hold(raw, mail_from, recipients)  # moderated lists: kept aside
+    if not recipients:
+        return "moderation"
+    raw = lists.list_headers(recipients) + raw  # List-Id… when it goes to a list
     return str(spool_message(raw, mail_from=mail_from, recipients=recipients, submitted_by=user).id)
 
 

@@ -1,6 +1,7 @@
 // Writing: a formatting editor over the plain-text field (which stays the no-JS fallback),
 // autosave every few seconds (server first, this browser as a last resort), signatures and
-// templates, recipient suggestions, attachments dropped and size-checked before upload.
+// templates, attachments dropped and size-checked before upload (recipient suggestions:
+// directory-suggest.js).
 const form = document.getElementById("ecrire");
 const status = form.querySelector("[data-autosave-status]");
 const keyField = form.elements.draft_key;
@@ -188,34 +189,6 @@ variables.querySelector("[data-fill]").addEventListener("click", () => {
   variables.hidden = true;
   form.dispatchEvent(new Event("input"));
 });
-
-// --- Recipients: suggestions from the directory and recent correspondents ----------------
-const suggestions = document.createElement("datalist");
-suggestions.id = "adresses";
-form.append(suggestions);
-for (const name of ["to", "cc", "bcc"]) {
-  const field = form.elements[name];
-  field.setAttribute("list", "adresses");
-  field.setAttribute("autocomplete", "off");
-  let timer;
-  field.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const parts = field.value.split(",");
-      const typed = parts.pop().trim();
-      if (typed.length < 2) return;
-      const response = await fetch(`${form.dataset.addressesUrl}?q=${encodeURIComponent(typed)}`, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const { results } = await response.json();
-      const before = parts.map((p) => p.trim()).filter(Boolean);
-      suggestions.replaceChildren(...results.map((address) => {
-        const option = document.createElement("option");
-        option.value = [...before, address].join(", ");
-        return option;
-      }));
-    }, 200);
-  });
-}
 
 // --- Attachments: dropped on the zone, refused when too large before any upload ----------
 const input = form.querySelector("input[type=file]");

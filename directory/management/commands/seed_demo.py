@@ -19,7 +19,8 @@ def parse_gateway(value: str) -> tuple[str, int]:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo académie (3 établissements, ~30 people, their mailboxes) and send a "
+        "Create the demo académie (about 40 établissements, a few hundred people, their mailboxes) "
+        "and send a "
         "corpus of French mail through the SMTP gateway. Safe to run again: it restores the "
         "demo logins and sends only what the gateway has not accepted yet."
     )

@@ -1,13 +1,10 @@
 """Writing: compose, reply, forward, autosaved drafts, the «À envoyer» list, «annuler»."""
 
 import uuid
-from email.utils import formataddr
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directory.suggestions import suggest
 from mail.message.parse import read_message
 from mail.models import DraftBackup, MessageTemplate, OutgoingMessage, Signature
 from mail.outgoing import drafts
@@ -61,6 +59,7 @@ def _initial(request, senders) -> dict:
         "sender": senders.first(),
         "body": _signed("", signature),
         "signature": signature.id if signature else "",
+        "to": request.GET.get("a", ""),  # «Écrire» from the directory's card
     }
     key = request.GET.get("brouillon")
     if key:
@@ -268,25 +267,6 @@ def release(request, outgoing_id: int):
 @login_required
 @require_GET
 def addresses(request):
-    """Suggestions while typing a recipient: the académie's people, then recent correspondents."""
-    query = request.GET.get("q", "").strip()
-    if len(query) < 2:
-        return JsonResponse({"results": []})
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(first_name__icontains=query) | Q(last_name__icontains=query)
-            | Q(email__icontains=query)
-        )
-        .order_by("last_name", "first_name")[:8]
-    )  # fmt: skip
-    results = [formataddr((p.get_full_name(), p.email)) for p in people]
-    recent = OutgoingMessage.objects.filter(
-        user=request.user, kind=OutgoingMessage.Kind.MESSAGE
-    ).order_by("-created_at")[:200]
-    for outgoing in recent:
-        for address in outgoing.recipients:
-            if query.lower() in address and address not in " ".join(results):
-                results.append(address)
-    return JsonResponse({"results": results[:12]})
+    """Suggestions while typing a recipient, from the directory (directory.suggestions)."""
+    found = suggest(request.user, request.GET.get("q", "")[:200])
+    return JsonResponse({"results": [suggestion.as_json() for suggestion in found]})

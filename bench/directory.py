@@ -1,0 +1,173 @@
+"""Directory search on a generated académie (100,000 people, 2,000 établissements by default):
+p95 of ``directory.search.search_people`` for every kind of query, on the embedded SQLite or
+on PostgreSQL (BENCH_DATABASE_URL; an académie found there already is measured as it is).
+
+python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT)
+"""
+
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench import environment
+
+PEOPLE = int(os.environ.get("BENCH_DIRECTORY_PEOPLE", 100_000))
+ETABLISSEMENTS = int(os.environ.get("BENCH_DIRECTORY_ETABLISSEMENTS", 2_000))
+KINDS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
+ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # UAI check letters
+
+
+def generate(rng: random.Random) -> None:
+    """Names and attributes drawn from the demo académie's data file, combined at random."""
+    from directory import demo, people
+    from directory.models import Etablissement
+    from directory.search import etablissement_key
+
+    firsts = sorted({p.first_name for p in demo.ACADEMIE_PEOPLE})
+    lasts = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
+    cities = sorted({e.city for e in demo.ACADEMIE_ETABLISSEMENTS})
+    patrons = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
+    roles = [(p.category, p.functions, p.disciplines) for p in demo.ACADEMIE_PEOPLE]
+    etabs = []
+    for n in range(ETABLISSEMENTS):
+        digits = f"031{n:04d}"
+        kind = rng.choice(list(KINDS))
+        etabs.append(Etablissement(
+            uai=digits + ALPHABET[int(digits) % 23], kind=kind, city=rng.choice(cities),
+            name=f"{KINDS[kind]} {rng.choice(firsts)}-{rng.choice(patrons)}",
+        ))  # fmt: skip
+    etabs = Etablissement.objects.bulk_create(etabs)
+    for etab in etabs:  # bulk_create sends no signal: the keys directly
+        etab.search_key = etablissement_key(etab)
+    Etablissement.objects.bulk_update(etabs, ["search_key"], batch_size=2000)
+    batch = []
+    for n in range(PEOPLE):
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        category, functions, disciplines = rng.choice(roles)
+        login = f"{demo.make_login(first, last)}{n}"
+        batch.append(people.NewPerson(
+            username=login, first_name=first, last_name=last, email=f"{login}@ac-bench.test",
+            category=category, etablissement=rng.choice(etabs), functions=functions,
+            disciplines=disciplines,
+            also=(rng.choice(etabs),) if rng.random() < 0.05 else (),
+        ))  # fmt: skip
+        if len(batch) == 5000:
+            people.create_many(batch)
+            batch = []
+    if batch:
+        people.create_many(batch)
+
+
+def queries(rng: random.Random) -> dict[str, list[str]]:
+    from directory.models import Etablissement, Person
+
+    sample = list(Person.objects.select_related("user").order_by("?")[:40])
+    etabs = list(Etablissement.objects.order_by("?")[:40])
+    return {
+        "one letter": [rng.choice("abcdefghijlmnprstv") for _ in range(40)],
+        "two letters": [p.user.last_name[:2] for p in sample],
+        "first name + start of last name": [
+            f"{p.user.first_name} {p.user.last_name[:3]}" for p in sample
+        ],
+        "a whole name": [f"{p.user.last_name} {p.user.first_name}" for p in sample],
+        "a name nobody has": [f"zz{rng.randint(0, 9999)}" for _ in range(40)],
+        "a UAI, lower case": [e.uai.lower() for e in etabs],
+        "a commune": [e.city for e in etabs],
+        "a function": ["cpe", "directeur d ecole", "gestionnaire", "documentaliste", "enseignant"],
+        "a discipline + a commune": [f"mathematiques {e.city}" for e in etabs],
+    }
+
+
+def measure() -> list[tuple[str, float, float, float, float]]:
+    from accounts.models import User
+    from bench.stats import Timings, repeat_count
+    from directory.search import search_people
+
+    rng = random.Random(15)
+    viewers = list(User.objects.order_by("?")[:20])
+    rows = []
+    for label, texts in queries(rng).items():
+        wall, cpu = Timings(), Timings()
+        for i in range(repeat_count(60)):
+            text, viewer = texts[i % len(texts)], viewers[i % len(viewers)]
+            started, started_cpu = time.perf_counter(), time.process_time()
+            search_people(text, viewer=viewer)
+            wall.samples.append(time.perf_counter() - started)
+            cpu.samples.append(time.process_time() - started_cpu)
+        rows.append((label, wall.median * 1000, wall.p95 * 1000, cpu.median * 1000,
+                     cpu.p95 * 1000))
+    return rows
+
+
+OUTPUT = Path(os.environ.get("BENCH_DIRECTORY_OUTPUT", "docs/benchmarks-directory.md"))
+HEADER = (
+    "# Directory search benchmark\n\n"
+    "Written by `python -m bench.directory` (`bench/directory.py`); each run replaces the "
+    "section of its engine. `directory.search.search_people` called in-process, 20 results, "
+    "each query by a different viewer (own établissement first). Targets (issue 15): "
+    "p95 ≤ 30 ms on PostgreSQL, ≤ 50 ms on SQLite.\n"
+)
+
+
+def _section(title: str, rows, loaded: float | None) -> str:
+    load = os.getloadavg()[0]
+    lines = [
+        f"## {title}", "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; {PEOPLE:,} people, "
+        f"{ETABLISSEMENTS:,} établissements "
+        f"({'kept from an earlier run' if loaded is None else f'generated in {loaded:.0f} s'}); "
+        f"load average at the end {load:.1f} on {os.cpu_count()} cores",
+        "", "| query | wall median / p95 (ms) | CPU of this process median / p95 (ms) |",
+        "|---|---|---|",
+        *(f"| {label} | {median:.1f} / {p95:.1f} | {cpu:.1f} / {cpu95:.1f} |"
+          for label, median, p95, cpu, cpu95 in rows),
+        "",
+        "Wall time counts the waits for the CPU on a busy machine; the CPU time of the bench "
+        "process is the whole work on SQLite (in-process), and only Django's part on "
+        "PostgreSQL (the server's work is in its own process).", "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _write(title: str, section: str) -> None:
+    text = OUTPUT.read_text() if OUTPUT.exists() else HEADER
+    sections = {}
+    for part in text.split("\n## ")[1:]:
+        sections[part.split("\n", 1)[0]] = "## " + part.rstrip() + "\n"
+    sections[title] = section
+    OUTPUT.write_text(HEADER + "\n" + "\n".join(sections[t] for t in sorted(sections)))
+
+
+def main() -> None:
+    var_dir = environment.prepare()
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from directory.models import Person
+
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        reused = Person.objects.exists()  # a BENCH_DATABASE_URL kept from an earlier run
+        if not reused:
+            generate(random.Random(2026))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # both engines plan with fresh statistics
+        loaded = None if reused else time.monotonic() - started
+        rows = measure()
+        title = {"sqlite": "SQLite (embedded)", "postgresql": "PostgreSQL"}[connection.vendor]
+        section = _section(title, rows, loaded)
+        print(section)
+        _write(title, section)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

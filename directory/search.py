@@ -1,0 +1,176 @@
+"""Searching the académie's directory: one module for the «Annuaire» page and the compose
+field's suggestions.
+
+Every entry has a normalised ``search_key`` (accents and case removed, one space between words,
+a space on each side). A query matches when each of its words begins a word of that key:
+«helene dup» finds «Hélène Dupré», «0315678d» the staff of that UAI. PostgreSQL answers with a
+trigram index (``LIKE '% dup%'``), SQLite with an FTS5 table kept by triggers (migration 0004).
+Results come in ``sort_key`` order.
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from accounts.models import User
+from directory.models import Etablissement, Person
+
+MAX_WORDS = 6
+SCAN_WINDOW = 1000  # entries walked in name order before turning to the word index
+RARE_MAX = 5000  # matches fetched from the word index and sorted here
+_WORD = re.compile(r"[0-9a-z]+")
+# Letters NFKD leaves whole.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
+
+@functools.lru_cache(maxsize=65536)  # names, functions and places recur across thousands of keys
+def normalise(text: str) -> str:
+    """«Hélène DUPRÉ-Lœb» → «helene dupre loeb»."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(_WORD.findall(plain))
+
+
+def query_words(query: str) -> list[str]:
+    words = list(dict.fromkeys(normalise(query).split()))
+    return words[:MAX_WORDS]
+
+
+def key_of(*parts: str) -> str:
+    """A search key: the words of every part, each once, between spaces."""
+    words = dict.fromkeys(word for part in parts for word in normalise(part).split())
+    return f" {' '.join(words)} "
+
+
+def person_keys(
+    user: User, *, functions: Iterable[str], disciplines: Iterable[str],
+    etablissements: Iterable[Etablissement],
+) -> tuple[str, str]:
+    """(sort_key, search_key) of one directory entry."""
+    sort_key = normalise(f"{user.last_name} {user.first_name} {user.username}")[:200]
+    places = [f"{e.name} {e.city} {e.uai}" for e in etablissements]
+    login = user.username.replace(".", " ")
+    search_key = key_of(
+        user.first_name, user.last_name, login, *functions, *disciplines, *places
+    )
+    return sort_key, search_key
+
+
+def etablissement_key(etab: Etablissement) -> str:
+    return key_of(etab.name, etab.city, etab.uai)
+
+
+def _words_begin(queryset: QuerySet, words: list[str]) -> QuerySet:
+    for word in words:
+        queryset = queryset.filter(search_key__contains=f" {word}")
+    return queryset
+
+
+def _full_text(queryset: QuerySet, words: list[str]) -> QuerySet:
+    # FTS5 prefix query; the words are [0-9a-z]+ only, so quoting them is enough.
+    expression = " ".join(f'"{word}"*' for word in words)
+    return queryset.filter(pk__in=RawSQL(
+        "SELECT rowid FROM directory_person_fts WHERE directory_person_fts MATCH %s", [expression]
+    ))  # fmt: skip
+
+
+def _first_ids(base: QuerySet, words: list[str], limit: int) -> list[int]:
+    """The first ``limit`` matches in name order, in two steps whatever the engine. A common
+    word («a», «lycee») fills the page at once while walking the names in order, but gathering
+    all its matches through the word index and sorting them would cost tens of thousands of rows;
+    so the walk comes first, over a bounded window. Only a rarer query, which did not fill the
+    page there, goes to the word index (FTS5 on SQLite, trigram on PostgreSQL), sorted here."""
+    ordered = _words_begin(base, words).order_by("sort_key")
+    window_end = list(
+        Person.objects.order_by("sort_key").values_list("sort_key", flat=True)[SCAN_WINDOW:][:1]
+    )
+    if not words or not window_end:  # no words, or a small directory: the walk is all of it
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    found = list(ordered.filter(sort_key__lte=window_end[0]).values_list("pk", flat=True)[:limit])
+    if len(found) == limit:
+        return found
+    matching = _full_text(base, words) if connection.vendor == "sqlite" else _words_begin(
+        base, words)
+    # No ORDER BY: the planner answers from the word index, not by walking the names.
+    rows = list(matching.values_list("sort_key", "pk")[:RARE_MAX])
+    if len(rows) == RARE_MAX:  # not that rare after all: let the database sort them
+        return list(ordered.values_list("pk", flat=True)[:limit])
+    return [pk for _, pk in sorted(rows)[:limit]]
+
+
+def listed_people() -> QuerySet:
+    """Entries anyone signed in may see: people who left (deactivated) are not listed."""
+    return Person.objects.filter(user__is_active=True).exclude(
+        user__status=User.Status.DISABLED
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    etablissement: int | None = None
+    discipline: int | None = None
+    function: int | None = None
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        if self.etablissement:
+            queryset = queryset.filter(etablissements=self.etablissement)
+        if self.discipline:
+            queryset = queryset.filter(disciplines=self.discipline)
+        if self.function:
+            queryset = queryset.filter(functions=self.function)
+        return queryset
+
+    def __bool__(self) -> bool:
+        return bool(self.etablissement or self.discipline or self.function)
+
+
+def own_etablissement_ids(viewer: User) -> list[int]:
+    ids = list(
+        Person.etablissements.through.objects.filter(person_id=viewer.pk)
+        .values_list("etablissement_id", flat=True)
+    )
+    if viewer.etablissement_id and viewer.etablissement_id not in ids:
+        ids.append(viewer.etablissement_id)
+    return ids
+
+
+def search_people(
+    query: str, *, viewer: User | None, filters: Filters = Filters(), limit: int = 20
+) -> list[Person]:
+    """Entries matching every word of ``query`` (and the filters): people of the viewer's own
+    établissements first (when there is a viewer), then everyone else, each in name order."""
+    words = query_words(query)
+    if not words and not filters:
+        return []
+    base = filters.apply(listed_people())
+    own: list[int] = []
+    if viewer is not None:
+        # A few hundred people at most: checked one by one, whatever the engine.
+        through = Person.etablissements.through.objects
+        mine = through.filter(person_id=viewer.pk).values("etablissement_id")
+        colleagues = through.filter(etablissement_id__in=mine).values("person_id")
+        own_matching = _words_begin(base.filter(pk__in=colleagues), words)
+        own = list(own_matching.order_by("sort_key").values_list("pk", flat=True)[:limit])
+    others = [pk for pk in _first_ids(base, words, limit + len(own)) if pk not in own]
+    ids = (own + others)[:limit]
+    found = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=ids).select_related("user").prefetch_related(
+            "etablissements", "functions", "disciplines"
+        )
+    }
+    return [found[pk] for pk in ids]
+
+
+def search_etablissements(query: str, *, limit: int = 10) -> list[Etablissement]:
+    """By name, commune or UAI, in any case."""
+    words = query_words(query)
+    if not words:
+        return []
+    return list(_words_begin(Etablissement.objects.all(), words)[:limit])
