@@ -27,6 +27,8 @@ def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
     send_inbound(build_message(to=prof.email, subject=subject, body="Rendez-vous jeudi à 17 h."))
 
     wait_for(lambda: subject in inbox_subjects("prof.demo"))
+    # The worker records the outcome just after Dovecot has stored the message.
+    wait_for(lambda: SpooledMessage.objects.get(recipients=[prof.email]).status != "pending")
     spooled = SpooledMessage.objects.get(recipients=[prof.email])
     assert spooled.status == SpooledMessage.Status.DELIVERED
     assert not spooled.path.exists()  # Dovecot has it now; the spool file is gone

@@ -29,6 +29,8 @@ def test_message_waits_in_the_spool_while_the_worker_is_down(prof, worker):
     finally:
         worker.start()
     wait_for(lambda: in_inbox(subject))
+    # The worker records the outcome just after Dovecot has stored the message.
+    wait_for(lambda: SpooledMessage.objects.get(pk=spooled.pk).status != "pending")
     spooled.refresh_from_db()
     assert spooled.status == SpooledMessage.Status.DELIVERED
 
