@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.forms import TIME_ZONES as ACCOUNT_TIME_ZONES
 from calendar_app.edits import WEEKDAYS, EventData, Recurrence
 
 # Categories with the colour shown in the agenda (DSFR illustrative colours, AA on white text).
@@ -20,17 +21,9 @@ CATEGORIES = {
     "rendez-vous": ("#a94645", _("Appointment")),
     "personnel": ("#3a3a3a", pgettext_lazy("agenda", "Personal")),
 }
-TIME_ZONES = [
-    ("Europe/Paris", _("Paris (metropolitan France)")),
-    ("America/Guadeloupe", _("Guadeloupe, Martinique")),
-    ("America/Cayenne", _("French Guiana")),
-    ("Indian/Reunion", _("La Réunion")),
-    ("Indian/Mayotte", _("Mayotte")),
-    ("Pacific/Noumea", _("New Caledonia")),
-    ("Pacific/Tahiti", _("French Polynesia")),
-    ("America/Miquelon", _("Saint-Pierre-et-Miquelon")),
-    ("UTC", _("UTC")),
-]
+# The account's list (metropolitan France and the overseas académies), and UTC, which
+# imported events often use.
+TIME_ZONES = [*ACCOUNT_TIME_ZONES, ("UTC", _("UTC"))]
 REMINDERS = [(5, _("5 minutes before")), (15, _("15 minutes before")),
              (30, _("30 minutes before")), (60, _("1 hour before")),
              (1440, _("1 day before")), (10080, _("1 week before"))]  # fmt: skip

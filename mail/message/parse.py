@@ -257,17 +257,6 @@ def _received_date(msg: EmailMessage) -> datetime | None:
     return None
 
 
-def _received_date(msg: EmailMessage) -> datetime | None:
-    """No readable Date: when the last hop received it (as the list's INTERNALDATE)."""
-    for name, trace in msg.raw_items():
-        if name.lower() != "received":
-            continue
-        when = parse_date(trace.rpartition(";")[2])
-        if when is not None:
-            return when
-    return None
-
-
 def _bare_address(display: str) -> str:
     if "<" in display and display.endswith(">"):
         return display.rsplit("<", 1)[1][:-1].lower()
