@@ -22,7 +22,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError, connection
 from django.test import TransactionTestCase
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from accounts.models import User
 from devstack.spamd import SpamdServer
@@ -257,6 +257,15 @@ def phone_of(user: User) -> pyotp.TOTP:
     secret = pyotp.random_base32()
     TOTP.activate(user, secret)
     return pyotp.TOTP(secret)
+
+
+def sign_in_to_inbox(page, live_server, login: str = "prof.demo") -> None:
+    """Through the sign-in form, as a person does, until the inbox shows."""
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill(login)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
 
 def sign_in_with_code(page, login: str, phone: pyotp.TOTP) -> None:

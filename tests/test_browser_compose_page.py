@@ -14,22 +14,20 @@ from accounts.models import Preferences
 from mail.imap import imap_session
 from mail.models import Mailbox, MailboxMember, OutgoingMessage
 from mail.transport.lmtp import lmtp_deliver
-from tests.conftest import PASSWORD, PNG, assert_accessible, unique_subject, wait_for
+from tests.conftest import (
+    PNG,
+    assert_accessible,
+    sign_in_to_inbox,
+    unique_subject,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
 
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
-
-
 def test_one_editing_area_and_no_stray_error(live_server, page, prof):
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name="Écrire").click()
     editor = page.get_by_role("textbox", name="Message", exact=True)
     expect(editor).to_be_visible()
@@ -43,7 +41,7 @@ def test_without_javascript_the_plain_field_sends(live_server, page, prof, colle
     Preferences.objects.create(user=prof, undo_send_seconds=0)
     context = page.context.browser.new_context(locale="fr-FR", java_script_enabled=False)
     plain = context.new_page()
-    sign_in(plain, live_server)
+    sign_in_to_inbox(plain, live_server)
     plain.goto(f"{live_server.url}/mail/ecrire/")
     expect(plain.locator(".cv-editor")).to_be_hidden()
     plain.locator("#id_to").fill(colleague.email)
@@ -87,7 +85,7 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
 ):
     Preferences.objects.create(user=prof, undo_send_seconds=0)
     subject = deliver_fixture(prof, "forward-with-attachments.eml")
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
     page.get_by_role("link", name="Transférer", exact=True).click()
     for name in ("image-0.png", "ordre du jour.pdf", "notes.odt"):
@@ -117,7 +115,7 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     later = (timezone.localtime() + timedelta(days=2)).replace(hour=10, minute=0)
     subject = unique_subject("Sortie")
 
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name="Écrire").click()
     page.get_by_label("De", exact=True).select_option(label=str(vie_scolaire))
     page.locator("#id_to").fill(colleague.email)
@@ -167,7 +165,7 @@ def test_a_reply_quotes_the_original_as_a_formatted_block(live_server, page, pro
     raw = raw.replace(b"Subject: Sortie au musee", f"Subject: {subject}".encode())
     raw = raw.replace(b"<date-no-day-name@", f"<{subject[-10:]}@".encode())
     assert lmtp_deliver(raw, mail_from="t@example.org", imap_users=[prof.username]).delivered
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
     page.get_by_role("link", name="Répondre", exact=True).click()
 

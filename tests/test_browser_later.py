@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 from accounts.models import Preferences
 from mail.models import OutgoingMessage
 from tests.conftest import (
-    PASSWORD,
     assert_accessible,
     build_message,
     deliver,
     inbox_subjects,
+    sign_in_to_inbox,
     unique_subject,
     wait_for,
 )
@@ -22,14 +22,6 @@ from tests.test_notifications import quiet_now
 from tests.test_send_later import PARIS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
 
 def write(page, to: str, subject: str, text: str):
@@ -46,7 +38,7 @@ def write(page, to: str, subject: str, text: str):
 @pytest.mark.e2e
 def test_write_for_later_then_send_it_now_from_to_be_sent(live_server, page, prof, colleague):
     Preferences.objects.create(user=prof, undo_send_seconds=0)
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     subject = unique_subject("Rappel : conseil pédagogique")
     write(page, colleague.email, subject, "N'oubliez pas vos propositions.")
     later = timezone.localtime(timezone.now() + timedelta(days=2), PARIS)
@@ -75,7 +67,7 @@ def test_outside_working_hours_the_writer_sees_the_hold_and_may_send_at_once(
     settings.WORKING_HOURS = "08:00-18:00"
     settings.WORKING_DAYS = [tomorrow.isoweekday()]
     Preferences.objects.create(user=prof, undo_send_seconds=0)
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     held = unique_subject("Question sur l'emploi du temps")
     write(page, colleague.email, held, "Rien d'urgent.")
     expect(page.get_by_text("Il est en dehors des heures de travail.")).to_be_visible()
@@ -97,7 +89,7 @@ def test_new_mail_notice_appears_in_the_page(live_server, page, prof, settings):
     settings.NOTICE_POLL_SECONDS = 1
     quiet_now(prof, quiet=False)
     with page.expect_response(lambda response: "/notifications/nouveaux/" in response.url):
-        sign_in(page, live_server)  # the page has asked once: it knows where the INBOX is
+        sign_in_to_inbox(page, live_server)  # the page has asked once: it knows where the INBOX is
     subject = unique_subject("Absence de Léa demain")
     deliver(prof, build_message(to=prof.email, subject=subject))
     notice = page.locator(".cv-notices")

@@ -9,19 +9,17 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Preferences
-from tests.conftest import PASSWORD, build_message, deliver, uid_of, unique_subject
+from tests.conftest import (
+    build_message,
+    deliver,
+    sign_in_to_inbox,
+    uid_of,
+    unique_subject,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 SUMMER = datetime(2026, 7, 1, 6, 26, tzinfo=UTC)  # 08:26 in Paris, summer time
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
 
 def test_list_message_conversation_and_search_show_the_same_french_dates(live_server, page, prof):
@@ -35,7 +33,7 @@ def test_list_message_conversation_and_search_show_the_same_french_dates(live_se
     at = f"{now.astimezone(PARIS):%H:%M}"
     before = f"{(now - timedelta(days=1)).astimezone(PARIS):%H:%M}"
 
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     row = page.locator("tr", has=page.get_by_role("link", name=summer))
     expect(row.locator("time")).to_have_text("1 juil. 2026 08:26")
     expect(

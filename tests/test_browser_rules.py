@@ -15,7 +15,7 @@ from tests.conftest import (
     unique_subject,
     wait_for,
 )
-from tests.test_browser_webmail import sign_in
+from tests.conftest import sign_in_to_inbox as sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
 

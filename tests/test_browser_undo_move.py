@@ -3,25 +3,23 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, assert_accessible, build_message, deliver, unique_subject
+from tests.conftest import (
+    assert_accessible,
+    build_message,
+    deliver,
+    sign_in_to_inbox,
+    unique_subject,
+)
 from tests.test_compose import folder_subjects
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
 
 def test_undo_a_deletion_from_the_list(live_server, page, prof):
     subjects = [unique_subject("Sortie"), unique_subject("Cantine")]
     for subject in subjects:
         deliver(prof, build_message(to=prof.email, subject=subject))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     for subject in subjects:
         page.get_by_role("checkbox", name=f"Cocher « {subject} »").check()
     page.get_by_role("button", name="Supprimer", exact=True).click()
@@ -43,7 +41,7 @@ def test_undo_a_deletion_from_the_list(live_server, page, prof):
 def test_undo_a_move_from_the_message_page(live_server, page, prof):
     subject = unique_subject("Bulletin")
     deliver(prof, build_message(to=prof.email, subject=subject))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
     page.get_by_role("button", name="Archiver").click()
 

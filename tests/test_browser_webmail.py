@@ -4,24 +4,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import (
-    PASSWORD,
     assert_accessible,
     build_message,
     deliver,
     html_message,
     inbox_subjects,
+    sign_in_to_inbox,
     unique_subject,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("mail_stack")]
-
-
-def sign_in(page, live_server):
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
 
 
 def test_html_message_with_blocked_then_allowed_images(
@@ -35,7 +27,7 @@ def test_html_message_with_blocked_then_allowed_images(
     base, hits = image_server
     subject = unique_subject("Lettre d'information")
     deliver(prof, html_message(prof.email, subject, base))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
 
     frame = page.frame_locator("iframe.cv-body-frame")
@@ -57,7 +49,7 @@ def test_html_message_with_blocked_then_allowed_images(
 def test_drag_a_message_onto_a_folder(live_server, page, prof):
     subject = unique_subject("À ranger")
     deliver(prof, build_message(to=prof.email, subject=subject))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     row = page.locator("tr.cv-row", has_text=subject)
     row.drag_to(page.locator("a.cv-folder[data-folder='Archive']"))
     expect(page.get_by_text("1 message déplacé.")).to_be_visible()
@@ -68,7 +60,7 @@ def test_search_finds_a_word_in_a_body(live_server, page, prof):
     word = unique_subject("").strip()
     subject = unique_subject("Sortie")
     deliver(prof, build_message(to=prof.email, subject=subject, body=f"Le code est {word}."))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name="Rechercher dans tous les dossiers, recherche avancée").click()
     page.get_by_label("Mots").fill(word)
     page.get_by_role("button", name="Rechercher").last.click()
@@ -80,7 +72,7 @@ def test_keyboard_only_through_the_list(live_server, page, prof):
     subjects = [unique_subject("Clavier A"), unique_subject("Clavier B")]
     for subject in subjects:
         deliver(prof, build_message(to=prof.email, subject=subject))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     page.locator("body").focus()
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -98,7 +90,7 @@ def test_keyboard_only_through_the_list(live_server, page, prof):
 
 def test_other_pages_pass_axe(live_server, page, prof):
     deliver(prof, build_message(to=prof.email, subject=unique_subject("Axe")))
-    sign_in(page, live_server)
+    sign_in_to_inbox(page, live_server)
     box = prof.personal_mailbox.id
     for path in (
         f"/mail/boite/{box}/dossiers/",
