@@ -169,5 +169,6 @@ def test_a_teacher_creates_a_project_list_and_adds_a_colleague(live_server, page
     person.press("ArrowDown")
     person.press("Enter")
     expect(person).to_have_value("Patrick Sanchez <patrick.sanchez@ac-demo.test>")
-    page.get_by_role("button", name="Ajouter", exact=True).click()
+    with page.expect_navigation():  # the member is added by a plain form POST
+        page.get_by_role("button", name="Ajouter", exact=True).click()
     expect(page.get_by_role("list").filter(has_text="patrick.sanchez@ac-demo.test")).to_be_visible()
