@@ -33,7 +33,7 @@ PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
-	CONVERGENCE_DEVELOPMENT=true $(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \

@@ -97,3 +97,9 @@ def test_check_deploy_clean_with_production_variables():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_makemigrations_runs_on_development_defaults():
+    """Writing migrations reads only the models: the production checks do not stop it."""
+    result = _manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
