@@ -3,7 +3,6 @@
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,9 +15,9 @@ from django.urls import reverse
 
 from devstack.dovecot import DovecotNotInstalled, configured_server
 from devstack.loopback import listening
-from devstack.processes import stop_process_group
 from devstack.radicale import RadicaleServer
 from devstack.spamd import SpamdNotInstalled, SpamdServer
+from devstack.supervision import Child, ChildStopping
 
 
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
@@ -31,30 +30,6 @@ def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
-
-
-class Child:
-    """A supervised process in its own process group, restarted if it dies."""
-
-    def __init__(self, name: str, argv: list[str]):
-        self.name, self.argv = name, argv
-        self.process: subprocess.Popen | None = None
-        self.restarts = 0
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, start_new_session=True)
-
-    def check(self, out) -> None:
-        if self.process and self.process.poll() is not None:
-            self.restarts += 1
-            if self.restarts > 5:
-                raise CommandError(f"{self.name} keeps stopping (exit {self.process.returncode})")
-            out.write(f"{self.name} stopped (exit {self.process.returncode}); restarting")
-            time.sleep(min(2**self.restarts, 10))
-            self.start()
-
-    def stop(self) -> None:
-        stop_process_group(self.process)
 
 
 class Command(BaseCommand):
@@ -92,26 +67,15 @@ class Command(BaseCommand):
             redis = urlparse(settings.REDIS_URL)
             _wait_for(redis.hostname or "127.0.0.1", redis.port or 6379, "Redis")
             children.append(Child("gateway", [*manage, "rungateway"]))
-            children.append(
-                Child(
-                    "worker",
-                    [
-                        celery,
-                        "-A",
-                        "convergence",
-                        "worker",
-                        "-B",
-                        "--loglevel",
-                        "INFO",
-                        "--concurrency",
-                        "2",
-                        "-s",
-                        str(settings.VAR_DIR / "celerybeat-schedule"),
-                    ],
-                )
-            )
+            # Beat is its own child: embedded in the worker (-B), it outlived a killed worker
+            # and ran every periodic job twice beside the restarted one.
+            schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+            children.append(Child("worker", [celery, "-A", "convergence", "worker",
+                                             "--loglevel", "INFO", "--concurrency", "2"]))
+            children.append(Child("beat", [celery, "-A", "convergence", "beat",
+                                           "--loglevel", "INFO", "-s", schedule]))
             children.append(Child("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]))
-            for child in children[-3:]:
+            for child in children[-4:]:
                 child.start()
             _wait_for(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT, "The SMTP gateway")
             if not no_seed:
@@ -133,7 +97,7 @@ class Command(BaseCommand):
             while True:
                 time.sleep(1)
                 for child in children:
-                    child.check(self.stdout)
+                    child.check(self.stdout.write)
                 if dovecot.process and dovecot.process.poll() is not None:
                     self.stdout.write("Dovecot stopped; restarting")
                     dovecot.start()
@@ -145,6 +109,8 @@ class Command(BaseCommand):
                     radicale.start()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
+        except ChildStopping as exc:
+            raise CommandError(str(exc)) from exc
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
             signal.signal(signal.SIGINT, signal.SIG_IGN)
