@@ -4,6 +4,7 @@ again later. A new stage is one module here and one line below."""
 
 from mail.pipeline.stages import (
     append,
+    bounce,
     external,
     folder_addresses,
     forwards_and_replies,
@@ -24,4 +25,5 @@ STAGES = [
     lmtp,  # plain plans and Junk: one LMTP transaction
     append,  # plans with folders or flags: IMAP APPEND
     external,  # other domains: the smarthost, or captured in development
+    bounce,  # the sender hears of recipients that failed for good
 ]
