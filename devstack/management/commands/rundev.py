@@ -18,6 +18,7 @@ from devstack.loopback import listening
 from devstack.radicale import RadicaleServer
 from devstack.spamd import SpamdNotInstalled, SpamdServer
 from devstack.supervision import Child, ChildStopping
+from devstack.tls import development_environment
 
 
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGINT, _interrupt)
         call_command("migrate", verbosity=0, interactive=False)
+        self._tls_by_default()
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         celery = str(Path(sys.executable).with_name("celery"))
         children: list[Child] = []
@@ -88,7 +90,8 @@ class Command(BaseCommand):
                     "support.demo\n"
                     f"IMAP 127.0.0.1:{settings.IMAP_PORT} · SMTP inbound "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT} · submission "
-                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT}\n"
+                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT} (STARTTLS), "
+                    f"{settings.GATEWAY_SUBMISSIONS_PORT} (TLS) · IMAPS {settings.IMAPS_PORT}\n"
                     f"CalDAV {settings.MAIL_CLIENT_CALDAV_URL} (Radicale on "
                     f"{settings.RADICALE_HOST}:{settings.RADICALE_PORT})\n"
                     "Press Ctrl-C to stop everything.\n"
@@ -120,6 +123,19 @@ class Command(BaseCommand):
             radicale.stop()
             if spamd:
                 spamd.stop()
+
+    def _tls_by_default(self) -> None:
+        """Without a certificate of the operator's, a self-signed one: STARTTLS and the
+        implicit-TLS ports then run here as in production (this process and its children)."""
+        if settings.TLS_CERT_FILE:
+            return
+        ports = {"submissions_port": settings.GATEWAY_SUBMISSIONS_PORT or 2465,
+                 "imaps_port": settings.IMAPS_PORT or 1993}  # fmt: skip
+        variables = development_environment(Path(settings.VAR_DIR), **ports)
+        os.environ.update(variables)
+        settings.TLS_CERT_FILE, settings.TLS_KEY_FILE = (
+            variables["TLS_CERT_FILE"], variables["TLS_KEY_FILE"])  # fmt: skip
+        settings.GATEWAY_SUBMISSIONS_PORT, settings.IMAPS_PORT = ports.values()
 
     def _start_spamd(self) -> SpamdServer | None:
         """Mail flows without spamd (unscored), so a missing one is a warning, not a stop."""
