@@ -4,6 +4,7 @@ from celery import shared_task
 
 from calendar_app.index import reindex_collection
 from calendar_app.reminders import send_due_reminders
+from mail.transport import smtp
 
 
 @shared_task(name="calendar_app.tasks.collection_changed", ignore_result=True)
@@ -16,3 +17,11 @@ def collection_changed(username: str, collection: str) -> int:
 def send_reminders() -> int:
     """Beat: the reminders due now, each once."""
     return send_due_reminders()
+
+
+@shared_task(name="calendar_app.tasks.send_imip", ignore_result=True,
+             autoretry_for=(smtp.GatewayUnavailable,), retry_backoff=2, retry_backoff_max=120,
+             retry_jitter=False, max_retries=20)  # fmt: skip
+def send_imip(username: str, mail_from: str, recipients: list[str], raw: str) -> None:
+    """An invitation, update, cancellation or answer, through the gateway as its sender."""
+    smtp.submit_as(username, raw.encode("ascii"), mail_from=mail_from, recipients=recipients)
