@@ -1,7 +1,8 @@
 """The «Participants» of the event form: addresses typed or found in the directory, read into
 iTIP people and written as ORGANIZER/ATTENDEE lines (answers already given are kept)."""
 
-from email.utils import getaddresses
+import re
+from email.utils import parseaddr
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,10 +10,12 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from calendar_app import itip
+from calendar_app import ical, itip
 from directory.suggestions import display_address
 
 MAX_ATTENDEES = 100
+# A comma outside double quotes («"Dupré, Hélène" <…>» is one person).
+_OUTSIDE_QUOTES = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
 class AttendeesField(forms.CharField):
@@ -26,18 +29,17 @@ class AttendeesField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         people: dict[str, itip.Person] = {}
-        for name, email in getaddresses([text.replace("\n", ",").replace(";", ",")]):
-            email = email.strip().lower()
-            if not email and not name.strip():
+        for chunk in _OUTSIDE_QUOTES.split(text.replace("\n", ",").replace(";", ",")):
+            if not chunk.strip():
                 continue
+            name, email = parseaddr(chunk.strip())
+            email = email.strip().lower()
             try:
                 validate_email(email)
             except ValidationError:
                 raise ValidationError(
                     _("«%(value)s» is not an e-mail address."),
-                    params={"value": (name or email).strip()[:100]},
-                    code="invalid",
-                ) from None
+                    params={"value": chunk.strip()[:100]}, code="invalid") from None  # fmt: skip
             people.setdefault(email, itip.Person(email, " ".join(name.split())[:200]))
         if len(people) > MAX_ATTENDEES:
             raise ValidationError(_("At most %(n)s attendees.") % {"n": MAX_ATTENDEES})
@@ -56,6 +58,15 @@ def initial_of(calendar) -> str:
 def from_query(addresses: list[str]) -> str:
     """``?participants=<email>`` repeated (the directory card's «Inviter»)."""
     return ", ".join(a.strip() for a in addresses[:MAX_ATTENDEES] if "@" in a)
+
+
+def awaiting_answer(text: str, email: str) -> bool:
+    """The person is invited to this event and has not answered yet."""
+    try:
+        event = itip.first_event(ical.parse(text))
+    except ical.BadCalendarData:
+        return False
+    return itip.partstat_of(event, email.lower()) == "NEEDS-ACTION"
 
 
 def _named(people: list[itip.Person]) -> list[itip.Person]:

@@ -88,6 +88,10 @@ def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
                                   href=resource.href, etag=resource.etag, color=calendar.color)
     except ical.BadCalendarData:
         occurrences = []  # written by another client; shown nowhere rather than a 500
+    if occurrences and user.email.lower() in resource.text.lower():
+        awaiting = attendees.awaiting_answer(resource.text, user.email)
+        for occurrence in occurrences:
+            occurrence.awaiting = awaiting
     if resource.etag:
         cache.set(key, occurrences, EXPANSION_CACHE_SECONDS)
     return occurrences

@@ -170,6 +170,8 @@ def test_the_organiser_sees_each_answer_and_the_counters(client, prof, colleague
     request = wait_for(lambda: received("collegue.demo", title))[0][1]
     wait_for(lambda: copy_of(colleague, request.uid))
     client.force_login(colleague)
+    week = client.get(f"/agenda/semaine/?date={next_tuesday().date().isoformat()}")
+    assert "Invitation : en attente de votre réponse" in week.content.decode()
     html, mailbox, uid = _page(client, colleague, title)
     client.post(
         "/agenda/invitation/repondre/",
