@@ -4,6 +4,7 @@ interface the webmail's reading page calls (``card_for``); it never raises: unre
 hostile calendar data is a French sentence, not a 500."""
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from calendar_app.from_mail import parsed
 from dav.client import DavUnavailable
 
 logger = logging.getLogger(__name__)
+_MAY_HOLD_CALENDAR = re.compile(rb"text/calendar|application/ics|\.ics", re.IGNORECASE)
 PARTSTATS = {"ACCEPTED": pgettext_lazy("answer", "accepted"),
              "TENTATIVE": pgettext_lazy("answer", "maybe"),
              "DECLINED": pgettext_lazy("answer", "declined"),
@@ -75,6 +77,8 @@ def _calendar_leaf(message):
 def card_for(user, raw: bytes, *, personal: bool) -> Card | None:
     """None when the message holds no calendar; ``personal``: the reader's own mailbox (only
     there may they answer)."""
+    if not _MAY_HOLD_CALENDAR.search(raw):  # most messages: no second parse
+        return None
     try:
         message = parsed(raw)
         leaf = _calendar_leaf(message)

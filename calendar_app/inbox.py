@@ -4,20 +4,23 @@ a REPLY sets the answering attendee's status in the organiser's event. Only the 
 change or cancel an event; a REPLY changes its sender's own status only. Each message is
 applied once and in order: an older or the same (SEQUENCE, DTSTAMP) changes nothing.
 
-This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``receive``."""
+This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``calendar_part``
+and ``receive_later``, which queues ``receive`` for the worker."""
 
 import logging
-from contextlib import suppress
+from contextlib import contextmanager
 from email.message import EmailMessage
 
-from django.db import IntegrityError
+from django.db import transaction
 
 from calendar_app import edits, ical, itip, services
 from calendar_app.models import IndexedEvent, ReceivedItip
+from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, dav_session
 
 logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
+TASK = "calendar_app.tasks.receive_imip"
 MAX_PART_BYTES = 1_000_000
 
 
@@ -60,21 +63,34 @@ def locate(user, uid: str) -> Located | None:
     return None
 
 
-def _newer(user, received: itip.Received, attendee: str = "") -> bool:
-    """False for old news: (SEQUENCE, DTSTAMP) not after what was last applied. The same
-    message applied twice at once writes the same thing twice, which changes nothing."""
-    seen = ReceivedItip.objects.filter(owner=user, uid=received.uid, attendee=attendee).first()
-    return seen is None or (received.sequence, received.dtstamp) > (seen.sequence, seen.dtstamp)
-
-
-def _record(user, received: itip.Received, attendee: str = "") -> None:
-    with suppress(IntegrityError):  # the same message applied by a concurrent delivery
-        ReceivedItip.objects.update_or_create(
+@contextmanager
+def _in_order(user, received: itip.Received, attendee: str = ""):
+    """One iTIP message per event (and attendee) at a time, applied only if newer than the
+    last one applied: (SEQUENCE, DTSTAMP). The caller sets ``applied``; only then is it
+    recorded, so a refused forgery with a huge SEQUENCE blocks nothing."""
+    with transaction.atomic():
+        row, _ = ReceivedItip.objects.select_for_update().get_or_create(
             owner=user, uid=received.uid, attendee=attendee,
-            defaults={"sequence": received.sequence, "dtstamp": received.dtstamp})  # fmt: skip
+            defaults={"sequence": -1, "dtstamp": ""})  # fmt: skip
+        turn = _Turn((received.sequence, received.dtstamp) > (row.sequence, row.dtstamp))
+        yield turn
+        if turn.applied:
+            row.sequence, row.dtstamp = received.sequence, received.dtstamp
+            row.save(update_fields=["sequence", "dtstamp"])
 
 
-def receive(user, sender: str, data: bytes) -> str:
+class _Turn:
+    def __init__(self, newer: bool):
+        self.newer, self.applied = newer, False
+
+
+def receive_later(user_id: int, sender: str, data: bytes) -> None:
+    """For delivery: applied by the worker (retried while the agenda is down), so that a
+    message to 200 colleagues is stored without waiting for 200 agendas."""
+    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"))
+
+
+def receive(user, sender: str, data: bytes | str) -> str:
     """Applies one iTIP object mailed by ``sender`` (an address delivery has checked) to
     ``user``'s agenda; returns what happened, for the log and the tests."""
     try:
@@ -87,14 +103,16 @@ def receive(user, sender: str, data: bytes) -> str:
             return "not-from-organizer"
         if me not in {p.email for p in received.attendees}:
             return "not-invited"
-        if not _newer(user, received):
-            return "already-applied"
-        copy = locate(user, received.uid)
-        if copy is not None and itip.organizer_of(itip.first_event(copy.parsed)) != sender:
-            return "not-from-organizer"
-        result = (_request if received.method == "REQUEST" else _cancel)(user, received, copy)
-        _record(user, received)
-        return result
+        with _in_order(user, received) as turn:
+            if not turn.newer:
+                return "already-applied"
+            copy = locate(user, received.uid)
+            if copy is not None and itip.organizer_of(itip.first_event(copy.parsed)) != sender:
+                return "not-from-organizer"
+            result = (_request if received.method == "REQUEST" else _cancel)(user, received,
+                                                                               copy)  # fmt: skip
+            turn.applied = True
+            return result
     if received.method == "REPLY":
         return _reply(user, sender, received)
     return "nothing-to-apply"  # PUBLISH, COUNTER, REFRESH: shown in the message only
@@ -151,8 +169,15 @@ def _reply(user, sender: str, received: itip.Received) -> str:
     if not answering or answering[0].partstat not in (*itip.ANSWERS, "NEEDS-ACTION"):
         return "not-from-attendee"
     attendee = answering[0]
-    if not _newer(user, received, attendee.email):
-        return "already-applied"
+    with _in_order(user, received, attendee.email) as turn:
+        if not turn.newer:
+            return "already-applied"
+        result = _set_answer(user, received, attendee)
+        turn.applied = result == "answer-recorded"
+        return result
+
+
+def _set_answer(user, received: itip.Received, attendee: itip.Person) -> str:
     for _attempt in range(3):  # the organiser may be changing the event at the same moment
         event = locate(user, received.uid)
         if event is None:
@@ -179,6 +204,5 @@ def _reply(user, sender: str, received: itip.Received) -> str:
                           etag=event.etag)  # fmt: skip
         except DavConflict:
             continue
-        _record(user, received, attendee.email)
         return "answer-recorded"
     return "conflict"

@@ -1,10 +1,13 @@
 """Helpers of the invitation tests: the iMIP mails people received, or that left for
 outside (captured in the spool in development), read back as iTIP."""
 
+import re
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from calendar_app import itip
@@ -59,3 +62,12 @@ def captured(address: str, title: str) -> list[tuple[str, itip.Received, str, ob
         if text and title in str(message["Subject"]):
             found.append((method, itip.read(text), plain, message))
     return found
+
+
+def outcomes(outcome: str) -> int:
+    """How many received iMIP the test worker has applied with this outcome so far (its log
+    names the task's return value)."""
+    log = Path(settings.VAR_DIR) / "worker.log"
+    pattern = re.compile(r"Task calendar_app\.tasks\.receive_imip\[[^\]]+\] succeeded in "
+                         rf"[0-9.e-]+s: '{re.escape(outcome)}'")  # fmt: skip
+    return len(pattern.findall(log.read_text(errors="replace"))) if log.exists() else 0

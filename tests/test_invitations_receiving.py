@@ -20,7 +20,7 @@ from dav.client import dav_session
 from mail.transport import smtp
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 from tests.conftest import wait_for
-from tests.invitation_helpers import received
+from tests.invitation_helpers import outcomes, received
 from tests.test_invitations_sending import _form, next_tuesday
 
 pytestmark = pytest.mark.usefixtures("empty_store", "mail_stack")
@@ -95,8 +95,9 @@ def test_a_cancel_removes_the_copy_and_older_or_replayed_mail_changes_nothing(pr
     send_from_outside(fixture("gmail-cancel.eml", "b"), organizer, prof.email)
     wait_for(lambda: not copy_of(prof, GMAIL_UID))
     # The invitation again (SEQUENCE 0 < 1): stays cancelled.
+    before = outcomes("already-applied")
     send_from_outside(fixture("gmail-request.eml", "c"), organizer, prof.email)
-    wait_for(lambda: _delivered_count(prof, "[c]") == 1)
+    wait_for(lambda: outcomes("already-applied") > before)
     assert not copy_of(prof, GMAIL_UID)
     assert ReceivedItip.objects.get(owner=prof, uid=GMAIL_UID).sequence == 1
 
@@ -114,8 +115,9 @@ def test_only_the_organiser_may_change_an_event(prof):
     forged = fixture("gmail-request.eml", "e").replace(
         b"From: Julie Moreau <julie.moreau.asso@gmail.example>", b"From: x@evil.example"
     )
+    before = outcomes("not-from-organizer")
     send_from_outside(forged, "x@evil.example", prof.email)
-    wait_for(lambda: _delivered_count(prof, "[e]") == 1)
+    wait_for(lambda: outcomes("not-from-organizer") > before)
     assert copy_of(prof, GMAIL_UID)["DTSTAMP"].dt == first["DTSTAMP"].dt
     # An outside server cannot speak for one of our addresses.
     spoof = fixture("gmail-request.eml", "f").replace(
@@ -147,15 +149,17 @@ def test_internal_invitation_and_answer_reach_both_agendas_at_once(client, prof,
     wait_for(lambda: itip.partstat_of(copy_of(prof, request.uid), colleague.email)
              == "ACCEPTED")  # fmt: skip
     before = inbox.locate(prof, request.uid).etag
+    replays = outcomes("already-applied")
     smtp.submit_as("collegue.demo", raw, mail_from=colleague.email, recipients=[prof.email])
-    wait_for(lambda: len(received("prof.demo", title)) == 2)  # the replay delivered…
+    wait_for(lambda: outcomes("already-applied") > replays)  # the replay delivered…
     assert inbox.locate(prof, request.uid).etag == before  # …and changed nothing
 
     # A REPLY can only change its sender's own answer.
     forged = itip.reply(request.calendar, itip.Person(prof.email, "", "DECLINED"))
     raw = imip.build(colleague, "REPLY", forged, [prof.email], partstat="DECLINED")
+    refused = outcomes("not-from-attendee")
     smtp.submit_as("collegue.demo", raw, mail_from=colleague.email, recipients=[prof.email])
-    wait_for(lambda: len(received("prof.demo", title)) == 3)
+    wait_for(lambda: outcomes("not-from-attendee") > refused)
     event = copy_of(prof, request.uid)
     assert itip.partstat_of(event, colleague.email) == "ACCEPTED"
     assert itip.partstat_of(event, prof.email) == ""

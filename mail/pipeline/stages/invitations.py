@@ -1,16 +1,14 @@
 """Invitations (iMIP): a calendar part in a message to local people is applied to their
-agenda before the message is stored (calendar_app.inbox): an attendee sees the invitation at
-once, an organiser the answers. Only a sender delivery can vouch for counts: an address of
-ours must have been submitted by its owner, never claimed from outside."""
+agenda by the worker as the message is stored (calendar_app.inbox, queued: the agenda down
+never holds mail): an attendee sees the invitation at once, an organiser the answers. Only
+a sender delivery can vouch for counts: an address of ours must have been submitted by its
+owner, never claimed from outside."""
 
-import logging
 from email.utils import parseaddr
 
 from calendar_app import inbox
 from convergence.mail_domains import is_local
 from mail.models import Mailbox
-
-logger = logging.getLogger(__name__)
 
 
 def _sender(context) -> str:
@@ -33,11 +31,6 @@ def process(context) -> None:
     if not sender:
         return
     for mailbox in context.mailboxes:
-        if mailbox in context.junk or mailbox.kind != Mailbox.Kind.PERSONAL or not mailbox.owner_id:
-            continue
-        try:
-            outcome = inbox.receive(mailbox.owner, sender, data)
-        except Exception:  # the agenda down must not hold the mail: the card still answers
-            logger.exception("iMIP for %s not applied", mailbox.address)
-            continue
-        logger.info("iMIP for %s: %s", mailbox.address, outcome)
+        personal = mailbox.kind == Mailbox.Kind.PERSONAL and mailbox.owner_id
+        if personal and mailbox not in context.junk:
+            inbox.receive_later(mailbox.owner_id, sender, data)
