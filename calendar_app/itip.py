@@ -224,7 +224,17 @@ def reply(calendar: icalendar.Calendar, attendee: Person, *, method: str = "REPL
 
 
 def read(data: bytes | str) -> Received:
-    """A received calendar object; ical.BadCalendarData for anything unusable."""
+    """A received calendar object; ical.BadCalendarData for anything unusable, whatever the
+    parser trips on (the data comes from anyone)."""
+    try:
+        return _read(data)
+    except ical.BadCalendarData:
+        raise
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise ical.BadCalendarData(exc.__class__.__name__) from exc
+
+
+def _read(data: bytes | str) -> Received:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     if len(text) > 1_000_000:
         raise ical.BadCalendarData("too large")

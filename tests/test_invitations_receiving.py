@@ -4,9 +4,11 @@ attendee's agenda, a CANCEL removes the copy, a REPLY sets the attendee's answer
 organiser's event. Only the organiser may change an event; old or replayed mail changes
 nothing."""
 
+import re
 import smtplib
 import uuid
 from datetime import datetime
+from email.utils import formatdate
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,9 +31,11 @@ GMAIL_UID = "5q1n0v8c2d3e4f5g6h7i8j9k0l@google.com"
 
 
 def fixture(name: str, tag: str) -> bytes:
-    """The file as the client sent it, its subject tagged so the test finds its copy."""
-    return (FIXTURES / name).read_bytes().replace(b"\r\nSubject: ", f"\r\nSubject: [{tag}] "
-                                                  .encode(), 1)  # fmt: skip
+    """The file as the client sent it, its subject tagged so the test finds its copy, dated
+    now (the persona's inbox is shared with other tests, which expect nothing in the future)."""
+    raw = (FIXTURES / name).read_bytes()
+    raw = re.sub(rb"\r\nDate: [^\r]*", f"\r\nDate: {formatdate()}".encode(), raw, count=1)
+    return raw.replace(b"\r\nSubject: ", f"\r\nSubject: [{tag}] ".encode(), 1)
 
 
 def send_from_outside(raw: bytes, sender: str, to: str) -> None:

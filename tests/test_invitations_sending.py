@@ -146,3 +146,19 @@ def test_an_event_with_attendees_made_on_a_phone_sends_the_invitations(live_serv
     )
     wait_for(lambda: ScheduledEvent.objects.filter(owner=prof).count() == 1)
     assert not captured(OUTSIDE, other)
+
+
+def test_moving_the_event_to_another_calendar_cancels_nothing(client, prof, colleague):
+    client.force_login(prof)
+    client.get("/agenda/semaine/")
+    client.post("/agenda/calendriers/", {"display_name": "Conseils", "color": "#6a6af4"})
+    title = f"Conseil de classe 4e A {uuid.uuid4().hex[:6]}"
+    start = next_tuesday(17)
+    client.post("/agenda/evenement/nouveau/", _form(title, start, participants=colleague.email))
+    wait_for(lambda: received("collegue.demo", title))
+    event = _stored(client, title)
+    client.post(f"/agenda/evenement/personnel/{event.href}/modifier/",
+                _form(title, start, participants=colleague.email, etag=event.etag,
+                      calendar="conseils"))  # fmt: skip
+    wait_for(lambda: ScheduledEvent.objects.get(owner=prof).collection == "conseils")
+    assert [m[0] for m in received("collegue.demo", title)] == ["REQUEST"]
