@@ -113,7 +113,7 @@ def _read(user, data: bytes, personal: bool) -> Card:
         ],  # fmt: skip
     )
     me = user.email.lower()
-    if received.method == "REPLY":
+    if received.method in ("REPLY", "COUNTER"):
         _reply_card(user, card, received)
     elif received.method == "REQUEST" and me in {p.email for p in received.attendees}:
         card.answerable = personal and received.organizer != me
@@ -177,6 +177,7 @@ def _reply_card(user, card: Card, received) -> None:
                                    _answer(p.partstat))
                           for p in itip.attendees_of(itip.first_event(copy.parsed))]  # fmt: skip
         card.extra["counts"] = counts(itip.attendees_of(itip.first_event(copy.parsed)))
+        card.extra["event"] = (copy.calendar, copy.href)  # a COUNTER is applied by editing
 
 
 def event_answers(calendar) -> dict:

@@ -187,3 +187,13 @@ def test_the_organiser_sees_each_answer_and_the_counters(client, prof, colleague
     detail = client.get(f"/agenda/evenement/{event.calendar}/{event.href}/").content.decode()
     assert "1 accepté, 0 refusé, 2 sans réponse" in detail and "Louis Bernard" in detail
 
+    # «Proposer un autre horaire»: the organiser's card shows the time and where to change it.
+    client.force_login(colleague)
+    client.post("/agenda/invitation/repondre/", {
+        "boite": mailbox.id, "dossier": "INBOX", "uid": uid, "reponse": "TENTATIVE",
+        "date": "2027-01-12", "debut": "14:00", "fin": "15:00"})  # fmt: skip
+    client.force_login(prof)
+    html, _, _ = _page(client, prof, f"Nouvel horaire proposé : {title}")
+    assert "Autre horaire proposé" in html and "mardi 12 janvier 2027, 14:00 – 15:00" in html
+    assert f"/agenda/evenement/{event.calendar}/{event.href}/modifier/" in html
+
