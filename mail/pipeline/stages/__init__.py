@@ -8,6 +8,7 @@ from mail.pipeline.stages import (
     external,
     folder_addresses,
     forwards_and_replies,
+    invitations,
     lists,
     lmtp,
     plans,
@@ -19,6 +20,7 @@ STAGES = [
     folder_addresses,  # shared mailboxes' folders with their own address: APPEND there
     lists,  # distribution lists: their members' mailboxes, each once
     spam,  # scored once; spam copies go to Junk, untouched by rules
+    invitations,  # iMIP: applied to the agenda of local attendees and organisers
     plans,  # per recipient: rules, forwarding, absence message
     forwards_and_replies,  # spooled before storing, each at most once
     stamp,  # the delivery header on the copy Dovecot stores
