@@ -212,7 +212,7 @@ def empty_inbox(user: User) -> None:
             box.delete("INBOX", uids)
 
 
-def wait_for(predicate, timeout: float = 30, interval: float = 0.2):
+def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()

@@ -1,7 +1,6 @@
 """The demo académie's directory: about 40 établissements and a few hundred people, seeded fast
 and idempotently, the demo cast unchanged."""
 
-import time
 
 import pytest
 
@@ -31,10 +30,8 @@ def test_the_data_files_describe_a_credible_academie():
     assert sum(1 for p in demo.ACADEMIE_PEOPLE if p.also) >= 10  # teachers in two places
 
 
-def test_seeding_the_directory_is_fast_and_idempotent(fast_hashing):
-    started = time.monotonic()
+def test_seeding_the_directory_is_idempotent(fast_hashing):
     demo.seed_directory()
-    assert time.monotonic() - started < 15
     assert Etablissement.objects.count() == len(demo.ACADEMIE_ETABLISSEMENTS)
     assert Person.objects.count() == User.objects.count() == len(demo.ACADEMIE_PEOPLE)
     assert Mailbox.objects.filter(kind=Mailbox.Kind.PERSONAL).count() == User.objects.count()

@@ -3,7 +3,6 @@
 Every user string reaches the server quoted or as a literal, whatever it contains; what
 cannot be sent at all is refused with a French message."""
 
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,15 +40,10 @@ HOSTILE = [
 ]
 
 
-def timed(call):
-    started = time.monotonic()
-    response = call()
-    return response, time.monotonic() - started
-
-
-def assert_answered(response, elapsed):
+def assert_answered(response):
+    # A string that stalls IMAP (a literal announced and never sent) ends at IMAP_TIMEOUT as
+    # a 503: the status tells a stall, with no clock in the test.
     assert response.status_code in (200, 302, 404), response.status_code
-    assert elapsed < 5, f"stalled {elapsed:.1f}s"
 
 
 def test_search_text_with_imap_syntax_is_sent_as_text(client, prof):
@@ -66,8 +60,8 @@ def test_search_text_with_imap_syntax_is_sent_as_text(client, prof):
         f'"{token}"',
         f"\\{token}",
     ):
-        response, elapsed = timed(lambda text=text: client.get(url, {"q": text}))
-        assert_answered(response, elapsed)
+        response = client.get(url, {"q": text})
+        assert_answered(response)
         assert response.status_code == 200
         found = [e.subject for e in response.context["page"].envelopes]
         assert subject in found, text
@@ -78,11 +72,11 @@ def test_quick_and_advanced_search_never_fail(client, prof, text):
     client.force_login(prof)
     box = prof.personal_mailbox.id
     folder = reverse("mail:folder", args=[box, "INBOX"])
-    assert_answered(*timed(lambda: client.get(folder, {"q": text})))
+    assert_answered(client.get(folder, {"q": text}))
     search = reverse("mail:search", args=[box])
     for field in ("text", "sender", "recipient", "subject"):
-        response, elapsed = timed(lambda field=field: client.get(search, {field: text}))
-        assert_answered(response, elapsed)
+        response = client.get(search, {field: text})
+        assert_answered(response)
         assert response.status_code == 200
 
 
@@ -116,21 +110,16 @@ def own_folders(prof):
 def test_folder_names_and_move_targets_with_imap_syntax(client, prof, name):
     client.force_login(prof)
     box = prof.personal_mailbox.id
-    response, elapsed = timed(
-        lambda: client.post(reverse("mail:folders", args=[box]), {"name": name})
-    )
-    assert_answered(response, elapsed)
+    assert_answered(client.post(reverse("mail:folders", args=[box]), {"name": name}))
     subject = unique_subject()
     deliver(prof, build_message(to=prof.email, subject=subject))
-    response, elapsed = timed(
-        lambda: client.post(
-            reverse("mail:act", args=[box]),
-            {"folder": "INBOX", "action": "move", "uid": [uid_of(prof, subject)], "target": name},
-        )
+    response = client.post(
+        reverse("mail:act", args=[box]),
+        {"folder": "INBOX", "action": "move", "uid": [uid_of(prof, subject)], "target": name},
     )
-    assert_answered(response, elapsed)
+    assert_answered(response)
     url = reverse("mail:folder", args=[box, "INBOX"]).removesuffix("INBOX/") + quote(name) + "/"
-    assert_answered(*timed(lambda: client.get(url)))
+    assert_answered(client.get(url))
 
 
 @pytest.mark.usefixtures("own_folders")
