@@ -79,3 +79,22 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} {self.occurrence} -{self.minutes_before}"
+
+
+class Subscription(models.Model):
+    """A public .ics URL a person subscribed to: its events are copied into a read-only
+    collection of theirs (``dav.read_only``), refreshed by a beat job."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000)
+    refreshed_at = models.DateTimeField(null=True, db_index=True)  # last attempt
+    last_error = models.CharField(max_length=300, blank=True)  # French, shown to the person
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection"], name="subscription")
+        ]
+
+    def __str__(self) -> str:
+        return self.url

@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import edits, ical
+from calendar_app import edits, ical, subscriptions
 from calendar_app.models import AgendaSettings
+from dav import read_only
 from dav.client import DavNotFound, dav_session
 
 DEFAULT_CALENDAR = "personnel"
@@ -24,6 +25,7 @@ class CalendarInfo:
     display_name: str
     color: str
     hidden: bool
+    read_only: bool = False  # a subscription: nobody writes it but its refresh
 
 
 @dataclass
@@ -39,18 +41,24 @@ class StoredEvent:
 
 
 def calendars_of(user) -> list[CalendarInfo]:
-    """The person's calendars; «Personnel» is created at first use."""
+    """The person's calendars; «Personnel» is created at first use (a subscription alone
+    leaves nowhere to write)."""
     with dav_session(user.username) as store:
         found = store.calendars()
-        if not found:
+        if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
             found = store.calendars()
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
-        (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden)
-         for c in found),
+        (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
+                      read_only.is_read_only(c.name)) for c in found),
         key=lambda c: (c.name != DEFAULT_CALENDAR, c.display_name.lower()),
     )  # fmt: skip
+
+
+def writable(calendars: list[CalendarInfo]) -> list[CalendarInfo]:
+    """The calendars events can be created in or moved to."""
+    return [c for c in calendars if not c.read_only]
 
 
 def access_calendar(user, name: str) -> CalendarInfo:
@@ -210,7 +218,9 @@ def set_hidden(user, name: str, hidden: bool) -> None:
 
 
 def delete_calendar(user, name: str) -> None:
-    access_calendar(user, name)
+    if access_calendar(user, name).read_only:
+        subscriptions.unsubscribe(user, name)
+        return
     with dav_session(user.username) as store:
         store.delete_calendar(name)
     set_hidden(user, name, False)

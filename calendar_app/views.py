@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -76,7 +77,7 @@ def agenda(request, view: str = "semaine"):
 
 @store_required
 def event_new(request):
-    calendars = services.calendars_of(request.user)
+    calendars = services.writable(services.calendars_of(request.user))
     if request.method == "POST":
         form = forms.EventForm(request.POST, calendars=calendars)
         if form.is_valid():
@@ -96,8 +97,9 @@ def event_new(request):
     return render(request, "calendar_app/event_form.html", {"form": form, "creating": True})
 
 
-def _event(request, calendar: str, href: str):
-    services.access_calendar(request.user, calendar)
+def _event(request, calendar: str, href: str, *, write: bool = False):
+    if services.access_calendar(request.user, calendar).read_only and write:
+        raise PermissionDenied  # a subscription: changed only by its refresh
     event = services.find_event(request.user, calendar, href)
     key = request.GET.get("occurrence", "") if event.recurring else ""
     return event, key, services.occurrence_in(event, key)
@@ -114,8 +116,8 @@ def event_detail(request, calendar: str, href: str):
 
 @store_required
 def event_edit(request, calendar: str, href: str):
-    event, key, occurrence = _event(request, calendar, href)
-    calendars = services.calendars_of(request.user)
+    event, key, occurrence = _event(request, calendar, href, write=True)
+    calendars = services.writable(services.calendars_of(request.user))
     rule = services.series_rule(event)
     conflict = None
     if request.method == "POST":
@@ -127,7 +129,7 @@ def event_edit(request, calendar: str, href: str):
                 try:
                     return _save_change(request, event, key, form)
                 except DavConflict:
-                    event, key, conflict = _event(request, calendar, href)
+                    event, key, conflict = _event(request, calendar, href, write=True)
             form = _with_current_etag(request.POST, event.etag, calendars, key)
     else:
         form = forms.EventForm(calendars=calendars, recurring=bool(key),
@@ -159,7 +161,7 @@ def _save_change(request, event, key: str, form):
 
 @store_required
 def event_delete(request, calendar: str, href: str):
-    event, key, occurrence = _event(request, calendar, href)
+    event, key, occurrence = _event(request, calendar, href, write=True)
     if request.method == "POST":
         scope = request.POST.get("scope", "this")
         if request.POST.get("etag") != event.etag:
@@ -242,9 +244,11 @@ def event_export(request, calendar: str, href: str):
 @store_required
 def import_ics(request):
     """Upload, preview (what will be imported, what will not), then import."""
-    calendars = services.calendars_of(request.user)
+    calendars = services.writable(services.calendars_of(request.user))
     if request.method == "POST" and request.POST.get("step") == "import":
         calendar = services.access_calendar(request.user, request.POST.get("calendar", ""))
+        if calendar.read_only:
+            raise PermissionDenied
         data = importing.kept_upload(request.user, request.POST.get("token", ""), remove=True)
         if data is None:
             messages.error(request, _("This import has expired: choose the file again."))

@@ -9,6 +9,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 
 from dav.credentials import SuccessCache, check_credentials, still_valid  # noqa: E402
+from dav.read_only import WRITER_GROUP  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "::1"}
 
@@ -23,7 +24,15 @@ class Auth(auth.BaseAuth):
         (a busy database) would hold all later refusals past the /dav/ proxy's timeout.
         Not needed here: Django runs the same Argon2 check whether the login exists or not."""
 
-    def _login_ext(self, login: str, password: str, context: auth.AuthContext) -> str:
+    def _login_ext_with_groups(self, login: str, password: str,
+                               context: auth.AuthContext) -> tuple[str, set]:  # fmt: skip
+        # The web app's master login is the only writer of read-only collections.
+        identity = self._identity(login, password, context)
+        if identity is None:
+            return "", set()
+        return identity.username, {WRITER_GROUP} if identity.kind == "master" else set()
+
+    def _identity(self, login: str, password: str, context: auth.AuthContext):
         # The /dav/ proxy (and the production reverse proxy) always sets X-Remote-Addr: the
         # master login is for the web app talking to Radicale directly on loopback, never for
         # a request that came from outside.
@@ -31,9 +40,8 @@ class Auth(auth.BaseAuth):
         with request_database():
             cached = self._cache.get(login, password)
             if cached and (direct or cached.kind != "master") and still_valid(cached, password):
-                return cached.username
+                return cached
             identity = check_credentials(login, password, allow_master=direct)
-        if identity is None:
-            return ""
-        self._cache.put(login, password, identity)
-        return identity.username
+        if identity is not None:
+            self._cache.put(login, password, identity)
+        return identity

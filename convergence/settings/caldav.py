@@ -5,7 +5,7 @@ accepted only straight from loopback, never through the proxy (dav/radicale_auth
 
 from pathlib import Path
 
-from convergence.env import env, env_int
+from convergence.env import env, env_bool, env_int
 from convergence.settings.base import VAR_DIR
 from convergence.settings.celery import CELERY_BEAT_SCHEDULE
 
@@ -24,4 +24,17 @@ AGENDA_TIME_ZONE = env("AGENDA_TIME_ZONE", "Europe/Paris")
 CELERY_BEAT_SCHEDULE["send-agenda-reminders"] = {
     "task": "calendar_app.tasks.send_reminders",
     "schedule": float(env_int("AGENDA_REMINDER_SWEEP_SECONDS", 60)),
+}
+
+# Subscriptions to public .ics URLs: fetched with convergence.safe_fetch (public addresses
+# only), refreshed by a beat job once older than AGENDA_SUBSCRIPTION_REFRESH_SECONDS.
+AGENDA_SUBSCRIPTION_REFRESH_SECONDS = env_int("AGENDA_SUBSCRIPTION_REFRESH_SECONDS", 6 * 3600)
+AGENDA_SUBSCRIPTION_MAX_BYTES = env_int("AGENDA_SUBSCRIPTION_MAX_BYTES", 5 * 1024 * 1024)
+AGENDA_SUBSCRIPTION_TIMEOUT = env_int("AGENDA_SUBSCRIPTION_TIMEOUT", 15)
+# Only the tests serve .ics files from this machine; production refuses loopback addresses
+# (and calendar_app/checks.py refuses to start with this on).
+AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK = env_bool("AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK", False)
+CELERY_BEAT_SCHEDULE["refresh-agenda-subscriptions"] = {
+    "task": "calendar_app.tasks.refresh_subscriptions",
+    "schedule": float(env_int("AGENDA_SUBSCRIPTION_SWEEP_SECONDS", 900)),
 }
