@@ -53,6 +53,9 @@ class AgendaSettings(models.Model):
                                 related_name="agenda_settings")  # fmt: skip
     working_week = models.BooleanField(default=False)  # Monday to Friday in the week view
     hidden_calendars = models.JSONField(default=list, blank=True)
+    # «Semaine A / semaine B»: off unless asked for; any day of a week A sets the alternation.
+    alternate_weeks = models.BooleanField(default=False)
+    week_a = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return str(self.user)

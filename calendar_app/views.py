@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import forms, from_mail, grid, importing, services
+from calendar_app import forms, from_mail, grid, importing, navigation, services
 from calendar_app.ical import local_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
@@ -72,6 +72,7 @@ def agenda(request, view: str = "semaine"):
         "previous_url": agenda_url(view, span.previous), "next_url": agenda_url(view, span.next),
         "hours": range(grid.FIRST_HOUR, grid.LAST_HOUR), "first_hour": grid.FIRST_HOUR,
         "last_hour": grid.LAST_HOUR,
+        **navigation.context(span, preferences, request.GET.get("mini")),
     })  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from calendar_app import grid
+from calendar_app import grid, navigation
 
 register = template.Library()
 
@@ -23,3 +23,9 @@ def grid_top(occurrence) -> int:
 @register.filter
 def grid_height(occurrence) -> int:
     return grid.minutes_in_grid(occurrence)[1]
+
+
+@register.filter
+def week_ab(day, preferences) -> str:
+    """«A» or «B» for the week of ``day``, or "" when the person does not use them."""
+    return navigation.week_label(day, preferences) if preferences else ""
