@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import forms, from_mail, grid, importing, navigation, services
+from calendar_app import forms, from_mail, grid, importing, navigation, services, slots
 from calendar_app.ical import local_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
@@ -90,6 +90,7 @@ def event_new(request):
         initial = forms.new_event_initial(
             _day(request.GET.get("date")), int(hour) if hour.isdigit() and int(hour) < 24
             else None, request.GET.get("calendrier") or calendars[0].name)  # fmt: skip
+        initial.update(slots.slot_initial(request.GET))  # a slot dragged in the grid
         if request.GET.get("boite", "").isdigit() and request.GET.get("uid", "").isdigit():
             initial.update(from_mail.initial_from_message(
                 request.user, int(request.GET["boite"]), request.GET.get("dossier", "INBOX"),
