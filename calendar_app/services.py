@@ -85,15 +85,17 @@ def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
               end: datetime) -> list[ical.Occurrence]:  # fmt: skip
     """Parsing and expanding is most of a view's time: kept per resource version (its ETag)
     and range, so the same week shown again costs the REPORT only."""
+    zone = ical.viewer_zone()
     key = "agenda:occ:" + hashlib.sha256(
         f"{user.pk}|{calendar.name}|{calendar.color}|{resource.href}|{resource.etag}|"
-        f"{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()  # fmt: skip
+        f"{start.isoformat()}|{end.isoformat()}|{zone.key}".encode()).hexdigest()  # fmt: skip
     cached = cache.get(key) if resource.etag else None
     if cached is not None:
         return cached
     try:
         occurrences = ical.expand(resource.text, start, end, calendar=calendar.name,
-                                  href=resource.href, etag=resource.etag, color=calendar.color)
+                                  href=resource.href, etag=resource.etag, color=calendar.color,
+                                  zone=zone)  # fmt: skip
     except ical.BadCalendarData:
         occurrences = []  # written by another client; shown nowhere rather than a 500
     if resource.etag:
@@ -122,7 +124,7 @@ def series_rule(event: StoredEvent):
 
 def occurrence_in(event: StoredEvent, key: str) -> ical.Occurrence:
     """The occurrence ``key`` of a stored event (the master when there is no key)."""
-    zone = ical.local_zone()
+    zone = ical.viewer_zone()
     recurs = event.recurring
     if key:
         for component in event.parsed.walk("VEVENT"):
@@ -287,7 +289,8 @@ def search_events(user, text: str, start: datetime, end: datetime) -> list[ical.
                 resource = store.get(row.collection, row.href)
                 found.extend(ical.expand(resource.text, start, end, calendar=row.collection,
                                          href=row.href, etag=resource.etag,
-                                         color=colors[row.collection]))  # fmt: skip
+                                         color=colors[row.collection],
+                                         zone=ical.viewer_zone()))  # fmt: skip
             except (DavNotFound, ical.BadCalendarData):
                 continue  # deleted or rewritten since it was indexed
     return sorted(found, key=lambda o: _sort_key(o.start))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calendar_app import forms, from_mail, grid, importing, navigation, services, slots
-from calendar_app.ical import local_zone
+from calendar_app.ical import viewer_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
 
@@ -39,7 +39,7 @@ def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        return timezone.now().astimezone(local_zone()).date()
+        return timezone.now().astimezone(viewer_zone()).date()
 
 
 def event_url(calendar: str, href: str, key: str) -> str:

@@ -40,3 +40,19 @@ def test_mini_month_and_week_a_b(live_server, page, prof):
     expect(page.get_by_text("Semaine 51")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+
+
+def test_an_event_in_another_time_zone(live_server, page, prof):
+    from tests.test_agenda_time_zones import _event, _store
+
+    sign_in_to_agenda(page, live_server)
+    _store(_event("Visio avec Fort-de-France", "20261119T140000", "20261119T150000",
+                  "America/Martinique"))  # fmt: skip
+    page.reload()
+    event = page.get_by_role("link", name=re.compile("Visio avec Fort-de-France"))
+    expect(event).to_contain_text("19:00 – 20:00")
+    expect(event).to_contain_text("(14:00 – 15:00, heure : Martinique)")
+    assert_accessible(page)
+    event.click()
+    expect(page.get_by_text("Dans son fuseau horaire")).to_be_visible()
+    assert_accessible(page)
