@@ -3,6 +3,7 @@ refresh one now. Renaming, colour, hiding and unsubscribing are the calendar's o
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,8 +53,9 @@ def subscriptions_page(request):
 def refresh(request, name: str):
     subscription = Subscription.objects.filter(owner=request.user, collection=name).first()
     if subscription is None:
-        services.access_calendar(request.user, "")  # not theirs: the same 404 as any calendar
-    subscriptions.refresh(subscription)
+        raise Http404
+    if not subscriptions.recently_refreshed(subscription):  # a click again fetches nothing
+        subscriptions.refresh(subscription)
     if subscription.last_error:
         messages.error(request, subscription.last_error)
     else:

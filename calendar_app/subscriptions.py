@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "Mozilla/5.0 (compatible; Convergence-Agenda/1.0)"
 ACCEPT = "text/calendar, text/plain;q=0.5, */*;q=0.1"
 REFRESH_BATCH = 200  # subscriptions queued per beat run; the rest wait for the next one
+MAX_PER_PERSON = 20  # each is fetched again and again on the person's behalf
+MANUAL_REFRESH_SECONDS = 60  # «Actualiser maintenant» more often fetches nothing more
 
 
 class SubscriptionError(Exception):
@@ -65,6 +67,9 @@ def _reason(error: str) -> str:
 
 def subscribe(user, url: str, display_name: str, color: str) -> Subscription:
     """Fetches the file once (a wrong address is said at once), then creates the calendar."""
+    if Subscription.objects.filter(owner=user).count() >= MAX_PER_PERSON:
+        raise SubscriptionError(_("You already follow %(n)s agendas: unsubscribe from one "
+                                  "first.") % {"n": MAX_PER_PERSON})  # fmt: skip
     report = fetch_feed(url)
     with dav_session(user.username) as store:
         existing = {c.name for c in store.calendars()}
@@ -108,14 +113,18 @@ def queue_due_refreshes() -> int:
     return len(ids)
 
 
+def recently_refreshed(subscription: Subscription) -> bool:
+    since = timezone.now() - timedelta(seconds=MANUAL_REFRESH_SECONDS)
+    return subscription.refreshed_at is not None and subscription.refreshed_at > since
+
+
 def unsubscribe(user, collection: str) -> None:
-    subscription = Subscription.objects.get(owner=user, collection=collection)
     try:
         with dav_session(user.username) as store:
             store.delete_calendar(collection)
     except DavNotFound:
         pass
-    subscription.delete()
+    Subscription.objects.filter(owner=user, collection=collection).delete()
     settings_row = AgendaSettings.of(user)
     if collection in settings_row.hidden_calendars:
         settings_row.hidden_calendars.remove(collection)

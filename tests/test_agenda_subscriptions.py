@@ -193,6 +193,10 @@ def test_subscribe_see_read_only_and_refresh(signed_in, feed_server, live_server
 
     # The source down: the events stay, the page says why.
     feed_server.feed = b"plus rien"
+    hits = len(feed_server.hits)
+    signed_in.post(f"/agenda/abonnements/{name}/actualiser/")  # refreshed a moment ago
+    assert len(feed_server.hits) == hits
+    Subscription.objects.update(refreshed_at=datetime(2026, 1, 1, tzinfo=PARIS))
     page = signed_in.post(f"/agenda/abonnements/{name}/actualiser/", follow=True)
     assert "ne donne pas d&#x27;agenda" in page.content.decode()
     with dav_session("prof.demo") as store:
@@ -203,6 +207,15 @@ def test_subscribe_see_read_only_and_refresh(signed_in, feed_server, live_server
     assert not Subscription.objects.exists()
     with dav_session("prof.demo") as store:
         assert name not in [c.name for c in store.calendars()]
+
+
+@pytest.mark.usefixtures("loopback_allowed")
+def test_twenty_subscriptions_at_most(signed_in, prof, feed_server):
+    Subscription.objects.bulk_create(Subscription(owner=prof, collection=f"abonnement--{n}",
+                                                  url="https://example.org/a.ics")
+                                     for n in range(subscriptions.MAX_PER_PERSON))  # fmt: skip
+    page = _subscribe(signed_in, f"{feed_server.url}{FEED}").content.decode()
+    assert "Vous suivez déjà 20 agendas" in page and feed_server.hits == []
 
 
 def test_someone_elses_subscription_cannot_be_refreshed(signed_in, colleague):
