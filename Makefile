@@ -41,7 +41,8 @@ test: system-test $(STAMP) messages
 	fi
 
 ## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
-## private Dovecot; writes docs/benchmarks.md. BENCH_SIZES=2000 make bench for a quick run.
+## private Dovecot, delivery, and the agenda on 3,000 events in a private Radicale; writes
+## docs/benchmarks.md. BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300 make bench for a quick run.
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
 

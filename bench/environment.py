@@ -19,6 +19,7 @@ def prepare() -> str:
             "IMAP_PORT": str(free_port()),
             "GATEWAY_INBOUND_PORT": str(free_port()),
             "GATEWAY_SUBMISSION_PORT": str(free_port()),
+            "RADICALE_PORT": str(free_port()),  # the agenda's store, under var_dir
             "REDIS_URL": redis_database(12),
             "CACHE_KEY_PREFIX": f"convergence-bench-{os.getpid()}",
             "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
@@ -26,6 +27,7 @@ def prepare() -> str:
             "CONVERGENCE_DEVELOPMENT": "true",  # generated secrets, loopback hosts
         }
     )
-    for name in ("DOVECOT_DIR", "LMTP_SOCKET", "SPOOL_DIR", "DJANGO_DEBUG", "IMAP_HOST"):
+    for name in ("DOVECOT_DIR", "LMTP_SOCKET", "SPOOL_DIR", "DJANGO_DEBUG", "IMAP_HOST",
+                 "RADICALE_DIR", "CALDAV_URL"):
         os.environ.pop(name, None)
     return var_dir

@@ -1,12 +1,13 @@
-"""`make bench`: the webmail against its raw IMAP floor, and delivery against raw LMTP,
-each measured in the same run.
+"""`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, and the
+agenda against Radicale's raw REPORT (bench/agenda.py), each measured in the same run.
 
 BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
-Everything else (var/ directory, Dovecot, ports, Redis database 12) is private to the run,
-and the directory is deleted at the end.
+AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar.
+Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
+the run, and the directory is deleted at the end.
 """
 
 import os
@@ -66,7 +67,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import delivery, load, machine, report, scenarios, stack, stats
+    from bench import agenda, delivery, load, machine, report, scenarios, stack, stats
     from mail.imap import close_all_sessions
 
     repeat = stats.repeat_count()
@@ -103,6 +104,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         delivery_repeat = max(3, repeat // 6)
         print("Measuring delivery…", flush=True)
         rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
+        print("Measuring the agenda…", flush=True)
+        agenda_result = agenda.run(repeat)
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -112,7 +115,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         )
         method = [*METHOD, sampling]
         report.write_markdown(output, machine.describe(), results, method, elapsed,
-                              delivery.markdown(rows, delivery_repeat))
+                              delivery.markdown(rows, delivery_repeat)
+                              + agenda.markdown(agenda_result))
         print(f"Written to {output}")
     finally:
         close_all_sessions()

@@ -21,3 +21,18 @@ def check_caldav_master_secret(app_configs=None, **kwargs) -> list[Error]:
             id="calendar_app.E001",
         )]  # fmt: skip
     return []
+
+
+@register(Tags.security)
+def check_subscription_fetch(app_configs=None, **kwargs) -> list[Error]:
+    """Subscriptions may reach loopback only in the tests: in production that would let any
+    person read the server's own services through a «public» agenda address."""
+    if settings.DEBUG or getattr(settings, "DEVELOPMENT", False):
+        return []
+    if settings.AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK:
+        return [Error(
+            "AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK is on while DEBUG is off.",
+            hint="Unset it: only the test suite serves .ics files from this machine.",
+            id="calendar_app.E002",
+        )]  # fmt: skip
+    return []

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.forms import TIME_ZONES as ACCOUNT_TIME_ZONES
+from calendar_app import ical
 from calendar_app.attendees import AttendeesField
 from calendar_app.edits import WEEKDAYS, EventData, Recurrence
 
@@ -138,9 +139,11 @@ class EventForm(forms.Form):
 
 
 def initial_for(occurrence, *, rule=None) -> dict:
-    """The form's initial values for an existing occurrence (and its series' rule)."""
-    zone_name = settings.AGENDA_TIME_ZONE
-    start, end = occurrence.start, occurrence.end
+    """The form's initial values for an existing occurrence (and its series' rule), in the
+    event's own time zone when the form offers it."""
+    zone_name = form_zone(occurrence.zone)
+    start, end = (value.astimezone(ZoneInfo(zone_name)) if isinstance(value, datetime)
+                  else value for value in (occurrence.start, occurrence.end))  # fmt: skip
     if occurrence.all_day:
         end = end - timedelta(days=1) if end > start else end
     initial = {
@@ -177,11 +180,21 @@ def _rule_initial(rule) -> dict:
     }  # fmt: skip
 
 
+def form_zone(preferred: str = "") -> str:
+    """``preferred`` if the form offers it, else the viewer's zone, else the agenda's."""
+    offered = {name for name, _label in TIME_ZONES}
+    for name in (preferred, ical.viewer_zone().key):
+        if name in offered:
+            return name
+    return settings.AGENDA_TIME_ZONE
+
+
 def new_event_initial(day: date, hour: int | None, calendar: str) -> dict:
     start = time(hour if hour is not None else 9, 0)
     end = time(min(start.hour + 1, 23), 0 if start.hour < 23 else 59)
     return {"start_date": day, "end_date": day, "start_time": start, "end_time": end,
             "calendar": calendar, "busy": "busy", "privacy": "public", "ends": "never",
+            "time_zone": form_zone(),
             "monthly_by": "date", "interval": 1}  # fmt: skip
 
 

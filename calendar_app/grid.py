@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from calendar_app.ical import Occurrence, local_zone
+from calendar_app.ical import Occurrence, viewer_zone
 
 VIEWS = {"jour": "day", "semaine": "week", "mois": "month", "liste": "list"}
 LIST_DAYS = 28
@@ -36,11 +36,11 @@ class Span:
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.first, time(), local_zone())
+        return datetime.combine(self.first, time(), viewer_zone())
 
     @property
     def end(self) -> datetime:
-        return datetime.combine(self.first + timedelta(days=self.days), time(), local_zone())
+        return datetime.combine(self.first + timedelta(days=self.days), time(), viewer_zone())
 
 
 def span_of(view: str, anchor: date, *, working_week: bool) -> Span:

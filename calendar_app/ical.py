@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 from django.conf import settings
+from django.utils import timezone
 
 PRODID = "-//Convergence//Agenda//FR"
 
@@ -39,6 +40,10 @@ class Occurrence:
     recurrence_id: str = ""  # the occurrence's original start, as written in RECURRENCE-ID
     reminders: list[int] = field(default_factory=list)  # minutes before
     awaiting: bool = False  # an invitation the agenda's owner has not answered (NEEDS-ACTION)
+    zone: str = ""  # the event's own time zone (its TZID), "" for floating times and all-day
+    # Start and end in that zone, when its clock differs from the viewer's (else None).
+    original_start: datetime | None = None
+    original_end: datetime | None = None
 
 
 def parse(text: str) -> icalendar.Calendar:
@@ -53,6 +58,19 @@ def parse(text: str) -> icalendar.Calendar:
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.AGENDA_TIME_ZONE)
+
+
+def viewer_zone() -> ZoneInfo:
+    """The zone the pages show times in: the signed-in person's (accounts' middleware
+    activates it), the agenda's own elsewhere."""
+    zone = timezone.get_current_timezone()
+    return zone if isinstance(zone, ZoneInfo) else local_zone()
+
+
+def _zone_name(prop, value) -> str:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return ""
+    return str(prop.params.get("TZID") or getattr(value.tzinfo, "key", "") or value.tzname())
 
 
 def as_local(value: datetime | date, zone: ZoneInfo) -> datetime | date:
@@ -102,11 +120,18 @@ def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recu
         category = ",".join(str(c) for c in first.cats)
     recurrence_id = component.get("RECURRENCE-ID")
     original = recurrence_id.dt if recurrence_id is not None else start
+    shown_start, shown_end = as_local(start, zone), as_local(end, zone)
+    own_clock = (isinstance(start, datetime) and start.tzinfo is not None
+                 and start.utcoffset() != shown_start.utcoffset())  # fmt: skip
     return Occurrence(
         calendar=calendar, href=href, etag=etag, uid=str(component.get("UID", "")),
         title=str(component.get("SUMMARY", "")), location=str(component.get("LOCATION", "")),
         description=str(component.get("DESCRIPTION", "")),
-        start=as_local(start, zone), end=as_local(end, zone), all_day=all_day,
+        start=shown_start, end=shown_end, all_day=all_day,
+        zone=_zone_name(component.get("DTSTART"), start),
+        original_start=start if own_clock else None,
+        original_end=(end.astimezone(start.tzinfo) if own_clock and isinstance(end, datetime)
+                      else None),
         color=str(component.get("COLOR", "")) or color, category=category,
         busy=str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT",
         private=str(component.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL"),
@@ -116,13 +141,15 @@ def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recu
 
 
 def expand(text: str, start: datetime, end: datetime, *, calendar: str, href: str, etag: str,
-           color: str = "", cap: int | None = None) -> list[Occurrence]:  # fmt: skip
+           color: str = "", cap: int | None = None,
+           zone: ZoneInfo | None = None) -> list[Occurrence]:  # fmt: skip
     """The occurrences of one resource that overlap [start, end), at most ``cap`` of them
-    (an RRULE without end, or FREQ=SECONDLY, must not hang a page)."""
+    (an RRULE without end, or FREQ=SECONDLY, must not hang a page), in ``zone`` (the
+    agenda's own by default)."""
     cap = cap or settings.AGENDA_MAX_OCCURRENCES
     parsed = parse(text)
     recurs = any("RRULE" in e or "RDATE" in e for e in parsed.walk("VEVENT"))
-    zone = local_zone()
+    zone = zone or local_zone()
     found = []
     query = recurring_ical_events.of(parsed, skip_bad_series=True)
     for component in query.after(start):

@@ -53,6 +53,9 @@ class AgendaSettings(models.Model):
                                 related_name="agenda_settings")  # fmt: skip
     working_week = models.BooleanField(default=False)  # Monday to Friday in the week view
     hidden_calendars = models.JSONField(default=list, blank=True)
+    # «Semaine A / semaine B»: off unless asked for; any day of a week A sets the alternation.
+    alternate_weeks = models.BooleanField(default=False)
+    week_a = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return str(self.user)
@@ -117,3 +120,22 @@ class ReceivedItip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} {self.attendee}"
+
+
+class Subscription(models.Model):
+    """A public .ics URL a person subscribed to: its events are copied into a read-only
+    collection of theirs (``dav.read_only``), refreshed by a beat job."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=200)
+    url = models.URLField(max_length=2000)
+    refreshed_at = models.DateTimeField(null=True, db_index=True)  # last attempt
+    last_error = models.CharField(max_length=300, blank=True)  # French, shown to the person
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "collection"], name="subscription")
+        ]
+
+    def __str__(self) -> str:
+        return self.url

@@ -9,8 +9,9 @@ from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import attendees, edits, ical
+from calendar_app import attendees, edits, ical, subscriptions
 from calendar_app.models import AgendaSettings
+from dav import read_only
 from dav.client import DavNotFound, dav_session
 
 DEFAULT_CALENDAR = "personnel"
@@ -24,6 +25,7 @@ class CalendarInfo:
     display_name: str
     color: str
     hidden: bool
+    read_only: bool = False  # a subscription: nobody writes it but its refresh
 
 
 @dataclass
@@ -39,18 +41,24 @@ class StoredEvent:
 
 
 def calendars_of(user) -> list[CalendarInfo]:
-    """The person's calendars; «Personnel» is created at first use."""
+    """The person's calendars; «Personnel» is created at first use (a subscription alone
+    leaves nowhere to write)."""
     with dav_session(user.username) as store:
         found = store.calendars()
-        if not found:
+        if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
             found = store.calendars()
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
-        (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden)
-         for c in found),
+        (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
+                      read_only.is_read_only(c.name)) for c in found),
         key=lambda c: (c.name != DEFAULT_CALENDAR, c.display_name.lower()),
     )  # fmt: skip
+
+
+def writable(calendars: list[CalendarInfo]) -> list[CalendarInfo]:
+    """The calendars events can be created in or moved to."""
+    return [c for c in calendars if not c.read_only]
 
 
 def access_calendar(user, name: str) -> CalendarInfo:
@@ -77,15 +85,17 @@ def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
               end: datetime) -> list[ical.Occurrence]:  # fmt: skip
     """Parsing and expanding is most of a view's time: kept per resource version (its ETag)
     and range, so the same week shown again costs the REPORT only."""
+    zone = ical.viewer_zone()
     key = "agenda:occ:" + hashlib.sha256(
         f"{user.pk}|{calendar.name}|{calendar.color}|{resource.href}|{resource.etag}|"
-        f"{start.isoformat()}|{end.isoformat()}".encode()).hexdigest()  # fmt: skip
+        f"{start.isoformat()}|{end.isoformat()}|{zone.key}".encode()).hexdigest()  # fmt: skip
     cached = cache.get(key) if resource.etag else None
     if cached is not None:
         return cached
     try:
         occurrences = ical.expand(resource.text, start, end, calendar=calendar.name,
-                                  href=resource.href, etag=resource.etag, color=calendar.color)
+                                  href=resource.href, etag=resource.etag, color=calendar.color,
+                                  zone=zone)  # fmt: skip
     except ical.BadCalendarData:
         occurrences = []  # written by another client; shown nowhere rather than a 500
     if occurrences and user.email.lower() in resource.text.lower():
@@ -118,7 +128,7 @@ def series_rule(event: StoredEvent):
 
 def occurrence_in(event: StoredEvent, key: str) -> ical.Occurrence:
     """The occurrence ``key`` of a stored event (the master when there is no key)."""
-    zone = ical.local_zone()
+    zone = ical.viewer_zone()
     recurs = event.recurring
     if key:
         for component in event.parsed.walk("VEVENT"):
@@ -218,7 +228,9 @@ def set_hidden(user, name: str, hidden: bool) -> None:
 
 
 def delete_calendar(user, name: str) -> None:
-    access_calendar(user, name)
+    if access_calendar(user, name).read_only:
+        subscriptions.unsubscribe(user, name)
+        return
     with dav_session(user.username) as store:
         store.delete_calendar(name)
     set_hidden(user, name, False)
@@ -285,7 +297,8 @@ def search_events(user, text: str, start: datetime, end: datetime) -> list[ical.
                 resource = store.get(row.collection, row.href)
                 found.extend(ical.expand(resource.text, start, end, calendar=row.collection,
                                          href=row.href, etag=resource.etag,
-                                         color=colors[row.collection]))  # fmt: skip
+                                         color=colors[row.collection],
+                                         zone=ical.viewer_zone()))  # fmt: skip
             except (DavNotFound, ical.BadCalendarData):
                 continue  # deleted or rewritten since it was indexed
     return sorted(found, key=lambda o: _sort_key(o.start))

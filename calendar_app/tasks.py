@@ -5,7 +5,9 @@ from django.contrib.auth import get_user_model
 
 from calendar_app import inbox
 from calendar_app.index import reindex_collection
+from calendar_app.models import Subscription
 from calendar_app.reminders import send_due_reminders
+from calendar_app.subscriptions import queue_due_refreshes, refresh
 from dav.client import DavConflict, DavUnavailable
 from mail.transport import smtp
 
@@ -38,3 +40,16 @@ def receive_imip(user_id: int, sender: str, text: str) -> str:
     (again later if the store is down or the copy changed meanwhile: nothing was recorded)."""
     user = get_user_model().objects.filter(id=user_id, is_active=True).first()
     return inbox.receive(user, sender, text) if user is not None else "no-account"
+
+
+@shared_task(name="calendar_app.tasks.refresh_subscriptions", ignore_result=True)
+def refresh_subscriptions() -> int:
+    """Beat: queue a refresh of each subscribed .ics not refreshed for a while."""
+    return queue_due_refreshes()
+
+
+@shared_task(name="calendar_app.tasks.refresh_subscription", ignore_result=True)
+def refresh_subscription(subscription_id: int) -> None:
+    subscription = Subscription.objects.select_related("owner").filter(pk=subscription_id).first()
+    if subscription is not None:
+        refresh(subscription)

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import invitation_views, views
+from calendar_app import invitation_views, preference_views, subscription_views, views
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -25,4 +25,8 @@ urlpatterns = [
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
     path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),
     path("calendriers/<str:name>/affichage/", views.calendar_visibility, name="visibility"),
+    path("preferences/", preference_views.preferences, name="preferences"),
+    path("abonnements/", subscription_views.subscriptions_page, name="subscriptions"),
+    path("abonnements/<str:name>/actualiser/", subscription_views.refresh,
+         name="subscription_refresh"),  # fmt: skip
 ]

@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,8 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import attendees, card, forms, from_mail, grid, importing, services
-from calendar_app.ical import local_zone
+from calendar_app import (
+    attendees,
+    card,
+    forms,
+    from_mail,
+    grid,
+    importing,
+    navigation,
+    services,
+    slots,
+)
+from calendar_app.ical import viewer_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
 
@@ -38,7 +49,7 @@ def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        return timezone.now().astimezone(local_zone()).date()
+        return timezone.now().astimezone(viewer_zone()).date()
 
 
 def event_url(calendar: str, href: str, key: str) -> str:
@@ -71,12 +82,13 @@ def agenda(request, view: str = "semaine"):
         "previous_url": agenda_url(view, span.previous), "next_url": agenda_url(view, span.next),
         "hours": range(grid.FIRST_HOUR, grid.LAST_HOUR), "first_hour": grid.FIRST_HOUR,
         "last_hour": grid.LAST_HOUR,
+        **navigation.context(span, preferences, request.GET.get("mini")),
     })  # fmt: skip
 
 
 @store_required
 def event_new(request):
-    calendars = services.calendars_of(request.user)
+    calendars = services.writable(services.calendars_of(request.user))
     if request.method == "POST":
         form = forms.EventForm(request.POST, calendars=calendars)
         if form.is_valid():
@@ -88,6 +100,7 @@ def event_new(request):
         initial = forms.new_event_initial(
             _day(request.GET.get("date")), int(hour) if hour.isdigit() and int(hour) < 24
             else None, request.GET.get("calendrier") or calendars[0].name)  # fmt: skip
+        initial.update(slots.slot_initial(request.GET))  # a slot dragged in the grid
         if request.GET.get("boite", "").isdigit() and request.GET.get("uid", "").isdigit():
             initial.update(from_mail.initial_from_message(
                 request.user, int(request.GET["boite"]), request.GET.get("dossier", "INBOX"),
@@ -97,8 +110,9 @@ def event_new(request):
     return render(request, "calendar_app/event_form.html", {"form": form, "creating": True})
 
 
-def _event(request, calendar: str, href: str):
-    services.access_calendar(request.user, calendar)
+def _event(request, calendar: str, href: str, *, write: bool = False):
+    if services.access_calendar(request.user, calendar).read_only and write:
+        raise PermissionDenied  # a subscription: changed only by its refresh
     event = services.find_event(request.user, calendar, href)
     key = request.GET.get("occurrence", "") if event.recurring else ""
     return event, key, services.occurrence_in(event, key)
@@ -115,8 +129,8 @@ def event_detail(request, calendar: str, href: str):
 
 @store_required
 def event_edit(request, calendar: str, href: str):
-    event, key, occurrence = _event(request, calendar, href)
-    calendars = services.calendars_of(request.user)
+    event, key, occurrence = _event(request, calendar, href, write=True)
+    calendars = services.writable(services.calendars_of(request.user))
     rule = services.series_rule(event)
     conflict = None
     if request.method == "POST":
@@ -128,7 +142,7 @@ def event_edit(request, calendar: str, href: str):
                 try:
                     return _save_change(request, event, key, form)
                 except DavConflict:
-                    event, key, conflict = _event(request, calendar, href)
+                    event, key, conflict = _event(request, calendar, href, write=True)
             form = _with_current_etag(request.POST, event.etag, calendars, key)
     else:
         initial = forms.initial_for(occurrence, rule=rule)
@@ -161,7 +175,7 @@ def _save_change(request, event, key: str, form):
 
 @store_required
 def event_delete(request, calendar: str, href: str):
-    event, key, occurrence = _event(request, calendar, href)
+    event, key, occurrence = _event(request, calendar, href, write=True)
     if request.method == "POST":
         scope = request.POST.get("scope", "this")
         if request.POST.get("etag") != event.etag:
@@ -244,9 +258,11 @@ def event_export(request, calendar: str, href: str):
 @store_required
 def import_ics(request):
     """Upload, preview (what will be imported, what will not), then import."""
-    calendars = services.calendars_of(request.user)
+    calendars = services.writable(services.calendars_of(request.user))
     if request.method == "POST" and request.POST.get("step") == "import":
         calendar = services.access_calendar(request.user, request.POST.get("calendar", ""))
+        if calendar.read_only:
+            raise PermissionDenied
         data = importing.kept_upload(request.user, request.POST.get("token", ""), remove=True)
         if data is None:
             messages.error(request, _("This import has expired: choose the file again."))

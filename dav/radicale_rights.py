@@ -5,6 +5,8 @@ adds the collections others share with them in ``shared_permissions`` (read from
 
 from radicale import pathutils, rights
 
+from dav.read_only import restrict
+
 OWN_HOME = "RW"  # list, create and delete one's collections
 OWN_COLLECTION = "rw"  # read and write the events or cards in them
 
@@ -22,4 +24,5 @@ class Rights(rights.BaseRights):
         sane_path = pathutils.strip_path(path)
         if not sane_path:
             return "R"  # the root: principal discovery
-        return own_permissions(user, sane_path.split("/"))
+        parts = sane_path.split("/")
+        return restrict(own_permissions(user, parts), parts, user_groups)

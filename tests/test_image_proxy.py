@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from convergence import safe_fetch
 from mail.message import image_proxy
 from mail.message.image_proxy import FetchedImage, ImageFetchError, fetch_remote_image
 
@@ -184,9 +185,9 @@ def test_anything_but_a_raster_image_within_bounds_is_refused(url, path, reason)
 def test_a_redirect_into_the_private_network_is_refused(server, monkeypatch):
     # The first hop is "public" for this test; the hop it redirects to must be checked again.
     port = server.server_address[1]
-    real = image_proxy._forbidden_address
+    real = safe_fetch._forbidden_address
     monkeypatch.setattr(
-        image_proxy, "_forbidden_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
+        safe_fetch, "_forbidden_address", lambda ip: str(ip) != "127.0.0.1" and real(ip)
     )
     with pytest.raises(ImageFetchError, match="non-public"):
         fetch_remote_image(f"http://127.0.0.1:{port}/redirect-private", timeout=2.0)
@@ -227,7 +228,7 @@ def test_private_addresses_are_refused_before_any_connection(server, url, monkey
     def no_connection(*args, **kwargs):
         raise AssertionError("a connection was attempted")
 
-    monkeypatch.setattr(image_proxy, "_open_socket", no_connection)
+    monkeypatch.setattr(safe_fetch, "_open_socket", no_connection)
     with pytest.raises(ImageFetchError, match="non-public"):
         fetch_remote_image(target.format(port=server.server_address[1]))
     assert server.requests == []
@@ -254,7 +255,7 @@ def test_the_validated_address_is_the_one_connected_to(server, monkeypatch):
             raise AssertionError("resolved twice")
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr(image_proxy.socket, "getaddrinfo", resolve_once)
+    monkeypatch.setattr(safe_fetch.socket, "getaddrinfo", resolve_once)
     image = fetch_remote_image(f"http://images.example:{port}/pixel.png", allow_private=True)
     assert image.data == PNG
     assert answers == ["images.example"]
@@ -266,7 +267,7 @@ def test_https_is_spoken_to_the_validated_address_with_the_host_name(server, mon
     # exception the view handles.
     port = server.server_address[1]
     monkeypatch.setattr(
-        image_proxy.socket,
+        safe_fetch.socket,
         "getaddrinfo",
         lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))],
     )

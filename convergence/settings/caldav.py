@@ -1,11 +1,12 @@
 """CalDAV/CardDAV (calendar_app, dav/): Radicale on loopback, reached by the web app directly
 and by phones through the /dav/ proxy (or the production reverse proxy). The web app signs in
 as ``<login>!<CALDAV_MASTER_USER>`` with CALDAV_MASTER_SECRET (settings/generated.py),
-accepted only straight from loopback, never through the proxy (dav/radicale_auth.py)."""
+accepted only straight from loopback (or CALDAV_MASTER_NETWORKS), never through the proxy
+(dav/radicale_auth.py)."""
 
 from pathlib import Path
 
-from convergence.env import env, env_int
+from convergence.env import env, env_bool, env_int, env_list
 from convergence.settings.base import VAR_DIR
 from convergence.settings.celery import CELERY_BEAT_SCHEDULE
 
@@ -14,6 +15,9 @@ RADICALE_PORT = env_int("RADICALE_PORT", 5232)
 CALDAV_URL = env("CALDAV_URL", f"http://{RADICALE_HOST}:{RADICALE_PORT}/")
 CALDAV_TIMEOUT = env_int("CALDAV_TIMEOUT", 10)
 CALDAV_MASTER_USER = env("CALDAV_MASTER_USER", "convergence")
+# Where that master login may come from, straight (never through the /dav/ proxy or the
+# reverse proxy, which set X-Remote-Addr): loopback, or the app containers' network.
+CALDAV_MASTER_NETWORKS = env_list("CALDAV_MASTER_NETWORKS", ["127.0.0.1/32", "::1/128"])
 RADICALE_DIR = Path(env("RADICALE_DIR", str(VAR_DIR / "radicale")))
 # Seconds a successful client sign-in is remembered by the auth plugin (Argon2 is slow).
 CALDAV_AUTH_CACHE_SECONDS = env_int("CALDAV_AUTH_CACHE_SECONDS", 60)
@@ -24,4 +28,17 @@ AGENDA_TIME_ZONE = env("AGENDA_TIME_ZONE", "Europe/Paris")
 CELERY_BEAT_SCHEDULE["send-agenda-reminders"] = {
     "task": "calendar_app.tasks.send_reminders",
     "schedule": float(env_int("AGENDA_REMINDER_SWEEP_SECONDS", 60)),
+}
+
+# Subscriptions to public .ics URLs: fetched with convergence.safe_fetch (public addresses
+# only), refreshed by a beat job once older than AGENDA_SUBSCRIPTION_REFRESH_SECONDS.
+AGENDA_SUBSCRIPTION_REFRESH_SECONDS = env_int("AGENDA_SUBSCRIPTION_REFRESH_SECONDS", 6 * 3600)
+AGENDA_SUBSCRIPTION_MAX_BYTES = env_int("AGENDA_SUBSCRIPTION_MAX_BYTES", 5 * 1024 * 1024)
+AGENDA_SUBSCRIPTION_TIMEOUT = env_int("AGENDA_SUBSCRIPTION_TIMEOUT", 15)
+# Only the tests serve .ics files from this machine; production refuses loopback addresses
+# (and calendar_app/checks.py refuses to start with this on).
+AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK = env_bool("AGENDA_SUBSCRIPTION_ALLOW_LOOPBACK", False)
+CELERY_BEAT_SCHEDULE["refresh-agenda-subscriptions"] = {
+    "task": "calendar_app.tasks.refresh_subscriptions",
+    "schedule": float(env_int("AGENDA_SUBSCRIPTION_SWEEP_SECONDS", 900)),
 }

@@ -44,15 +44,75 @@ function layOutWeek() {
       item.style.right = "auto";
       item.style.width = `${width}%`;
     });
-    // A click on free time starts an event there (the «Créer un événement» button is the
-    // keyboard's way).
-    timed.addEventListener("click", (event) => {
-      if (event.target !== timed) return;
-      const hour = first + Math.floor((event.offsetY) / HOUR_PX);
-      window.location.href = `/agenda/evenement/nouveau/?date=${day.dataset.date}&heure=${hour}`;
-    });
+    selectSlots(timed, day.dataset.date, first, last);
   });
   week.querySelector(".cv-hours").style.paddingTop = `${header}px`;
+}
+
+// A click on free time opens the form for an hour from there; a drag, for the time dragged
+// over (in quarters of an hour). The «Créer un événement» button is the keyboard's way.
+const SLOT = 15;
+
+function clock(minutes) {
+  const h = String(Math.floor(minutes / 60)).padStart(2, "0");
+  return `${h}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+function selectSlots(timed, date, first, last) {
+  const span = (last - first) * 60;
+  const at = (clientY) => {
+    const y = clientY - timed.getBoundingClientRect().top;
+    const minutes = Math.min(Math.max((y / HOUR_PX) * 60, 0), span - SLOT);
+    return Math.floor(minutes / SLOT) * SLOT;
+  };
+  let from = null;
+  let to = null;
+  let box = null;
+  const show = () => {
+    const low = Math.min(from, to);
+    const high = Math.max(from, to) + SLOT;
+    box.style.top = `${(low / 60) * HOUR_PX}px`;
+    box.style.height = `${((high - low) / 60) * HOUR_PX}px`;
+    box.textContent = `${clock(first * 60 + low)} – ${clock(first * 60 + high)}`;
+    return [low, high];
+  };
+  timed.addEventListener("pointerdown", (event) => {
+    if (event.target !== timed || event.button !== 0) return;
+    event.preventDefault();
+    timed.setPointerCapture(event.pointerId);
+    from = at(event.clientY);
+    to = from;
+    box = document.createElement("li");
+    box.className = "cv-selection";
+    box.setAttribute("aria-hidden", "true");
+    timed.append(box);
+    show();
+  });
+  timed.addEventListener("pointermove", (event) => {
+    if (box === null) return;
+    to = at(event.clientY);
+    show();
+  });
+  const finish = (event, go) => {
+    if (box === null) return;
+    let [low, high] = show();
+    box.remove();
+    box = null;
+    if (event.type === "pointerup" && timed.hasPointerCapture(event.pointerId)) {
+      timed.releasePointerCapture(event.pointerId);
+    }
+    if (!go) return;
+    if (high - low === SLOT) {
+      // A click: an hour from the half-hour clicked.
+      low = Math.floor(low / 30) * 30;
+      high = Math.min(low + 60, span);
+    }
+    const start = clock(first * 60 + low);
+    const end = clock(first * 60 + high);
+    window.location.href = `/agenda/evenement/nouveau/?date=${date}&debut=${start}&fin=${end}`;
+  };
+  timed.addEventListener("pointerup", (event) => finish(event, true));
+  timed.addEventListener("pointercancel", (event) => finish(event, false));
 }
 
 function formHelpers() {

@@ -1,0 +1,22 @@
+"""Read-only collections (a subscribed public .ics): people and their phones read them, only
+the web app, which refreshes them from their source, writes them.
+
+The mark is the collection's name (``abonnement--…``: Django's slugify never writes two
+hyphens in a row, so no calendar a person names can take it), so the rights plugin decides
+without reading the store. The writer is told apart by the group the auth plugin gives the
+master login (only the web app, straight on loopback, holds it)."""
+
+PREFIX = "abonnement--"
+WRITER_GROUP = "convergence-web"
+
+
+def is_read_only(collection: str) -> bool:
+    return collection.startswith(PREFIX)
+
+
+def restrict(permissions: str, path_parts: list[str], user_groups: set) -> str:
+    """``permissions`` without writing, on a read-only collection and what it holds, unless
+    the request is the web app's."""
+    if len(path_parts) >= 2 and is_read_only(path_parts[1]) and WRITER_GROUP not in user_groups:
+        return permissions.replace("w", "").replace("W", "")
+    return permissions
