@@ -1,0 +1,43 @@
+"""The derived index of the address books, rebuilt from the CardDAV server: never the truth,
+only what search, compose suggestions and duplicate finding need without asking the store."""
+
+from django.conf import settings
+from django.db import models
+
+
+class IndexedContact(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    book = models.CharField(max_length=200)
+    href = models.CharField(max_length=300)
+    uid = models.CharField(max_length=300)  # as members name it («urn:uuid:» removed)
+    is_group = models.BooleanField(default=False)
+    name = models.CharField(max_length=300, blank=True)
+    # « word word … »: the normalised words of the name, organisation and addresses.
+    search_key = models.TextField(blank=True)
+    emails = models.JSONField(default=list)
+    phones = models.JSONField(default=list)
+    organisation = models.CharField(max_length=300, blank=True)
+    members = models.JSONField(default=list)  # UIDs, for groups
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "book", "href"], name="indexed_contact")
+        ]
+        indexes = [models.Index(fields=["owner", "book", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.book}/{self.href}"
+
+
+class BookState(models.Model):
+    """The sync token the index last caught up with, per address book."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    book = models.CharField(max_length=200)
+    sync_token = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "book"], name="book_state")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.book}"
