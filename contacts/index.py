@@ -26,6 +26,7 @@ def row_values(text: str) -> dict | None:
         "search_key": key_of(contact.name, contact.given, contact.family, contact.organisation,
                              *emails),
         "emails": emails,
+        "email_key": f" {' '.join(emails)} ",
         "phones": [p.value for p in contact.phones],
         "organisation": contact.organisation[:300],
         "members": contact.members,

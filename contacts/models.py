@@ -15,6 +15,7 @@ class IndexedContact(models.Model):
     # « word word … »: the normalised words of the name, organisation and addresses.
     search_key = models.TextField(blank=True)
     emails = models.JSONField(default=list)
+    email_key = models.TextField(blank=True)  # « a@b c@d »: an address found on any database
     phones = models.JSONField(default=list)
     organisation = models.CharField(max_length=300, blank=True)
     members = models.JSONField(default=list)  # UIDs, for groups

@@ -160,3 +160,22 @@ def merge(user, hrefs: list[str]) -> str:
     for other in others:
         delete(user, other)
     return kept.href
+
+
+def add_directory_person(user, entry) -> tuple[str, bool]:
+    """A colleague of the directory among one's contacts (name, address, professional phone,
+    établissements); the existing contact when one already has that address. Returns its
+    href and whether it was created."""
+    refresh(user)
+    address = entry.user.email.lower()
+    mine = IndexedContact.objects.filter(owner=user, book=CONTACTS, is_group=False)
+    existing = mine.filter(email_key__contains=f" {address} ").first()
+    if existing is not None:
+        return existing.href, False
+    contact = vcard.Contact(
+        given=entry.user.first_name, family=entry.user.last_name,
+        organisation=", ".join(e.name for e in entry.etablissements.all()),
+        emails=[vcard.Labelled("work", entry.user.email)],
+        phones=[vcard.Labelled("work", entry.phone)] if entry.phone else [],
+    )  # fmt: skip
+    return save(user, contact), True

@@ -15,6 +15,7 @@ urlpatterns = [
     path("groupes/nouveau/", views.group_new, name="group_new"),
     path("doublons/", views.duplicates, name="duplicates"),
     path("collectees/<str:href>/garder/", views.keep, name="keep"),
+    path("annuaire/<int:user_id>/ajouter/", views.add_person, name="add_person"),
     path(_card, views.card, name="card"),
     path(f"{_card}modifier/", views.edit, name="edit"),
     path(f"{_card}supprimer/", views.delete, name="delete"),

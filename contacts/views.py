@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from contacts import forms, services, vcard
 from contacts.services import COLLECTED, CONTACTS
 from dav.carddav import DavConflict, DavNotFound, DavUnavailable
+from directory.search import listed_people
 from directory.suggestions import display_address
 
 
@@ -152,3 +153,16 @@ def duplicates(request):
             return redirect(card_url("card", CONTACTS, href))
     return render(request, "contacts/duplicates.html",
                   {"sets": services.duplicates(request.user)})  # fmt: skip
+
+
+@require_POST
+@store_required
+def add_person(request, user_id: int):
+    """«Ajouter à mes contacts» on a directory card."""
+    entry = get_object_or_404(listed_people().select_related("user"), pk=user_id)
+    href, created = services.add_directory_person(request.user, entry)
+    if created:
+        messages.success(request, _("Added to your contacts."))
+    else:
+        messages.info(request, _("Already among your contacts."))
+    return redirect(card_url("card", CONTACTS, href))
