@@ -36,6 +36,8 @@ class BookState(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     book = models.CharField(max_length=200)
     sync_token = models.CharField(max_length=300, blank=True)
+    # Staff books (contacts.staff): the digest of the cards last written from the directory.
+    source_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "book"], name="book_state")]

@@ -9,7 +9,8 @@ from django.utils.translation import pgettext
 
 from contacts import vcard
 from contacts.index import reindex_book
-from contacts.models import IndexedContact
+from contacts.models import BookState, IndexedContact
+from convergence.queueing import enqueue_on_commit
 from dav.carddav import DavNotFound, carddav_session
 from directory.search import normalise, query_words
 
@@ -36,10 +37,13 @@ def ensure_books(user) -> None:
 
 
 def refresh(user) -> None:
-    """The books exist and the index has caught up with them (phones may have written)."""
+    """The books exist and the index has caught up with them (phones may have written); the
+    staff books of one's établissements are written in the background at first use."""
     ensure_books(user)
     for book in (CONTACTS, COLLECTED):
         reindex_book(user.username, book)
+    if not BookState.objects.filter(owner=user, book__startswith="etablissement-").exists():
+        enqueue_on_commit("contacts.tasks.sync_staff_books_of", user.pk)
 
 
 def indexed(user, book: str, query: str = "", *, groups: bool = False):

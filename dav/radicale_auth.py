@@ -2,7 +2,7 @@
 
 from radicale import auth
 
-from dav.in_radicale import request_database, setup_django
+from dav.in_radicale import request_database, setup_django, signed_in_as_web_app
 
 setup_django()
 
@@ -28,12 +28,15 @@ class Auth(auth.BaseAuth):
         # master login is for the web app talking to Radicale directly on loopback, never for
         # a request that came from outside.
         direct = context.x_remote_addr is None and context.remote_addr in LOOPBACK
+        signed_in_as_web_app(False)
         with request_database():
             cached = self._cache.get(login, password)
             if cached and (direct or cached.kind != "master") and still_valid(cached, password):
+                signed_in_as_web_app(cached.kind == "master")
                 return cached.username
             identity = check_credentials(login, password, allow_master=direct)
         if identity is None:
             return ""
         self._cache.put(login, password, identity)
+        signed_in_as_web_app(identity.kind == "master")
         return identity.username

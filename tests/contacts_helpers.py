@@ -1,6 +1,7 @@
 """Helpers of the address book tests: a phone that speaks CardDAV through the web app."""
 
 from caldav import DAVClient
+from caldav.lib import error
 
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture re-exported
 
@@ -28,11 +29,23 @@ class PhoneBook:
         return response.raw.decode() if isinstance(response.raw, bytes) else response.raw
 
     def put(self, href: str, text: str) -> int:
-        return self.client.put(self.url + href, text,
-                               {"Content-Type": "text/vcard; charset=utf-8"}).status  # fmt: skip
+        return _status(lambda: self.client.put(self.url + href, text,
+                                               {"Content-Type": "text/vcard; charset=utf-8"}))
 
-    def delete(self, href: str) -> int:
-        return self.client.delete(self.url + href).status
+    def delete(self, href: str = "") -> int:
+        """The card ``href``, or the whole address book."""
+        return _status(lambda: self.client.delete(self.url + href))
+
+    def mkcol(self, url: str) -> int:
+        return _status(lambda: self.client.mkcol(url, ""))
+
+
+def _status(request) -> int:
+    """The HTTP status, also when the library raises on a refusal."""
+    try:
+        return request().status
+    except error.AuthorizationError:
+        return 403
 
 
 def _hrefs(xml: str) -> list[str]:
