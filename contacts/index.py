@@ -54,6 +54,8 @@ def reindex_book(username: str, book: str) -> int:
         rows.filter(href__in=result.deleted).delete()
         for resource in result.changed:
             values = row_values(resource.text)
+            if values is not None:
+                values["etag"] = resource.etag
             if values is None:
                 logger.info("contacts index: unreadable card %s/%s", book, resource.href)
                 continue

@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from contacts import collected, staff
+from contacts import collected, importing, staff
 from contacts.index import reindex_book
+from convergence.queueing import enqueue_on_commit
 
 
 @shared_task(name="contacts.tasks.address_book_changed", ignore_result=True)
@@ -30,3 +31,10 @@ def sync_staff_books() -> int:
 def sync_staff_books_of(user_id: int) -> int:
     user = get_user_model().objects.filter(pk=user_id).first()
     return staff.sync_person(user) if user is not None else 0
+
+
+@shared_task(name="contacts.tasks.run_import", ignore_result=True)
+def run_import(import_id: int) -> None:
+    """One chunk of an import, then the next one queued (a restart resumes where it ended)."""
+    if importing.run_chunk(import_id):
+        enqueue_on_commit("contacts.tasks.run_import", import_id)

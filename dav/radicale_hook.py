@@ -7,7 +7,7 @@ import logging
 
 from radicale import hook
 
-from dav.in_radicale import setup_django
+from dav.in_radicale import is_web_app, setup_django
 
 setup_django()
 
@@ -27,6 +27,8 @@ class Hook(hook.BaseHook):
         owner, _, collection = notification_item.point.partition("/")
         if not owner or not collection:
             return
+        if notification_item.is_card_item and is_web_app():
+            return  # the web app indexes the cards it writes itself (an import writes thousands)
         task = CARD_TASK if notification_item.is_card_item else TASK
         try:
             app.send_task(task, args=[owner, collection], retry=False)
