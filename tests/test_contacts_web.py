@@ -211,3 +211,21 @@ def test_the_store_down_is_a_french_page(signed_in, radicale):
         assert "Le carnet d’adresses est indisponible" in response.content.decode()
     finally:
         radicale.start()
+
+
+def test_the_people_one_writes_to_are_collected_by_the_worker(signed_in, prof, worker):
+    from django.db import transaction
+
+    from mail.models import Mailbox
+    from mail.outgoing.compose import Composition
+    from mail.signals import message_queued
+
+    signed_in.get("/contacts/")
+    composition = Composition(sender_name="Camille Martin", sender_address=prof.email,
+                              to=["Jeanne Parent <jeanne.parent@example.org>"], subject="Sortie",
+                              body="Bonjour", cc=["cdi@example.org"])  # fmt: skip
+    with transaction.atomic():  # as sending does: the task is queued once the message is
+        message_queued.send(sender=None, user=prof, mailbox=Mailbox.objects.get(owner=prof),
+                            composition=composition, message_id="<x@test>")  # fmt: skip
+    wait_for(lambda: IndexedContact.objects.filter(owner=prof, book="collectees").count() == 2)
+    assert "Jeanne Parent" in signed_in.get("/contacts/collectees/").content.decode()
