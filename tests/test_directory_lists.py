@@ -56,6 +56,28 @@ def test_a_discipline_list_follows_the_hr_data(academie):
     assert lists.member_mailboxes(dlist) == []
 
 
+def test_a_discipline_list_of_a_bassin_reaches_its_etablissements_only(academie):
+    """«Les professeurs de mathématiques du bassin»: by discipline and area, from HR data."""
+    from directory.models import Etablissement, Person
+
+    maths = Discipline.objects.get(name="Mathématiques")
+    teachers = Person.objects.filter(disciplines=maths).select_related("user")
+    assert teachers.count() >= 3
+    north, elsewhere = set(), set()
+    for i, entry in enumerate(teachers):
+        etab = entry.etablissements.first()
+        Etablissement.objects.filter(pk=etab.pk).update(
+            bassin="Toulouse Nord" if i % 2 == 0 else "Muret")
+    for entry in teachers:
+        bassins = {e.bassin for e in entry.etablissements.all()}
+        (north if "Toulouse Nord" in bassins else elsewhere).add(entry.user.email)
+    dlist = DistributionList.objects.create(
+        address="maths-toulouse-nord@ac-demo.test", name="Maths du bassin Toulouse Nord",
+        discipline=maths, bassin="Toulouse Nord", kind=DistributionList.Kind.DISCIPLINE)
+    reached = {m.address for m in lists.member_mailboxes(dlist)}
+    assert reached and reached <= north and reached.isdisjoint(elsewhere)
+
+
 def test_a_project_list_from_creation_to_a_colleague_joining(client, academie):
     client.force_login(academie["prof.demo"])
     response = client.post(reverse("directory:list_create"), {
