@@ -5,6 +5,7 @@ the cards themselves on the store, with their ETags."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.translation import pgettext
 
 from contacts import vcard
@@ -42,7 +43,8 @@ def refresh(user) -> None:
     ensure_books(user)
     for book in (CONTACTS, COLLECTED):
         reindex_book(user.username, book)
-    if not BookState.objects.filter(owner=user, book__startswith="etablissement-").exists():
+    staff_books = BookState.objects.filter(owner=user, book__startswith="etablissement-")
+    if not staff_books.exists() and cache.add(f"contacts:staff-first:{user.pk}", 1, 86400):
         enqueue_on_commit("contacts.tasks.sync_staff_books_of", user.pk)
 
 

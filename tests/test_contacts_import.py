@@ -159,3 +159,10 @@ def test_export_as_vcard_and_csv_and_the_csv_reads_back(signed_in, worker):
     assert "Hélène,Dupré,Hélène Dupré,,helene.dupre@example.org" in text
     imp = _import(signed_in, "contacts.csv", exported)
     assert (imp.created, imp.updated) == (0, 2)
+
+
+def test_a_formula_never_leaves_in_the_csv(signed_in):
+    signed_in.post("/contacts/nouveau/", {"given": "=HYPERLINK(\"http://x\")", "family": "Piège",
+                                          "phone_0": "+33 6 12 34 56 78"})  # fmt: skip
+    text = signed_in.get("/contacts/exporter/contacts.csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",+33 6 12 34 56 78," in text
