@@ -17,6 +17,8 @@ from dav.carddav import DavConflict, DavNotFound, DavUnavailable
 from directory.search import listed_people
 from directory.suggestions import display_address
 
+LIST_LIMIT = 500
+
 
 def store_required(view):
     """The store down is a page that says so (503); a missing card is a 404."""
@@ -43,8 +45,10 @@ def home(request, section: str = "contacts"):
     query = request.GET.get("q", "")[:200]
     book = COLLECTED if section == "collected" else CONTACTS
     rows = services.indexed(request.user, book, query, groups=section == "groups")
+    shown = list(rows[:LIST_LIMIT + 1])  # a book of 50,000 imported cards: search it
     return render(request, "contacts/list.html", {
-        "section": section, "rows": rows, "query": query,
+        "section": section, "rows": shown[:LIST_LIMIT], "query": query,
+        "more": len(shown) > LIST_LIMIT, "limit": LIST_LIMIT,
     })  # fmt: skip
 
 

@@ -145,6 +145,11 @@ def test_fifty_thousand_rows_are_read_at_once_and_imported_in_chunks(signed_in, 
     assert (imp.done, imp.created, imp.status) == (importing.CHUNK, importing.CHUNK, "running")
     status = signed_in.get(f"/contacts/importer/{imp.pk}/suivi/").content.decode()
     assert "200 lignes traitées sur 50000" in status.replace("\u202f", "")
+    for _chunk in range(2):  # beyond what a list page shows at once
+        importing.run_chunk(imp.pk)
+    listing = signed_in.get("/contacts/").content.decode()
+    assert "Seuls les 500 premiers sont affichés" in listing
+    assert "personne599@example.org" in signed_in.get("/contacts/?q=personne599").content.decode()
 
 
 def test_export_as_vcard_and_csv_and_the_csv_reads_back(signed_in, worker):
