@@ -127,15 +127,20 @@ def _prof():
     return User.objects.get(username="prof.demo")
 
 
-def test_an_apple_group_made_on_a_phone_is_a_group_on_the_web(signed_in, live_server, prof):
+@pytest.mark.parametrize("version, kind, member_property", [
+    ("3.0", "X-ADDRESSBOOKSERVER-KIND", "X-ADDRESSBOOKSERVER-MEMBER"),  # Apple Contacts
+    ("4.0", "KIND", "MEMBER"),  # vCard 4 (DAVx⁵'s other mode)
+])  # fmt: skip
+def test_a_group_made_on_a_phone_is_a_group_on_the_web(signed_in, live_server, prof, version,
+                                                       kind, member_property):
     signed_in.get("/contacts/")
     book = phone_book(live_server, "prof.demo", PASSWORD)
     member = str(uuid.uuid4())
     book.put(f"{member}.vcf", vcard3(member, "Anne Leroy", "anne.leroy@example.org"))
     group = str(uuid.uuid4())
-    book.put(f"{group}.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + group + "\r\nFN:Équipe de "
-             "maths\r\nN:Équipe de maths;;;;\r\nX-ADDRESSBOOKSERVER-KIND:group\r\n"
-             f"X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:{member}\r\nEND:VCARD\r\n")  # fmt: skip
+    book.put(f"{group}.vcf", f"BEGIN:VCARD\r\nVERSION:{version}\r\nUID:{group}\r\nFN:Équipe "
+             f"de maths\r\nN:Équipe de maths;;;;\r\n{kind}:group\r\n"
+             f"{member_property}:urn:uuid:{member}\r\nEND:VCARD\r\n")  # fmt: skip
     page = signed_in.get("/contacts/groupes/").content.decode()
     assert "Équipe de maths" in page and "1 membre" in page
     card = signed_in.get(f"/contacts/contacts/{group}.vcf/").content.decode()
