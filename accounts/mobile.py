@@ -97,6 +97,7 @@ def apple_profile_bytes(user) -> bytes:
     payloads = [mail_payload]
     if settings.MAIL_CLIENT_CALDAV_URL:
         payloads.append(_caldav_payload(user, identifier))
+        payloads.append(_carddav_payload(user, identifier))
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
@@ -127,6 +128,25 @@ def _caldav_payload(user, identifier: str) -> dict:
         "CalDAVPrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
         "CalDAVUseSSL": secure,
         "CalDAVUsername": user.username,
+    }
+
+
+def _carddav_payload(user, identifier: str) -> dict:
+    """The address book account: the same server serves CardDAV under the same address."""
+    url = urlsplit(settings.MAIL_CLIENT_CALDAV_URL)
+    secure = url.scheme == "https"
+    return {
+        "PayloadType": "com.apple.carddav.account",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": f"{identifier}.carddav.{user.username}",
+        "PayloadUUID": str(uuid.uuid5(PROFILE_NAMESPACE, f"carddav:{user.username}")).upper(),
+        "PayloadDisplayName": _("Academic contacts"),
+        "CardDAVAccountDescription": _("Academic contacts"),
+        "CardDAVHostName": url.hostname or "",
+        "CardDAVPort": url.port or (443 if secure else 80),
+        "CardDAVPrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
+        "CardDAVUseSSL": secure,
+        "CardDAVUsername": user.username,
     }
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     # CalDAV/CardDAV: discovery without authentication, then Radicale behind /dav/.
     path("", include("dav.urls")),
     path("agenda/", include("calendar_app.urls")),
+    path("contacts/", include("contacts.urls")),
     path("mail/", include("mail.urls")),
     path("mail/equipe/", include("shared_mailboxes.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,6 +1,7 @@
 """Django inside the Radicale process, for the plugins (Radicale imports them by name)."""
 
 import os
+import threading
 
 import django
 from django.db import close_old_connections, connections
@@ -25,3 +26,16 @@ class request_database:
 
     def __exit__(self, *exc_info):
         connections.close_all()
+
+
+# Radicale runs the auth plugin, then the rights plugin, in the request's own thread.
+_request = threading.local()
+
+
+def signed_in_as_web_app(value: bool) -> None:
+    """Set by the auth plugin for each request: the web app's master login or not."""
+    _request.web_app = value
+
+
+def is_web_app() -> bool:
+    return getattr(_request, "web_app", False)

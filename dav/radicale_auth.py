@@ -4,7 +4,7 @@ import ipaddress
 
 from radicale import auth
 
-from dav.in_radicale import request_database, setup_django
+from dav.in_radicale import request_database, setup_django, signed_in_as_web_app
 
 setup_django()
 
@@ -39,9 +39,11 @@ class Auth(auth.BaseAuth):
                                context: auth.AuthContext) -> tuple[str, set]:  # fmt: skip
         # The web app's master login is the only writer of read-only collections.
         identity = self._identity(login, password, context)
+        web_app = identity is not None and identity.kind == "master"
+        signed_in_as_web_app(web_app)  # for the hook plugin, which sees no groups
         if identity is None:
             return "", set()
-        return identity.username, {WRITER_GROUP} if identity.kind == "master" else set()
+        return identity.username, {WRITER_GROUP} if web_app else set()
 
     def _identity(self, login: str, password: str, context: auth.AuthContext):
         # The /dav/ proxy (and the production reverse proxy) always sets X-Remote-Addr: the

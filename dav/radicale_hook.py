@@ -1,12 +1,13 @@
 """Radicale hook plugin (``[hook] type = dav.radicale_hook``): every change, from the web or a
-phone, queues ``calendar_app.tasks.collection_changed`` for the worker (by name: Radicale
-does not import the app's tasks)."""
+phone, queues a task for the worker (by name: Radicale does not import the apps' tasks):
+``contacts.tasks.address_book_changed`` for a vCard, ``calendar_app.tasks.collection_changed``
+for anything else."""
 
 import logging
 
 from radicale import hook
 
-from dav.in_radicale import setup_django
+from dav.in_radicale import is_web_app, setup_django
 
 setup_django()
 
@@ -14,6 +15,7 @@ from convergence.celery import app  # noqa: E402
 
 logger = logging.getLogger(__name__)
 TASK = "calendar_app.tasks.collection_changed"
+CARD_TASK = "contacts.tasks.address_book_changed"
 
 
 class Hook(hook.BaseHook):
@@ -25,8 +27,11 @@ class Hook(hook.BaseHook):
         owner, _, collection = notification_item.point.partition("/")
         if not owner or not collection:
             return
+        if notification_item.is_card_item and is_web_app():
+            return  # the web app indexes the cards it writes itself (an import writes thousands)
+        task = CARD_TASK if notification_item.is_card_item else TASK
         try:
-            app.send_task(TASK, args=[owner, collection], retry=False)
+            app.send_task(task, args=[owner, collection], retry=False)
         except Exception:
             # The change is stored; the next change of this collection catches the index up.
-            logger.exception("could not queue %s for %s", TASK, notification_item.point)
+            logger.exception("could not queue %s for %s", task, notification_item.point)

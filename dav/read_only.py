@@ -1,17 +1,20 @@
-"""Read-only collections (a subscribed public .ics): people and their phones read them, only
-the web app, which refreshes them from their source, writes them.
+"""Read-only collections (a subscribed public .ics; the address book of one's établissement's
+staff, contacts/staff.py): people and their phones read them, only the web app, which
+refreshes them from their source, writes them.
 
 The mark is the collection's name (``abonnement--…``: Django's slugify never writes two
-hyphens in a row, so no calendar a person names can take it), so the rights plugin decides
+hyphens in a row, so no calendar a person names can take it; ``etablissement-<uai>``, which
+the address book pages never create), so the rights plugin decides
 without reading the store. The writer is told apart by the group the auth plugin gives the
 master login (only the web app, straight on loopback, holds it)."""
 
 PREFIX = "abonnement--"
+STAFF_BOOK_PREFIX = "etablissement-"
 WRITER_GROUP = "convergence-web"
 
 
 def is_read_only(collection: str) -> bool:
-    return collection.startswith(PREFIX)
+    return collection.startswith((PREFIX, STAFF_BOOK_PREFIX))
 
 
 def restrict(permissions: str, path_parts: list[str], user_groups: set) -> str:

@@ -5,7 +5,7 @@ from directory.models import Discipline, DistributionList, Etablissement, Functi
 
 @admin.register(Etablissement)
 class EtablissementAdmin(admin.ModelAdmin):
-    list_display = ["name", "uai", "kind", "city"]
+    list_display = ["name", "uai", "kind", "city", "bassin"]
     search_fields = ["name", "uai", "city"]
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
+from convergence.queueing import enqueue_on_commit
 from directory import people
 from directory.hr_files import MULTI_SEPARATOR, RawRow
 from directory.models import Discipline, DistributionList, Etablissement, Function, Person
@@ -233,6 +234,8 @@ def apply(report: ImportReport) -> None:
         leavers = [u.pk for u in report.left]
         User.objects.filter(pk__in=leavers).update(is_active=False, status=User.Status.DISABLED)
         DistributionList.members.through.objects.filter(user_id__in=leavers).delete()
+        # The read-only staff address books on CardDAV follow (the address book's job).
+        enqueue_on_commit("contacts.tasks.sync_staff_books")
 
 
 def describe(report: ImportReport) -> list[str]:

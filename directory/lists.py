@@ -30,6 +30,8 @@ def _people(dlist: DistributionList) -> QuerySet:
         teaching = Person.objects.filter(disciplines=dlist.discipline_id)
         if dlist.etablissement_id:
             teaching = teaching.filter(etablissements=dlist.etablissement_id)
+        elif dlist.bassin:  # «les professeurs de mathématiques du bassin»
+            teaching = teaching.filter(etablissements__bassin=dlist.bassin)
         people |= Q(id__in=teaching.values("user_id"))
     return User.objects.filter(people, is_active=True, status=User.Status.ACTIVE)
 

@@ -23,6 +23,8 @@ class Etablissement(models.Model):
     address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The «bassin d'éducation et de formation» (area) the académie puts it in.
+    bassin = models.CharField(_("bassin"), max_length=100, blank=True, db_index=True)
     # Name, commune and UAI without accents or case (directory.search.normalise).
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 
@@ -128,6 +130,11 @@ class DistributionList(models.Model):
     discipline = models.ForeignKey(
         Discipline, verbose_name=_("discipline"), on_delete=models.PROTECT, null=True,
         blank=True, help_text=_("Everyone teaching it (in the établissement) is a member."),
+    )
+    bassin = models.CharField(
+        _("bassin"), max_length=100, blank=True,
+        help_text=_("With a discipline and no établissement: everyone teaching it in the "
+                    "établissements of this bassin."),
     )
     members = models.ManyToManyField(
         "accounts.User", verbose_name=_("named members"), blank=True, related_name="+",

@@ -4,7 +4,11 @@ address is shown to a person (never MIME-encoded: that is for the message's head
 import re
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from accounts.models import User
+from contacts import suggestions as contacts
 from directory import lists
 from directory.models import DistributionList
 from directory.search import normalise, own_etablissement_ids, query_words, search_people
@@ -30,7 +34,7 @@ class Suggestion:
     value: str  # what goes into the field
     label: str  # what the list shows first
     detail: str  # function and établissement, «Liste de diffusion»…
-    kind: str  # person, recent, list
+    kind: str  # person, contact, group, recent, list
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -41,6 +45,23 @@ def person_suggestion(entry) -> Suggestion:
     what = [f.name for f in entry.functions.all()] + [e.name for e in entry.etablissements.all()]
     return Suggestion(display_address(user.get_full_name(), user.email), user.get_full_name(),
                       " · ".join(what), "person")
+
+
+def _contacts(user: User, words: list[str], taken: set[str]) -> list[Suggestion]:
+    found = []
+    for item in contacts.matching(user, words):
+        value = ", ".join(display_address(name, address) for name, address in item.recipients)
+        if item.is_group:
+            n = len(item.recipients)
+            detail = ngettext("Group of %(n)s contact", "Group of %(n)s contacts", n) % {"n": n}
+            found.append(Suggestion(value, item.name, detail, "group"))
+            continue
+        address = item.recipients[0][1]
+        if address not in taken:
+            taken.add(address)
+            detail = " · ".join(p for p in (_("My contacts"), address, item.organisation) if p)
+            found.append(Suggestion(value, item.name, detail, "contact"))
+    return found
 
 
 def _recent(user: User, words: list[str], taken: set[str]) -> list[Suggestion]:
@@ -68,8 +89,8 @@ def _lists(user: User, words: list[str]) -> list[Suggestion]:
 
 
 def suggest(user: User, query: str, *, limit: int = 10) -> list[Suggestion]:
-    """People of one's own établissements first, then recent correspondents, the lists one may
-    write to, and the rest of the académie."""
+    """People of one's own établissements first, then one's contacts and groups, recent
+    correspondents, the lists one may write to, and the rest of the académie."""
     words = query_words(query)
     if not words or len("".join(words)) < 2:
         return []
@@ -80,6 +101,7 @@ def suggest(user: User, query: str, *, limit: int = 10) -> list[Suggestion]:
     taken = {p.user.email for p in people}
     found = [
         *(person_suggestion(p) for p in own),
+        *_contacts(user, words, taken),
         *_recent(user, words, taken),
         *_lists(user, words),
         *(person_suggestion(p) for p in others),

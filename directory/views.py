@@ -57,8 +57,10 @@ def person(request, user_id: int):
     entry = get_object_or_404(listed_people().select_related("user"), pk=user_id)
     user = entry.user
     write = urlencode({"a": display_address(user.get_full_name(), user.email)})
+    invite = urlencode({"participants": user.email})  # the event form reads it (#13)
     return render(request, "directory/person.html", {
         **cards.person_card(entry), "write_url": f"{reverse('mail:compose')}?{write}",
+        "invite_url": f"{reverse('calendar_app:event_new')}?{invite}",
     })  # fmt: skip
 
 

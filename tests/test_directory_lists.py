@@ -56,6 +56,28 @@ def test_a_discipline_list_follows_the_hr_data(academie):
     assert lists.member_mailboxes(dlist) == []
 
 
+def test_a_discipline_list_of_a_bassin_reaches_its_etablissements_only(academie):
+    """«Les professeurs de mathématiques du bassin»: by discipline and area, from HR data."""
+    from directory.models import Etablissement, Person
+
+    maths = Discipline.objects.get(name="Mathématiques")
+    teachers = Person.objects.filter(disciplines=maths).select_related("user")
+    assert teachers.count() >= 3
+    north, elsewhere = set(), set()
+    for i, entry in enumerate(teachers):
+        etab = entry.etablissements.first()
+        Etablissement.objects.filter(pk=etab.pk).update(
+            bassin="Toulouse Nord" if i % 2 == 0 else "Muret")
+    for entry in teachers:
+        bassins = {e.bassin for e in entry.etablissements.all()}
+        (north if "Toulouse Nord" in bassins else elsewhere).add(entry.user.email)
+    dlist = DistributionList.objects.create(
+        address="maths-toulouse-nord@ac-demo.test", name="Maths du bassin Toulouse Nord",
+        discipline=maths, bassin="Toulouse Nord", kind=DistributionList.Kind.DISCIPLINE)
+    reached = {m.address for m in lists.member_mailboxes(dlist)}
+    assert reached and reached <= north and reached.isdisjoint(elsewhere)
+
+
 def test_a_project_list_from_creation_to_a_colleague_joining(client, academie):
     client.force_login(academie["prof.demo"])
     response = client.post(reverse("directory:list_create"), {
@@ -169,8 +191,30 @@ def test_a_moderated_list_holds_mail_until_an_owner_approves(mail_stack, client,
     wait_for(lambda: subject in inbox_subjects("collegue.demo"))
     wait_for(lambda: subject in inbox_subjects("prof.demo"))
     assert rejected not in inbox_subjects("prof.demo") and not dlist.held.exists()
+    # The sender of the refused message is told, once, in French, from the list's address.
+    notice = f"Message non diffusé : {rejected}"
+    wait_for(lambda: notice in inbox_subjects("collegue.demo"))
+    assert inbox_subjects("collegue.demo").count(notice) == 1
+    with imap_session("collegue.demo") as box:
+        told = message_from_bytes(box.fetch_raw("INBOX", uid_of(colleague, notice)))
+    assert told["Auto-Submitted"] == "auto-replied" and dlist.address in told["From"]
+    assert "n’a pas été accepté par les modérateurs" in told.get_payload(decode=True).decode()
     # The owner's own mail goes straight through.
     own = unique_subject("Compte rendu")
     submit_as("prof.demo", build_message(to=dlist.address, subject=own, sender=prof.email)
               .as_bytes(), mail_from=prof.email, recipients=[dlist.address])
     wait_for(lambda: own in inbox_subjects("collegue.demo"))
+
+
+def test_a_refused_automatic_message_is_not_answered(prof):
+    from directory import moderation
+    from directory.models import HeldMessage
+    from mail.models import SpooledMessage
+
+    dlist = DistributionList.objects.create(address=f"auto@{settings.MAIL_DOMAIN}", name="Auto",
+                                            moderated=True, kind=DistributionList.Kind.PROJECT)
+    for sender, raw in [("robot@example.org", b"Subject: Absent\r\nAuto-Submitted: auto-replied"
+                         b"\r\n\r\nabsent"), ("", b"Subject: Rebond\r\n\r\nrebond")]:  # fmt: skip
+        held = HeldMessage.objects.create(dlist=dlist, sender=sender, subject="x", raw=raw)
+        moderation.decide(dlist, str(held.pk), approve=False)
+    assert not SpooledMessage.objects.exists() and not dlist.held.exists()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "directory",
     "mail",
     "calendar_app",
+    "contacts",
     "shared_mailboxes",
     "notifications",
     "devstack",  # manage.py rundev

@@ -6,6 +6,8 @@ accepted only straight from loopback (or CALDAV_MASTER_NETWORKS), never through 
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from convergence.env import env, env_bool, env_int, env_list
 from convergence.settings.base import VAR_DIR
 from convergence.settings.celery import CELERY_BEAT_SCHEDULE
@@ -25,6 +27,12 @@ CALDAV_AUTH_CACHE_SECONDS = env_int("CALDAV_AUTH_CACHE_SECONDS", 60)
 AGENDA_MAX_OCCURRENCES = env_int("AGENDA_MAX_OCCURRENCES", 2000)
 AGENDA_TIME_ZONE = env("AGENDA_TIME_ZONE", "Europe/Paris")
 
+# Every person's read-only address books of their établissements' staff, from the directory
+# (also queued after each HR import); a night without changes asks the store nothing.
+CELERY_BEAT_SCHEDULE["sync-staff-address-books"] = {
+    "task": "contacts.tasks.sync_staff_books",
+    "schedule": crontab(hour=env_int("STAFF_BOOKS_HOUR", 3), minute=15),
+}
 CELERY_BEAT_SCHEDULE["send-agenda-reminders"] = {
     "task": "calendar_app.tasks.send_reminders",
     "schedule": float(env_int("AGENDA_REMINDER_SWEEP_SECONDS", 60)),

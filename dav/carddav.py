@@ -1,0 +1,146 @@
+"""The web app's CardDAV client (RFC 6352): address books and vCards, in plain values.
+
+It rides on the signed-in HTTP session of ``dav.client.dav_session`` (the master login, the
+same timeouts and the same DavUnavailable when the store does not answer) but speaks only
+WebDAV/CardDAV requests of its own: nothing here knows what a contact or a group is.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
+from defusedxml import ElementTree
+
+from dav.client import (
+    Collection,
+    DavConflict,
+    DavNotFound,
+    DavRefused,
+    DavUnavailable,
+    Resource,
+    SyncResult,
+    _href,
+    dav_session,
+)
+
+DAV, CARDDAV = "DAV:", "urn:ietf:params:xml:ns:carddav"
+VCARD_TYPE = "text/vcard; charset=utf-8"
+LIST_BOOKS = (
+    '<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:"><prop><resourcetype/>'
+    "<displayname/></prop></propfind>"
+)
+MAKE_BOOK = (
+    '<?xml version="1.0" encoding="utf-8"?><mkcol xmlns="DAV:" xmlns:CR="{cr}"><set><prop>'
+    "<resourcetype><collection/><CR:addressbook/></resourcetype>"
+    "<displayname>{name}</displayname></prop></set></mkcol>"
+)
+SYNC = (
+    '<?xml version="1.0" encoding="utf-8"?><sync-collection xmlns="DAV:" xmlns:CR="{cr}">'
+    "<sync-token>{token}</sync-token><sync-level>1</sync-level>"
+    "<prop><getetag/><CR:address-data/></prop></sync-collection>"
+)
+
+__all__ = ["DavConflict", "DavNotFound", "DavRefused", "DavUnavailable", "carddav_session"]
+
+
+@dataclass(frozen=True)
+class Cards:
+    """One address book read whole: its cards and the token to ask for changes since."""
+
+    resources: list[Resource]
+    token: str
+
+
+class CardDavSession:
+    def __init__(self, session):
+        self.client = session.client
+        self.home = session.home
+
+    def _url(self, book: str, href: str = "") -> str:
+        return f"{self.home}{quote(book)}/{quote(href) if href else ''}"
+
+    def _check(self, response, what: str) -> None:
+        if response.status == 412:
+            raise DavConflict(what)
+        if response.status == 404:
+            raise DavNotFound(what)
+        if 400 <= response.status < 500:
+            raise DavRefused(f"{response.status} {what}")
+        if response.status >= 500:
+            raise DavUnavailable(f"{response.status} {what}")
+
+    def address_books(self) -> list[Collection]:
+        response = self.client.propfind(self.home, LIST_BOOKS, depth=1)
+        self._check(response, self.home)
+        found = []
+        for item in ElementTree.fromstring(response.raw).iter(f"{{{DAV}}}response"):
+            if item.find(f".//{{{DAV}}}resourcetype/{{{CARDDAV}}}addressbook") is None:
+                continue
+            name = _href(item.findtext(f"{{{DAV}}}href") or "")
+            display = item.findtext(f".//{{{DAV}}}displayname") or name
+            found.append(Collection(name=name, display_name=display, color=""))
+        return found
+
+    def make_address_book(self, name: str, display_name: str) -> None:
+        body = MAKE_BOOK.format(cr=CARDDAV, name=escape(display_name))
+        response = self.client.mkcol(self._url(name), body)
+        if response.status != 405:  # 405: it exists already (a concurrent first visit)
+            self._check(response, name)
+
+    def delete_address_book(self, name: str) -> None:
+        self._check(self.client.delete(self._url(name)), name)
+
+    def get(self, book: str, href: str) -> Resource:
+        response = self.client.request(self._url(book, href), "GET")
+        self._check(response, href)
+        return Resource(href, response.headers.get("ETag", ""), _text(response))
+
+    def put(self, book: str, href: str, text: str, *, etag: str | None) -> str:
+        """Creates (``etag=None``: never overwrites) or replaces the version ``etag``; returns
+        the new ETag."""
+        headers = {"Content-Type": VCARD_TYPE, ("If-Match" if etag else "If-None-Match"): etag
+                   or "*"}  # fmt: skip
+        response = self.client.put(self._url(book, href), text, headers)
+        self._check(response, href)
+        return response.headers.get("ETag", "")
+
+    def delete(self, book: str, href: str, *, etag: str | None) -> None:
+        headers = {"If-Match": etag} if etag else {}
+        self._check(self.client.delete(self._url(book, href), headers=headers), href)
+
+    def sync(self, book: str, token: str | None) -> SyncResult:
+        """What changed since ``token`` (RFC 6578); everything without one, or when the server
+        no longer knows the token."""
+        body = SYNC.format(cr=CARDDAV, token=escape(token or ""))
+        response = self.client.report(self._url(book), body, depth=None)
+        if response.status == 403 and token:  # invalid token: start again from nothing
+            return self.sync(book, None)
+        self._check(response, book)
+        tree = ElementTree.fromstring(response.raw)
+        changed, deleted = [], []
+        for item in tree.iter(f"{{{DAV}}}response"):
+            href = _href(item.findtext(f"{{{DAV}}}href") or "")
+            data = item.findtext(f".//{{{CARDDAV}}}address-data")
+            if data:
+                etag = item.findtext(f".//{{{DAV}}}getetag") or ""
+                changed.append(Resource(href, etag, data))
+            elif "404" in (item.findtext(f"{{{DAV}}}status") or ""):
+                deleted.append(href)
+        return SyncResult(changed, deleted, tree.findtext(f"{{{DAV}}}sync-token") or "")
+
+    def cards(self, book: str) -> Cards:
+        result = self.sync(book, None)
+        return Cards(result.changed, result.token)
+
+
+def _text(response) -> str:
+    raw = response.raw
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+@contextmanager
+def carddav_session(username: str):
+    """``with carddav_session(user.username) as store: store.address_books()``."""
+    with dav_session(username) as session:
+        yield CardDavSession(session)
