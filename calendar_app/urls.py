@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import views
+from calendar_app import freebusy_views, views
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{_event}export.ics", views.event_export, name="event_export"),
     path("importer/", views.import_ics, name="import"),
     path("recherche/", views.search, name="search"),
+    path("disponibilites/", freebusy_views.availability, name="availability"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
     path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),
