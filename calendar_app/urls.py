@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import freebusy_views, views
+from calendar_app import freebusy_views, school_views, views
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("importer/", views.import_ics, name="import"),
     path("recherche/", views.search, name="search"),
     path("disponibilites/", freebusy_views.availability, name="availability"),
+    path("calendrier-scolaire/", school_views.school_calendar, name="school"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
     path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),

@@ -23,6 +23,9 @@ class Etablissement(models.Model):
     address = models.CharField(_("street address"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Empty: the académie of the UAI's département (directory/school_data/academies.json).
+    academie = models.CharField(_("académie"), max_length=40, blank=True, help_text=_(
+        "Leave empty to use the académie of the UAI code (its school holidays follow it)."))
     # Name, commune and UAI without accents or case (directory.search.normalise).
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 
