@@ -1,15 +1,19 @@
 """Free/busy at /agenda/disponibilites/: from the derived index, «libre» is not busy, a
 private event is «Occupé» with its time only, series expanded, bad parameters in French."""
 
+import io
 import json
 from datetime import datetime
 
 import pytest
+from django.core.management import call_command
 
 from calendar_app import ical, privacy, services
 from calendar_app.index import reindex_collection
+from calendar_app.models import BusyPeriod
 from dav.client import dav_session
-from tests.agenda_helpers import PARIS, empty_store, vevent  # noqa: F401 - fixture
+from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
+from tests.conftest import PASSWORD, wait_for
 
 pytestmark = pytest.mark.usefixtures("empty_store")
 URL = "/agenda/disponibilites/"
@@ -130,3 +134,24 @@ def test_the_rule_hides_every_detail_of_a_private_occurrence(prof, colleague):
     assert (seen.title, seen.location, seen.description, seen.category) == ("Occupé", "", "", "")
     assert seen.start == occurrence.start and seen.end == occurrence.end
     assert privacy.occurrence_for(colleague, colleague, occurrence) is occurrence
+
+
+def test_a_private_event_made_on_a_phone_reaches_free_busy_through_the_hook(
+        client, prof, colleague, live_server, worker):  # fmt: skip
+    services.calendars_of(colleague)
+    calendar = phone(live_server, "collegue.demo", PASSWORD).calendar(
+        url=f"{live_server.url}/dav/collegue.demo/personnel/")
+    calendar.add_event(vevent("phone-private", "Rendez-vous banque", datetime(2026, 11, 18, 9),
+                              datetime(2026, 11, 18, 10), "CLASS:CONFIDENTIAL\r\n"))  # fmt: skip
+    # The hook queued the worker, which indexed the change and its busy period.
+    wait_for(lambda: BusyPeriod.objects.filter(owner=colleague).exists())
+    client.force_login(prof)
+    [period] = _busy(client, colleague.email)["personnes"][0]["occupe"]
+    assert (period["debut"], period["titre"]) == ("2026-11-18T09:00:00+01:00", "Occupé")
+
+
+def test_reindex_agenda_rebuilds_the_busy_periods(client, prof, colleague_week):
+    BusyPeriod.objects.all().delete()
+    call_command("reindex_agenda", stdout=io.StringIO())
+    client.force_login(prof)
+    assert len(_busy(client, colleague_week.email)["personnes"][0]["occupe"]) == 4
