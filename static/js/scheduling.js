@@ -191,6 +191,10 @@ function init(section) {
   }
 
   section.querySelector("[data-scheduling-show]").addEventListener("click", show);
+  // The attendees changed (the invitations' field, or the assistant's own): shown again.
+  [...shared(), section.querySelector("[name=assistant_participants]")].forEach((input) => {
+    input.addEventListener("change", show);
+  });
   section.querySelector("[data-scheduling-first]").addEventListener("click", suggest);
   ["start_date", "start_time", "end_date", "end_time"].forEach((name) => {
     field(name)?.addEventListener("change", () => {
@@ -198,6 +202,7 @@ function init(section) {
       (loaded.from === field("start_date").value ? Promise.resolve() : load()).then(draw).catch(() => {});
     });
   });
+  show(); // the person's own day at once; the attendees' as they are named
 }
 
 if (root) init(root);
