@@ -6,6 +6,7 @@ question reaches outside it. A «libre» (TRANSPARENT) occurrence is never busy;
 reader sees of each period is decided by ``calendar_app.privacy``.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from calendar_app import ical, privacy
 from calendar_app.models import BusyPeriod, IndexedEvent
 
+_DENSE = re.compile(r"^RRULE:.*FREQ=(SECONDLY|MINUTELY)", re.MULTILINE | re.IGNORECASE)
 WINDOW_BEFORE = timedelta(days=90)
 WINDOW_AFTER = timedelta(days=730)
 MAX_RANGE = timedelta(days=42)
@@ -58,6 +60,13 @@ def _busy_occurrences(text: str, start: datetime, end: datetime) -> list[BusyPer
     return found
 
 
+def _too_dense(text: str) -> bool:
+    """A series by the second or minute: recurring_ical_events computes a whole range before
+    any cap (86,400 occurrences a day, seconds of work), and no person is busy that way.
+    Such a series has no busy period."""
+    return bool(_DENSE.search(text))
+
+
 def store_periods(row: IndexedEvent, text: str) -> None:
     """Called by the index for each changed resource (its row already saved)."""
     BusyPeriod.objects.filter(event=row).delete()
@@ -71,6 +80,8 @@ def store_periods(row: IndexedEvent, text: str) -> None:
         start, end = row.starts_at - timedelta(days=1), (row.ends_at or row.starts_at) + (
             timedelta(days=1))  # fmt: skip
     row.save(update_fields=["busy_from", "busy_until", "source"])
+    if _too_dense(text):
+        return
     try:
         periods = _busy_occurrences(text, start, end)
     except ical.BadCalendarData:
@@ -104,6 +115,8 @@ def busy_of(reader, emails: list[str], start: datetime, end: datetime) -> list[P
         by_owner[owner_id].append(_period(reader, owners[owner_id], starts_at, ends_at, title,
                                           private, all_day))  # fmt: skip
     for row in IndexedEvent.objects.filter(pk__in=live).only("owner_id", "source"):
+        if _too_dense(row.source):
+            continue
         try:
             for busy in _busy_occurrences(row.source, start, end):
                 by_owner[row.owner_id].append(_period(

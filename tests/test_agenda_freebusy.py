@@ -155,3 +155,15 @@ def test_reindex_agenda_rebuilds_the_busy_periods(client, prof, colleague_week):
     call_command("reindex_agenda", stdout=io.StringIO())
     client.force_login(prof)
     assert len(_busy(client, colleague_week.email)["personnes"][0]["occupe"]) == 4
+
+
+def test_a_series_by_the_second_has_no_busy_period_and_hangs_nothing(client, prof, colleague):
+    services.calendars_of(colleague)
+    _put("collegue.demo", "every-second", "Boucle", datetime(2026, 11, 16, 9),
+         datetime(2026, 11, 16, 9, 0, 1), "RRULE:FREQ=SECONDLY\r\n")  # fmt: skip
+    reindex_collection("collegue.demo", "personnel")
+    assert not BusyPeriod.objects.filter(owner=colleague).exists()
+    client.force_login(prof)
+    for debut, fin in (("2026-11-16", "2026-11-17"), ("2030-01-07", "2030-01-08")):
+        answer = _busy(client, colleague.email, debut=debut, fin=fin)
+        assert answer["personnes"][0]["occupe"] == []
