@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from calendar_app import freebusy
+from calendar_app import freebusy, school
 
 
 def _error(message: str) -> JsonResponse:
@@ -44,8 +44,10 @@ def availability(request):
     if end - start > freebusy.MAX_RANGE:
         return _error(_("Ask for %(days)d days at most.") % {"days": freebusy.MAX_RANGE.days})
     people = freebusy.busy_of(request.user, emails, start, end)
+    holidays = school.public_holidays_between(request.user, start.date(), end.date())
     return JsonResponse({
         "debut": start.isoformat(), "fin": end.isoformat(),
+        "jours_feries": [day.isoformat() for day in holidays],
         "personnes": [{
             "email": p.email, "nom": p.name, "connu": p.known,
             "occupe": [{"debut": b.start.isoformat(), "fin": b.end.isoformat(),

@@ -55,3 +55,10 @@ def entry_for(user, hidden_calendars: list[str]) -> dict:
             else _("Public holidays"))  # fmt: skip
     return {"name": CALENDAR, "display_name": name, "color": COLOR,
             "hidden": CALENDAR in hidden_calendars}  # fmt: skip
+
+
+def public_holidays_between(user, first: date, last: date) -> list[date]:
+    """The public holidays of the person's place in [first, last) (free/busy skips them)."""
+    uai = place_of(user).uai
+    return [day for year in range(first.year, last.year + 1)
+            for day in school_calendar.public_holidays(year, uai) if first <= day < last]

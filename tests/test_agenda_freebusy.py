@@ -70,6 +70,12 @@ def test_others_see_times_only_private_and_free_events_never_leak(client, prof, 
         assert secret not in raw
 
 
+def test_public_holidays_of_the_range_come_with_the_answer(client, prof):
+    client.force_login(prof)
+    answer = _busy(client, prof.email, debut="2026-11-09", fin="2026-11-16")
+    assert answer["jours_feries"] == ["2026-11-11"]  # the «premier créneau» skips them
+
+
 def test_the_owner_sees_titles_of_her_own_events_private_ones_too(client, colleague_week):
     client.force_login(colleague_week)
     titles = [p["titre"] for p in _busy(client, colleague_week.email)["personnes"][0]["occupe"]]

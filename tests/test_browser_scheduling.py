@@ -57,6 +57,13 @@ def test_the_assistant_shows_busy_times_and_finds_the_first_free_slot(
     expect(page.get_by_label("Heure de fin")).to_have_value("13:00")
     expect(page.get_by_label("Date de début")).to_have_value("2026-11-16")
 
+    # 11 November is a public holiday: the first free slot is on the 12th, at 8:00.
+    page.get_by_label("Date de début").fill("2026-11-11")
+    page.get_by_label("Date de fin").fill("2026-11-11")
+    assistant.get_by_role("button", name="Premier créneau libre pour tous").click()
+    expect(assistant.get_by_role("status")).to_contain_text("jeudi 12 novembre, 08:00 – 09:00")
+    expect(page.get_by_label("Date de début")).to_have_value("2026-11-12")
+
     page.set_viewport_size({"width": 390, "height": 844})
     expect(assistant.locator(".cv-fb-row")).to_have_count(2)
     assert_accessible(page)

@@ -62,7 +62,7 @@ function init(section) {
     const response = await fetch(`${data.url}?${params}`, { headers: { Accept: "application/json" } });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(body.erreur || data.textError);
-    loaded = { from: span.day, people: body.personnes };
+    loaded = { from: span.day, people: body.personnes, holidays: new Set(body.jours_feries || []) };
     return loaded;
   }
 
@@ -153,7 +153,7 @@ function init(section) {
     for (let day = 0; day < DAYS_AHEAD; day += 1) {
       const dayStart = base + day * 1440;
       const weekday = new Date(dayStart * 60000).getUTCDay() || 7;
-      if (work && !workDays.has(weekday)) continue;
+      if ((work && !workDays.has(weekday)) || loaded.holidays.has(dayOf(dayStart))) continue;
       const [open, close] = work || [0, 1440];
       for (let start = dayStart + open; start + length <= dayStart + close; start += STEP) {
         if (busy.every(([from, to]) => to <= start || from >= start + length)) return [start, start + length];
