@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint system-run system-test messages clean
+.PHONY: run test bench chaos lint system-run system-test messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -44,6 +44,12 @@ test: system-test $(STAMP) messages
 ## private Dovecot; writes docs/benchmarks.md. BENCH_SIZES=2000 make bench for a quick run.
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
+
+## make chaos: the fault and abuse campaign (kills of the worker, Dovecot and Redis under
+## mail; password guessing; hostile messages in every page) on a private stack; writes
+## docs/benchmarks-chaos.md. CHAOS_MESSAGES=100 make chaos for a quick run.
+chaos: system-run $(STAMP) messages
+	$(PY) -m bench.chaos
 
 ## make lint: ruff, then the import contracts of pyproject.toml (no cycle, no upward import).
 lint: $(STAMP)

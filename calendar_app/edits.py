@@ -36,6 +36,7 @@ class EventData:
     private: bool = False
     reminders: list[int] = field(default_factory=list)  # minutes before
     recurrence: Recurrence = field(default_factory=Recurrence)
+    attendees: list | None = None  # itip.Person; None: left as they are (calendar_app.attendees)
 
     @property
     def all_day(self) -> bool:

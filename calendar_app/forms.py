@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.forms import TIME_ZONES as ACCOUNT_TIME_ZONES
+from calendar_app.attendees import AttendeesField
 from calendar_app.edits import WEEKDAYS, EventData, Recurrence
 
 # Categories with the colour shown in the agenda (DSFR illustrative colours, AA on white text).
@@ -43,6 +44,7 @@ class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
     calendar = forms.ChoiceField(label=_("Calendar"))
     location = forms.CharField(label=_("Place"), max_length=MAX_TITLE, required=False)
+    participants = AttendeesField(label=_("Attendees"))
     all_day = forms.BooleanField(label=_("All day"), required=False)
     start_date = forms.DateField(label=_("Start date"))
     start_time = forms.TimeField(label=_("Start time"), required=False)
@@ -131,7 +133,7 @@ class EventForm(forms.Form):
             location=data.get("location", "").strip(), description=data.get("description", ""),
             category=data.get("category") or "", color=color, busy=data["busy"] == "busy",
             private=data["privacy"] == "private", reminders=data.get("reminders") or [],
-            recurrence=recurrence,
+            recurrence=recurrence, attendees=data.get("participants"),
         )  # fmt: skip
 
 

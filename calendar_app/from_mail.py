@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from calendar_app.forms import MAX_DESCRIPTION
 from mail.access import access_mailbox
 from mail.imap import InvalidRequest, imap_session
-from mail.message.parse import message_part, read_message
+from mail.message.parse import message_part, parse, read_message
 
 CALENDAR_TYPES = {"text/calendar", "application/ics"}
 
 
-def _raw_message(user, mailbox_id: int, folder: str, uid: int) -> bytes:
+def raw_message(user, mailbox_id: int, folder: str, uid: int) -> bytes:
     mailbox = access_mailbox(user, mailbox_id)
     try:
         with imap_session(mailbox.imap_user) as box:
@@ -26,9 +26,13 @@ def _raw_message(user, mailbox_id: int, folder: str, uid: int) -> bytes:
     return raw
 
 
+def parsed(raw: bytes):
+    return parse(raw)
+
+
 def calendar_attachment(user, mailbox_id: int, folder: str, uid: int, index: int) -> bytes:
     """The bytes of an .ics attachment of the message (404 if that part is something else)."""
-    part = message_part(_raw_message(user, mailbox_id, folder, uid), index)
+    part = message_part(raw_message(user, mailbox_id, folder, uid), index)
     name = (part.filename or "").lower() if part is not None else ""
     if part is None or (part.content_type not in CALENDAR_TYPES and not name.endswith(".ics")):
         raise Http404
@@ -36,7 +40,7 @@ def calendar_attachment(user, mailbox_id: int, folder: str, uid: int, index: int
 
 
 def initial_from_message(user, mailbox_id: int, folder: str, uid: int) -> dict:
-    message = read_message(_raw_message(user, mailbox_id, folder, uid))
+    message = read_message(raw_message(user, mailbox_id, folder, uid))
     people = ", ".join(p for p in [message.sender, *message.to, *message.cc] if p)
     heading = _("From the message «%(subject)s» of %(date)s") % {
         "subject": message.subject or _("(no subject)"),

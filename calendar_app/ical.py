@@ -38,6 +38,7 @@ class Occurrence:
     recurring: bool = False
     recurrence_id: str = ""  # the occurrence's original start, as written in RECURRENCE-ID
     reminders: list[int] = field(default_factory=list)  # minutes before
+    awaiting: bool = False  # an invitation the agenda's owner has not answered (NEEDS-ACTION)
 
 
 def parse(text: str) -> icalendar.Calendar:

@@ -107,3 +107,41 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uid} {self.occurrence} -{self.minutes_before}"
+
+
+class ScheduledEvent(models.Model):
+    """What the attendees of an event one organises were last sent (iTIP): the hook's task
+    compares each change with it, from the web or a phone, and sends the difference."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=300)
+    collection = models.CharField(max_length=200)
+    href = models.CharField(max_length=300)
+    sequence = models.IntegerField(default=0)  # the SEQUENCE last sent
+    fingerprint = models.CharField(max_length=64)  # itip.fingerprint of what was sent
+    attendees = models.JSONField(default=list)  # addresses invited, lower case
+    sent = models.TextField()  # the last REQUEST, to cancel it once the event is deleted
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "uid"], name="scheduled_event")]
+
+    def __str__(self) -> str:
+        return self.uid
+
+
+class ReceivedItip(models.Model):
+    """The newest iTIP message applied to one person's agenda per event (and per attendee for
+    REPLYs): an older or the same one again changes nothing (RFC 5546 §2.1.5)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=300)
+    attendee = models.CharField(max_length=320, blank=True)  # "" for REQUEST and CANCEL
+    sequence = models.IntegerField()
+    dtstamp = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "uid", "attendee"],
+                                               name="received_itip")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.uid} {self.attendee}"

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import edits, ical, privacy
+from calendar_app import attendees, edits, ical, privacy
 from calendar_app.models import AgendaSettings
 from dav.client import DavNotFound, dav_session
 
@@ -88,6 +88,10 @@ def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
                                   href=resource.href, etag=resource.etag, color=calendar.color)
     except ical.BadCalendarData:
         occurrences = []  # written by another client; shown nowhere rather than a 500
+    if occurrences and user.email.lower() in resource.text.lower():
+        awaiting = attendees.awaiting_answer(resource.text, user.email)
+        for occurrence in occurrences:
+            occurrence.awaiting = awaiting
     if resource.etag:
         cache.set(key, occurrences, EXPANSION_CACHE_SECONDS)
     return occurrences
@@ -135,6 +139,7 @@ def occurrence_in(event: StoredEvent, key: str) -> ical.Occurrence:
 
 def create_event(user, calendar: str, data: edits.EventData) -> str:
     parsed = edits.new_event(data)
+    attendees.apply(parsed, user, data.attendees)
     href = ical.href_for(str(ical.master(parsed)["UID"]))
     with dav_session(user.username) as store:
         store.put(calendar, href, ical.serialize(parsed), etag=None)
@@ -153,6 +158,9 @@ def change_event(user, event: StoredEvent, *, key: str, scope: str,
         new_series = edits.new_event(data)
     else:  # from the first occurrence on: the whole series
         edits.change_all(event.parsed, key, data)
+    attendees.apply(event.parsed, user, data.attendees)
+    if new_series is not None:
+        attendees.apply(new_series, user, data.attendees)
     with dav_session(user.username) as store:
         store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
         if new_series is not None:

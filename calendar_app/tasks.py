@@ -1,9 +1,13 @@
 """Celery tasks of the agenda: thin, idempotent, queued by Radicale's hook by name."""
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
+from calendar_app import inbox
 from calendar_app.index import reindex_collection
 from calendar_app.reminders import send_due_reminders
+from dav.client import DavConflict, DavUnavailable
+from mail.transport import smtp
 
 
 @shared_task(name="calendar_app.tasks.collection_changed", ignore_result=True)
@@ -16,3 +20,21 @@ def collection_changed(username: str, collection: str) -> int:
 def send_reminders() -> int:
     """Beat: the reminders due now, each once."""
     return send_due_reminders()
+
+
+@shared_task(name="calendar_app.tasks.send_imip", ignore_result=True,
+             autoretry_for=(smtp.GatewayUnavailable,), retry_backoff=2, retry_backoff_max=120,
+             retry_jitter=False, max_retries=20)  # fmt: skip
+def send_imip(username: str, mail_from: str, recipients: list[str], raw: str) -> None:
+    """An invitation, update, cancellation or answer, through the gateway as its sender."""
+    smtp.submit_as(username, raw.encode("ascii"), mail_from=mail_from, recipients=recipients)
+
+
+@shared_task(name=inbox.TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
+             retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
+             max_retries=15)  # fmt: skip
+def receive_imip(user_id: int, sender: str, text: str) -> str:
+    """An invitation, cancellation or answer delivered to a local person: into their agenda
+    (again later if the store is down or the copy changed meanwhile: nothing was recorded)."""
+    user = get_user_model().objects.filter(id=user_id, is_active=True).first()
+    return inbox.receive(user, sender, text) if user is not None else "no-account"

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import freebusy_views, school_views, views
+from calendar_app import freebusy_views, invitation_views, school_views, views
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{_event}supprimer/", views.event_delete, name="event_delete"),
     path(f"{_event}export.ics", views.event_export, name="event_export"),
     path("importer/", views.import_ics, name="import"),
+    path("invitation/repondre/", invitation_views.answer, name="invitation_answer"),
     path("recherche/", views.search, name="search"),
     path("disponibilites/", freebusy_views.availability, name="availability"),
     path("calendrier-scolaire/", school_views.school_calendar, name="school"),

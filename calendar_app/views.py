@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import forms, from_mail, grid, importing, school, services
+from calendar_app import attendees, card, forms, from_mail, grid, importing, school, services
 from calendar_app.ical import local_zone
 from calendar_app.models import AgendaSettings
 from dav.client import DavConflict, DavNotFound, DavUnavailable
@@ -95,6 +95,7 @@ def event_new(request):
             initial.update(from_mail.initial_from_message(
                 request.user, int(request.GET["boite"]), request.GET.get("dossier", "INBOX"),
                 int(request.GET["uid"])))  # fmt: skip
+        initial["participants"] = attendees.from_query(request.GET.getlist("participants"))
         form = forms.EventForm(calendars=calendars, initial=initial)
     return render(request, "calendar_app/event_form.html", {"form": form, "creating": True})
 
@@ -111,7 +112,7 @@ def event_detail(request, calendar: str, href: str):
     event, key, occurrence = _event(request, calendar, href)
     return render(request, "calendar_app/event_detail.html", {
         "occurrence": occurrence, "key": key, "calendar": services.access_calendar(
-            request.user, calendar),
+            request.user, calendar), "answers": card.event_answers(event.parsed),
     })  # fmt: skip
 
 
@@ -133,8 +134,9 @@ def event_edit(request, calendar: str, href: str):
                     event, key, conflict = _event(request, calendar, href)
             form = _with_current_etag(request.POST, event.etag, calendars, key)
     else:
-        form = forms.EventForm(calendars=calendars, recurring=bool(key),
-                               initial=forms.initial_for(occurrence, rule=rule))  # fmt: skip
+        initial = forms.initial_for(occurrence, rule=rule)
+        initial["participants"] = attendees.initial_of(event.parsed)
+        form = forms.EventForm(calendars=calendars, recurring=bool(key), initial=initial)
     return render(request, "calendar_app/event_form.html", {
         "form": form, "occurrence": occurrence, "key": key, "conflict": conflict,
     })  # fmt: skip

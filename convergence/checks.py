@@ -64,3 +64,16 @@ def check_allowed_hosts(app_configs=None, **kwargs) -> list[Error]:
             id="convergence.E004",
         )
     ]
+
+
+@register(Tags.security)
+def check_tls_files(app_configs=None, **kwargs) -> list[Error]:
+    """A TLS setting that cannot work stops the start rather than a client's first login."""
+    if settings.GATEWAY_REQUIRE_TLS and not settings.TLS_CERT_FILE:
+        return [Error("GATEWAY_REQUIRE_TLS is on but TLS_CERT_FILE is empty.",
+                      hint="Set TLS_CERT_FILE and TLS_KEY_FILE (PEM files).",
+                      id="convergence.E005")]  # fmt: skip
+    paths = {name: getattr(settings, name) for name in ("TLS_CERT_FILE", "TLS_KEY_FILE")}
+    return [Error(f"{name} names no readable file.", hint="Give the path of a PEM file.",
+                  id="convergence.E006")
+            for name, path in paths.items() if path and not Path(path).is_file()]  # fmt: skip

@@ -122,9 +122,8 @@ class DavSession:
         return [Resource(_href(o.url), o.etag or "", o.data) for o in objects]
 
     def get(self, name: str, href: str) -> Resource:
-        obj = self._calendar(name).event_by_url(f"{self.home}{quote(name)}/{quote(href)}")
-        try:
-            obj.load()
+        try:  # event_by_url loads the resource already
+            obj = self._calendar(name).event_by_url(f"{self.home}{quote(name)}/{quote(href)}")
         except error.NotFoundError as exc:
             raise DavNotFound(href) from exc
         return Resource(href, obj.etag or "", obj.data)

@@ -79,6 +79,15 @@ class DovecotConfig:
     auth_penalty: bool = True
     auth_policy_url: str = ""
     auth_policy_token: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    imaps_port: int = 0
+
+    def _ssl_settings(self) -> str:
+        if not self.tls_cert:
+            return "ssl = no\ndisable_plaintext_auth = no"
+        return (f"ssl = yes\nssl_cert = <{self.tls_cert}\nssl_key = <{self.tls_key}\n"
+                "disable_plaintext_auth = yes")  # fmt: skip
 
     @property
     def config_path(self) -> Path:
@@ -120,6 +129,8 @@ class DovecotConfig:
             "auth_penalty_mode": "0600" if self.auth_penalty else "0",
             "auth_policy_url": self.auth_policy_url,
             "auth_policy_token": self.auth_policy_token,
+            "ssl_settings": self._ssl_settings(),
+            "imaps_port": str(self.imaps_port if self.tls_cert else 0),
         }
         for name in ("dovecot.conf", *SQL_FILES):
             template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
@@ -200,5 +211,8 @@ def configured_server(database: dict | None = None, policy_url: str = "") -> Dov
             auth_penalty=settings.DOVECOT_AUTH_PENALTY,
             auth_policy_url=policy_url or settings.DOVECOT_AUTH_POLICY_URL,
             auth_policy_token=policy_token(),
+            tls_cert=settings.TLS_CERT_FILE,
+            tls_key=settings.TLS_KEY_FILE,
+            imaps_port=settings.IMAPS_PORT,
         )
     )

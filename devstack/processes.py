@@ -1,6 +1,7 @@
 """Child processes: stopping one and everything it started, politely first; a Celery worker
 that tests and the bench start, stop and kill as production would see it."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,16 +12,33 @@ from pathlib import Path
 from django.conf import settings
 
 
-def stop_process_group(process: subprocess.Popen | None, timeout: float = 10) -> None:
-    """SIGTERM to the child's process group, SIGKILL if it is still there after ``timeout``."""
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
+def _group_alive(pgid: int) -> bool:
     try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_process_group(process: subprocess.Popen | None, timeout: float = 10) -> None:
+    """SIGTERM to the child's process group, SIGKILL if some of it is still there after
+    ``timeout``. Also when the child itself already died: what it started (Celery's embedded
+    beat, say) would otherwise live on as an orphan."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        process.poll()
+        return  # the whole group is gone
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout)
-    except subprocess.TimeoutExpired:
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _group_alive(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    process.wait()
 
 
 class CeleryWorker:

@@ -4,8 +4,10 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from devstack.loopback import free_port, redis_database
+from devstack.tls import development_environment
 
 VAR_DIR = tempfile.mkdtemp(prefix="convergence-test-")
 # Under pytest-xdist every worker process has its own servers, folders and Redis database:
@@ -47,5 +49,9 @@ os.environ.update(
         "DELIVERY_MAX_ATTEMPTS": "5",  # retries after 1, 2, 4, 8 s: dead in ~15 s
         # Playwright's sync API runs an event loop in the test thread; the ORM calls are ours.
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        # STARTTLS and the implicit-TLS ports with a self-signed certificate, as `make run`.
+        **development_environment(
+            Path(VAR_DIR), submissions_port=free_port(), imaps_port=free_port()
+        ),
     }
 )

@@ -12,6 +12,7 @@ from accounts.models import Preferences
 from tests.conftest import (
     build_message,
     deliver,
+    empty_inbox,
     sign_in_to_inbox,
     uid_of,
     unique_subject,
@@ -23,6 +24,7 @@ SUMMER = datetime(2026, 7, 1, 6, 26, tzinfo=UTC)  # 08:26 in Paris, summer time
 
 
 def test_list_message_conversation_and_search_show_the_same_french_dates(live_server, page, prof):
+    empty_inbox(prof)
     summer = unique_subject("Voyage scolaire")
     deliver(prof, build_message(to=prof.email, subject=summer, date=SUMMER))
     now = datetime.now(UTC)
@@ -59,6 +61,7 @@ def test_list_message_conversation_and_search_show_the_same_french_dates(live_se
 
 def test_the_readers_own_time_zone(client, prof):
     Preferences.objects.create(user=prof, time_zone="America/Cayenne")
+    empty_inbox(prof)
     subject = unique_subject("Mission")
     deliver(prof, build_message(to=prof.email, subject=subject, date=SUMMER))
     client.force_login(prof)

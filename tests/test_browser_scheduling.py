@@ -1,5 +1,5 @@
 """In Chromium: the scheduling assistant of the event form shows the attendees' busy times
-(a colleague's private event as «Occupé»), finds the first slot free for everyone within
+(read from the form's «Participants»; a colleague's private event as «Occupé»), finds the first slot free for everyone within
 working hours and fills the form with it; at desktop width and 390 px, with axe."""
 
 from datetime import datetime
@@ -38,9 +38,10 @@ def test_the_assistant_shows_busy_times_and_finds_the_first_free_slot(
     page.goto(f"{live_server.url}/agenda/evenement/nouveau/?date=2026-11-16&heure=9")
     assistant = page.get_by_role("region", name="Disponibilités des participants")
     expect(assistant.locator(".cv-fb-row")).to_have_count(1)  # mine, at once
-    addresses = assistant.get_by_label("Adresses des personnes à consulter")
-    addresses.fill(colleague.email)
-    addresses.press("Tab")  # a change shows them; the button does the same
+    # The invitations' «Participants» field is the one it reads (its own field is hidden).
+    expect(assistant.get_by_label("Adresses des personnes à consulter")).to_be_hidden()
+    page.get_by_role("combobox", name="Participants").fill(f"Louis Bernard <{colleague.email}>")
+    assistant.get_by_role("button", name="Afficher les disponibilités").click()
     expect(assistant.get_by_text("Louis Bernard")).to_be_visible()
     expect(assistant.locator(".cv-fb-busy")).to_have_count(3)
     expect(assistant.locator(".cv-fb-busy", has_text="Cours 2nde B")).to_be_visible()  # mine

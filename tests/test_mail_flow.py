@@ -12,6 +12,7 @@ from mail.models import SpooledMessage
 from tests.conftest import (
     PASSWORD,
     build_message,
+    empty_inbox,
     inbox_subjects,
     make_person,
     send_inbound,
@@ -56,6 +57,7 @@ def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
 
 def test_inbox_lists_newest_first_and_paginates(client, prof):
     Preferences.objects.create(user=prof, page_size=2)
+    empty_inbox(prof)
     subjects = [unique_subject(f"Circulaire {n}") for n in range(3)]
     # Sent out of order: the list follows the Date header, not the arrival.
     for minutes, subject in [(2, subjects[1]), (3, subjects[2]), (1, subjects[0])]:

@@ -24,7 +24,15 @@ DOVECOT_AUTH_POLICY_URL = env("DOVECOT_AUTH_POLICY_URL", "")
 GATEWAY_HOST = env("GATEWAY_HOST", "127.0.0.1")
 GATEWAY_INBOUND_PORT = env_int("GATEWAY_INBOUND_PORT", 2525)
 GATEWAY_SUBMISSION_PORT = env_int("GATEWAY_SUBMISSION_PORT", 2587)
-# Loopback development speaks plain SMTP; production terminates TLS in front of the gateway.
+# TLS of the gateway and Dovecot: a PEM certificate (chain) and its key. Empty: plain text
+# only, acceptable on loopback; `make run` and the tests make a self-signed pair
+# (devstack/tls.py). With a certificate, both SMTP ports offer STARTTLS, and the implicit-TLS
+# ports below (0: off) listen: submission as on 465, IMAP as on 993.
+TLS_CERT_FILE = env("TLS_CERT_FILE", "")
+TLS_KEY_FILE = env("TLS_KEY_FILE", "")
+GATEWAY_SUBMISSIONS_PORT = env_int("GATEWAY_SUBMISSIONS_PORT", 0)
+IMAPS_PORT = env_int("IMAPS_PORT", 0)
+# AUTH on the submission port only inside TLS (STARTTLS first); needs TLS_CERT_FILE.
 GATEWAY_REQUIRE_TLS = env_bool("GATEWAY_REQUIRE_TLS", False)
 GATEWAY_MAX_MESSAGE_SIZE = env_int("GATEWAY_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
 # Abuse limits of both ports: open connections (421 beyond), recipients per message (452

@@ -3,6 +3,7 @@
 import asyncio
 import hmac
 import logging
+import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
@@ -357,15 +358,35 @@ def _controller(
     )
 
 
-def submission_controller(port: int) -> Controller:
-    return _controller(
-        SubmissionHandler(),
-        port,
-        controller=_SubmissionController,
-        auth_required=True,
-        auth_require_tls=settings.GATEWAY_REQUIRE_TLS,
-    )
+def tls_context() -> ssl.SSLContext | None:
+    """The server side of TLS from TLS_CERT_FILE and TLS_KEY_FILE; None without them."""
+    if not settings.TLS_CERT_FILE:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.TLS_CERT_FILE, settings.TLS_KEY_FILE or None)
+    return context
+
+
+def submission_controller(port: int, *, implicit_tls: bool = False) -> Controller:
+    """Port 587's role, with STARTTLS when a certificate is set; ``implicit_tls``: as on 465,
+    TLS from the first byte (AUTH is then always inside TLS)."""
+    context = tls_context()
+    if implicit_tls:
+        return _controller(SubmissionHandler(), port, controller=_SubmissionController,
+                           ssl_context=context, auth_required=True,
+                           auth_require_tls=False)  # fmt: skip
+    return _controller(SubmissionHandler(), port, controller=_SubmissionController,
+                       tls_context=context, auth_required=True,
+                       auth_require_tls=settings.GATEWAY_REQUIRE_TLS)  # fmt: skip
 
 
 def build_controllers(inbound_port: int, submission_port: int) -> list[Controller]:
-    return [_controller(InboundHandler(), inbound_port), submission_controller(submission_port)]
+    controllers = [
+        _controller(InboundHandler(), inbound_port, tls_context=tls_context()),
+        submission_controller(submission_port),
+    ]
+    if settings.GATEWAY_SUBMISSIONS_PORT and settings.TLS_CERT_FILE:
+        controllers.append(
+            submission_controller(settings.GATEWAY_SUBMISSIONS_PORT, implicit_tls=True)
+        )
+    return controllers

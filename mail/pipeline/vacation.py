@@ -18,21 +18,12 @@ from django.utils import timezone
 
 from directory import school_calendar
 from mail.models import Mailbox, SpooledMessage, Vacation, VacationReply
+from mail.pipeline.senders import came_through_a_list, is_machine_address
 from mail.pipeline.spool import spool_message
 
 logger = logging.getLogger(__name__)
 
 _NAMESPACE = uuid.UUID("0d7c1a8e-3f4b-4c8e-9f0e-2b7a5c6d8e91")
-# Local parts that belong to machines (RFC 5230 §4.6 names the first three).
-_MACHINE_PREFIXES = ("owner-", "mailer-daemon", "postmaster", "noreply", "no-reply",
-                     "no_reply", "donotreply", "do-not-reply", "do_not_reply", "bounce",
-                     "listserv", "majordomo", "ne-pas-repondre", "nepasrepondre",
-                     "ne_pas_repondre")  # fmt: skip
-_MACHINE_SUFFIXES = ("-request", "-bounces", "-owner")
-# RFC 2369 and RFC 2919 list headers: any of them means a list distributed the message.
-_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Owner")
-
-
 def set_vacation(
     mailbox: Mailbox,
     *,
@@ -80,11 +71,6 @@ def zone_of_mailbox(mailbox: Mailbox) -> str:
     return school_calendar.zone_of(school_calendar.academie_of(etablissement))
 
 
-def _is_machine(address: str) -> bool:
-    local = address.rpartition("@")[0].lower()
-    return local.startswith(_MACHINE_PREFIXES) or local.endswith(_MACHINE_SUFFIXES)
-
-
 def reason_not_to_reply(
     headers: EmailMessage, *, mail_from: str, mailbox_address: str
 ) -> str | None:
@@ -92,7 +78,7 @@ def reason_not_to_reply(
     sender = mail_from.strip().lower()
     if not sender or sender == "<>":
         return "null sender"  # RFC 3834 §2: bounces and other replies
-    if _is_machine(sender):
+    if is_machine_address(sender):
         return "machine sender"
     if sender == mailbox_address.lower():
         return "own address"
@@ -101,7 +87,7 @@ def reason_not_to_reply(
         return "auto-submitted"
     if str(headers.get("Precedence", "")).strip().lower() in ("bulk", "list", "junk"):
         return "bulk"
-    if any(headers.get(name) is not None for name in _LIST_HEADERS):
+    if came_through_a_list(headers):
         return "list"
     suppress = str(headers.get("X-Auto-Response-Suppress", "")).lower()
     if "all" in suppress or "oof" in suppress:

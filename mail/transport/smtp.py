@@ -10,16 +10,19 @@ class RelayUnavailable(Exception):
 
 
 def relay(raw: bytes, *, mail_from: str, recipients: list[str]) -> dict[str, str]:
-    """Send through SMARTHOST (host:port); returns the recipients it refused."""
+    """Send through SMARTHOST (host:port); returns the recipients it refused, each with the
+    reply's code first («550 5.1.1 …»: 4xx is for later, 5xx for good)."""
     host, _, port = settings.SMARTHOST.rpartition(":")
     try:
         with smtplib.SMTP(host or settings.SMARTHOST, int(port or 25), timeout=30) as client:
             refused = client.sendmail(mail_from, recipients, raw)
     except smtplib.SMTPRecipientsRefused as exc:
-        return {rcpt: reply[1].decode(errors="replace") for rcpt, reply in exc.recipients.items()}
+        refused = exc.recipients
     except (OSError, smtplib.SMTPException) as exc:
         raise RelayUnavailable(str(exc)) from exc
-    return {rcpt: reply[1].decode(errors="replace") for rcpt, reply in refused.items()}
+    return {
+        rcpt: f"{code} {text.decode(errors='replace')}" for rcpt, (code, text) in refused.items()
+    }
 
 
 class GatewayUnavailable(Exception):

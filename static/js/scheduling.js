@@ -38,7 +38,8 @@ function init(section) {
     const sources = shared().length ? shared() : [section.querySelector("[name=assistant_participants]")];
     const values = sources.flatMap((input) => input.tagName === "SELECT"
       ? [...input.selectedOptions].map((o) => o.value) : [input.value]);
-    const found = values.join(",").split(/[\s,;]+/).map((a) => a.trim()).filter((a) => a.includes("@"));
+    // «Nom <adresse>» or bare addresses, separated by commas, semicolons or lines.
+    const found = values.join(",").split(/[\s,;<>"]+/).map((a) => a.trim()).filter((a) => a.includes("@"));
     return [...new Set([data.self, ...found].filter(Boolean).map((a) => a.toLowerCase()))];
   }
 

@@ -3,7 +3,6 @@
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,9 +15,10 @@ from django.urls import reverse
 
 from devstack.dovecot import DovecotNotInstalled, configured_server
 from devstack.loopback import listening
-from devstack.processes import stop_process_group
 from devstack.radicale import RadicaleServer
 from devstack.spamd import SpamdNotInstalled, SpamdServer
+from devstack.supervision import Child, ChildStopping
+from devstack.tls import development_environment
 
 
 def _wait_for(host: str, port: int, what: str, timeout: float = 30) -> None:
@@ -33,30 +33,6 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-class Child:
-    """A supervised process in its own process group, restarted if it dies."""
-
-    def __init__(self, name: str, argv: list[str]):
-        self.name, self.argv = name, argv
-        self.process: subprocess.Popen | None = None
-        self.restarts = 0
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, start_new_session=True)
-
-    def check(self, out) -> None:
-        if self.process and self.process.poll() is not None:
-            self.restarts += 1
-            if self.restarts > 5:
-                raise CommandError(f"{self.name} keeps stopping (exit {self.process.returncode})")
-            out.write(f"{self.name} stopped (exit {self.process.returncode}); restarting")
-            time.sleep(min(2**self.restarts, 10))
-            self.start()
-
-    def stop(self) -> None:
-        stop_process_group(self.process)
-
-
 class Command(BaseCommand):
     help = "Run the whole application on loopback with demo data (what `make run` calls)."
 
@@ -69,6 +45,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGINT, _interrupt)
         call_command("migrate", verbosity=0, interactive=False)
+        self._tls_by_default()
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
         celery = str(Path(sys.executable).with_name("celery"))
         children: list[Child] = []
@@ -92,26 +69,15 @@ class Command(BaseCommand):
             redis = urlparse(settings.REDIS_URL)
             _wait_for(redis.hostname or "127.0.0.1", redis.port or 6379, "Redis")
             children.append(Child("gateway", [*manage, "rungateway"]))
-            children.append(
-                Child(
-                    "worker",
-                    [
-                        celery,
-                        "-A",
-                        "convergence",
-                        "worker",
-                        "-B",
-                        "--loglevel",
-                        "INFO",
-                        "--concurrency",
-                        "2",
-                        "-s",
-                        str(settings.VAR_DIR / "celerybeat-schedule"),
-                    ],
-                )
-            )
+            # Beat is its own child: embedded in the worker (-B), it outlived a killed worker
+            # and ran every periodic job twice beside the restarted one.
+            schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+            children.append(Child("worker", [celery, "-A", "convergence", "worker",
+                                             "--loglevel", "INFO", "--concurrency", "2"]))
+            children.append(Child("beat", [celery, "-A", "convergence", "beat",
+                                           "--loglevel", "INFO", "-s", schedule]))
             children.append(Child("web", [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]))
-            for child in children[-3:]:
+            for child in children[-4:]:
                 child.start()
             _wait_for(settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT, "The SMTP gateway")
             if not no_seed:
@@ -124,7 +90,8 @@ class Command(BaseCommand):
                     "support.demo\n"
                     f"IMAP 127.0.0.1:{settings.IMAP_PORT} · SMTP inbound "
                     f"{settings.GATEWAY_HOST}:{settings.GATEWAY_INBOUND_PORT} · submission "
-                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT}\n"
+                    f"{settings.GATEWAY_HOST}:{settings.GATEWAY_SUBMISSION_PORT} (STARTTLS), "
+                    f"{settings.GATEWAY_SUBMISSIONS_PORT} (TLS) · IMAPS {settings.IMAPS_PORT}\n"
                     f"CalDAV {settings.MAIL_CLIENT_CALDAV_URL} (Radicale on "
                     f"{settings.RADICALE_HOST}:{settings.RADICALE_PORT})\n"
                     "Press Ctrl-C to stop everything.\n"
@@ -133,7 +100,7 @@ class Command(BaseCommand):
             while True:
                 time.sleep(1)
                 for child in children:
-                    child.check(self.stdout)
+                    child.check(self.stdout.write)
                 if dovecot.process and dovecot.process.poll() is not None:
                     self.stdout.write("Dovecot stopped; restarting")
                     dovecot.start()
@@ -145,6 +112,8 @@ class Command(BaseCommand):
                     radicale.start()
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
+        except ChildStopping as exc:
+            raise CommandError(str(exc)) from exc
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -154,6 +123,19 @@ class Command(BaseCommand):
             radicale.stop()
             if spamd:
                 spamd.stop()
+
+    def _tls_by_default(self) -> None:
+        """Without a certificate of the operator's, a self-signed one: STARTTLS and the
+        implicit-TLS ports then run here as in production (this process and its children)."""
+        if settings.TLS_CERT_FILE:
+            return
+        ports = {"submissions_port": settings.GATEWAY_SUBMISSIONS_PORT or 2465,
+                 "imaps_port": settings.IMAPS_PORT or 1993}  # fmt: skip
+        variables = development_environment(Path(settings.VAR_DIR), **ports)
+        os.environ.update(variables)
+        settings.TLS_CERT_FILE, settings.TLS_KEY_FILE = (
+            variables["TLS_CERT_FILE"], variables["TLS_KEY_FILE"])  # fmt: skip
+        settings.GATEWAY_SUBMISSIONS_PORT, settings.IMAPS_PORT = ports.values()
 
     def _start_spamd(self) -> SpamdServer | None:
         """Mail flows without spamd (unscored), so a missing one is a warning, not a stop."""

@@ -20,4 +20,6 @@ def process(context) -> None:
         message.last_error = f"smarthost unavailable: {exc}"
         raise DeliveryDeferred(message.last_error) from exc
     context.errors.update(refused)
+    if any(reply.startswith("4") for reply in refused.values()):
+        context.deferred = True  # the smarthost asks to try those again later
     message.delivered_to += [r for r in external if r not in refused]

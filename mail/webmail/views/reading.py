@@ -15,6 +15,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from calendar_app.card import card_for
 from mail.access import access_mailbox
 from mail.imap import InvalidRequest, imap_session
 from mail.imap.folders import find, label_for
@@ -98,6 +99,8 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "newer": newer,
         "older": older,
         "in_junk": any(f.name == folder and f.special_use == "junk" for f in box.folders()),
+        # An invitation, an answer or an .ics: the event card (calendar_app.card).
+        "invitation": card_for(request.user, raw, personal=mailbox.owner_id == request.user.id),
         **receipts.reading_extras(request.user, mailbox, box, folder, uid, raw, readable),
     }
 

@@ -14,7 +14,7 @@ def _full_listing_next_time(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendar_app', '0001_initial'),
+        ('calendar_app', '0002_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,112 @@
+"""iMIP (RFC 6047): an iTIP object as a mail anyone's client understands: a readable text part
+and the ``text/calendar; method=…`` part, from the person who organises or answers. Sent by the
+worker through the gateway's submission port, as that person, like any mail they write."""
+
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, make_msgid
+
+from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from accounts import account_mail
+from calendar_app import ical, itip
+from convergence.queueing import enqueue_on_commit
+
+TASK = "calendar_app.tasks.send_imip"
+
+
+def when_text(component) -> str:
+    start = component.get("DTSTART").dt
+    end_prop = component.get("DTEND")
+    zone = ical.local_zone()
+    if not isinstance(start, datetime):
+        return formats.date_format(start, "l j F Y")
+    start = ical.as_local(start, zone)
+    text = formats.date_format(start, "l j F Y, H:i")
+    if end_prop is not None and isinstance(end_prop.dt, datetime):
+        end = ical.as_local(end_prop.dt, zone)
+        text += " – " + (formats.time_format(end, "H:i") if end.date() == start.date()
+                         else formats.date_format(end, "l j F Y, H:i"))  # fmt: skip
+    return text
+
+
+def _subject(method: str, title: str, partstat: str, update: bool) -> str:
+    if method == "CANCEL":
+        return _("Cancelled: %(title)s") % {"title": title}
+    if method == "COUNTER":
+        return _("New time proposed: %(title)s") % {"title": title}
+    if method == "REPLY":
+        return {
+            "ACCEPTED": _("Accepted: %(title)s"), "TENTATIVE": _("Maybe: %(title)s"),
+        }.get(partstat, _("Declined: %(title)s")) % {"title": title}  # fmt: skip
+    if update:
+        return _("Updated invitation: %(title)s") % {"title": title}
+    return _("Invitation: %(title)s") % {"title": title}
+
+
+def _body(method: str, component, sender_name: str, partstat: str, comment: str) -> str:
+    title = str(component.get("SUMMARY", "")) or _("(no title)")
+    lines = []
+    if method == "REQUEST":
+        lines.append(
+            _("%(name)s invites you to «%(title)s».") % {"name": sender_name, "title": title}
+        )
+    elif method == "CANCEL":
+        lines.append(_("%(name)s cancelled «%(title)s».") % {"name": sender_name, "title": title})
+    elif method == "COUNTER":
+        lines.append(_("%(name)s proposes another time for «%(title)s».")
+                     % {"name": sender_name, "title": title})  # fmt: skip
+    else:
+        answer = {"ACCEPTED": _("accepted"), "TENTATIVE": _("answered «maybe» to"),
+                  "DECLINED": _("declined")}.get(partstat, _("declined"))  # fmt: skip
+        lines.append(_("%(name)s %(answer)s «%(title)s».")
+                     % {"name": sender_name, "answer": answer, "title": title})  # fmt: skip
+    if component.get("DTSTART") is not None:
+        lines.append(_("When: %(when)s") % {"when": when_text(component)})
+    if component.get("LOCATION"):
+        lines.append(_("Where: %(place)s") % {"place": component.get("LOCATION")})
+    people = itip.attendees_of(component)
+    if method == "REQUEST" and people:
+        lines.append(_("Attendees: %(people)s")
+                     % {"people": ", ".join(p.name or p.email for p in people)})  # fmt: skip
+    if comment:
+        lines.append(_("Comment: %(comment)s") % {"comment": comment})
+    description = str(component.get("DESCRIPTION", "")).strip()
+    if method == "REQUEST" and description:
+        lines += ["", description[:5000]]
+    if method == "REQUEST":
+        lines += ["", _("Answer from the message in your webmail, or in your agenda "
+                        "application.")]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def build(user, method: str, calendar, recipients: list[str], *, update: bool = False,
+          partstat: str = "", comment: str = "") -> bytes:  # fmt: skip
+    """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD)."""
+    component = itip.first_event(calendar)
+    with account_mail.in_language_of(user):
+        name = user.get_full_name() or user.email
+        title = str(component.get("SUMMARY", "")) or _("(no title)")
+        message = EmailMessage()
+        message["From"] = formataddr((name, user.email))
+        message["To"] = ", ".join(recipients)
+        message["Subject"] = _subject(method, title, partstat, update)
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = make_msgid(domain=settings.MAIL_DOMAIN)
+        message.set_content(_body(method, component, name, partstat, comment),
+                            cte="quoted-printable")  # fmt: skip
+    message.add_alternative(ical.serialize(calendar), subtype="calendar", cte="quoted-printable",
+                            params={"method": method})  # fmt: skip
+    return message.as_bytes(policy=SMTP)
+
+
+def queue(user, method: str, calendar, recipients: list[str], **options) -> None:
+    """Sent by the worker once the transaction commits (retried while the gateway is down)."""
+    recipients = sorted({r for r in recipients if r and r != user.email.lower()})
+    if not recipients:
+        return
+    raw = build(user, method, calendar, recipients, **options)
+    enqueue_on_commit(TASK, user.username, user.email, recipients, raw.decode("ascii"))

@@ -1,0 +1,208 @@
+"""Received iTIP, applied to one person's agenda (RFC 5546 §3.2): a REQUEST puts the event in
+the attendee's agenda, waiting for their answer; a CANCEL removes it (or the one occurrence);
+a REPLY sets the answering attendee's status in the organiser's event. Only the organiser may
+change or cancel an event; a REPLY changes its sender's own status only. Each message is
+applied once and in order: an older or the same (SEQUENCE, DTSTAMP) changes nothing.
+
+This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``calendar_part``
+and ``receive_later``, which queues ``receive`` for the worker."""
+
+import logging
+from contextlib import contextmanager
+from email.message import EmailMessage
+
+from django.db import transaction
+
+from calendar_app import edits, ical, itip, services
+from calendar_app.models import IndexedEvent, ReceivedItip
+from convergence.queueing import enqueue_on_commit
+from dav.client import DavConflict, DavNotFound, dav_session
+
+logger = logging.getLogger(__name__)
+CALENDAR_TYPES = ("text/calendar", "application/ics")
+TASK = "calendar_app.tasks.receive_imip"
+MAX_PART_BYTES = 1_000_000
+
+
+def calendar_part(message: EmailMessage) -> bytes | None:
+    """The first calendar part of a message (iMIP puts it beside the text, or attaches it)."""
+    for depth, part in enumerate(message.walk()):
+        if depth > 50:
+            return None
+        if part.get_content_type() in CALENDAR_TYPES:
+            try:
+                data = part.get_payload(decode=True)
+            except Exception:  # a broken transfer encoding: no calendar to read
+                return None
+            return data[:MAX_PART_BYTES] if isinstance(data, bytes) else None
+    return None
+
+
+class Located:
+    def __init__(self, calendar: str, href: str, etag: str, parsed):
+        self.calendar, self.href, self.etag, self.parsed = calendar, href, etag, parsed
+
+
+def locate(user, uid: str) -> Located | None:
+    """The person's copy of the event ``uid``: where the index says, else where we write it."""
+    places = list(IndexedEvent.objects.filter(owner=user, uid=uid)
+                  .values_list("collection", "href")[:3])  # fmt: skip
+    names = [c.name for c in services.calendars_of(user)]
+    places += [(name, ical.href_for(uid)) for name in names]
+    with dav_session(user.username) as store:
+        for collection, href in places:
+            if collection not in names:
+                continue
+            try:
+                resource = store.get(collection, href)
+                parsed = ical.parse(resource.text)
+            except (DavNotFound, ical.BadCalendarData):
+                continue
+            if any(str(e.get("UID", "")) == uid for e in itip.events(parsed)):
+                return Located(collection, href, resource.etag, parsed)
+    return None
+
+
+@contextmanager
+def _in_order(user, received: itip.Received, attendee: str = ""):
+    """One iTIP message per event (and attendee) at a time, applied only if newer than the
+    last one applied: (SEQUENCE, DTSTAMP). The caller sets ``applied``; only then is it
+    recorded, so a refused forgery with a huge SEQUENCE blocks nothing."""
+    with transaction.atomic():
+        row, _ = ReceivedItip.objects.select_for_update().get_or_create(
+            owner=user, uid=received.uid, attendee=attendee,
+            defaults={"sequence": -1, "dtstamp": ""})  # fmt: skip
+        turn = _Turn((received.sequence, received.dtstamp) > (row.sequence, row.dtstamp))
+        yield turn
+        if turn.applied:
+            row.sequence, row.dtstamp = received.sequence, received.dtstamp
+            row.save(update_fields=["sequence", "dtstamp"])
+
+
+class _Turn:
+    def __init__(self, newer: bool):
+        self.newer, self.applied = newer, False
+
+
+def receive_later(user_id: int, sender: str, data: bytes) -> None:
+    """For delivery: applied by the worker (retried while the agenda is down), so that a
+    message to 200 colleagues is stored without waiting for 200 agendas."""
+    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"))
+
+
+def receive(user, sender: str, data: bytes | str) -> str:
+    """Applies one iTIP object mailed by ``sender`` (an address delivery has checked) to
+    ``user``'s agenda; returns what happened, for the log and the tests."""
+    try:
+        received = itip.read(data)
+    except ical.BadCalendarData:
+        return "unreadable"
+    me = user.email.lower()
+    if received.method in ("REQUEST", "CANCEL"):
+        if received.organizer != sender or received.organizer == me:
+            return "not-from-organizer"
+        if me not in {p.email for p in received.attendees}:
+            return "not-invited"
+        with _in_order(user, received) as turn:
+            if not turn.newer:
+                return "already-applied"
+            copy = locate(user, received.uid)
+            if copy is not None and itip.organizer_of(itip.first_event(copy.parsed)) != sender:
+                return "not-from-organizer"
+            result = (_request if received.method == "REQUEST" else _cancel)(user, received,
+                                                                               copy)  # fmt: skip
+            turn.applied = True
+            return result
+    if received.method == "REPLY":
+        return _reply(user, sender, received)
+    return "nothing-to-apply"  # PUBLISH, COUNTER, REFRESH: shown in the message only
+
+
+def _request(user, received: itip.Received, copy: Located | None) -> str:
+    me = user.email.lower()
+    incoming = ical.wrap(*received.calendar.subcomponents)
+    if copy is not None:
+        old_answer = itip.partstat_of(itip.first_event(copy.parsed), me)
+        same_version = itip.sequence_of(itip.first_event(copy.parsed)) == received.sequence
+        if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
+            incoming = _with_exception(copy.parsed, received)
+    for component in itip.events(incoming):
+        keep = copy is not None and same_version and old_answer in itip.ANSWERS
+        itip.set_partstat(component, me, old_answer if keep else "NEEDS-ACTION")
+    text = ical.serialize(incoming)
+    with dav_session(user.username) as store:
+        if copy is not None:
+            store.put(copy.calendar, copy.href, text, etag=copy.etag)
+            return "updated"
+        calendar = services.calendars_of(user)[0].name
+        try:
+            store.put(calendar, ical.href_for(received.uid), text, etag=None)
+        except DavConflict:  # a copy the index did not know yet: replaced
+            current = store.get(calendar, ical.href_for(received.uid))
+            store.put(calendar, ical.href_for(received.uid), text, etag=current.etag)
+    return "added"
+
+
+def _with_exception(stored, received: itip.Received):
+    """One occurrence changed (a REQUEST with RECURRENCE-ID): it replaces that occurrence."""
+    kept = [c for c in stored.subcomponents if not (
+        c.name == "VEVENT" and c.get("RECURRENCE-ID") is not None
+        and ical.recurrence_key(c["RECURRENCE-ID"].dt) == received.recurrence_id)]  # fmt: skip
+    stored.subcomponents = kept + itip.events(received.calendar)
+    return stored
+
+
+def _cancel(user, received: itip.Received, copy: Located | None) -> str:
+    if copy is None:
+        return "nothing-to-cancel"
+    with dav_session(user.username) as store:
+        if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
+            edits.delete_this(copy.parsed, received.recurrence_id)
+            store.put(copy.calendar, copy.href, ical.serialize(copy.parsed), etag=copy.etag)
+            return "occurrence-cancelled"
+        store.delete(copy.calendar, copy.href, etag=copy.etag)
+    return "cancelled"
+
+
+def _reply(user, sender: str, received: itip.Received) -> str:
+    answering = [p for p in received.attendees if p.email == sender]
+    if not answering or answering[0].partstat not in (*itip.ANSWERS, "NEEDS-ACTION"):
+        return "not-from-attendee"
+    attendee = answering[0]
+    with _in_order(user, received, attendee.email) as turn:
+        if not turn.newer:
+            return "already-applied"
+        result = _set_answer(user, received, attendee)
+        turn.applied = result == "answer-recorded"
+        return result
+
+
+def _set_answer(user, received: itip.Received, attendee: itip.Person) -> str:
+    for _attempt in range(3):  # the organiser may be changing the event at the same moment
+        event = locate(user, received.uid)
+        if event is None:
+            return "unknown-event"
+        master = itip.first_event(event.parsed)
+        if itip.organizer_of(master) != user.email.lower():
+            return "not-organizer"
+        targets = [
+            c
+            for c in itip.events(event.parsed)
+            if not received.recurrence_id
+            or (
+                c.get("RECURRENCE-ID") is not None
+                and ical.recurrence_key(c["RECURRENCE-ID"].dt) == received.recurrence_id
+            )
+        ]
+        changed = [itip.set_partstat(c, attendee.email, attendee.partstat)
+                   for c in targets or [master]]  # fmt: skip
+        if not any(changed):
+            return "not-invited"
+        try:
+            with dav_session(user.username) as store:
+                store.put(event.calendar, event.href, ical.serialize(event.parsed),
+                          etag=event.etag)  # fmt: skip
+        except DavConflict:
+            continue
+        return "answer-recorded"
+    return "conflict"

@@ -1,0 +1,109 @@
+"""The organiser's side of iTIP, run by the hook's task after each change of a collection, so
+that an event saved on the web and one made on a phone send the same mails: a new event with
+attendees sends REQUEST, a change of its time, place or title an update (SEQUENCE + 1), a
+removed attendee and a deleted or cancelled event CANCEL. Answers (PARTSTAT) send nothing."""
+
+import logging
+
+from django.db import transaction
+
+from calendar_app import ical, imip, itip
+from calendar_app.models import ScheduledEvent
+from dav.client import DavNotFound, Resource, dav_session
+
+logger = logging.getLogger(__name__)
+
+
+def after_sync(owner, collection: str, changed: list[Resource], deleted: list[str]) -> None:
+    for resource in changed:
+        try:
+            calendar = ical.parse(resource.text)
+            event = itip.first_event(calendar)
+        except ical.BadCalendarData:
+            continue
+        with transaction.atomic():
+            _changed(owner, collection, resource.href, calendar, event)
+    for href in deleted:
+        with transaction.atomic():
+            _deleted(owner, collection, href)
+
+
+def _organised_by(owner, event) -> bool:
+    return itip.organizer_of(event) == owner.email.lower()
+
+
+def _changed(owner, collection: str, href: str, calendar, event) -> None:
+    uid = str(event.get("UID", ""))[:300]
+    row = ScheduledEvent.objects.select_for_update().filter(owner=owner, uid=uid).first()
+    mine = _organised_by(owner, event)
+    invited = [p.email for p in itip.attendees_of(event) if p.email != owner.email.lower()]
+    cancelled = str(event.get("STATUS", "")).upper() == "CANCELLED"
+    if row is None:
+        if not mine or not invited or cancelled:
+            return  # someone else's invitation, a private event, or cancelled before sent
+        sequence = itip.sequence_of(event)
+        imip.queue(owner, "REQUEST", itip.outgoing(calendar, "REQUEST", sequence=sequence),
+                   invited)  # fmt: skip
+        ScheduledEvent.objects.create(
+            owner=owner, uid=uid, collection=collection, href=href, sequence=sequence,
+            fingerprint=itip.fingerprint(calendar), attendees=invited,
+            sent=ical.serialize(calendar))  # fmt: skip
+        return
+    if not mine or not invited or cancelled:  # no attendees left, or the event cancelled
+        _cancel(owner, row, row.attendees)
+        row.delete()
+        return
+    fingerprint = itip.fingerprint(calendar)
+    removed = [a for a in row.attendees if a not in invited]
+    added = [a for a in invited if a not in row.attendees]
+    sequence = max(itip.sequence_of(event), row.sequence)
+    if fingerprint != row.fingerprint:
+        sequence = max(sequence, row.sequence + 1)
+        imip.queue(owner, "REQUEST", itip.outgoing(calendar, "REQUEST", sequence=sequence),
+                   invited, update=True)  # fmt: skip
+    elif added:
+        imip.queue(owner, "REQUEST", itip.outgoing(calendar, "REQUEST", sequence=sequence),
+                   added)  # fmt: skip
+    if removed:
+        _cancel(owner, row, removed, sequence=sequence)
+    row.collection, row.href, row.sequence = collection, href, sequence
+    row.fingerprint, row.attendees, row.sent = fingerprint, invited, ical.serialize(calendar)
+    row.save()
+
+
+def _cancel(owner, row: ScheduledEvent, attendees: list[str], sequence: int | None = None):
+    try:
+        calendar = ical.parse(row.sent)
+    except ical.BadCalendarData:
+        return
+    sequence = row.sequence + 1 if sequence is None else sequence
+    imip.queue(owner, "CANCEL", itip.outgoing(calendar, "CANCEL", sequence=sequence,
+                                              attendees=attendees), attendees)  # fmt: skip
+
+
+def _deleted(owner, collection: str, href: str) -> None:
+    row = ScheduledEvent.objects.select_for_update().filter(
+        owner=owner, collection=collection, href=href).first()  # fmt: skip
+    if row is None:
+        return
+    if _moved_to(owner, collection, href, row):
+        return
+    _cancel(owner, row, row.attendees)
+    row.delete()
+
+
+def _moved_to(owner, collection: str, href: str, row: ScheduledEvent) -> bool:
+    """«Déplacer vers un autre agenda» writes the event there, then deletes it here: no
+    CANCEL for that."""
+    with dav_session(owner.username) as store:
+        for other in store.calendars():
+            if other.name == collection:
+                continue
+            try:
+                store.get(other.name, href)
+            except DavNotFound:
+                continue
+            row.collection = other.name
+            row.save(update_fields=["collection"])
+            return True
+    return False
