@@ -1,6 +1,7 @@
 """In Chromium: the scheduling assistant of the event form shows the attendees' busy times
-(read from the form's «Participants»; a colleague's private event as «Occupé»), finds the first slot free for everyone within
-working hours and fills the form with it; at desktop width and 390 px, with axe."""
+(read from the form's «Participants»; a colleague's private event as «Occupé»), finds the
+first slot free for everyone within working hours and fills the form with it; at desktop
+width and 390 px, with axe."""
 
 from datetime import datetime
 
@@ -36,7 +37,7 @@ def test_the_assistant_shows_busy_times_and_finds_the_first_free_slot(
 
     sign_in_to_agenda(page, live_server)
     page.goto(f"{live_server.url}/agenda/evenement/nouveau/?date=2026-11-16&heure=9")
-    assistant = page.get_by_role("region", name="Disponibilités des participants")
+    assistant = page.get_by_role("region", name="Assistant de planification")
     expect(assistant.locator(".cv-fb-row")).to_have_count(1)  # mine, at once
     # The invitations' «Participants» field is the one it reads (its own field is hidden).
     expect(assistant.get_by_label("Adresses des personnes à consulter")).to_be_hidden()
