@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from calendar_app import ical, reminders, scheduling
+from calendar_app import freebusy, ical, privacy, reminders, scheduling
 from calendar_app.models import CollectionState, IndexedEvent
 from dav.client import DavNotFound, dav_session
 
@@ -50,6 +50,8 @@ def _row_values(text: str) -> dict | None:
         "starts_at": start.astimezone(UTC),
         "ends_at": ends_at.astimezone(UTC) if ends_at else None,
         "recurring": recurring,
+        "transparent": str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT",
+        "private": privacy.is_private(event.get("CLASS")),
     }
 
 
@@ -78,9 +80,10 @@ def reindex_collection(username: str, collection: str) -> int:
             if values is None:
                 logger.info("index: unreadable resource %s/%s", collection, resource.href)
                 continue
-            IndexedEvent.objects.update_or_create(
+            row, _ = IndexedEvent.objects.update_or_create(
                 owner=owner, collection=collection, href=resource.href, defaults=values
             )
+            freebusy.store_periods(row, resource.text)
         state.sync_token = result.token
         state.save(update_fields=["sync_token"])
         # Invitations, updates and cancellations of the events this person organises.

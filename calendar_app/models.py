@@ -19,6 +19,14 @@ class IndexedEvent(models.Model):
     recurring = models.BooleanField(default=False)
     # When the next reminder of this event is due (its VALARMs, any occurrence); null: none.
     next_reminder_at = models.DateTimeField(null=True, db_index=True)
+    # TRANSP:TRANSPARENT («libre») and CLASS:PRIVATE/CONFIDENTIAL of the series (free/busy).
+    transparent = models.BooleanField(default=False)
+    private = models.BooleanField(default=False)
+    # A series' busy periods are stored for [busy_from, busy_until); outside, free/busy
+    # expands ``source`` (kept for series only) on the fly.
+    busy_from = models.DateTimeField(null=True)
+    busy_until = models.DateTimeField(null=True)
+    source = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -28,6 +36,26 @@ class IndexedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection}/{self.href}"
+
+
+class BusyPeriod(models.Model):
+    """One busy occurrence of an indexed event (a «libre» occurrence has none): free/busy of
+    many people is then one indexed query. Title and privacy per occurrence, since an
+    exception of a series may differ from it."""
+
+    event = models.ForeignKey(IndexedEvent, on_delete=models.CASCADE, related_name="busy")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    title = models.CharField(max_length=300, blank=True)
+    private = models.BooleanField(default=False)
+    all_day = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
 class CollectionState(models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import account_mail
 from accounts.notices import notify
-from calendar_app import ical
+from calendar_app import ical, privacy
 from calendar_app.models import IndexedEvent, SentReminder
 from dav.client import DavNotFound, dav_session
 from notifications.models import NotificationSettings
@@ -99,7 +99,7 @@ def _record_once(row: IndexedEvent, due: Due) -> bool:
 def _tell(user, row: IndexedEvent, due: Due, now: datetime) -> None:
     """A notice always; a mail too, except in the person's quiet hours (right to disconnect),
     unless the event itself is in them: then the person is working at that time."""
-    occurrence = due.occurrence
+    occurrence = privacy.occurrence_for(user, row.owner, due.occurrence)
     link = reverse("calendar_app:event", args=[row.collection, row.href])
     if occurrence.recurrence_id:
         link += f"?occurrence={occurrence.recurrence_id}"

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import attendees, edits, ical, subscriptions
+from calendar_app import attendees, edits, ical, privacy, subscriptions
 from calendar_app.models import AgendaSettings
 from dav import read_only
 from dav.client import DavNotFound, dav_session
@@ -290,15 +290,15 @@ def search_events(user, text: str, start: datetime, end: datetime) -> list[ical.
     colors = {c.name: c.color for c in calendars_of(user)}
     found: list[ical.Occurrence] = []
     with dav_session(user.username) as store:
-        for row in rows.order_by("starts_at")[:SEARCH_LIMIT]:
+        for row in rows.select_related("owner").order_by("starts_at")[:SEARCH_LIMIT]:
             if row.collection not in colors:
                 continue
             try:
                 resource = store.get(row.collection, row.href)
-                found.extend(ical.expand(resource.text, start, end, calendar=row.collection,
-                                         href=row.href, etag=resource.etag,
-                                         color=colors[row.collection],
-                                         zone=ical.viewer_zone()))  # fmt: skip
+                found.extend(privacy.occurrence_for(user, row.owner, o) for o in ical.expand(
+                    resource.text, start, end, calendar=row.collection, href=row.href,
+                    etag=resource.etag, color=colors[row.collection],
+                    zone=ical.viewer_zone()))  # fmt: skip
             except (DavNotFound, ical.BadCalendarData):
                 continue  # deleted or rewritten since it was indexed
     return sorted(found, key=lambda o: _sort_key(o.start))

@@ -3,7 +3,14 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import invitation_views, preference_views, subscription_views, views
+from calendar_app import (
+    freebusy_views,
+    invitation_views,
+    preference_views,
+    school_views,
+    subscription_views,
+    views,
+)
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -21,6 +28,8 @@ urlpatterns = [
     path("importer/", views.import_ics, name="import"),
     path("invitation/repondre/", invitation_views.answer, name="invitation_answer"),
     path("recherche/", views.search, name="search"),
+    path("disponibilites/", freebusy_views.availability, name="availability"),
+    path("calendrier-scolaire/", school_views.school_calendar, name="school"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),
     path("calendriers/<str:name>/export.ics", views.calendar_export, name="calendar_export"),

@@ -21,6 +21,7 @@ from calendar_app import (
     grid,
     importing,
     navigation,
+    school,
     services,
     slots,
 )
@@ -73,6 +74,9 @@ def agenda(request, view: str = "semaine"):
     span = grid.span_of(grid.VIEWS[view], anchor, working_week=preferences.working_week)
     calendars = services.calendars_of(request.user)
     occurrences = services.occurrences_between(request.user, span.start, span.end, calendars)
+    school_calendar = school.entry_for(request.user, preferences.hidden_calendars)
+    if not school_calendar["hidden"]:  # read-only, from data: see calendar_app/school.py
+        occurrences += school.occurrences(request.user, span.start, span.end)
     days = grid.lay_out(span, occurrences)
     return render(request, "calendar_app/agenda.html", {
         "view": view, "span": span, "days": days, "calendars": calendars,
@@ -81,7 +85,7 @@ def agenda(request, view: str = "semaine"):
         "working_week": preferences.working_week,
         "previous_url": agenda_url(view, span.previous), "next_url": agenda_url(view, span.next),
         "hours": range(grid.FIRST_HOUR, grid.LAST_HOUR), "first_hour": grid.FIRST_HOUR,
-        "last_hour": grid.LAST_HOUR,
+        "last_hour": grid.LAST_HOUR, "school_calendar": school_calendar,
         **navigation.context(span, preferences, request.GET.get("mini")),
     })  # fmt: skip
 
@@ -233,7 +237,8 @@ def calendar_edit(request, name: str):
 @require_POST
 @store_required
 def calendar_visibility(request, name: str):
-    services.access_calendar(request.user, name)
+    if name != school.CALENDAR:
+        services.access_calendar(request.user, name)
     services.set_hidden(request.user, name, request.POST.get("hidden") == "1")
     return redirect(request.POST.get("next") if str(request.POST.get("next", "")).startswith(
         "/agenda/") else "calendar_app:home")  # fmt: skip

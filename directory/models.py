@@ -25,6 +25,9 @@ class Etablissement(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # The «bassin d'éducation et de formation» (area) the académie puts it in.
     bassin = models.CharField(_("bassin"), max_length=100, blank=True, db_index=True)
+    # Empty: the académie of the UAI's département (directory/school_data/academies.json).
+    academie = models.CharField(_("académie"), max_length=40, blank=True, help_text=_(
+        "Leave empty to use the académie of the UAI code (its school holidays follow it)."))
     # Name, commune and UAI without accents or case (directory.search.normalise).
     search_key = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
 

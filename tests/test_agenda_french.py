@@ -30,7 +30,8 @@ def test_agenda_pages_are_all_french(prof):
                 f"/agenda/evenement/personnel/{event}".replace("/?", "/supprimer/?"),
                 "/agenda/calendriers/", "/agenda/calendriers/personnel/?supprimer=1",
                 "/agenda/importer/", "/agenda/recherche/?q=rien",
-                "/agenda/abonnements/", "/agenda/preferences/"):  # fmt: skip
+                "/agenda/abonnements/", "/agenda/preferences/",
+                "/agenda/calendrier-scolaire/"):  # fmt: skip
         html = client.get(url.replace("&amp;", "&"), follow=True).content.decode()
         assert 'lang="fr"' in html, url
         english = untranslated(html, fragments)

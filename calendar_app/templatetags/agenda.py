@@ -5,13 +5,15 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from calendar_app import forms, grid, navigation
+from calendar_app import forms, grid, navigation, school
 
 register = template.Library()
 
 
 @register.simple_tag
 def occurrence_url(occurrence, action: str = "") -> str:
+    if occurrence.calendar == school.CALENDAR:  # read-only: its own page
+        return reverse("calendar_app:school")
     name = {"": "event", "edit": "event_edit", "delete": "event_delete"}[action]
     url = reverse(f"calendar_app:{name}", args=[occurrence.calendar, occurrence.href])
     return f"{url}?occurrence={occurrence.recurrence_id}" if occurrence.recurrence_id else url

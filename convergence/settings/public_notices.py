@@ -16,3 +16,9 @@ ACADEMIE_HOST = env(
 )
 ACADEMIE_DPO_CONTACT = env("ACADEMIE_DPO_CONTACT", f"dpd@{MAIL_DOMAIN}")
 ACCESSIBILITY_CONTACT = env("ACCESSIBILITY_CONTACT", f"accessibilite@{MAIL_DOMAIN}")
+
+# The school calendar (directory/school_calendar.py): the académie of people without an
+# établissement (or of an établissement whose UAI names none), and the school-holidays data
+# file when not the one shipped in directory/school_data/ (import_school_holidays writes it).
+SCHOOL_ACADEMIE = env("SCHOOL_ACADEMIE", "")
+SCHOOL_HOLIDAYS_FILE = env("SCHOOL_HOLIDAYS_FILE", "")

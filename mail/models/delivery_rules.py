@@ -76,6 +76,9 @@ class Vacation(models.Model):
     enabled = models.BooleanField(_("send an absence message"), default=False)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until (included)"), null=True, blank=True)
+    # «Pendant les vacances scolaires»: on only during the school holidays of the mailbox's
+    # zone (directory.school_calendar), within the dates above when they are set.
+    school_holidays = models.BooleanField(_("only during the school holidays"), default=False)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     days = models.PositiveSmallIntegerField(

@@ -16,6 +16,7 @@ from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 from django.db import transaction
 from django.utils import timezone
 
+from directory import school_calendar
 from mail.models import Mailbox, SpooledMessage, Vacation, VacationReply
 from mail.pipeline.senders import came_through_a_list, is_machine_address
 from mail.pipeline.spool import spool_message
@@ -32,6 +33,7 @@ def set_vacation(
     starts_on: date | None = None,
     ends_on: date | None = None,
     days: int = 7,
+    school_holidays: bool = False,
     by=None,
 ) -> Vacation:
     """Set the absence message of ``mailbox``; also for support acting for someone on leave."""
@@ -44,6 +46,7 @@ def set_vacation(
             "starts_on": starts_on,
             "ends_on": ends_on,
             "days": days,
+            "school_holidays": school_holidays,
             "updated_by": by,
         },
     )
@@ -56,7 +59,16 @@ def in_force(vacation: Vacation | None, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     if vacation.starts_on and today < vacation.starts_on:
         return False
-    return not (vacation.ends_on and today > vacation.ends_on)
+    if vacation.ends_on and today > vacation.ends_on:
+        return False
+    return not vacation.school_holidays or school_calendar.in_school_holidays(
+        today, zone_of_mailbox(vacation.mailbox))
+
+
+def zone_of_mailbox(mailbox: Mailbox) -> str:
+    """The school-holiday zone of a mailbox: its établissement's, else its owner's."""
+    etablissement = mailbox.etablissement or getattr(mailbox.owner, "etablissement", None)
+    return school_calendar.zone_of(school_calendar.academie_of(etablissement))
 
 
 def reason_not_to_reply(

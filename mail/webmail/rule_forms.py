@@ -144,7 +144,7 @@ class ApplyNowForm(forms.Form):
 class VacationForm(forms.ModelForm):
     class Meta:
         model = Vacation
-        fields = ["enabled", "starts_on", "ends_on", "subject", "body", "days"]
+        fields = ["enabled", "starts_on", "ends_on", "school_holidays", "subject", "body", "days"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

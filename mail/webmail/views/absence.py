@@ -48,6 +48,7 @@ def absence(request, mailbox_id: int):
             "form": form,
             "section": "absence",
             "in_force": vacation.in_force(current),
+            "school_zone": vacation.zone_of_mailbox(mailbox),
         },
     )
 
