@@ -186,3 +186,16 @@ def test_a_huge_subject_is_cut_for_display(client, prof):
         response = client.get(reverse(f"mail:{name}", args=[box_id, "INBOX", uid]))
         assert response.status_code == 200
         assert len(response.content) < 200_000, name
+
+
+def test_a_huge_header_is_read_only_as_far_as_anything_shows_it():
+    # The email package parses a header on each access in time that grows with its length:
+    # a 2 MB subject froze the message page for minutes (make chaos). What is read is cut.
+    from mail.message.parse import MAX_HEADER_CHARS, parse, read_message
+
+    raw = (b"From: x@example.org\r\nSubject: " + b"conseil " * 250_000
+           + b"\r\nReferences: <a@b>\r\n\r\ncorps\r\n")  # fmt: skip
+    parsed = parse(raw)
+    assert len(str(parsed["Subject"])) <= MAX_HEADER_CHARS
+    assert str(parsed["References"]) == "<a@b>"
+    assert read_message(raw).subject.startswith("conseil conseil")

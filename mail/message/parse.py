@@ -16,6 +16,19 @@ logger = logging.getLogger(__name__)
 
 # Parsing stops descending past this depth: a hostile message may nest parts without end.
 MAX_DEPTH = 30
+# What is read of one header field: the email package parses a header's value on each access,
+# in time that grows with its length (2 MB of subject: minutes), so a hostile sender could
+# freeze every page and the delivery of that message. The longest real ones, References of
+# long threads, stay far below.
+MAX_HEADER_CHARS = 20_000
+
+
+class _ReadingPolicy(policy.EmailPolicy):
+    def header_fetch_parse(self, name, value):
+        return super().header_fetch_parse(name, value[:MAX_HEADER_CHARS])
+
+
+READING_POLICY = _ReadingPolicy()
 
 
 @dataclass
@@ -144,7 +157,7 @@ def _walk(part: EmailMessage, depth: int, problems: list[str]):
 
 def parse(raw: bytes) -> EmailMessage:
     """The message as Python's email package sees it (delivery parses each message once)."""
-    return BytesParser(policy=policy.default).parsebytes(raw)
+    return BytesParser(policy=READING_POLICY).parsebytes(raw)
 
 
 def _filename(part: EmailMessage) -> str:

@@ -6,10 +6,9 @@ indexes of those kept travel back with the form.
 """
 
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 
+from mail.message.parse import parse
 from mail.outgoing.compose import Upload
 
 # A hostile message may nest parts without end; nothing past this depth is carried.
@@ -75,7 +74,7 @@ def _name(part: EmailMessage, index: int) -> str:
 
 def _carried(raw: bytes):
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = parse(raw)
     except Exception:
         return []
     leaves = [part for part in _leaves(message) if not _is_body(part)]

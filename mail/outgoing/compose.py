@@ -1,16 +1,14 @@
 """Turn what someone wrote in the web app into an RFC 5322 message, and prefill replies."""
 
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import format_datetime, formataddr, make_msgid
 
 from django.conf import settings
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from mail.message.parse import ReadableMessage
+from mail.message.parse import ReadableMessage, parse
 
 
 @dataclass
@@ -74,7 +72,7 @@ def build_message(composition: Composition) -> EmailMessage:
         message.add_alternative(composition.html, subtype="html")
     for upload in composition.attachments:
         if upload.content_type == "message/rfc822":  # a forwarded message, kept whole
-            forwarded = BytesParser(policy=policy.default).parsebytes(upload.data)
+            forwarded = parse(upload.data)
             message.add_attachment(forwarded, filename=upload.filename)
             continue
         maintype, _, subtype = upload.content_type.partition("/")

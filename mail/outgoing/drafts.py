@@ -2,10 +2,9 @@
 
 import logging
 import uuid
-from email import policy
-from email.parser import BytesParser
 
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
+from mail.message.parse import parse
 from mail.models import DraftBackup, OutgoingMessage
 from mail.outgoing.carried import carried_parts
 from mail.outgoing.compose import Composition, build_message
@@ -100,7 +99,7 @@ def _texts_that_left(raw: bytes) -> dict:
     """The text as queued: with the links that replaced large files (outgoing.shared_files),
     which stay valid, so the files are not lost when the message comes back."""
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = parse(raw)
         plain = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
         texts = {"body": plain.get_content()} if plain is not None else {}
