@@ -14,7 +14,10 @@ class PreferencesMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            preferences = Preferences.of(request.user)
+            try:  # loaded with the user by the authentication backend (accounts/backends.py)
+                preferences = request.user.preferences
+            except Preferences.DoesNotExist:
+                preferences = Preferences.of(request.user)
             request.preferences = preferences
             translation.activate(preferences.language)
             request.LANGUAGE_CODE = preferences.language

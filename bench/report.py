@@ -106,6 +106,10 @@ def _markdown_table(result: SizeResult) -> list[str]:
     return [*lines, "", *(f"- {note}" for note in notes), ""]
 
 
+# Written by hand from profiles, not measured by the run: copied after the figures.
+ANALYSIS = Path(__file__).with_name("where_the_time_goes.md")
+
+
 def write_markdown(
     path: Path, machine: Machine, results: list[SizeResult], method: list[str], seconds: float,
     sections: list[str] = (),
@@ -132,4 +136,4 @@ def write_markdown(
         lines += _markdown_table(result)
     lines += list(sections)
     lines += ["## Method", "", *(f"- {line}" for line in method), ""]
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + "\n" + ANALYSIS.read_text())

@@ -75,6 +75,9 @@ MFA_TOTP_TOLERANCE = 1
 # Codes are never mailed: confirm with the password or the second factor.
 ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 USERSESSIONS_TRACK_ACTIVITY = True
+# The sessions page's «last seen» is written at most this often per session and web process
+# (accounts/session_activity.py), and at once when the address or the browser changes.
+SESSION_ACTIVITY_SECONDS = 60
 # The établissements' networks (CIDR); when set, a sign-in from elsewhere needs a second factor.
 TRUSTED_NETWORKS = [  # parsed here so that a typo stops the start, not a sign-in
     str(ipaddress.ip_network(cidr, strict=False)) for cidr in env_list("TRUSTED_NETWORKS", [])

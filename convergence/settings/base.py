@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.session_activity.SessionActivityMiddleware",  # allauth.usersessions', throttled
     "accounts.password_change.AccountStateMiddleware",
     "accounts.middleware.PreferencesMiddleware",
     "accounts.middleware.LockoutStatusMiddleware",

@@ -23,7 +23,6 @@ def sidebar_context(request, mailbox, box) -> dict:
         "mailbox": mailbox,
         "rights": _rights(request, mailbox),
         "other_mailboxes": other_mailboxes(request.user, mailbox),
-        "mailboxes": readable_mailboxes(request.user),
         "folders": folder_tree(box.folders(refresh=True), colours),
         "quota": quota,
         "quota_used": quota[0] * 1024 if quota else 0,

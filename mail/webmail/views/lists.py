@@ -14,6 +14,7 @@ from mail.imap import InvalidRequest, imap_session
 from mail.imap.folders import find, label_for
 from mail.models import DraftBackup
 from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
+from mail.webmail.list_rows import conversation_rows, message_rows
 from mail.webmail.views import junk
 from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.webmail.views.reading import reading_context
@@ -71,6 +72,17 @@ def folder(request, mailbox_id: int, folder: str):
         raise Http404 from None
     if current is None:
         raise Http404
+    # Reversed once, not once per row: the list is the hottest page of the app.
+    message_base = reverse("mail:message", args=[mailbox.id, folder, 1])[:-2]
+    query_string = query_without_page(request)
+    if view == "conversations":
+        rows = conversation_rows(page.conversations, message_base)
+    else:
+        rows = message_rows(
+            page.envelopes,
+            _pane_link(query_string, page.page) if pane else lambda e: f"{message_base}{e.uid}/",
+            current_uid=reading["uid"] if reading else None,
+        )
     return render(
         request,
         "mail/folder.html",
@@ -80,9 +92,8 @@ def folder(request, mailbox_id: int, folder: str):
             "current": current,
             "folder_label": label_for(current),
             "options": options,
-            "query_string": query_without_page(request),
-            # Reversed once, not once per row: the list is the hottest page of the app.
-            "message_base": reverse("mail:message", args=[mailbox.id, folder, 1])[:-2],
+            "query_string": query_string,
+            "rows": rows,
             "pane": pane,
             "view": view,
             "drafts": DraftBackup.objects.filter(user=request.user, mailbox=mailbox)[:3]
@@ -92,6 +103,12 @@ def folder(request, mailbox_id: int, folder: str):
             "reading": reading is not None,
         },
     )
+
+
+def _pane_link(query_string: str, page: int):
+    """The list itself, with the message open in the reading pane beside it."""
+    prefix = f"?{query_string}&" if query_string else "?"
+    return lambda envelope: f"{prefix}page={page}&lire={envelope.uid}"
 
 
 @login_required
@@ -110,6 +127,14 @@ def search(request, mailbox_id: int):
                 form.add_error(None, _("This search cannot be run. Please simplify it."))
         context = sidebar_context(request, mailbox, box)
     labels = {entry.name: entry.label for entry in context["folders"]}
+    bases: dict[str, str] = {}  # each folder's message URL, reversed once
+
+    def href(envelope) -> str:
+        if envelope.folder not in bases:
+            url = reverse("mail:message", args=[mailbox.id, envelope.folder, 1])
+            bases[envelope.folder] = url[:-2]
+        return f"{bases[envelope.folder]}{envelope.uid}/"
+
     return render(
         request,
         "mail/search.html",
@@ -117,7 +142,7 @@ def search(request, mailbox_id: int):
             **context,
             "form": form,
             "page": page,
-            "labels": labels,
+            "rows": message_rows(page.envelopes, href, folder_labels=labels) if page else [],
             "query_string": query_without_page(request),
         },
     )

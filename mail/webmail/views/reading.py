@@ -59,10 +59,14 @@ def _is_external(address: str) -> bool:
     return address.rpartition("@")[2].lower() not in settings.MAIL_DOMAINS
 
 
-def _images_allowed(request, message) -> bool:
+def _trusted(request, message) -> bool:
+    return TrustedSender.objects.filter(user=request.user, address=message.sender_address).exists()
+
+
+def _images_allowed(request, message, trusted: bool | None = None) -> bool:
     if request.GET.get("images") == "1":
         return True
-    return TrustedSender.objects.filter(user=request.user, address=message.sender_address).exists()
+    return _trusted(request, message) if trusted is None else trusted
 
 
 def _token(request, **payload) -> str:
@@ -83,7 +87,7 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
     safe = None
     if readable.html is not None:
         safe = sanitize_html(readable.html, cid_url=lambda cid: None, remote_image_url=None)
-    trusted = TrustedSender.objects.filter(user=request.user, address=readable.sender_address)
+    trusted = _trusted(request, readable)
     team = message_extras(request, mailbox, box, folder, uid, readable)
     return {
         **team,
@@ -92,9 +96,9 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "message": readable,
         "safe": safe,
         "show_html": readable.html is not None and wants_html,
-        "images": _images_allowed(request, readable),
+        "images": _images_allowed(request, readable, trusted),
         "external": bool(readable.sender_address) and _is_external(readable.sender_address),
-        "trusted": trusted.exists(),
+        "trusted": trusted,
         "mark_read_after": preferences.mark_read if preferences.mark_read > 0 else None,
         "newer": newer,
         "older": older,

@@ -1,0 +1,69 @@
+"""What a warm inbox page and an opened message cost in SQL queries and IMAP commands, pinned:
+a middleware, a context processor or a per-row lookup that adds one fails here first
+(docs/benchmarks.md, «Where the time goes»)."""
+
+import imaplib
+
+import imapclient
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.conftest import build_message, deliver, uid_of, unique_subject
+
+pytestmark = pytest.mark.usefixtures("mail_stack")
+
+# The user with their preferences, the mailbox and its access check, the folder colours, the
+# other mailboxes of the sidebar, the header's unread notices, the inbox's drafts notice.
+INBOX_SQL = 6
+INBOX_IMAP = ["NOOP", "STATUS", "LIST"]  # the folder's state for the cache, the folder tree
+# The same but the drafts, and the trusted sender (images shown?) once.
+MESSAGE_SQL = 6
+MESSAGE_IMAP = ["NOOP", "UID FETCH", "NOOP", "STATUS", "LIST"]
+
+
+@pytest.fixture
+def costs(monkeypatch):
+    """Every SQL statement and IMAP command sent while the block runs."""
+    seen = {"sql": [], "imap": []}
+    command, raw_command = imaplib.IMAP4._command, imapclient.IMAPClient._raw_command
+
+    def imap(self, name, *args):
+        seen["imap"].append(f"UID {args[0]}" if name == "UID" else name)
+        return command(self, name, *args)
+
+    def raw(self, name, args, uid=True):
+        seen["imap"].append(("UID " if uid else "") + name.decode())
+        return raw_command(self, name, args, uid)
+
+    def sql(execute, statement, params, many, context):
+        seen["sql"].append(statement)
+        return execute(statement, params, many, context)
+
+    monkeypatch.setattr(imaplib.IMAP4, "_command", imap)
+    monkeypatch.setattr(imapclient.IMAPClient, "_raw_command", raw)
+    with connection.execute_wrapper(sql):
+        yield seen
+
+
+def warm_then_measure(client, url, costs) -> dict:
+    for _ in range(2):  # the folder cache, the session's «last seen», the IMAP pool
+        assert client.get(url).status_code == 200
+    costs["sql"].clear()
+    costs["imap"].clear()
+    assert client.get(url).status_code == 200
+    return costs
+
+
+def test_a_warm_inbox_page_and_an_opened_message_cost_what_they_did(client, prof, costs):
+    subject = unique_subject()
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+
+    seen = warm_then_measure(client, reverse("mail:folder", args=[box, "INBOX"]), costs)
+    assert (len(seen["sql"]), seen["imap"]) == (INBOX_SQL, INBOX_IMAP), seen["sql"]
+
+    url = reverse("mail:message", args=[box, "INBOX", uid_of(prof, subject)])
+    seen = warm_then_measure(client, url, costs)
+    assert (len(seen["sql"]), seen["imap"]) == (MESSAGE_SQL, MESSAGE_IMAP), seen["sql"]
