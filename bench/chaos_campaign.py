@@ -1,5 +1,6 @@
 """The three parts of `make chaos` (see bench/chaos.py), run on one private stack."""
 
+import os
 import smtplib
 import statistics
 import threading
@@ -197,7 +198,10 @@ def hostile(findings, person: stack.Person) -> None:
     for page in pages:
         begin = time.perf_counter()
         response = client.get(page)
-        slowest = max(slowest, time.perf_counter() - begin)
+        took = time.perf_counter() - begin
+        if took > 1:
+            print(f"  slow: {page} {took:.1f} s", flush=True)
+        slowest = max(slowest, took)
         codes[response.status_code] = codes.get(response.status_code, 0) + 1
         if response.status_code >= 500:
             errors.append(f"{page} → {response.status_code}")
@@ -248,7 +252,9 @@ def _write(sections: dict[str, Findings], count: int) -> None:
         f"Written by `make chaos` (`bench/chaos.py`) on {datetime.now():%Y-%m-%d %H:%M}; "
         f"{count} tagged messages to {PEOPLE} people. A private stack on loopback: SQLite, "
         "Dovecot, the gateway, a Celery worker with its beat (spool sweep every 2 s), and a "
-        "Redis of its own. Every attack comes from 127.0.0.1.", "",
+        "Redis of its own. Every attack comes from 127.0.0.1. Load average at the end: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (latencies on a busy machine are "
+        "upper bounds).", "",
         *machine.describe().lines(), "",
     ]  # fmt: skip
     for title, findings in sections.items():
