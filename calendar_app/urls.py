@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from calendar_app import invitation_views, views
+from calendar_app import invitation_views, room_views, views
 
 app_name = "calendar_app"
 _event = "evenement/<str:calendar>/<str:href>/"
@@ -20,6 +20,10 @@ urlpatterns = [
     path(f"{_event}export.ics", views.event_export, name="event_export"),
     path("importer/", views.import_ics, name="import"),
     path("invitation/repondre/", invitation_views.answer, name="invitation_answer"),
+    path("salles/", room_views.free_rooms, name="rooms"),
+    path("salles/<int:room_id>/", room_views.room_agenda, name="room"),
+    path("salles/demandes/", room_views.waiting, name="room_requests"),
+    path("salles/demandes/<int:booking_id>/", room_views.decide, name="room_decide"),
     path("recherche/", views.search, name="search"),
     path("calendriers/", views.calendar_list, name="calendars"),
     path("calendriers/<str:name>/", views.calendar_edit, name="calendar"),

@@ -1,0 +1,171 @@
+"""Rooms booked by inviting their address: one booking of a slot wins even when several
+arrive at the same moment (threads), every occurrence of a series is checked, the answer
+reaches the organiser's event as a REPLY, from a phone as from the web."""
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from caldav.lib import error
+from django.db import connections
+
+from accounts.models import Notice
+from calendar_app import ical, itip, rooms
+from calendar_app.models import Room, RoomBooking, RoomSlot
+from directory.models import Etablissement
+from tests.agenda_helpers import PARIS, empty_store, phone  # noqa: F401 - fixture
+from tests.conftest import PASSWORD, make_person, wait_for
+from tests.invitation_helpers import next_tuesday
+
+pytestmark = pytest.mark.usefixtures("empty_store")
+FMT = "%Y%m%dT%H%M%S"
+
+
+@pytest.fixture
+def room(prof):
+    return rooms.create_room(Etablissement.objects.get(uai="0311234Y"), "Salle polyvalente",
+                             "salle-polyvalente.0311234y@ac-demo.test", capacity=120)  # fmt: skip
+
+
+def request(organizer, room, start, hours=1, title="Réunion", extra="", uid=None) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//FR\r\nMETHOD:REQUEST\r\n"
+        f"BEGIN:VEVENT\r\nUID:{uid or uuid.uuid4()}\r\nDTSTAMP:20261201T080000Z\r\n"
+        f"SUMMARY:{title}\r\nSEQUENCE:0\r\n"
+        f"DTSTART;TZID=Europe/Paris:{start.strftime(FMT)}\r\n"
+        f"DTEND;TZID=Europe/Paris:{(start + timedelta(hours=hours)).strftime(FMT)}\r\n{extra}"
+        f"ORGANIZER:mailto:{organizer.email}\r\n"
+        f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{room.email}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, room):
+    people = [prof] + [make_person(f"concurrent{i}.demo") for i in range(5)]
+    start = next_tuesday(14).replace(tzinfo=None)
+    texts = [request(p, room, start + timedelta(minutes=10 * i)) for i, p in enumerate(people)]
+    barrier = threading.Barrier(len(people))
+    results = []
+
+    def book(person, text):
+        barrier.wait()
+        try:
+            results.append(rooms.book(room.id, person.id, text))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=pair) for pair in zip(people, texts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["ACCEPTED"] + ["DECLINED"] * 5
+    declined = RoomBooking.objects.filter(status="DECLINED")
+    busy = "Salle polyvalente est déjà réservée le mardi"
+    assert all(b.reason.startswith(busy) for b in declined)
+    assert RoomSlot.objects.filter(room=room).count() == 1
+    winner = RoomBooking.objects.get(status="ACCEPTED")
+    notice = Notice.objects.get(user=declined[0].organizer)
+    assert notice.title.startswith("Salle polyvalente a refusé") and "déjà réservée" in notice.body
+    accepted = Notice.objects.get(user=winner.organizer)
+    assert accepted.title.startswith("Salle polyvalente est réservée")
+
+
+def test_a_series_is_declined_when_one_occurrence_clashes(prof, colleague, room):
+    start = next_tuesday(10).replace(tzinfo=None)
+    third = start + timedelta(weeks=2)
+    assert rooms.book(room.id, colleague.id, request(colleague, room, third)) == "ACCEPTED"
+    series = request(prof, room, start, title="Club théâtre",
+                     extra="RRULE:FREQ=WEEKLY;COUNT=5\r\n")  # fmt: skip
+    assert rooms.book(room.id, prof.id, series) == "DECLINED"
+    booking = RoomBooking.objects.get(organizer=prof)
+    day = third.day
+    assert f"le mardi {day} " in booking.reason and "de 10:00 à 11:00" in booking.reason
+    # Another weekday: all five occurrences held; the same REQUEST again gives the same answer.
+    other = request(prof, room, start + timedelta(days=1), title="Club échecs",
+                    extra="RRULE:FREQ=WEEKLY;COUNT=5\r\n")  # fmt: skip
+    assert rooms.book(room.id, prof.id, other) == "ACCEPTED"
+    assert rooms.book(room.id, prof.id, other) == "ACCEPTED"
+    assert RoomSlot.objects.filter(booking__summary="Club échecs").count() == 5
+
+
+def test_approval_waits_for_the_manager(client, prof, colleague, room):
+    room.policy = Room.Policy.APPROVAL
+    room.save()
+    room.managers.add(colleague)
+    start = next_tuesday(16).replace(tzinfo=None)
+    text = request(prof, room, start, title="Répétition")
+    assert rooms.book(room.id, prof.id, text) == "TENTATIVE"
+    assert RoomSlot.objects.filter(room=room).count() == 1  # the slot is held meanwhile
+    booking = RoomBooking.objects.get(summary="Répétition")
+    client.force_login(prof)  # not a manager: nothing to decide
+    url = f"/agenda/salles/demandes/{booking.id}/"
+    assert client.post(url, {"decision": "accepter"}).status_code == 404
+    client.force_login(colleague)
+    page = client.get("/agenda/salles/demandes/")
+    assert "Répétition" in page.content.decode() and "Camille Martin" in page.content.decode()
+    client.post(url, {"decision": "refuser"})
+    booking.refresh_from_db()
+    assert booking.status == "DECLINED" and "a refusé la réservation" in booking.reason
+    assert not RoomSlot.objects.filter(room=room).exists()
+
+
+def _stored_answer(login, collection, href, email):
+    from dav.client import dav_session
+
+    with dav_session(login) as store:
+        event = itip.first_event(ical.parse(store.get(collection, href).text))
+    return itip.partstat_of(event, email)
+
+
+def test_rooms_invited_from_phones_answer_the_organisers_events(live_server, worker, prof,
+                                                                 colleague, room):  # fmt: skip
+    from dav.client import dav_session
+
+    start = next_tuesday(8).replace(tzinfo=None)
+    hrefs = {}
+    for person in (prof, colleague):
+        with dav_session(person.username) as store:
+            store.make_calendar("personnel", "Personnel", "#000091")
+    for person, minutes in ((prof, 0), (colleague, 30)):
+        uid = f"{uuid.uuid4()}@phone"
+        text = request(person, room, start + timedelta(minutes=minutes), uid=uid,
+                       title=f"Réunion de {person.first_name}").replace("METHOD:REQUEST\r\n", "")
+        calendar = phone(live_server, person.username, PASSWORD).calendar(
+            url=f"{live_server.url}/dav/{person.username}/personnel/")  # fmt: skip
+        calendar.add_event(text)
+        hrefs[person.username] = ical.href_for(uid)
+    def answers():
+        found = [_stored_answer(login, "personnel", href, room.email)
+                 for login, href in hrefs.items()]  # fmt: skip
+        return found if "NEEDS-ACTION" not in found else None
+
+    answers = wait_for(answers, timeout=60)
+    assert sorted(answers) == ["ACCEPTED", "DECLINED"]
+    # The room's agenda holds the winner, and the établissement's staff read it by CalDAV.
+    reader = phone(live_server, colleague.username, PASSWORD).calendar(
+        url=f"{live_server.url}/dav/{rooms.principal_of(room.etablissement)}/{room.calendar}/")
+    held = [str(e.icalendar_component["SUMMARY"]) for e in reader.events()]
+    assert held == [RoomBooking.objects.get(status="ACCEPTED").summary]
+    outsider = make_person("autre.demo")
+    outsider.etablissement = Etablissement.objects.create(uai="0310001A", name="Collège Voisin",
+                                                          kind="college")  # fmt: skip
+    outsider.save()
+    with pytest.raises(error.DAVError):
+        phone(live_server, outsider.username, PASSWORD).calendar(
+            url=f"{live_server.url}/dav/{rooms.principal_of(room.etablissement)}/{room.calendar}/"
+        ).events()
+
+
+def test_demo_rooms_and_their_calendars(live_server, prof):
+    from calendar_app.demo import seed_demo_rooms
+
+    seed_demo_rooms()
+    seed_demo_rooms()  # again: nothing doubled
+    salle = Room.objects.get(email="salle-polyvalente.0311234y@ac-demo.test")
+    assert salle.name == "Salle polyvalente" and salle.policy == Room.Policy.AUTOMATIC
+    assert Room.objects.filter(etablissement__uai="0311234Y").count() == 4
+    calendars = phone(live_server, prof.username, PASSWORD).calendar(
+        url=f"{live_server.url}/dav/ressources.0311234y/{salle.calendar}/")  # fmt: skip
+    assert calendars.events() == []
