@@ -140,7 +140,9 @@ def _decide(room: Room, uid: str, slots, booking: RoomBooking | None,
             for clash in taken:
                 if clash.starts_at < end and clash.ends_at > start:
                     return "DECLINED", _busy_reason(clash)
-    if room.policy == Room.Policy.APPROVAL and not (booking and booking.status == "ACCEPTED"):
+    approved = booking is not None and booking.status == "ACCEPTED" and set(slots) == {
+        (h.starts_at, h.ends_at) for h in booking.slots.all()}  # fmt: skip
+    if room.policy == Room.Policy.APPROVAL and not approved:  # a new time: approved again
         return "TENTATIVE", ""
     return "ACCEPTED", ""
 

@@ -109,6 +109,15 @@ def test_approval_waits_for_the_manager(client, prof, colleague, room):
     booking.refresh_from_db()
     assert booking.status == "DECLINED" and "a refusé la réservation" in booking.reason
     assert not RoomSlot.objects.filter(room=room).exists()
+    # Approved, then moved by the organiser: it waits for approval again.
+    uid = str(uuid.uuid4())
+    rooms.book(room.id, prof.id, request(prof, room, start, title="Chorale", uid=uid))
+    booking = RoomBooking.objects.get(summary="Chorale")
+    client.post(f"/agenda/salles/demandes/{booking.id}/", {"decision": "accepter"})
+    booking.refresh_from_db()
+    assert booking.status == "ACCEPTED"
+    moved = request(prof, room, start + timedelta(hours=1), title="Chorale", uid=uid)
+    assert rooms.book(room.id, prof.id, moved.replace("SEQUENCE:0", "SEQUENCE:1")) == "TENTATIVE"
 
 
 def _stored_answer(login, collection, href, email):
@@ -169,3 +178,30 @@ def test_demo_rooms_and_their_calendars(live_server, prof):
     calendars = phone(live_server, prof.username, PASSWORD).calendar(
         url=f"{live_server.url}/dav/ressources.0311234y/{salle.calendar}/")  # fmt: skip
     assert calendars.events() == []
+
+
+def test_a_room_invited_from_the_web_form_is_booked_and_freed_on_deletion(client, worker, prof,
+                                                                           room):  # fmt: skip
+    from calendar_app import services
+    from calendar_app.models import ScheduledEvent
+
+    client.force_login(prof)
+    client.get("/agenda/semaine/")
+    start = next_tuesday(11)
+    end = start + timedelta(hours=1)
+    response = client.post("/agenda/evenement/nouveau/", {
+        "title": "Conseil pédagogique", "calendar": "personnel", "location": "",
+        "start_date": start.date().isoformat(), "start_time": "11:00",
+        "end_date": end.date().isoformat(), "end_time": "12:00", "time_zone": "Europe/Paris",
+        "busy": "busy", "privacy": "public", "frequency": "", "interval": "1", "ends": "never",
+        "monthly_by": "date", "participants": room.email})  # fmt: skip
+    assert response.status_code == 302
+    row = wait_for(lambda: ScheduledEvent.objects.filter(owner=prof).first())
+    assert wait_for(lambda: _stored_answer("prof.demo", row.collection, row.href, room.email)
+                    == "ACCEPTED", timeout=60)  # fmt: skip
+    assert RoomSlot.objects.filter(room=room).count() == 1
+    event = services.find_event(prof, row.collection, row.href)
+    client.post(f"/agenda/evenement/{row.collection}/{row.href}/supprimer/",
+                {"etag": event.etag, "scope": "all"})  # fmt: skip
+    wait_for(lambda: not RoomBooking.objects.filter(room=room).exists(), timeout=60)
+    assert not RoomSlot.objects.filter(room=room).exists()
