@@ -43,6 +43,13 @@ def service_account(etablissement):
     if user.has_usable_password():
         user.set_unusable_password()  # reached by the web app's master login only
         user.save(update_fields=["password"])
+    now = timezone.now()
+    if user.last_login is None or user.last_login < now - timedelta(days=1):
+        # Used whenever a room is booked: not an inactive account to suspend (a suspended
+        # one could no longer write the room calendars through the master login).
+        status = get_user_model().Status
+        get_user_model().objects.filter(pk=user.pk, status__in=[status.ACTIVE, status.SUSPENDED])\
+            .update(last_login=now, status=status.ACTIVE)  # fmt: skip
     return user
 
 

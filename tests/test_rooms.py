@@ -205,3 +205,15 @@ def test_a_room_invited_from_the_web_form_is_booked_and_freed_on_deletion(client
                 {"etag": event.etag, "scope": "all"})  # fmt: skip
     wait_for(lambda: not RoomBooking.objects.filter(room=room).exists(), timeout=60)
     assert not RoomSlot.objects.filter(room=room).exists()
+
+
+def test_the_service_account_is_kept_in_use(prof, room):
+    from accounts.models import User
+
+    service = User.objects.get(username=rooms.principal_of(room.etablissement))
+    assert not service.has_usable_password()
+    User.objects.filter(pk=service.pk).update(status=User.Status.SUSPENDED, last_login=None)
+    start = next_tuesday(18).replace(tzinfo=None)
+    assert rooms.book(room.id, prof.id, request(prof, room, start)) == "ACCEPTED"
+    service.refresh_from_db()
+    assert service.can_log_in and service.last_login is not None
