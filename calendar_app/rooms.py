@@ -36,10 +36,14 @@ def principal_of(etablissement) -> str:
 
 def service_account(etablissement):
     username = principal_of(etablissement)
-    user, _created = get_user_model().objects.get_or_create(username=username, defaults={
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={
         "email": f"{username}@{settings.MAIL_DOMAIN}", "first_name": _("Rooms"),
         "last_name": etablissement.name[:150], "etablissement": etablissement,
         "category": get_user_model().Category.ADMIN_STAFF})  # fmt: skip
+    if created:  # not a person: out of the directory (the account's signal made an entry)
+        entry = getattr(user, "directory_entry", None)
+        if entry is not None:
+            entry.delete()
     if user.has_usable_password():
         user.set_unusable_password()  # reached by the web app's master login only
         user.save(update_fields=["password"])

@@ -14,6 +14,7 @@ from accounts.models import Notice
 from calendar_app import ical, itip, rooms
 from calendar_app.models import Room, RoomBooking, RoomSlot
 from directory.models import Etablissement
+from directory.search import listed_people
 from tests.agenda_helpers import PARIS, empty_store, phone  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, make_person, wait_for
 from tests.invitation_helpers import next_tuesday
@@ -217,3 +218,5 @@ def test_the_service_account_is_kept_in_use(prof, room):
     assert rooms.book(room.id, prof.id, request(prof, room, start)) == "ACCEPTED"
     service.refresh_from_db()
     assert service.can_log_in and service.last_login is not None
+    # Not a person: not in the directory.
+    assert not listed_people().filter(user=service).exists()
