@@ -129,8 +129,9 @@ def _stored_answer(login, collection, href, email):
     return itip.partstat_of(event, email)
 
 
-def test_rooms_invited_from_phones_answer_the_organisers_events(live_server, worker, prof,
-                                                                 colleague, room):  # fmt: skip
+def test_rooms_invited_from_phones_answer_the_organisers_events(
+    live_server, worker, client, prof, colleague, room
+):
     from dav.client import dav_session
 
     start = next_tuesday(8).replace(tzinfo=None)
@@ -153,6 +154,11 @@ def test_rooms_invited_from_phones_answer_the_organisers_events(live_server, wor
 
     answers = wait_for(answers, timeout=60)
     assert sorted(answers) == ["ACCEPTED", "DECLINED"]
+    # The organiser who lost reads why on the event's page.
+    loser = RoomBooking.objects.get(status="DECLINED").organizer
+    client.force_login(loser)
+    page = client.get(f"/agenda/evenement/personnel/{hrefs[loser.username]}/").content.decode()
+    assert "refusé : Salle polyvalente est déjà réservée le mardi" in page
     # The room's agenda holds the winner, and the établissement's staff read it by CalDAV.
     reader = phone(live_server, colleague.username, PASSWORD).calendar(
         url=f"{live_server.url}/dav/{rooms.principal_of(room.etablissement)}/{room.calendar}/")
