@@ -139,14 +139,27 @@ def test_rooms_invited_from_phones_answer_the_organisers_events(
     for person in (prof, colleague):
         with dav_session(person.username) as store:
             store.make_calendar("personnel", "Personnel", "#000091")
+    phones = []
     for person, minutes in ((prof, 0), (colleague, 30)):
         uid = f"{uuid.uuid4()}@phone"
         text = request(person, room, start + timedelta(minutes=minutes), uid=uid,
                        title=f"Réunion de {person.first_name}").replace("METHOD:REQUEST\r\n", "")
         calendar = phone(live_server, person.username, PASSWORD).calendar(
             url=f"{live_server.url}/dav/{person.username}/personnel/")  # fmt: skip
-        calendar.add_event(text)
+        phones.append((calendar, text))
         hrefs[person.username] = ical.href_for(uid)
+    barrier = threading.Barrier(len(phones))
+
+    def save(calendar, text):  # both phones at the same moment
+        barrier.wait()
+        calendar.add_event(text)
+
+    threads = [threading.Thread(target=save, args=pair) for pair in phones]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
     def answers():
         found = [_stored_answer(login, "personnel", href, room.email)
                  for login, href in hrefs.items()]  # fmt: skip
