@@ -39,6 +39,13 @@ def test_free_rooms_at_a_chosen_time_at_390_px(live_server, page, prof, colleagu
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # «Réserver»: the event form at that hour with the room as a participant.
+    page.get_by_role("link", name="Réserver CDI").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouvel événement")
+    expect(page.get_by_label("Participants")).to_have_value("cdi.0311234y@ac-demo.test")
+    expect(page.get_by_label("Heure de début")).to_have_value("10:00")
+    page.go_back()
+
     page.get_by_role("link", name="Salle polyvalente").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Salle polyvalente")
     expect(page.get_by_text("Conseil de classe 2nde B (Louis Bernard)")).to_be_visible()
