@@ -57,13 +57,17 @@ def service_account(etablissement):
     return user
 
 
+def calendar_name(email: str) -> str:
+    return slugify(email.split("@")[0])[:100] or "salle"
+
+
 def create_room(etablissement, name: str, email: str, *, capacity: int = 0,
                 policy: str = Room.Policy.AUTOMATIC, managers=()) -> Room:
     """A room (or equipment) and its calendar's name; running it again updates it."""
     email = email.strip().lower()
     room, _created = Room.objects.update_or_create(email=email, defaults={
         "etablissement": etablissement, "name": name, "capacity": capacity, "policy": policy,
-        "calendar": slugify(email.split("@")[0])[:100]})  # fmt: skip
+        "calendar": calendar_name(email)})  # fmt: skip
     room.managers.add(*managers)
     service_account(etablissement)
     return room

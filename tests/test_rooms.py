@@ -239,3 +239,20 @@ def test_the_service_account_is_kept_in_use(prof, room):
     assert service.can_log_in and service.last_login is not None
     # Not a person: not in the directory.
     assert not listed_people().filter(user=service).exists()
+
+
+def test_a_room_added_in_the_admin_is_ready_to_invite(client, prof):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("admin.rooms", "admin.rooms@ac-demo.test", PASSWORD,
+                                          category=User.Category.IT_SUPPORT)  # fmt: skip
+    client.force_login(admin)
+    etab = Etablissement.objects.get(uai="0311234Y")
+    response = client.post("/admin/calendar_app/room/add/", {
+        "etablissement": etab.id, "name": "CDI", "email": " CDI.0311234Y@ac-demo.test",
+        "capacity": "40", "policy": "automatic"})  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    room = Room.objects.get(email="cdi.0311234y@ac-demo.test")
+    assert room.calendar == "cdi0311234y"
+    assert rooms.book(room.id, prof.id, request(prof, room, next_tuesday(9).replace(
+        tzinfo=None))) == "ACCEPTED"  # fmt: skip
