@@ -129,7 +129,9 @@ def book(room_id: int, organizer_id: int, text: str) -> str:
         if booking is not None and booking.sequence > received.sequence:
             return "already-applied"
         status, reason = _decide(room, received.uid, slots, booking, organizer)
-        summary = str(received.event.get("SUMMARY", ""))[:300]
+        with account_mail.in_language_of(organizer):
+            summary = _("Busy") if _private(received.event) else str(
+                received.event.get("SUMMARY", ""))[:300]  # fmt: skip
         values = {"organizer": organizer, "summary": summary, "status": status,
                   "sequence": received.sequence, "reason": reason, "request": text}
         booking, _created = RoomBooking.objects.update_or_create(room=room, uid=received.uid,
@@ -162,13 +164,28 @@ def _decide(room: Room, uid: str, slots, booking: RoomBooking | None,
     return "ACCEPTED", ""
 
 
+def _private(component) -> bool:
+    return str(component.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL")
+
+
+def _as_seen_by_staff(component, summary: str) -> None:
+    """The room's copy is read by the whole établissement: a private event is its time only."""
+    if _private(component):
+        for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "ATTENDEE", "COMMENT", "CATEGORIES"):
+            component.pop(name, None)
+        component.add("SUMMARY", summary)
+
+
 def answer(booking: RoomBooking) -> None:
     """The room's copy in its calendar, and its REPLY applied to the organiser's event."""
     room, organizer = booking.room, booking.organizer
     calendar = itip.read(booking.request).calendar
     for component in itip.events(calendar):
         itip.set_partstat(component, room.email, booking.status)
-    _store_copy(room, booking.uid, None if booking.status == "DECLINED" else calendar)
+    copy = ical.parse(ical.serialize(calendar))
+    for component in itip.events(copy):
+        _as_seen_by_staff(component, booking.summary)
+    _store_copy(room, booking.uid, None if booking.status == "DECLINED" else copy)
     reply = itip.reply(calendar, itip.Person(room.email, room.name, booking.status,
                                              booking.reason))  # fmt: skip
     inbox.receive(organizer, room.email, ical.serialize(reply))

@@ -256,3 +256,19 @@ def test_a_room_added_in_the_admin_is_ready_to_invite(client, prof):
     assert room.calendar == "cdi0311234y"
     assert rooms.book(room.id, prof.id, request(prof, room, next_tuesday(9).replace(
         tzinfo=None))) == "ACCEPTED"  # fmt: skip
+
+
+def test_a_private_event_shows_as_busy_in_the_rooms_agenda(client, prof, colleague, room):
+    from dav.client import dav_session
+
+    start = next_tuesday(15).replace(tzinfo=None)
+    text = request(prof, room, start, title="Entretien confidentiel",
+                   extra="CLASS:PRIVATE\r\nDESCRIPTION:Dossier médical\r\n")  # fmt: skip
+    assert rooms.book(room.id, prof.id, text) == "ACCEPTED"
+    with dav_session(rooms.principal_of(room.etablissement)) as store:
+        [stored] = store.all_resources(room.calendar)
+    assert "Entretien" not in stored.text and "médical" not in stored.text
+    assert "SUMMARY:Occupé" in stored.text
+    client.force_login(colleague)
+    page = client.get(f"/agenda/salles/{room.id}/").content.decode()
+    assert "Occupé" in page and "Entretien" not in page
