@@ -13,6 +13,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from calendar_app import ical, imip, inbox, itip, services
 from calendar_app.from_mail import parsed
+from calendar_app.models import RoomBooking
 from dav.client import DavUnavailable
 
 logger = logging.getLogger(__name__)
@@ -186,7 +187,13 @@ def event_answers(calendar) -> dict:
     people = itip.attendees_of(event)
     if not people or itip.organizer_of(event) == "":
         return {}
-    return {"attendees": [Attendee(p.email, p.name or p.email, _answer(p.partstat))
+    reasons = dict(RoomBooking.objects.filter(  # why a room declined, for its organiser
+        uid=str(event.get("UID", "")), room__email__in=[p.email for p in people],
+        status="DECLINED").values_list("room__email", "reason"))  # fmt: skip
+    return {"attendees": [Attendee(p.email, p.name or p.email, _answer(p.partstat)
+                                   if p.partstat != "DECLINED" or p.email not in reasons
+                                   else _("%(answer)s: %(reason)s") % {
+                                       "answer": _answer(p.partstat), "reason": reasons[p.email]})
                           for p in people], "counts": counts(people)}  # fmt: skip
 
 

@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from calendar_app import edits, ical, importing, services
+from calendar_app import edits, ical, importing, rooms, services
 from calendar_app.edits import EventData, Recurrence
+from directory.models import Etablissement
 
 
 def school_year_start(today: date) -> date:
@@ -108,3 +109,30 @@ def seed_demo_agenda() -> str:
             created, updated, _problems = importing.import_into(user, calendar, report)
             written += created + updated
     return f"Agenda: {written} demo events in place for prof.demo and secretariat.demo."
+
+
+# (UAI, name, address part before the UAI, capacity, policy): the demo's rooms and equipment.
+DEMO_ROOMS = [
+    ("0311234Y", "Salle polyvalente", "salle-polyvalente", 120, "automatic"),
+    ("0311234Y", "CDI", "cdi", 40, "automatic"),
+    ("0311234Y", "Vidéoprojecteur mobile", "videoprojecteur", 0, "automatic"),
+    ("0311234Y", "Minibus", "minibus", 9, "approval"),
+    ("0315678D", "Salle polyvalente", "salle-polyvalente", 80, "automatic"),
+]
+
+
+def seed_demo_rooms() -> str:
+    """The demo rooms (addresses «<room>.<uai>@ac-demo.test»), their calendars in the store;
+    the minibus needs secretariat.demo's approval. Raises DavUnavailable like the agenda."""
+    secretariat = get_user_model().objects.filter(username="secretariat.demo").first()
+    made = []
+    for uai, name, local, capacity, policy in DEMO_ROOMS:
+        etab = Etablissement.objects.filter(uai=uai).first()
+        if etab is None:
+            continue
+        room = rooms.create_room(etab, name, f"{local}.{uai.lower()}@ac-demo.test",
+                                 capacity=capacity, policy=policy,
+                                 managers=[secretariat] if secretariat else [])  # fmt: skip
+        rooms.ensure_calendar(room)
+        made.append(room)
+    return f"Rooms: {len(made)} demo rooms and equipment, e.g. {made[0].email if made else '-'}."

@@ -12,7 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts import account_mail
-from calendar_app import ical, itip
+from calendar_app import ical, itip, rooms
 from convergence.queueing import enqueue_on_commit
 
 TASK = "calendar_app.tasks.send_imip"
@@ -106,6 +106,8 @@ def build(user, method: str, calendar, recipients: list[str], *, update: bool = 
 def queue(user, method: str, calendar, recipients: list[str], **options) -> None:
     """Sent by the worker once the transaction commits (retried while the gateway is down)."""
     recipients = sorted({r for r in recipients if r and r != user.email.lower()})
+    recipients, rooms_invited = rooms.split(recipients)  # booked, not mailed
+    rooms.queue(user, method, calendar, rooms_invited)
     if not recipients:
         return
     raw = build(user, method, calendar, recipients, **options)

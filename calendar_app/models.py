@@ -3,6 +3,7 @@ search (and later reminders and free/busy) need without asking the store."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IndexedEvent(models.Model):
@@ -167,3 +168,65 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class Room(models.Model):
+    """A room or a piece of equipment of an établissement, invited like a person: its address
+    on an event's ATTENDEE line books it (calendar_app.rooms), from the web or a phone."""
+
+    class Policy(models.TextChoices):
+        AUTOMATIC = "automatic", _("Automatic")
+        APPROVAL = "approval", _("Approval by a manager")
+
+    etablissement = models.ForeignKey("directory.Etablissement", on_delete=models.CASCADE,
+                                      related_name="rooms")  # fmt: skip
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("address"), unique=True)  # lower case
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)  # 0: equipment
+    policy = models.CharField(_("booking"), max_length=10, choices=Policy.choices,
+                              default=Policy.AUTOMATIC)  # fmt: skip
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    calendar = models.CharField(max_length=100)  # the collection under the service principal
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoomBooking(models.Model):
+    """The room's answer to one event (by UID): held slots are ACCEPTED or TENTATIVE (waiting
+    for a manager); a DECLINED booking keeps its reason and holds nothing."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="bookings")
+    uid = models.CharField(max_length=300)
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="+")  # fmt: skip
+    summary = models.CharField(max_length=300, blank=True)
+    sequence = models.IntegerField(default=0)
+    status = models.CharField(max_length=10)  # ACCEPTED, TENTATIVE, DECLINED
+    reason = models.CharField(max_length=500, blank=True)
+    request = models.TextField()  # the REQUEST the room answered
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "uid"], name="room_booking")]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.uid}"
+
+
+class RoomSlot(models.Model):
+    """One occurrence a booking holds (a recurring booking holds each, capped)."""
+
+    booking = models.ForeignKey(RoomBooking, on_delete=models.CASCADE, related_name="slots")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["room", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.room} {self.starts_at}"

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from calendar_app import inbox
+from calendar_app import inbox, rooms
 from calendar_app.index import reindex_collection
 from calendar_app.models import Subscription
 from calendar_app.reminders import send_due_reminders
@@ -53,3 +53,18 @@ def refresh_subscription(subscription_id: int) -> None:
     subscription = Subscription.objects.select_related("owner").filter(pk=subscription_id).first()
     if subscription is not None:
         refresh(subscription)
+
+
+@shared_task(name=rooms.BOOK_TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
+             retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
+             max_retries=15)  # fmt: skip
+def book_room(room_id: int, organizer_id: int, text: str) -> str:
+    """A room invited to an event: its answer, checked under the room's lock."""
+    return rooms.book(room_id, organizer_id, text)
+
+
+@shared_task(name=rooms.RELEASE_TASK, ignore_result=True, autoretry_for=(DavUnavailable,),
+             retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
+             max_retries=15)  # fmt: skip
+def release_room(room_id: int, uid: str) -> str:
+    return rooms.release(room_id, uid)

@@ -5,7 +5,12 @@ adds the collections others share with them in ``shared_permissions`` (read from
 
 from radicale import pathutils, rights
 
+from dav.in_radicale import request_database, setup_django
 from dav.read_only import restrict
+
+setup_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
 
 OWN_HOME = "RW"  # list, create and delete one's collections
 OWN_COLLECTION = "rw"  # read and write the events or cards in them
@@ -17,6 +22,20 @@ def own_permissions(user: str, path_parts: list[str]) -> str:
     return {1: OWN_HOME, 2: OWN_COLLECTION}.get(len(path_parts), "")
 
 
+ROOMS_PRINCIPAL = "ressources."  # calendar_app.rooms: one per établissement, ressources.<uai>
+
+
+def room_permissions(user: str, path_parts: list[str]) -> str:
+    """The room calendars of one's établissement, read only (bookings go by invitation)."""
+    home = path_parts[0] if path_parts else ""
+    if not home.startswith(ROOMS_PRINCIPAL) or len(path_parts) > 2:
+        return ""
+    with request_database():
+        staff = get_user_model().objects.filter(
+            username=user, etablissement__uai__iexact=home[len(ROOMS_PRINCIPAL):]).exists()
+    return {1: "R", 2: "r"}[len(path_parts)] if staff else ""
+
+
 class Rights(rights.BaseRights):
     def authorization(self, user: str, user_groups: set, path: str) -> str:
         if not user:
@@ -25,4 +44,5 @@ class Rights(rights.BaseRights):
         if not sane_path:
             return "R"  # the root: principal discovery
         parts = sane_path.split("/")
-        return restrict(own_permissions(user, parts), parts, user_groups)
+        return restrict(own_permissions(user, parts), parts, user_groups) or room_permissions(
+            user, parts)

@@ -67,11 +67,12 @@ class Command(BaseCommand):
             raise CommandError(failure)
 
     def seed_agenda(self) -> None:
-        from calendar_app.demo import seed_demo_agenda
+        from calendar_app.demo import seed_demo_agenda, seed_demo_rooms
         from dav.client import DavUnavailable
 
         try:
             self.stdout.write(seed_demo_agenda())
+            self.stdout.write(seed_demo_rooms())
         except DavUnavailable:  # mail and accounts do not need it
             self.stdout.write(self.style.WARNING(
                 "Agenda: the CalDAV server (Radicale) does not answer; demo events not written."

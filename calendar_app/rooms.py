@@ -1,0 +1,269 @@
+"""Rooms and equipment booked by inviting their address (RFC 5546 with the room as attendee).
+
+The organiser's REQUEST reaches the room where the iMIP mails leave (``imip.queue``): after
+each change of a collection, from the web or a phone, so both book the same way and the room
+needs no mailbox. The worker's ``book`` checks and records every occurrence under a lock on
+the room's row, so two bookings of one slot at the same moment end with one ACCEPTED and one
+DECLINED; the answer goes back as a REPLY through ``inbox.receive``, the path of mailed
+answers, and the room's copy is written to its own calendar under a service principal."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts import account_mail, notices
+from calendar_app import ical, inbox, itip
+from calendar_app.models import Room, RoomBooking, RoomSlot
+from convergence.queueing import enqueue_on_commit
+from dav.client import DavConflict, DavNotFound, dav_session
+
+BOOK_TASK = "calendar_app.tasks.book_room"
+RELEASE_TASK = "calendar_app.tasks.release_room"
+MAX_OCCURRENCES = 400  # a recurring booking is checked over this many occurrences at most
+HORIZON = timedelta(days=2 * 366)
+HELD = ("ACCEPTED", "TENTATIVE")
+
+
+def principal_of(etablissement) -> str:
+    """The service account whose home holds the établissement's room calendars."""
+    return f"ressources.{etablissement.uai.lower()}"
+
+
+def service_account(etablissement):
+    username = principal_of(etablissement)
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={
+        "email": f"{username}@{settings.MAIL_DOMAIN}", "first_name": _("Rooms"),
+        "last_name": etablissement.name[:150], "etablissement": etablissement,
+        "category": get_user_model().Category.ADMIN_STAFF})  # fmt: skip
+    if created:  # not a person: out of the directory (the account's signal made an entry)
+        entry = getattr(user, "directory_entry", None)
+        if entry is not None:
+            entry.delete()
+    if user.has_usable_password():
+        user.set_unusable_password()  # reached by the web app's master login only
+        user.save(update_fields=["password"])
+    now = timezone.now()
+    if user.last_login is None or user.last_login < now - timedelta(days=1):
+        # Used whenever a room is booked: not an inactive account to suspend (a suspended
+        # one could no longer write the room calendars through the master login).
+        status = get_user_model().Status
+        get_user_model().objects.filter(pk=user.pk, status__in=[status.ACTIVE, status.SUSPENDED])\
+            .update(last_login=now, status=status.ACTIVE)  # fmt: skip
+    return user
+
+
+def calendar_name(email: str) -> str:
+    return slugify(email.split("@")[0])[:100] or "salle"
+
+
+def create_room(etablissement, name: str, email: str, *, capacity: int = 0,
+                policy: str = Room.Policy.AUTOMATIC, managers=()) -> Room:
+    """A room (or equipment) and its calendar's name; running it again updates it."""
+    email = email.strip().lower()
+    room, _created = Room.objects.update_or_create(email=email, defaults={
+        "etablissement": etablissement, "name": name, "capacity": capacity, "policy": policy,
+        "calendar": calendar_name(email)})  # fmt: skip
+    room.managers.add(*managers)
+    service_account(etablissement)
+    return room
+
+
+def split(recipients: list[str]) -> tuple[list[str], list[Room]]:
+    """(people to mail, rooms to book) among an iTIP message's recipients."""
+    rooms = list(Room.objects.filter(email__in=recipients))
+    taken = {r.email for r in rooms}
+    return [r for r in recipients if r not in taken], rooms
+
+
+def queue(organizer, method: str, calendar, rooms: list[Room]) -> None:
+    text = ical.serialize(calendar)
+    for room in rooms:
+        if method == "REQUEST":
+            enqueue_on_commit(BOOK_TASK, room.id, organizer.id, text)
+        elif method == "CANCEL":
+            enqueue_on_commit(RELEASE_TASK, room.id, str(itip.first_event(calendar)["UID"]))
+
+
+def _occurrences(calendar) -> list[tuple[datetime, datetime]]:
+    start = timezone.now() - timedelta(days=1)
+    found = ical.expand(ical.serialize(calendar), start, start + HORIZON, calendar="", href="",
+                        etag="", cap=MAX_OCCURRENCES)  # fmt: skip
+    slots = []
+    for occurrence in found:
+        begin, end = occurrence.start, occurrence.end
+        if not isinstance(begin, datetime):  # all day: the whole local day(s)
+            zone = ical.local_zone()
+            begin = datetime.combine(begin, datetime.min.time(), zone)
+            end = datetime.combine(end, datetime.min.time(), zone)
+        slots.append((begin.astimezone(UTC), max(end, begin).astimezone(UTC)))
+    return slots
+
+
+def _busy_reason(clash: RoomSlot) -> str:
+    when = timezone.localtime(clash.starts_at, ical.local_zone())
+    end = timezone.localtime(clash.ends_at, ical.local_zone())
+    return _("%(room)s is already booked on %(day)s from %(start)s to %(end)s.") % {
+        "room": clash.room.name, "day": formats.date_format(when, "l j F Y"),
+        "start": formats.time_format(when, "H:i"), "end": formats.time_format(end, "H:i")}
+
+
+def book(room_id: int, organizer_id: int, text: str) -> str:
+    """The room's answer to a REQUEST: checked and recorded under the room's lock, then told
+    to the organiser; returns the status (the same REQUEST again gives the same answer)."""
+    organizer = get_user_model().objects.filter(id=organizer_id).first()
+    try:
+        received = itip.read(text)
+    except ical.BadCalendarData:
+        return "unreadable"
+    if organizer is None or received.organizer != organizer.email.lower():
+        return "not-from-organizer"
+    slots = _occurrences(received.calendar)
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(id=room_id)
+        booking = RoomBooking.objects.filter(room=room, uid=received.uid).first()
+        if booking is not None and booking.sequence > received.sequence:
+            return "already-applied"
+        status, reason = _decide(room, received.uid, slots, booking, organizer)
+        with account_mail.in_language_of(organizer):
+            summary = _("Busy") if _private(received.event) else str(
+                received.event.get("SUMMARY", ""))[:300]  # fmt: skip
+        values = {"organizer": organizer, "summary": summary, "status": status,
+                  "sequence": received.sequence, "reason": reason, "request": text}
+        booking, _created = RoomBooking.objects.update_or_create(room=room, uid=received.uid,
+                                                                 defaults=values)  # fmt: skip
+        booking.slots.all().delete()
+        if status in HELD:
+            RoomSlot.objects.bulk_create(RoomSlot(booking=booking, room=room, starts_at=s,
+                                                  ends_at=e) for s, e in slots)  # fmt: skip
+    answer(booking)
+    return status
+
+
+def _decide(room: Room, uid: str, slots, booking: RoomBooking | None,
+            organizer) -> tuple[str, str]:  # fmt: skip
+    with account_mail.in_language_of(organizer):
+        if not slots:
+            return "DECLINED", _("The event has no date the room could be booked for.")
+        held = RoomSlot.objects.filter(room=room, starts_at__lt=max(e for _s, e in slots),
+                                       ends_at__gt=min(s for s, _e in slots)) \
+            .exclude(booking__uid=uid).select_related("room").order_by("starts_at")  # fmt: skip
+        taken = list(held)
+        for start, end in slots:
+            for clash in taken:
+                if clash.starts_at < end and clash.ends_at > start:
+                    return "DECLINED", _busy_reason(clash)
+    approved = booking is not None and booking.status == "ACCEPTED" and set(slots) == {
+        (h.starts_at, h.ends_at) for h in booking.slots.all()}  # fmt: skip
+    if room.policy == Room.Policy.APPROVAL and not approved:  # a new time: approved again
+        return "TENTATIVE", ""
+    return "ACCEPTED", ""
+
+
+def _private(component) -> bool:
+    return str(component.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL")
+
+
+def _as_seen_by_staff(component, summary: str) -> None:
+    """The room's copy is read by the whole établissement: a private event is its time only."""
+    if _private(component):
+        for name in ("SUMMARY", "DESCRIPTION", "LOCATION", "ATTENDEE", "COMMENT", "CATEGORIES"):
+            component.pop(name, None)
+        component.add("SUMMARY", summary)
+
+
+def answer(booking: RoomBooking) -> None:
+    """The room's copy in its calendar, and its REPLY applied to the organiser's event."""
+    room, organizer = booking.room, booking.organizer
+    calendar = itip.read(booking.request).calendar
+    for component in itip.events(calendar):
+        itip.set_partstat(component, room.email, booking.status)
+    copy = ical.parse(ical.serialize(calendar))
+    for component in itip.events(copy):
+        _as_seen_by_staff(component, booking.summary)
+    _store_copy(room, booking.uid, None if booking.status == "DECLINED" else copy)
+    reply = itip.reply(calendar, itip.Person(room.email, room.name, booking.status,
+                                             booking.reason))  # fmt: skip
+    inbox.receive(organizer, room.email, ical.serialize(reply))
+    with account_mail.in_language_of(organizer):
+        title = {"ACCEPTED": _("%(room)s is booked for «%(title)s»."),
+                 "TENTATIVE": _("%(room)s: your booking for «%(title)s» waits for a manager."),
+                 }.get(booking.status, _("%(room)s declined «%(title)s».")) % {
+            "room": room.name, "title": booking.summary or _("(no title)")}  # fmt: skip
+        notices.notify(organizer, title, booking.reason)
+
+
+def ensure_calendar(room: Room) -> None:
+    """The room's calendar under its établissement's service principal."""
+    with dav_session(service_account(room.etablissement).username) as store:
+        if room.calendar not in {c.name for c in store.calendars()}:
+            store.make_calendar(room.calendar, room.name, "#6a6af4")
+
+
+def _store_copy(room: Room, uid: str, calendar) -> None:
+    owner = service_account(room.etablissement)
+    href = ical.href_for(uid)
+    if calendar is not None:
+        ensure_calendar(room)
+    with dav_session(owner.username) as store:
+        try:
+            current = store.get(room.calendar, href)
+        except DavNotFound:
+            current = None
+        if calendar is None:
+            if current is not None:
+                store.delete(room.calendar, href, etag=current.etag)
+            return
+        calendar.pop("METHOD", None)
+        try:
+            store.put(room.calendar, href, ical.serialize(calendar),
+                      etag=current.etag if current else None)  # fmt: skip
+        except DavConflict:  # written meanwhile by a retry of the same booking: replaced
+            store.put(room.calendar, href, ical.serialize(calendar),
+                      etag=store.get(room.calendar, href).etag)  # fmt: skip
+
+
+def release(room_id: int, uid: str) -> str:
+    """The organiser cancelled the event or took the room off it: the slots are free again."""
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(id=room_id)
+        deleted, _rows = RoomBooking.objects.filter(room=room, uid=uid).delete()
+    _store_copy(room, uid, None)
+    return "released" if deleted else "nothing-to-release"
+
+
+def decide_waiting(manager, booking_id: int, approve: bool) -> RoomBooking | None:
+    """A manager's answer to a booking waiting for approval (None: not theirs to decide)."""
+    with transaction.atomic():
+        booking = RoomBooking.objects.select_related("room").filter(
+            id=booking_id, status="TENTATIVE", room__managers=manager).first()  # fmt: skip
+        if booking is None:
+            return None
+        Room.objects.select_for_update().get(id=booking.room_id)
+        with account_mail.in_language_of(booking.organizer):
+            booking.status = "ACCEPTED" if approve else "DECLINED"
+            booking.reason = "" if approve else _("The manager of %(room)s refused the "
+                                                  "booking.") % {"room": booking.room.name}
+        booking.save(update_fields=["status", "reason", "answered_at"])
+        if not approve:
+            booking.slots.all().delete()
+    answer(booking)
+    return booking
+
+
+def free_at(user, moment: datetime, minutes: int = 60) -> list[tuple[Room, RoomSlot | None]]:
+    """The rooms of the person's établissement and, for each, what holds it in the hour from
+    ``moment`` (None: free)."""
+    if not user.etablissement_id:
+        return []
+    end = moment + timedelta(minutes=minutes)
+    rooms = list(Room.objects.filter(etablissement_id=user.etablissement_id))
+    busy = {}
+    for slot in (RoomSlot.objects.filter(room__in=rooms, starts_at__lt=end, ends_at__gt=moment)
+                 .select_related("booking").order_by("starts_at")):  # fmt: skip
+        busy.setdefault(slot.room_id, slot)
+    return [(room, busy.get(room.id)) for room in rooms]
