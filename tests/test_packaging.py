@@ -50,7 +50,8 @@ def _shipped_directories() -> list[Path]:
 
 
 def _needed_at_run_time(path: Path) -> bool:
-    """Modules, templates, static files, compiled catalogues and demo data."""
+    """Modules, templates, static files, compiled catalogues and data files (demo/data/, and
+    an app's *_data/ folders: the demo académie, the school holidays)."""
     parts = path.parts
     return (
         path.suffix == ".py"
@@ -58,6 +59,7 @@ def _needed_at_run_time(path: Path) -> bool:
         or "static" in parts
         or path.suffix == ".mo"
         or (parts[0] == "demo" and "data" in parts)
+        or any(part.endswith("_data") for part in parts[:-1])
     )
 
 
