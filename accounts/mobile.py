@@ -96,8 +96,8 @@ def apple_profile_bytes(user) -> bytes:
     }
     payloads = [mail_payload]
     if settings.MAIL_CLIENT_CALDAV_URL:
-        payloads.append(_caldav_payload(user, identifier))
-        payloads.append(_carddav_payload(user, identifier))
+        payloads.append(_dav_payload(user, identifier, "CalDAV", _("Academic agenda")))
+        payloads.append(_dav_payload(user, identifier, "CardDAV", _("Academic contacts")))
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
@@ -112,41 +112,23 @@ def apple_profile_bytes(user) -> bytes:
     return plistlib.dumps(profile, fmt=plistlib.FMT_XML)
 
 
-def _caldav_payload(user, identifier: str) -> dict:
-    """The agenda account (the phone asks for the same app password)."""
+def _dav_payload(user, identifier: str, kind: str, description: str) -> dict:
+    """An agenda ("CalDAV") or address book ("CardDAV") account: the same server serves both
+    under the same address, and the phone asks for the same app password."""
     url = urlsplit(settings.MAIL_CLIENT_CALDAV_URL)
-    secure = url.scheme == "https"
+    secure, name = url.scheme == "https", kind.lower()
     return {
-        "PayloadType": "com.apple.caldav.account",
+        "PayloadType": f"com.apple.{name}.account",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{identifier}.caldav.{user.username}",
-        "PayloadUUID": str(uuid.uuid5(PROFILE_NAMESPACE, f"caldav:{user.username}")).upper(),
-        "PayloadDisplayName": _("Academic agenda"),
-        "CalDAVAccountDescription": _("Academic agenda"),
-        "CalDAVHostName": url.hostname or "",
-        "CalDAVPort": url.port or (443 if secure else 80),
-        "CalDAVPrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
-        "CalDAVUseSSL": secure,
-        "CalDAVUsername": user.username,
-    }
-
-
-def _carddav_payload(user, identifier: str) -> dict:
-    """The address book account: the same server serves CardDAV under the same address."""
-    url = urlsplit(settings.MAIL_CLIENT_CALDAV_URL)
-    secure = url.scheme == "https"
-    return {
-        "PayloadType": "com.apple.carddav.account",
-        "PayloadVersion": 1,
-        "PayloadIdentifier": f"{identifier}.carddav.{user.username}",
-        "PayloadUUID": str(uuid.uuid5(PROFILE_NAMESPACE, f"carddav:{user.username}")).upper(),
-        "PayloadDisplayName": _("Academic contacts"),
-        "CardDAVAccountDescription": _("Academic contacts"),
-        "CardDAVHostName": url.hostname or "",
-        "CardDAVPort": url.port or (443 if secure else 80),
-        "CardDAVPrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
-        "CardDAVUseSSL": secure,
-        "CardDAVUsername": user.username,
+        "PayloadIdentifier": f"{identifier}.{name}.{user.username}",
+        "PayloadUUID": str(uuid.uuid5(PROFILE_NAMESPACE, f"{name}:{user.username}")).upper(),
+        "PayloadDisplayName": description,
+        f"{kind}AccountDescription": description,
+        f"{kind}HostName": url.hostname or "",
+        f"{kind}Port": url.port or (443 if secure else 80),
+        f"{kind}PrincipalURL": f"{url.path.rstrip('/')}/{user.username}/",
+        f"{kind}UseSSL": secure,
+        f"{kind}Username": user.username,
     }
 
 
