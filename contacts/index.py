@@ -54,11 +54,10 @@ def reindex_book(username: str, book: str) -> int:
         rows.filter(href__in=result.deleted).delete()
         for resource in result.changed:
             values = row_values(resource.text)
-            if values is not None:
-                values["etag"] = resource.etag
             if values is None:
                 logger.info("contacts index: unreadable card %s/%s", book, resource.href)
                 continue
+            values["etag"] = resource.etag
             IndexedContact.objects.update_or_create(owner=owner, book=book, href=resource.href,
                                                     defaults=values)  # fmt: skip
         state.sync_token = result.token
