@@ -1,10 +1,8 @@
 """Agenda pages: thin views over calendar_app.services (parse, call, render)."""
 
 from datetime import date, timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,23 +25,10 @@ from calendar_app import (
 )
 from calendar_app.ical import viewer_zone
 from calendar_app.models import AgendaSettings
-from dav.client import DavConflict, DavNotFound, DavUnavailable
+from dav import pages
+from dav.client import DavConflict
 
-
-def store_required(view):
-    """The store down is a page that says so (503), not a 500; someone else's or a missing
-    calendar or event is a 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DavUnavailable:
-            return render(request, "calendar_app/unavailable.html", status=503)
-        except DavNotFound as exc:
-            raise Http404 from exc
-
-    return login_required(wrapper)
+store_required = pages.store_required("calendar_app/unavailable.html")
 
 
 def _day(value: str | None) -> date:

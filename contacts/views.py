@@ -1,11 +1,8 @@
 """Address book pages: thin views over contacts.services (parse, call, render)."""
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,26 +10,15 @@ from django.views.decorators.http import require_POST
 
 from contacts import forms, services, vcard
 from contacts.services import COLLECTED, CONTACTS
-from dav.carddav import DavConflict, DavNotFound, DavUnavailable
+from dav import pages
+from dav.carddav import DavConflict
 from directory.search import listed_people
 from directory.suggestions import display_address
 
 LIST_LIMIT = 500
 
 
-def store_required(view):
-    """The store down is a page that says so (503); a missing card is a 404."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DavUnavailable:
-            return render(request, "contacts/unavailable.html", status=503)
-        except DavNotFound as exc:
-            raise Http404 from exc
-
-    return login_required(wrapper)
+store_required = pages.store_required("contacts/unavailable.html")
 
 
 def card_url(name: str, book: str, href: str) -> str:
