@@ -68,18 +68,17 @@ def _too_dense(text: str) -> bool:
 
 
 def store_periods(row: IndexedEvent, text: str) -> None:
-    """Called by the index for each changed resource (its row already saved)."""
+    """Called by the index for each changed resource (its row, with ``source``, saved)."""
     BusyPeriod.objects.filter(event=row).delete()
     if row.recurring:
         now = timezone.now()
-        row.busy_from, row.busy_until, row.source = now - WINDOW_BEFORE, now + WINDOW_AFTER, text
+        row.busy_from, row.busy_until = now - WINDOW_BEFORE, now + WINDOW_AFTER
         start, end = row.busy_from, row.busy_until
     else:
         row.busy_from = row.busy_until = None
-        row.source = ""
         start, end = row.starts_at - timedelta(days=1), (row.ends_at or row.starts_at) + (
             timedelta(days=1))  # fmt: skip
-    row.save(update_fields=["busy_from", "busy_until", "source"])
+    row.save(update_fields=["busy_from", "busy_until"])
     if _too_dense(text):
         return
     try:

@@ -1,5 +1,5 @@
 """The derived index of events, rebuilt from the CalDAV server: never the truth, only what
-search (and later reminders and free/busy) need without asking the store."""
+search, reminders, free/busy and the pages of a range need without asking the store."""
 
 from django.conf import settings
 from django.db import models
@@ -24,10 +24,13 @@ class IndexedEvent(models.Model):
     transparent = models.BooleanField(default=False)
     private = models.BooleanField(default=False)
     # A series' busy periods are stored for [busy_from, busy_until); outside, free/busy
-    # expands ``source`` (kept for series only) on the fly.
+    # expands ``source`` on the fly.
     busy_from = models.DateTimeField(null=True)
     busy_until = models.DateTimeField(null=True)
+    # The resource as stored and its ETag: the agenda's pages read a range from here while
+    # the collection's index is current (calendar_app.window).
     source = models.TextField(blank=True)
+    etag = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -60,11 +63,14 @@ class BusyPeriod(models.Model):
 
 
 class CollectionState(models.Model):
-    """The sync token the index last caught up with, per collection."""
+    """The sync token the index last caught up with, per collection, and the collection's
+    change count (``dav.models.CollectionVersion``) it holds every change of: -1 when not
+    known (never indexed, or indexed before the count existed)."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     collection = models.CharField(max_length=200)
     sync_token = models.CharField(max_length=300, blank=True)
+    indexed_version = models.BigIntegerField(default=-1)
 
     class Meta:
         constraints = [

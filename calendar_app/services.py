@@ -1,22 +1,19 @@
 """The agenda's actions: calendars and events of one person, read and written on the CalDAV
 store through dav/client.py. Views call these; DavUnavailable and DavConflict reach them."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import attendees, edits, ical, privacy, subscriptions
+from calendar_app import attendees, edits, ical, index, privacy, subscriptions, window
 from calendar_app.models import AgendaSettings
 from dav import read_only
-from dav.client import DavNotFound, dav_session
+from dav.client import DavNotFound, Resource, dav_session
 
 DEFAULT_CALENDAR = "personnel"
 DEFAULT_COLOR = "#000091"
-EXPANSION_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -71,40 +68,9 @@ def access_calendar(user, name: str) -> CalendarInfo:
 
 def occurrences_between(user, start: datetime, end: datetime,
                         calendars: list[CalendarInfo]) -> list[ical.Occurrence]:  # fmt: skip
-    found: list[ical.Occurrence] = []
-    with dav_session(user.username) as store:
-        for calendar in calendars:
-            if calendar.hidden:
-                continue
-            for resource in store.in_range(calendar.name, start, end):
-                found.extend(_expanded(user, calendar, resource, start, end))
+    """From the derived index while it is current, else from the store (calendar_app/window.py)."""
+    found = window.occurrences_between(user, start, end, [c for c in calendars if not c.hidden])
     return sorted(found, key=lambda o: (not o.all_day, _sort_key(o.start), o.title.lower()))
-
-
-def _expanded(user, calendar: CalendarInfo, resource, start: datetime,
-              end: datetime) -> list[ical.Occurrence]:  # fmt: skip
-    """Parsing and expanding is most of a view's time: kept per resource version (its ETag)
-    and range, so the same week shown again costs the REPORT only."""
-    zone = ical.viewer_zone()
-    key = "agenda:occ:" + hashlib.sha256(
-        f"{user.pk}|{calendar.name}|{calendar.color}|{resource.href}|{resource.etag}|"
-        f"{start.isoformat()}|{end.isoformat()}|{zone.key}".encode()).hexdigest()  # fmt: skip
-    cached = cache.get(key) if resource.etag else None
-    if cached is not None:
-        return cached
-    try:
-        occurrences = ical.expand(resource.text, start, end, calendar=calendar.name,
-                                  href=resource.href, etag=resource.etag, color=calendar.color,
-                                  zone=zone)  # fmt: skip
-    except ical.BadCalendarData:
-        occurrences = []  # written by another client; shown nowhere rather than a 500
-    if occurrences and user.email.lower() in resource.text.lower():
-        awaiting = attendees.awaiting_answer(resource.text, user.email)
-        for occurrence in occurrences:
-            occurrence.awaiting = awaiting
-    if resource.etag:
-        cache.set(key, occurrences, EXPANSION_CACHE_SECONDS)
-    return occurrences
 
 
 def _sort_key(value) -> str:
@@ -151,8 +117,11 @@ def create_event(user, calendar: str, data: edits.EventData) -> str:
     parsed = edits.new_event(data)
     attendees.apply(parsed, user, data.attendees)
     href = ical.href_for(str(ical.master(parsed)["UID"]))
+    text = ical.serialize(parsed)
+    before = index.current_version(user, calendar)
     with dav_session(user.username) as store:
-        store.put(calendar, href, ical.serialize(parsed), etag=None)
+        etag = store.put(calendar, href, text, etag=None)
+    index.apply_own_write(user, calendar, before, [Resource(href, etag, text)], [])
     return href
 
 
@@ -171,29 +140,42 @@ def change_event(user, event: StoredEvent, *, key: str, scope: str,
     attendees.apply(event.parsed, user, data.attendees)
     if new_series is not None:
         attendees.apply(new_series, user, data.attendees)
+    written = [(event.href, ical.serialize(event.parsed), event.etag)]
+    if new_series is not None:
+        written.append((ical.href_for(str(ical.master(new_series)["UID"])),
+                        ical.serialize(new_series), None))  # fmt: skip
+    before = index.current_version(user, event.calendar)
+    changed = []
     with dav_session(user.username) as store:
-        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
-        if new_series is not None:
-            href = ical.href_for(str(ical.master(new_series)["UID"]))
-            store.put(event.calendar, href, ical.serialize(new_series), etag=None)
+        for href, text, etag in written:
+            changed.append(Resource(href, store.put(event.calendar, href, text, etag=etag), text))
+    index.apply_own_write(user, event.calendar, before, changed, [])
 
 
 def delete_event(user, event: StoredEvent, *, key: str, scope: str) -> None:
+    before = index.current_version(user, event.calendar)
     with dav_session(user.username) as store:
         if event.recurring and key and scope == "this":
             edits.delete_this(event.parsed, key)
         elif not (event.recurring and key and scope == "following"
                   and edits.end_series_before(event.parsed, key)):  # fmt: skip
             store.delete(event.calendar, event.href, etag=event.etag)
+            index.apply_own_write(user, event.calendar, before, [], [event.href])
             return
-        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
+        text = ical.serialize(event.parsed)
+        etag = store.put(event.calendar, event.href, text, etag=event.etag)
+    index.apply_own_write(user, event.calendar, before, [Resource(event.href, etag, text)], [])
 
 
 def move_event(user, event: StoredEvent, target: str) -> None:
     """Into another of the person's calendars: written there first, then removed here."""
+    text = ical.serialize(event.parsed)
+    into, out_of = index.current_version(user, target), index.current_version(user, event.calendar)
     with dav_session(user.username) as store:
-        store.put(target, event.href, ical.serialize(event.parsed), etag=None)
+        etag = store.put(target, event.href, text, etag=None)
+        index.apply_own_write(user, target, into, [Resource(event.href, etag, text)], [])
         store.delete(event.calendar, event.href, etag=event.etag)
+    index.apply_own_write(user, event.calendar, out_of, [], [event.href])
 
 
 # --- Calendars -----------------------------------------------------------------------------

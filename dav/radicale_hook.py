@@ -1,17 +1,19 @@
 """Radicale hook plugin (``[hook] type = dav.radicale_hook``): every change, from the web or a
 phone, queues a task for the worker (by name: Radicale does not import the apps' tasks):
 ``contacts.tasks.address_book_changed`` for a vCard, ``calendar_app.tasks.collection_changed``
-for anything else."""
+for anything else. Before that, a calendar's change count (dav/changes.py) is raised, in the
+request itself: the web agenda reads its index only while the count says it is current."""
 
 import logging
 
 from radicale import hook
 
-from dav.in_radicale import is_web_app, setup_django
+from dav.in_radicale import is_web_app, request_database, setup_django
 
 setup_django()
 
 from convergence.celery import app  # noqa: E402
+from dav import changes  # noqa: E402
 
 logger = logging.getLogger(__name__)
 TASK = "calendar_app.tasks.collection_changed"
@@ -29,9 +31,22 @@ class Hook(hook.BaseHook):
             return
         if notification_item.is_card_item and is_web_app():
             return  # the web app indexes the cards it writes itself (an import writes thousands)
+        if not notification_item.is_card_item:
+            self._count(owner, collection)
         task = CARD_TASK if notification_item.is_card_item else TASK
         try:
             app.send_task(task, args=[owner, collection], retry=False)
         except Exception:
             # The change is stored; the next change of this collection catches the index up.
             logger.exception("could not queue %s for %s", task, notification_item.point)
+
+    @staticmethod
+    def _count(owner: str, collection: str) -> None:
+        try:
+            with request_database():
+                changes.bump(owner, collection)
+        except Exception:
+            # The database is down: the change is stored, and Radicale's auth (same database)
+            # refuses the next requests until it is back. Logged, not raised: the client has
+            # written its change and must not retry it.
+            logger.exception("could not count the change of %s/%s", owner, collection)

@@ -11,8 +11,10 @@ def _ms(*values: float) -> Timings:
 
 def _result(week: float, floor: float) -> AgendaResult:
     return AgendaResult(events=3000, recurring=200, load_seconds=12, repeat=3,
-                        floor=_ms(floor, floor, floor), week=_ms(week, week, week * 2),
-                        month=_ms(140, 140, 400), create=_ms(120, 120, 120))  # fmt: skip
+                        floor=_ms(floor, floor, floor), sync=_ms(floor, floor, floor),
+                        put=_ms(floor, floor, floor),
+                        week=_ms(week, week, week * 2), month=_ms(140, 140, 400),
+                        behind=_ms(floor, floor, floor), create=_ms(120, 120, 120))  # fmt: skip
 
 
 def test_targets_on_the_median_and_the_ratio_to_the_report():

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "mail",
+    "dav",
     "calendar_app",
     "contacts",
     "shared_mailboxes",
