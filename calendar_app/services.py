@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
-from calendar_app import attendees, edits, ical, index, privacy, subscriptions, window
+from calendar_app import attendees, edits, ical, index_rows, privacy, subscriptions, window
 from calendar_app.models import AgendaSettings
 from dav import read_only
 from dav.client import DavNotFound, Resource, dav_session
@@ -118,10 +118,10 @@ def create_event(user, calendar: str, data: edits.EventData) -> str:
     attendees.apply(parsed, user, data.attendees)
     href = ical.href_for(str(ical.master(parsed)["UID"]))
     text = ical.serialize(parsed)
-    before = index.current_version(user, calendar)
+    before = index_rows.current_version(user, calendar)
     with dav_session(user.username) as store:
         etag = store.put(calendar, href, text, etag=None)
-    index.apply_own_write(user, calendar, before, [Resource(href, etag, text)], [])
+    index_rows.apply_own_write(user, calendar, before, [Resource(href, etag, text)], [])
     return href
 
 
@@ -144,38 +144,39 @@ def change_event(user, event: StoredEvent, *, key: str, scope: str,
     if new_series is not None:
         written.append((ical.href_for(str(ical.master(new_series)["UID"])),
                         ical.serialize(new_series), None))  # fmt: skip
-    before = index.current_version(user, event.calendar)
+    before = index_rows.current_version(user, event.calendar)
     changed = []
     with dav_session(user.username) as store:
         for href, text, etag in written:
             changed.append(Resource(href, store.put(event.calendar, href, text, etag=etag), text))
-    index.apply_own_write(user, event.calendar, before, changed, [])
+    index_rows.apply_own_write(user, event.calendar, before, changed, [])
 
 
 def delete_event(user, event: StoredEvent, *, key: str, scope: str) -> None:
-    before = index.current_version(user, event.calendar)
+    before = index_rows.current_version(user, event.calendar)
     with dav_session(user.username) as store:
         if event.recurring and key and scope == "this":
             edits.delete_this(event.parsed, key)
         elif not (event.recurring and key and scope == "following"
                   and edits.end_series_before(event.parsed, key)):  # fmt: skip
             store.delete(event.calendar, event.href, etag=event.etag)
-            index.apply_own_write(user, event.calendar, before, [], [event.href])
+            index_rows.apply_own_write(user, event.calendar, before, [], [event.href])
             return
         text = ical.serialize(event.parsed)
         etag = store.put(event.calendar, event.href, text, etag=event.etag)
-    index.apply_own_write(user, event.calendar, before, [Resource(event.href, etag, text)], [])
+    index_rows.apply_own_write(user, event.calendar, before, [Resource(event.href, etag, text)], [])
 
 
 def move_event(user, event: StoredEvent, target: str) -> None:
     """Into another of the person's calendars: written there first, then removed here."""
     text = ical.serialize(event.parsed)
-    into, out_of = index.current_version(user, target), index.current_version(user, event.calendar)
+    into = index_rows.current_version(user, target)
+    out_of = index_rows.current_version(user, event.calendar)
     with dav_session(user.username) as store:
         etag = store.put(target, event.href, text, etag=None)
-        index.apply_own_write(user, target, into, [Resource(event.href, etag, text)], [])
+        index_rows.apply_own_write(user, target, into, [Resource(event.href, etag, text)], [])
         store.delete(event.calendar, event.href, etag=event.etag)
-    index.apply_own_write(user, event.calendar, out_of, [], [event.href])
+    index_rows.apply_own_write(user, event.calendar, out_of, [], [event.href])
 
 
 # --- Calendars -----------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""What the derived index holds of one resource (its row, busy periods and reminders), and
+the web app's own writes put there at once, while the index is current: each collection's
+change count (dav/changes.py), raised by Radicale's hook, against the count the index caught
+up with (``CollectionState.indexed_version``). calendar_app.index keeps it in step with the
+store."""
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from calendar_app import freebusy, ical, privacy, reminders
+from calendar_app.models import CollectionState, IndexedEvent
+from dav import changes
+from dav.client import Resource
+
+logger = logging.getLogger(__name__)
+DESCRIPTION_CHARS = 2000
+
+
+def _aware(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=ical.local_zone())
+    return datetime.combine(value, time(), ical.local_zone())
+
+
+def _length(component) -> timedelta:
+    start = component.get("DTSTART").dt
+    if component.get("DTEND") is not None:
+        return _aware(component.get("DTEND").dt) - _aware(start)
+    if component.get("DURATION") is not None:
+        return component.get("DURATION").dt
+    return timedelta(days=0 if isinstance(start, datetime) else 1)
+
+
+def _last_end(parsed, event, start: datetime) -> datetime | None:
+    """When the last occurrence of the series (or the event) ends; None without end."""
+    rules = event.get("RRULE")
+    if rules is None:
+        return None if event.get("RDATE") is not None else start + _length(event)
+    rule = rules[0] if isinstance(rules, list) else rules
+    if rule.get("COUNT"):  # bounded: the end is found by expanding it
+        last = list(ical.recurring_ical_events.of(parsed).all())[-1:]
+        return _aware(last[0].get("DTSTART").dt) + _length(event) if last else start
+    until = rule.get("UNTIL")
+    return _aware(until[0]) + _length(event) if until and event.get("RDATE") is None else None
+
+
+def _row_values(text: str, etag: str = "") -> dict | None:
+    try:
+        parsed = ical.parse(text)
+        event = ical.master(parsed)
+    except ical.BadCalendarData:
+        return None
+    if event.get("DTSTART") is None:
+        return None
+    start = _aware(event.get("DTSTART").dt)
+    ends_at = _last_end(parsed, event, start)
+    # An exception may move an occurrence outside the series' own span.
+    for moved in parsed.walk("VEVENT"):
+        if moved is event or moved.get("DTSTART") is None:
+            continue
+        start = min(start, _aware(moved.get("DTSTART").dt))
+        if ends_at is not None:
+            ends_at = max(ends_at, _aware(moved.get("DTSTART").dt) + _length(moved))
+    return {
+        "next_reminder_at": reminders.next_reminder(text, timezone.now()),
+        "uid": str(event.get("UID", ""))[:300],
+        "summary": str(event.get("SUMMARY", ""))[:300],
+        "location": str(event.get("LOCATION", ""))[:300],
+        "description": str(event.get("DESCRIPTION", ""))[:DESCRIPTION_CHARS],
+        "starts_at": start.astimezone(UTC),
+        "ends_at": ends_at.astimezone(UTC) if ends_at else None,
+        "recurring": event.get("RRULE") is not None,
+        "transparent": str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT",
+        "private": privacy.is_private(event.get("CLASS")),
+        "source": text,
+        "etag": etag[:300],
+    }
+
+
+def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -> None:
+    rows = IndexedEvent.objects.filter(owner=owner, collection=collection)
+    rows.filter(href__in=deleted).delete()
+    for resource in changed:
+        values = _row_values(resource.text, resource.etag)
+        if values is None:
+            logger.info("index: unreadable resource %s/%s", collection, resource.href)
+            rows.filter(href=resource.href).delete()
+            continue
+        row, _ = IndexedEvent.objects.update_or_create(
+            owner=owner, collection=collection, href=resource.href, defaults=values
+        )
+        freebusy.store_periods(row, resource.text)
+
+
+def current_version(owner, collection: str) -> int | None:
+    """The collection's change count if the index holds every change up to it, else None."""
+    state = CollectionState.objects.filter(owner=owner, collection=collection).first()
+    version = changes.versions(owner.username, [collection])[collection]
+    return version if state is not None and state.indexed_version == version else None
+
+
+def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],
+                    deleted: list[str]) -> bool:  # fmt: skip
+    """The web app's own writes, into the index at once (read-your-writes). Only when the
+    index was current before them (``before``, from ``current_version``) and the count rose
+    by exactly these writes: then nothing else happened between. Otherwise the index stays
+    behind, and the hook's task (already queued) catches it up. The sync token is left as it
+    was: that task still sees these changes (invitations are sent from there)."""
+    if before is None:
+        return False
+    try:
+        with transaction.atomic():
+            state = (CollectionState.objects.select_for_update(nowait=True)
+                     .filter(owner=owner, collection=collection).first())  # fmt: skip
+            now = changes.versions(owner.username, [collection])[collection]
+            if (state is None or state.indexed_version != before
+                    or now != before + len(changed) + len(deleted)):  # fmt: skip
+                return False
+            apply(owner, collection, changed, deleted)
+            state.indexed_version = now
+            state.save(update_fields=["indexed_version"])
+    except DatabaseError:  # the hook's task holds the collection: it will catch up
+        return False
+    return True
