@@ -130,6 +130,7 @@ class AccountEvent(models.Model):
         SUPPORT_ACTION = "support_action", _("Action by IT support")
         SUSPENDED = "suspended", _("Suspended for inactivity")
         REACTIVATED = "reactivated", _("Reactivated")
+        AGENDA_SHARING = "agenda_sharing", _("Agenda shared, delegated or answered for")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from calendar_app import edits, ical, importing, rooms, services
+from calendar_app import edits, functional, ical, importing, rooms, services
 from calendar_app.edits import EventData, Recurrence
 from directory.models import Etablissement
 
@@ -136,3 +136,8 @@ def seed_demo_rooms() -> str:
         rooms.ensure_calendar(room)
         made.append(room)
     return f"Rooms: {len(made)} demo rooms and equipment, e.g. {made[0].email if made else '-'}."
+
+
+def seed_demo_functional_calendars() -> str:
+    """The vie scolaire mailbox's calendar (calendar_app.functional)."""
+    return functional.seed_demo()

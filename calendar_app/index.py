@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from calendar_app import freebusy, ical, privacy, reminders, scheduling
+from calendar_app import freebusy, ical, mirror, privacy, reminders, scheduling
 from calendar_app.models import CollectionState, IndexedEvent
 from dav.client import DavNotFound, dav_session
 
@@ -88,4 +88,6 @@ def reindex_collection(username: str, collection: str) -> int:
         state.save(update_fields=["sync_token"])
         # Invitations, updates and cancellations of the events this person organises.
         scheduling.after_sync(owner, collection, result.changed, result.deleted)
+        # The filtered copy «lecture» grantees sync (private events as «Occupé»).
+        mirror.after_sync(owner, collection, result.changed, result.deleted)
     return len(result.changed) + len(result.deleted)

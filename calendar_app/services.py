@@ -44,10 +44,10 @@ def calendars_of(user) -> list[CalendarInfo]:
     """The person's calendars; «Personnel» is created at first use (a subscription alone
     leaves nowhere to write)."""
     with dav_session(user.username) as store:
-        found = store.calendars()
+        found = [c for c in store.calendars() if not read_only.is_mirror(c.name)]
         if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-            found = store.calendars()
+            found = [c for c in store.calendars() if not read_only.is_mirror(c.name)]
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
@@ -78,6 +78,10 @@ def occurrences_between(user, start: datetime, end: datetime,
                 continue
             for resource in store.in_range(calendar.name, start, end):
                 found.extend(_expanded(user, calendar, resource, start, end))
+    return by_time(found)
+
+
+def by_time(found: list[ical.Occurrence]) -> list[ical.Occurrence]:
     return sorted(found, key=lambda o: (not o.all_day, _sort_key(o.start), o.title.lower()))
 
 

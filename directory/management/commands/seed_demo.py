@@ -67,12 +67,17 @@ class Command(BaseCommand):
             raise CommandError(failure)
 
     def seed_agenda(self) -> None:
-        from calendar_app.demo import seed_demo_agenda, seed_demo_rooms
+        from calendar_app.demo import (
+            seed_demo_agenda,
+            seed_demo_functional_calendars,
+            seed_demo_rooms,
+        )
         from dav.client import DavUnavailable
 
         try:
             self.stdout.write(seed_demo_agenda())
             self.stdout.write(seed_demo_rooms())
+            self.stdout.write(seed_demo_functional_calendars())
         except DavUnavailable:  # mail and accounts do not need it
             self.stdout.write(self.style.WARNING(
                 "Agenda: the CalDAV server (Radicale) does not answer; demo events not written."
