@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from calendar_app import freebusy, ical, mirror, privacy, reminders, scheduling
 from calendar_app.models import CollectionState, IndexedEvent
+from dav import read_only
 from dav.client import DavNotFound, dav_session
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ def _row_values(text: str) -> dict | None:
 def reindex_collection(username: str, collection: str) -> int:
     """Applies the changes since the last sync; returns how many resources changed."""
     owner = get_user_model().objects.filter(username=username).first()
-    if owner is None:
-        return 0
+    if owner is None or read_only.is_mirror(collection):
+        return 0  # a shared calendar's filtered copy is not its owner's: never indexed
     CollectionState.objects.get_or_create(owner=owner, collection=collection)
     # One sync per collection at a time: a burst of changes queues several tasks.
     with transaction.atomic():

@@ -98,6 +98,8 @@ def occurrences_between(user, start: datetime, end: datetime,
             except ical.BadCalendarData:
                 continue
             for occurrence in expanded:
+                if calendar.level == Level.FREEBUSY and not occurrence.busy:
+                    continue  # «libre»: not busy, so nothing to show at this level
                 occurrence.owner = calendar.owner.username
                 found.append(privacy.occurrence_for(user, calendar.owner, occurrence,
                                                     level=calendar.level))  # fmt: skip

@@ -68,13 +68,14 @@ def test_the_share_page_gives_and_takes_a_share_in_the_audit_log(client, prof, c
     share = CalendarShare.objects.get()
     assert (share.user, share.level, share.created_by) == (colleague, Level.READ, prof)
     assert colleague.get_full_name() in client.get(url).content.decode()
+    client.force_login(colleague)  # someone else's share: not theirs to take
+    assert client.post(f"{url}{share.pk}/retirer/").status_code == 404
+    client.force_login(prof)
     client.post(f"{url}{share.pk}/retirer/")
     assert not CalendarShare.objects.exists()
     actions = [e.details["action"] for e in AccountEvent.objects.filter(
         user=prof, kind=AccountEvent.Kind.AGENDA_SHARING).order_by("id")]  # fmt: skip
     assert actions == ["granted", "revoked"]
-    client.force_login(colleague)  # another person's share page: not theirs
-    assert client.get(url).status_code == 404
 
 
 def test_lecture_in_the_web_agenda_event_page_and_search(client, prof_week, colleague):
@@ -201,3 +202,27 @@ def test_a_share_ends_at_its_date(client, prof_week, colleague):
     assert PUBLIC not in client.get(WEEK).content.decode()
     assert client.get("/agenda/partage/prof.demo/personnel/evenement/public-1.ics/"
                       ).status_code == 404  # fmt: skip
+
+
+def test_lists_and_roles_reach_their_people_and_the_share_page_takes_them(
+        client, prof_week, colleague):  # fmt: skip
+    from accounts.models import User
+    from calendar_app import share_access
+    from directory.models import DistributionList
+    from tests.conftest import make_person
+
+    staff = make_person("gestion.demo", User.Category.ADMIN_STAFF)
+    teachers = DistributionList.objects.create(address="profs.0311234y@ac-demo.test",
+                                               name="Professeurs")  # fmt: skip
+    teachers.members.add(colleague)
+    client.force_login(prof_week)
+    url = "/agenda/calendriers/personnel/partage/"
+    client.post(url, {"kind": "liste", "address": teachers.address, "level": Level.READ})
+    assert share_access.level(colleague, prof_week, "personnel") == Level.READ
+    assert share_access.level(staff, prof_week, "personnel") == ""
+    client.post(url, {"kind": "role", "category": User.Category.ADMIN_STAFF,
+                      "level": Level.FREEBUSY})  # fmt: skip
+    assert share_access.level(staff, prof_week, "personnel") == Level.FREEBUSY
+    assert share_access.level(staff, prof_week, "cours") == ""  # one calendar only
+    teachers.members.remove(colleague)  # the list changes: the share follows
+    assert share_access.level(colleague, prof_week, "personnel") == ""
