@@ -18,6 +18,9 @@ from calendar_app.sharing_models import Level  # noqa: E402
 
 OWN_HOME = "RW"  # list, create and delete one's collections
 OWN_COLLECTION = "rw"  # read and write the events or cards in them
+# «modification» on someone else's calendar: its events, not the calendar itself (no delete
+# or overwrite of the collection, no property changes, no Radicale sharing of it).
+GRANTEE_WRITE = "rwdolmt"
 
 
 def own_permissions(user: str, path_parts: list[str]) -> str:
@@ -44,7 +47,7 @@ def shared_permissions(user: str, path_parts: list[str]) -> str:
         level = share_access.level(people[user], people[home], source)
     if is_mirror(collection):
         return "r" if level in (Level.READ, Level.WRITE) else ""
-    return "rw" if level == Level.WRITE else ""
+    return GRANTEE_WRITE if level == Level.WRITE else ""
 
 
 ROOMS_PRINCIPAL = "ressources."  # calendar_app.rooms: one per établissement, ressources.<uai>

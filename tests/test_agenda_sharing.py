@@ -6,6 +6,7 @@ nothing for «disponibilités seulement») — against the real Radicale and its
 from datetime import datetime
 
 import pytest
+from caldav.elements import dav
 from caldav.lib import error
 
 from accounts.models import AccountEvent
@@ -181,6 +182,12 @@ def test_a_phone_with_modification_writes_the_calendar(live_server, prof_week, c
                               datetime(2026, 11, 19, 8), datetime(2026, 11, 19, 9)))  # fmt: skip
     with dav_session("prof.demo") as store:
         assert store.get("personnel", "from-phone@x.ics").text
+    with pytest.raises(error.DAVError):  # the events, not the calendar itself
+        calendar.delete()
+    with pytest.raises(error.DAVError):
+        calendar.set_properties([dav.DisplayName("Pris par Louis")])
+    with dav_session("prof.demo") as store:
+        assert [c.display_name for c in store.calendars()] == ["Personnel"]
     sharing.revoke(prof_week, share)
     with pytest.raises(error.DAVError):  # taken back: at once
         calendar.search(event=True)
