@@ -233,3 +233,28 @@ def test_lists_and_roles_reach_their_people_and_the_share_page_takes_them(
     assert share_access.level(staff, prof_week, "cours") == ""  # one calendar only
     teachers.members.remove(colleague)  # the list changes: the share follows
     assert share_access.level(colleague, prof_week, "personnel") == ""
+
+
+def test_the_sharing_pages_are_all_french(prof_week, colleague):
+    from django.test import Client
+
+    from tests.catalogues import english_fragments, untranslated
+
+    fragments = english_fragments()
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    owner.force_login(prof_week)
+    url = "/agenda/calendriers/personnel/partage/"
+    errors = owner.post(url, {"kind": "role", "level": Level.WRITE, "may_answer": "on",
+                              "until": "2001-01-01"}).content.decode()  # fmt: skip
+    _share(prof_week, colleague, Level.WRITE, may_answer=True)
+    grantee = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    grantee.force_login(colleague)
+    pages = {"errors": errors, url: owner.get(url).content.decode()}
+    for page in (WEEK, "/agenda/partage/prof.demo/personnel/evenement/public-1.ics/",
+                 "/agenda/partage/prof.demo/personnel/evenement/public-1.ics/modifier/",
+                 "/agenda/partage/prof.demo/personnel/nouveau/"):  # fmt: skip
+        pages[page] = grantee.get(page).content.decode()
+    for name, html in pages.items():
+        assert 'lang="fr"' in html, name
+        english = untranslated(html, fragments)
+        assert not english, f"{name} shows English: {sorted(english)}"
