@@ -57,9 +57,10 @@ class ShareForm(forms.Form):
             self.add_error("may_answer", _("A delegation is given to a person, with «Edit»."))
         if fields["may_answer"] and not data.get("until"):
             self.add_error("until", _("A delegation needs an end date."))
-        if data.get("until"):
-            if data["until"] < timezone.localdate():
-                self.add_error("until", _("The end date is in the past."))
-            fields["ends_at"] = datetime.combine(data["until"], time.max, ical.local_zone())
+        until = data.get("until")
+        if until and until < timezone.localdate():
+            self.add_error("until", _("The end date is in the past."))
+        elif until:
+            fields["ends_at"] = datetime.combine(until, time.max, ical.local_zone())
         data["share"] = fields
         return data
