@@ -106,7 +106,7 @@ def build(user, method: str, calendar, recipients: list[str], *, update: bool = 
         principal = ""
         if on_behalf_of is not None:
             principal = on_behalf_of.get_full_name() or on_behalf_of.email
-            message["Subject"] = f"{message['Subject']} ({principal})"
+            message.replace_header("Subject", f"{message['Subject']} ({principal})")
         message.set_content(_body(method, component, name, partstat, comment, principal),
                             cte="quoted-printable")  # fmt: skip
     message.add_alternative(ical.serialize(calendar), subtype="calendar", cte="quoted-printable",
