@@ -28,7 +28,7 @@ def test_share_a_calendar_in_the_page(live_server, page, prof, colleague):
     page.get_by_label("Lecture", exact=True).check()
     page.get_by_role("button", name="Partager", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Calendrier partagé")
-    expect(page.get_by_text("Louis Bernard")).to_be_visible()
+    expect(page.get_by_role("button", name="Ne plus partager avec Louis Bernard")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
 
