@@ -54,11 +54,3 @@ def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
     mirror.rebuild(account, name)
     return functional
 
-
-def seed_demo() -> str:
-    """The demo: the lycée's vie scolaire mailbox gets its calendar."""
-    mailboxes = Mailbox.objects.filter(kind=Mailbox.Kind.FUNCTIONAL,
-                                       imap_user__startswith="vie-scolaire.")  # fmt: skip
-    for mailbox in mailboxes:
-        ensure_calendar(mailbox)
-    return f"Agenda: {len(mailboxes)} functional calendar(s) in place (vie scolaire)."

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from calendar_app import ical, services
-from calendar_app.demo import school_year_start, seed_demo_agenda
 from dav.client import dav_session
+from demo.agenda import school_year_start, seed_demo_agenda
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("empty_store")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shared_mailboxes",
     "notifications",
     "devstack",  # manage.py rundev
+    "demo",  # manage.py seed_demo
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from django.utils import timezone
 from calendar_app import edits, functional, ical, importing, rooms, services
 from calendar_app.edits import EventData, Recurrence
 from directory.models import Etablissement
+from mail.models import Mailbox
 
 
 def school_year_start(today: date) -> date:
@@ -139,5 +140,9 @@ def seed_demo_rooms() -> str:
 
 
 def seed_demo_functional_calendars() -> str:
-    """The vie scolaire mailbox's calendar (calendar_app.functional)."""
-    return functional.seed_demo()
+    """The lycée's vie scolaire mailbox gets its calendar (calendar_app.functional)."""
+    mailboxes = Mailbox.objects.filter(kind=Mailbox.Kind.FUNCTIONAL,
+                                       imap_user__startswith="vie-scolaire.")  # fmt: skip
+    for mailbox in mailboxes:
+        functional.ensure_calendar(mailbox)
+    return f"Agenda: {len(mailboxes)} functional calendar(s) in place (vie scolaire)."
