@@ -57,16 +57,18 @@ def _candidates(user):
 
 
 def _functional_grants(user, owner_ids=None) -> list[Grant]:
-    calendars = FunctionalCalendar.objects.select_related("mailbox")
+    """Two queries whatever the number of functional mailboxes (the agenda asks each page)."""
+    calendars = FunctionalCalendar.objects.filter(
+        mailbox__in=access.mailboxes_with_right(user, "read"))
     if owner_ids is not None:
         calendars = calendars.filter(account_id__in=owner_ids)
-    found = []
-    for calendar in calendars:
-        rights = access.mailbox_rights(user, calendar.mailbox)
-        if rights.read:
-            found.append(Grant(calendar.account_id, "",
-                               Level.WRITE if rights.manage else Level.READ))  # fmt: skip
-    return found
+    found = list(calendars.values_list("account_id", "mailbox_id"))
+    if not found:
+        return []
+    managed = set(access.mailboxes_with_right(user, "manage").filter(
+        pk__in=[mailbox for _, mailbox in found]).values_list("pk", flat=True))  # fmt: skip
+    return [Grant(account, "", Level.WRITE if mailbox in managed else Level.READ)
+            for account, mailbox in found]  # fmt: skip
 
 
 def _best(grants) -> dict[tuple[int, str], Grant]:

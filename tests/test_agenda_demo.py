@@ -34,3 +34,15 @@ def test_seed_demo_writes_a_school_year_once():
     week = services.occurrences_between(prof, start, start + timedelta(days=7),
                                         services.calendars_of(prof))  # fmt: skip
     assert len([o for o in week if o.calendar == "cours"]) == 6  # the timetable, every week
+
+    # The vie scolaire mailbox has its calendar; secretariat.demo, who manages the mailbox,
+    # may change it (rights follow the mailbox's).
+    from calendar_app import share_access
+    from calendar_app.models import FunctionalCalendar, Level
+
+    functional = FunctionalCalendar.objects.select_related("account").get(
+        mailbox__imap_user__startswith="vie-scolaire.")
+    with dav_session(functional.account.username) as store:
+        assert "vie-scolaire" in {c.name for c in store.calendars()}
+    secretary = User.objects.get(username="secretariat.demo")
+    assert share_access.level(secretary, functional.account, "vie-scolaire") == Level.WRITE
