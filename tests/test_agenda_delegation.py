@@ -141,3 +141,18 @@ def test_a_functional_calendar_follows_the_mailbox_rights(live_server, client, p
     MailboxMember.objects.filter(user=colleague).delete()
     assert client.get("/agenda/vue/semaine/?date=2026-11-16").content.decode().count(
         "Sortie au musée") == 0
+
+
+def test_the_card_in_the_principals_mailbox_leads_the_delegate_to_the_answer(
+        prof, colleague, secretary, invited):  # fmt: skip
+    from calendar_app import ical
+    from calendar_app.card import card_for
+
+    request = itip.outgoing(ical.parse(invited), "REQUEST", sequence=0)
+    raw = imip.build(colleague, "REQUEST", request, [prof.email])
+    assert card_for(secretary, raw, personal=False, owner=prof).extra["on_behalf"] is None
+    _delegate(prof, secretary)
+    card = card_for(secretary, raw, personal=False, owner=prof)
+    assert not card.answerable  # not the secretary's own invitation
+    assert card.extra["on_behalf"] == {"owner": "prof.demo", "calendar": "personnel",
+                                       "href": "conseil@college.ics", "name": "Camille Martin"}
