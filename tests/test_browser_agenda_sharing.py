@@ -39,6 +39,6 @@ def test_share_a_calendar_in_the_page(live_server, page, prof, colleague):
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Agendas partagés avec moi")).to_be_visible()
     expect(page.get_by_text("Camille Martin · Lecture")).to_be_visible()
-    page.get_by_role("button", name="Masquer Personnel").last.click()
-    expect(page.get_by_role("button", name="Afficher Personnel")).to_be_visible()
+    page.get_by_role("button", name="Masquer Personnel (Camille Martin)").click()
+    expect(page.get_by_role("button", name="Afficher Personnel (Camille Martin)")).to_be_visible()
     assert_accessible(page)
