@@ -18,9 +18,7 @@ import redis
 from allauth.mfa.totp.internal.auth import TOTP
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.core.management.base import CommandError
-from django.db import OperationalError, connection
-from django.test import TransactionTestCase
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
@@ -31,28 +29,13 @@ from mail.imap import close_all_sessions, imap_session
 from mail.models import Mailbox
 from mail.pipeline.gateway import build_controllers
 from mail.transport.lmtp import lmtp_deliver
+from tests import emptying
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"
 
 
-_flush_after_test = TransactionTestCase._fixture_teardown
-
-
-def _flush_retrying_deadlocks(self):
-    """A transactional test ends with TRUNCATE of every table, while the worker's beat jobs,
-    the gateway and Radicale's plugins may be reading rows: PostgreSQL then aborts one side
-    as a deadlock. Flushing again succeeds; giving up would leave the test's rows to the next
-    tests of this process."""
-    for attempt in range(5):
-        try:
-            return _flush_after_test(self)
-        except (CommandError, OperationalError) as exc:
-            if "deadlock" not in str(exc.__cause__ or exc) or attempt == 4:
-                raise
-
-
-TransactionTestCase._fixture_teardown = _flush_retrying_deadlocks
+emptying.install()
 
 
 @pytest.fixture(scope="session", autouse=True)
