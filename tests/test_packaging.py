@@ -22,7 +22,7 @@ NOT_SHIPPED = shutil.ignore_patterns(
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wheel_files(tmp_path_factory) -> set[str]:
     """Built from a copy of the checkout, so no earlier build/ directory can fill a gap."""
     source = tmp_path_factory.mktemp("source")
@@ -110,6 +110,15 @@ def test_every_catalogue_is_compiled_into_the_wheel(wheel_files):
     assert "convergence/site/locale/fr/LC_MESSAGES/django.mo" in site.values(), "make messages"
     catalogues += [site[name] for name in site if name.startswith("locale/")]
     assert not [name for name in catalogues if name not in wheel_files], "run `make messages`"
+
+
+def test_wheel_holds_the_dovecot_templates_and_spamassassin_configuration(wheel_files):
+    """`render_dovecot` and the spamd container read them from the installed wheel."""
+    deploy = BASE_DIR / "deploy"
+    expected = [*deploy.glob("*.template"), deploy / "spamassassin.cf"]
+    assert len(expected) >= 6
+    missing = [p.name for p in expected if f"convergence/site/deploy/{p.name}" not in wheel_files]
+    assert not missing, missing
 
 
 def test_wheel_holds_no_tests_or_development_state(wheel_files):
