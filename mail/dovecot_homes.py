@@ -48,7 +48,7 @@ def assign_home(*, imap_user: str, backend: str) -> DovecotHome:
 def place_new_mailbox(sender, instance: Mailbox, created: bool, **kwargs) -> None:
     """post_save of Mailbox: with several backends, a new mailbox gets the least used one
     (before any mail reaches it; ties go to the first listed)."""
-    if not created or len(backend_names()) < 2:
+    if not created or kwargs.get("raw") or len(backend_names()) < 2:
         return
     with transaction.atomic():
         if DovecotHome.objects.filter(imap_user=instance.imap_user).exists():

@@ -21,7 +21,6 @@ from django.core.management import get_commands
 
 from convergence.env import backends, endpoints
 from devstack.dovecot import DovecotConfig
-from tests.test_packaging import wheel_files  # noqa: F401 - the built wheel's file list
 
 BASE_DIR = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
@@ -97,7 +96,7 @@ def _executable_in_image(program: str) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
-def test_every_command_exists_in_the_image(name, wheel_files):  # noqa: F811
+def test_every_command_exists_in_the_image(name, wheel_files):
     for command in _commands(APP_SERVICES[name]):
         program, arguments = command[0], command[1:]
         assert _executable_in_image(program), f"{name}: {program}"

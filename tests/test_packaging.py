@@ -1,13 +1,9 @@
-"""The wheel holds every app of INSTALLED_APPS with its modules, templates, static files and
-compiled catalogues, and the demo data: the Docker image installs that wheel and nothing else."""
+"""The wheel (conftest.py's `wheel_files`) holds every app of INSTALLED_APPS with its modules,
+templates, static files and compiled catalogues, and the demo data: the Docker image installs
+that wheel and nothing else."""
 
-import shutil
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
-import pytest
 from django.apps import apps
 from django.conf import settings
 
@@ -16,28 +12,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 # the URL map's error and public-notice pages.
 SUPPORT_PACKAGES = ["demo", "devstack", "pages"]
 SITE_FOLDERS = ("templates", "static", "locale")
-NOT_SHIPPED = shutil.ignore_patterns(
-    ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
-    "test-artifacts", ".pytest_cache", ".ruff_cache",
-)  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def wheel_files(tmp_path_factory) -> set[str]:
-    """Built from a copy of the checkout, so no earlier build/ directory can fill a gap."""
-    source = tmp_path_factory.mktemp("source")
-    shutil.copytree(BASE_DIR, source, dirs_exist_ok=True, ignore=NOT_SHIPPED)
-    dist = tmp_path_factory.mktemp("dist")
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
-        cwd=source, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout + build.stderr
-    (wheel,) = dist.glob("convergence-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        return set(archive.namelist())
-
-
 def _shipped_directories() -> list[Path]:
     local_apps = [
         Path(config.path)
