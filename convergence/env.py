@@ -40,7 +40,7 @@ def _port(name: str, text: str) -> int:
 
 
 def endpoints(name: str, default: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """``host:port,host:port`` as [(host, port), …]."""
+    """``host:port,host:port`` as [(host, port), …]; an IPv6 address in brackets."""
     items = env_list(name, [])
     if not items:
         return default
@@ -49,7 +49,7 @@ def endpoints(name: str, default: list[tuple[str, int]]) -> list[tuple[str, int]
         host, separator, port = item.rpartition(":")
         if not separator or not host:
             raise ValueError(f"{name} must list host:port pairs, got {item!r}")
-        result.append((host, _port(name, port)))
+        result.append((host.removeprefix("[").removesuffix("]"), _port(name, port)))
     return result
 
 

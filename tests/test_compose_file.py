@@ -7,7 +7,9 @@ import json
 import re
 import shlex
 import shutil
+import socket
 import subprocess
+import threading
 from importlib.metadata import entry_points
 from importlib.util import find_spec
 from pathlib import Path
@@ -215,3 +217,20 @@ def test_the_rendered_dovecot_configuration_is_valid(role, tmp_path):
     if role == "proxy":
         sql = (tmp_path / role / "dovecot-sql-proxy.conf.ext").read_text()
         assert "'dovecot-b2' AS host" in sql and "host=postgres" in sql
+
+
+def test_the_health_probes_pass_and_fail(live_server):
+    """devstack.probe, as the health checks run it: a greeting, a page, nothing listening."""
+    from devstack import probe
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = str(server.getsockname()[1])
+        greeter = threading.Thread(target=lambda: server.accept()[0].sendall(b"220 ok\r\n"))
+        greeter.start()
+        assert probe.main(["banner", "127.0.0.1", port, "220"]) == 0
+        greeter.join()
+    assert probe.main(["banner", "127.0.0.1", port, "220"]) == 1  # closed now
+    assert probe.main(["tcp", "127.0.0.1", port]) == 1
+    assert probe.main(["http", f"{live_server.url}/comptes/login/"]) == 0
+    assert probe.main(["http", f"{live_server.url}/pas-une-page/"]) == 1
+    assert probe.main(["banner", "127.0.0.1"]) == 2

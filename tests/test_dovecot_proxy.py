@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import DovecotHome
+from convergence.env import backends, endpoints
 from devstack.dovecot import loopback_cluster
 from devstack.loopback import free_port
 from mail.dovecot_homes import assign_home, backend_counts, backend_of
@@ -157,3 +158,27 @@ def test_an_unknown_backend_is_refused(transactional_db, settings):
     make_person("prof.demo")
     with pytest.raises(ValueError):
         assign_home(imap_user="prof.demo", backend="b3")
+
+
+@pytest.mark.parametrize(("variable", "value", "parser"), [
+    ("IMAP_HOSTS", "proxy-1:1143,proxy-2", endpoints),
+    ("IMAP_HOSTS", "proxy-1:port", endpoints),
+    ("LMTP_HOSTS", ":24", endpoints),
+    ("DOVECOT_BACKENDS", "b1=host:1143", backends),
+    ("DOVECOT_BACKENDS", "b1=host:1143:99999", backends),
+    ("DOVECOT_BACKENDS", "b1=h:1:2,b1=k:3:4", backends),
+    ("DOVECOT_BACKENDS", "b'1=h:1:2", backends),
+])  # fmt: skip
+def test_malformed_addresses_stop_the_start_with_the_variable_named(variable, value, parser,
+                                                                    monkeypatch):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=variable):
+        parser(variable, []) if parser is endpoints else parser(variable)
+
+
+def test_addresses_are_read_in_order(monkeypatch):
+    monkeypatch.setenv("LMTP_HOSTS", "proxy-1:24, [::1]:2424")
+    monkeypatch.setenv("DOVECOT_BACKENDS", "b1=dovecot-b1:1143:24,b2=10.0.0.2:143:24")
+    assert endpoints("LMTP_HOSTS", []) == [("proxy-1", 24), ("::1", 2424)]
+    assert backends("DOVECOT_BACKENDS") == [("b1", "dovecot-b1", 1143, 24),
+                                            ("b2", "10.0.0.2", 143, 24)]  # fmt: skip
