@@ -182,3 +182,20 @@ def test_addresses_are_read_in_order(monkeypatch):
     assert endpoints("LMTP_HOSTS", []) == [("proxy-1", 24), ("::1", 2424)]
     assert backends("DOVECOT_BACKENDS") == [("b1", "dovecot-b1", 1143, 24),
                                             ("b2", "10.0.0.2", 143, 24)]  # fmt: skip
+
+
+def test_it_support_moves_a_mailbox_in_the_admin(client, transactional_db, settings):
+    from accounts.models import User
+
+    settings.DOVECOT_BACKENDS = [("b1", "dovecot-b1", 1143, 24), ("b2", "dovecot-b2", 1143, 24)]
+    make_person("prof.demo")
+    admin = User.objects.create_superuser("admin.homes", "admin.homes@ac-demo.test", PASSWORD,
+                                          category=User.Category.IT_SUPPORT)  # fmt: skip
+    client.force_login(admin)
+    home = DovecotHome.objects.get(imap_user="prof.demo")
+    url = f"/admin/accounts/dovecothome/{home.id}/change/"
+    assert "b2 (dovecot-b2)" in client.get(url).content.decode()
+    refused = client.post(url, {"imap_user": "prof.demo", "backend": "b9"})
+    assert refused.status_code == 200 and backend_of("prof.demo") == "b1"
+    assert client.post(url, {"imap_user": "prof.demo", "backend": "b2"}).status_code == 302
+    assert backend_of("prof.demo") == "b2"
