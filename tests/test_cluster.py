@@ -22,7 +22,15 @@ from django.db import connection
 from devstack.dovecot import loopback_cluster
 from devstack.loopback import free_port, listening
 from devstack.processes import stop_process_group
-from tests.conftest import PASSWORD, build_message, make_person, unique_subject, wait_for
+from mail.imap import close_all_sessions
+from tests.conftest import (
+    PASSWORD,
+    build_message,
+    inbox_subjects,
+    make_person,
+    unique_subject,
+    wait_for,
+)
 from tests.servers import database_url
 
 pytestmark = pytest.mark.cluster
@@ -125,7 +133,7 @@ def cluster(dovecots, transactional_db, settings):
             wait_for(lambda n=node: listening("127.0.0.1", n.inbound), timeout=120)
             wait_for(lambda n=node: listening("127.0.0.1", n.web_port), timeout=120)
             wait_for(lambda n=node: " ready." in n.worker.log(), timeout=120)
-        yield nodes, stores
+        yield nodes, stores, proxy
     finally:
         for process in everything:
             process.stop()
@@ -158,8 +166,8 @@ class Browser:
             assert "/comptes/login/" not in response.url, "sign-in refused"
 
 
-def test_mail_crosses_nodes_and_is_read_on_either_web_node(cluster):
-    (a, b), stores = cluster
+def test_mail_crosses_nodes_and_is_read_on_either_web_node(cluster, settings):
+    (a, b), stores, proxy = cluster
     prof = make_person("prof.demo")
     colleague = make_person("collegue.demo")
 
@@ -187,3 +195,11 @@ def test_mail_crosses_nodes_and_is_read_on_either_web_node(cluster):
                 wait_for(lambda n=node, s=subject, b=browser: s in b.get(n.web_port, "/mail/"),
                          timeout=120, interval=1)  # fmt: skip
     assert "mail.tasks.deliver" in a.worker.log()
+    # Delivered once each, whichever worker and backend (read through the proxy).
+    settings.IMAP_HOSTS = [("127.0.0.1", proxy.config.imap_port)]
+    close_all_sessions()
+    try:
+        assert inbox_subjects("prof.demo").count(first) == 1
+        assert sorted(inbox_subjects("collegue.demo")) == sorted([first, second])
+    finally:
+        close_all_sessions()

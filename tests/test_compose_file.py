@@ -234,3 +234,24 @@ def test_the_health_probes_pass_and_fail(live_server):
     assert probe.main(["http", f"{live_server.url}/comptes/login/"]) == 0
     assert probe.main(["http", f"{live_server.url}/pas-une-page/"]) == 1
     assert probe.main(["banner", "127.0.0.1"]) == 2
+
+
+def test_render_dovecot_writes_what_doveconf_accepts(settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    settings.DOVECOT_DIR = tmp_path / "proxy"
+    settings.DOVECOT_BACKENDS = []
+    with pytest.raises(CommandError, match="DOVECOT_BACKENDS"):
+        call_command("render_dovecot", "--role", "proxy")
+    settings.DOVECOT_BACKENDS = [("b1", "10.0.0.1", 143, 24), ("b2", "10.0.0.2", 143, 24)]
+    settings.LMTP_PORT = 2424
+    for role in ("proxy", "backend"):
+        settings.DOVECOT_DIR = tmp_path / role
+        call_command("render_dovecot", "--role", role)
+        path = tmp_path / role / "dovecot.conf"
+        checked = subprocess.run(["doveconf", "-n", "-c", str(path)], capture_output=True,
+                                 text=True, check=False)  # fmt: skip
+        assert checked.returncode == 0, checked.stderr
+        assert "port = 2424" in checked.stdout
+    assert (tmp_path / "backend" / "master-users").exists()
+    assert not (tmp_path / "proxy" / "master-users").exists()
