@@ -255,3 +255,13 @@ def test_render_dovecot_writes_what_doveconf_accepts(settings, tmp_path):
         assert "port = 2424" in checked.stdout
     assert (tmp_path / "backend" / "master-users").exists()
     assert not (tmp_path / "proxy" / "master-users").exists()
+
+
+def test_behind_the_load_balancer_the_client_address_is_the_reverse_proxys(rf, settings):
+    from accounts.mfa_policy import client_ip
+
+    header = COMPOSE["x-app"]["environment"]["ALLAUTH_TRUSTED_CLIENT_IP_HEADER"]
+    request = rf.get("/", REMOTE_ADDR="172.28.0.5", HTTP_X_REAL_IP="203.0.113.9")
+    assert client_ip(request) == "172.28.0.5"  # the balancer, without the setting
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = header
+    assert client_ip(request) == "203.0.113.9"
