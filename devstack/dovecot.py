@@ -107,6 +107,7 @@ class DovecotConfig:
     # "proxy": no mail, each login and recipient sent on to one of ``backends``.
     role: str = "backend"
     backends: tuple[tuple[str, str, int, int], ...] = ()
+    log_path: str = ""  # default: dovecot.log in base_dir; a container's: /dev/stderr
 
     def _ssl_settings(self) -> str:
         if not self.tls_cert:
@@ -158,6 +159,7 @@ class DovecotConfig:
             "imaps_port": str(self.imaps_port if self.tls_cert else 0),
             "lmtp_port": str(self.lmtp_port),
             "trusted_networks": " ".join(self.trusted_networks),
+            "log_path": self.log_path or str(self.base_dir / "dovecot.log"),
         }
         if self.role == "proxy":
             values |= {
@@ -262,6 +264,7 @@ def configured_server(
             trusted_networks=tuple(settings.DOVECOT_TRUSTED_NETWORKS),
             role=role,
             backends=tuple(settings.DOVECOT_BACKENDS),
+            log_path=settings.DOVECOT_LOG_PATH,
         )
     )
 

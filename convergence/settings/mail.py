@@ -24,6 +24,8 @@ LMTP_TIMEOUT = env_int("LMTP_TIMEOUT", 120)
 # The address the Dovecot started by `render_dovecot` or devstack listens on ("*" in a
 # container).
 DOVECOT_LISTEN = env("DOVECOT_LISTEN", "127.0.0.1")
+# Where that Dovecot logs (empty: dovecot.log in DOVECOT_DIR; /dev/stderr in a container).
+DOVECOT_LOG_PATH = env("DOVECOT_LOG_PATH", "")
 # Dovecot's LMTP on TCP besides its socket (0: socket only), for the Dovecot that
 # `render_dovecot` and devstack/dovecot.py start.
 LMTP_PORT = env_int("LMTP_PORT", 0)
