@@ -60,6 +60,7 @@ def _subjects(imap_user: str, folder: str = "INBOX") -> list[str]:
         return [e.subject for e in box.list_page(folder, page=1, page_size=100).envelopes]
 
 
+@pytest.mark.e2e  # the proxy's SQL on SQLite too
 def test_new_mailboxes_are_spread_and_mail_reaches_each_backend_through_the_proxy(
     through_proxy,
 ):
