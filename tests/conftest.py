@@ -3,9 +3,12 @@
 import re
 import shutil
 import smtplib
+import subprocess
+import sys
 import threading
 import time
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -59,6 +62,29 @@ def _fresh_lockout_counters():
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     for key in client.scan_iter(match=f"*{prefix}*allauth:rl:*"):
         client.delete(key)
+
+
+NOT_SHIPPED = shutil.ignore_patterns(
+    ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
+    "test-artifacts", ".pytest_cache", ".ruff_cache",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def wheel_files(tmp_path_factory) -> set[str]:
+    """The files of the project's wheel (what deploy/Dockerfile installs), built once per run
+    from a copy of the checkout, so no earlier build/ directory can fill a gap."""
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(settings.BASE_DIR, source, dirs_exist_ok=True, ignore=NOT_SHIPPED)
+    dist = tmp_path_factory.mktemp("dist")
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=source, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout + build.stderr
+    (wheel,) = dist.glob("convergence-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
 
 
 @pytest.fixture(scope="session")
