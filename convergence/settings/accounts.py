@@ -82,5 +82,9 @@ SESSION_ACTIVITY_SECONDS = 60
 TRUSTED_NETWORKS = [  # parsed here so that a typo stops the start, not a sign-in
     str(ipaddress.ip_network(cidr, strict=False)) for cidr in env_list("TRUSTED_NETWORKS", [])
 ]
+# Where allauth (and so the policy above) reads the client's address behind proxies: a
+# header the TLS reverse proxy sets and overwrites (X-Real-IP, as the audit log reads it).
+# Empty: REMOTE_ADDR, which behind docker-compose's load balancer is the balancer's.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", "") or None
 # Categories that always need a second factor (accounts.User.Category); IT support always does.
 MFA_REQUIRED_CATEGORIES = env_list("MFA_REQUIRED_CATEGORIES", [])

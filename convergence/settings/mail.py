@@ -3,7 +3,7 @@ spamd), every endpoint overridable; what the webmail and mail clients are told."
 
 from pathlib import Path
 
-from convergence.env import env, env_bool, env_int, env_list
+from convergence.env import backends, endpoints, env, env_bool, env_int, env_list
 from convergence.settings.base import VAR_DIR
 
 MAIL_DOMAINS = env_list("MAIL_DOMAINS", ["ac-demo.test"])
@@ -14,6 +14,29 @@ IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 10)
 IMAP_IDLE_SECONDS = env_int("IMAP_IDLE_SECONDS", 300)
 DOVECOT_DIR = Path(env("DOVECOT_DIR", str(VAR_DIR / "dovecot")))
 LMTP_SOCKET = env("LMTP_SOCKET", str(DOVECOT_DIR / "run" / "lmtp"))
+# Dovecot over the network: "host:port" lists, tried in this order until one answers (several
+# Dovecot proxies, say). An empty IMAP_HOSTS means IMAP_HOST:IMAP_PORT, an empty LMTP_HOSTS
+# the LMTP_SOCKET above (the embedded default).
+IMAP_HOSTS = endpoints("IMAP_HOSTS", [])
+LMTP_HOSTS = endpoints("LMTP_HOSTS", [])
+# Seconds an LMTP connection on TCP may wait for Dovecot (DATA: indexing a large message).
+LMTP_TIMEOUT = env_int("LMTP_TIMEOUT", 120)
+# The address the Dovecot started by `render_dovecot` or devstack listens on ("*" in a
+# container).
+DOVECOT_LISTEN = env("DOVECOT_LISTEN", "127.0.0.1")
+# Where that Dovecot logs (empty: dovecot.log in DOVECOT_DIR; /dev/stderr in a container).
+DOVECOT_LOG_PATH = env("DOVECOT_LOG_PATH", "")
+# Dovecot's LMTP on TCP besides its socket (0: socket only), for the Dovecot that
+# `render_dovecot` and devstack/dovecot.py start.
+LMTP_PORT = env_int("LMTP_PORT", 0)
+# Several Dovecot backends behind a Dovecot proxy: "name=host:imap_port:lmtp_port", comma-
+# separated. The proxy sends each mailbox to the backend named in accounts.DovecotHome, to
+# the first one when none is. Empty: one Dovecot, no proxy.
+DOVECOT_BACKENDS = backends("DOVECOT_BACKENDS")
+# Addresses (CIDR, comma-separated) whose connections a Dovecot backend trusts to
+# name the real client (its proxies): the sign-in lockout and the per-IP delay then count
+# the client's address, not the proxy's (Dovecot's login_trusted_networks).
+DOVECOT_TRUSTED_NETWORKS = env_list("DOVECOT_TRUSTED_NETWORKS", [])
 DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
 # Dovecot's per-IP delay after failed logins. Off only in the tests, whose wrong passwords
 # come from 127.0.0.1 like the webmail's own logins.
