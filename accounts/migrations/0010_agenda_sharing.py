@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_login_throttle'),
+        ('accounts', '0009_dovecot_home'),
     ]
 
     operations = [
