@@ -14,6 +14,11 @@ PASSWORD_HASHERS = [
 ]
 # Argon2id hashes computed at once per process (64 MiB each), web and gateway alike.
 PASSWORD_HASHING_CONCURRENCY = env_int("PASSWORD_HASHING_CONCURRENCY", 4)
+# Argon2id's cost for new hashes (Dovecot reads it from each hash). Lower only for a test
+# suite, where hundreds of people get a password: convergence/checks.py refuses a production
+# start below these values.
+PASSWORD_ARGON2_TIME_COST = env_int("PASSWORD_ARGON2_TIME_COST", 3)
+PASSWORD_ARGON2_MEMORY_KIB = env_int("PASSWORD_ARGON2_MEMORY_KIB", 65536)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
