@@ -36,6 +36,7 @@ def _node(var_dir: Path, queue: str, **variables: str) -> dict[str, str]:
         "NUMEN_HASH_KEY": settings.NUMEN_HASH_KEY,
         "DOVECOT_MASTER_SECRET": settings.DOVECOT_MASTER_SECRET,
         "CALDAV_MASTER_SECRET": settings.CALDAV_MASTER_SECRET,
+        "DJANGO_ALLOWED_HOSTS": "convergence.ac-demo.test",  # DEBUG is off, as in production
         "LMTP_SOCKET": settings.LMTP_SOCKET,
         "TLS_CERT_FILE": "",
         "TLS_KEY_FILE": "",

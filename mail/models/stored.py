@@ -33,6 +33,9 @@ class SpoolChunk(models.Model):
             models.UniqueConstraint(fields=["message", "seq"], name="unique_spool_chunk")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.seq}"
+
 
 class SharedFileChunk(models.Model):
     shared = models.ForeignKey("mail.SharedFile", on_delete=models.CASCADE, related_name="chunks")
@@ -43,6 +46,9 @@ class SharedFileChunk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shared", "seq"], name="unique_shared_file_chunk")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.shared_id} #{self.seq}"
 
 
 def size_of(*pieces: Content) -> int:
