@@ -63,19 +63,17 @@ class Process:
 
 
 class Node:
-    """A gateway, a worker and a web process sharing nothing on disk but the spool."""
+    """A gateway, a worker and a web process sharing nothing on disk with the other node:
+    the spool and the files sent as links are in the database."""
 
-    def __init__(self, name: str, base: Path, common: dict[str, str], shared_spool: Path):
+    def __init__(self, name: str, base: Path, common: dict[str, str]):
         self.var_dir = base / name
         self.var_dir.mkdir(parents=True)
         self.inbound, self.web_port = free_port(), free_port()
         env = {**os.environ, **common, "CONVERGENCE_VAR_DIR": str(self.var_dir),
                "GATEWAY_INBOUND_PORT": str(self.inbound),
                "GATEWAY_SUBMISSION_PORT": str(free_port()),
-               "GATEWAY_SUBMISSIONS_PORT": str(free_port()),
-               # The spool is still a directory (until it moves to the database, #18): the
-               # only shared folder. Drop this line when it has moved.
-               "SPOOL_DIR": str(shared_spool)}  # fmt: skip
+               "GATEWAY_SUBMISSIONS_PORT": str(free_port())}  # fmt: skip
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         python = [sys.executable]
         self.gateway = Process("gateway", [*python, "manage.py", "rungateway"], env, self.var_dir)
@@ -124,9 +122,7 @@ def cluster(dovecots, transactional_db, settings):
         "CONVERGENCE_DEVELOPMENT": "true",
     }
     base = Path(settings.VAR_DIR) / "nodes"
-    spool = base / "spool"
-    spool.mkdir(parents=True, exist_ok=True)
-    nodes = [Node(name, base / f"run-{free_port()}", common, spool) for name in ("a", "b")]
+    nodes = [Node(name, base / f"run-{free_port()}", common) for name in ("a", "b")]
     everything = [p for node in nodes for p in node.processes()]
     try:
         for process in everything:

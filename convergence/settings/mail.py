@@ -64,7 +64,10 @@ GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 200)
 GATEWAY_MAX_CONNECTIONS_PER_IP = env_int("GATEWAY_MAX_CONNECTIONS_PER_IP", 20)
 GATEWAY_MAX_RECIPIENTS = env_int("GATEWAY_MAX_RECIPIENTS", 100)
 GATEWAY_IDLE_SECONDS = env_int("GATEWAY_IDLE_SECONDS", 60)
+# Where the spool's files and the files sent as links were kept before migration mail.0011
+# moved them into the database (mail/models/stored.py): read by that migration only.
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
+SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
@@ -72,13 +75,13 @@ DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
 # after Dovecot stored a message and before it records the recipients as served, so a test
 # can kill it inside that window.
 DELIVERY_FAULT_PAUSE_SECONDS = env_int("DELIVERY_FAULT_PAUSE_SECONDS", 0)
-# External mail goes to this smarthost; without one it is captured in the spool, never sent.
+# External mail goes to this smarthost; without one it is captured in the spool (the
+# database), never sent.
 SMARTHOST = env("SMARTHOST", "")
 # Attachments above this size leave as a link to the académie's own storage instead.
 LARGE_ATTACHMENT_BYTES = env_int("LARGE_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 SHARED_FILE_MAX_BYTES = env_int("SHARED_FILE_MAX_BYTES", 200 * 1024 * 1024)
 SHARED_FILE_DAYS = env_int("SHARED_FILE_DAYS", 30)
-SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
 # How links in messages name this site (shared files); the address people open.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The block a signature can add at the user's request (legal notice, confidentiality).
