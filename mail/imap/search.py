@@ -6,10 +6,11 @@ folder's own date order, so the count is exact however many there are. The folde
 then merged by date (heapq.merge), reading the date of a hit only when the merge may reach
 it: page *p* needs at most the first *p* × page size hits of each folder (their Date field
 and arrival, a light FETCH), then the envelopes of the page's own hits. Each folder's hits,
-with the dates read so far, are kept in the Django cache (Redis) under its user, the query and its state —
-UIDVALIDITY, UIDNEXT and the message count as LIST-STATUS gives them, and HIGHESTMODSEQ for a
-query on flags (unread, flagged) — so that page 2 continues the merge of page 1 without
-searching again, in any web process, and a folder that received mail is searched again alone.
+with the dates read so far, are kept in the Django cache (Redis) under its user, the query
+and its state — UIDVALIDITY, UIDNEXT and the message count as LIST-STATUS gives them, and
+HIGHESTMODSEQ for a query on flags (unread, flagged) — so that page 2 continues the merge of
+page 1 without searching again, in any web process, and a folder that received mail is
+searched again alone.
 A whole page is also kept, under every folder's full state (HIGHESTMODSEQ included: its
 envelopes show flags), for the way back.
 
