@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench chaos lint system-run system-test messages clean
+.PHONY: run test cluster-test bench chaos lint system-run system-test messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -34,11 +34,18 @@ test: system-test $(STAMP) messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
+	$(PY) -m pytest $(PYTEST_PARALLEL) -p randomly -m "not cluster" $(if $(TEST_SEED),--randomly-seed=$(TEST_SEED))
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== end-to-end slice on the embedded SQLite default =="; \
 	  env -u DATABASE_URL $(PY) -m pytest $(PYTEST_PARALLEL) -m e2e; \
 	fi
+
+## make cluster-test: a small cluster on loopback (tests/test_cluster.py): two nodes with
+## their own var directories (gateway, worker, gunicorn each), two Dovecot backends behind a
+## Dovecot proxy; mail accepted on one node is delivered by the other's worker and read on
+## both web nodes. Not part of `make test` (it starts eleven processes); CI runs both.
+cluster-test: system-test $(STAMP) messages
+	$(PY) -m pytest -m cluster tests/test_cluster.py
 
 ## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
 ## private Dovecot, delivery, and the agenda on 3,000 events in a private Radicale; writes

@@ -23,14 +23,21 @@ class DovecotArgon2Hasher(Argon2PasswordHasher):
     Django stores ``argon2$argon2id$v=19$m=…,t=…,p=1$salt$hash``; Dovecot's SQL passdb reads the
     same column as ``{ARGON2ID}$argon2id$…`` (deploy/dovecot-sql.conf.ext.template).
 
-    Each hash takes 64 MiB for a tenth of a second: at most PASSWORD_HASHING_CONCURRENCY run
-    at once per process, the others wait their turn, so a storm of sign-ins cannot take the
-    process's memory (30 at once took it from 100 MB to 1.7 GB).
+    Each hash takes 64 MiB for a tenth of a second (PASSWORD_ARGON2_*): at most
+    PASSWORD_HASHING_CONCURRENCY run at once per process, the others wait their turn, so a
+    storm of sign-ins cannot take the process's memory (30 at once took it from 100 MB to
+    1.7 GB).
     """
 
-    time_cost = 3
-    memory_cost = 65536
     parallelism = 1
+
+    @property
+    def time_cost(self) -> int:
+        return settings.PASSWORD_ARGON2_TIME_COST
+
+    @property
+    def memory_cost(self) -> int:
+        return settings.PASSWORD_ARGON2_MEMORY_KIB
 
     def encode(self, password, salt):
         with _hashing_slots():

@@ -130,6 +130,7 @@ class AccountEvent(models.Model):
         SUPPORT_ACTION = "support_action", _("Action by IT support")
         SUSPENDED = "suspended", _("Suspended for inactivity")
         REACTIVATED = "reactivated", _("Reactivated")
+        AGENDA_SHARING = "agenda_sharing", _("Agenda shared, delegated or answered for")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -309,3 +310,21 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+
+
+class DovecotHome(models.Model):
+    """Which Dovecot backend holds a mailbox, by Dovecot user name (personal or functional):
+    the Dovecot proxy's passdb reads this table (deploy/dovecot-sql-proxy.conf.ext). A
+    mailbox without a row lives on the first of DOVECOT_BACKENDS. Changing a row does not
+    move the mail: that is `doveadm sync` between the two backends, before the change."""
+
+    imap_user = models.CharField(_("IMAP user"), max_length=128, unique=True)
+    backend = models.CharField(_("Dovecot backend"), max_length=64, db_index=True)
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mailbox home")
+        verbose_name_plural = _("mailbox homes")
+
+    def __str__(self) -> str:
+        return f"{self.imap_user} → {self.backend}"

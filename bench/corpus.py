@@ -9,6 +9,7 @@ percent a small PDF attachment.
 import base64
 import hashlib
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -156,3 +157,17 @@ def size_summary(sample: int = 2000) -> str:
         f"{sizes[0] / 1024:.1f}–{sizes[-1] / 1024:.1f} KB, median "
         f"{sizes[len(sizes) // 2] / 1024:.1f} KB"
     )
+
+
+def search_words(seed: int = 16) -> list[str]:
+    """Words the corpus holds (its sentences, first and last names), six letters or more, in
+    a fixed random order: each «first search of a new word» takes the next one."""
+    found = {
+        word.lower()
+        for text in (*texts.SENTENCES, *texts._FIRST, *texts._LAST)
+        for word in re.findall(r"[^\W\d_]+", text)
+        if len(word) >= 6
+    }
+    words = sorted(found)
+    random.Random(seed).shuffle(words)
+    return words

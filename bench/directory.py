@@ -22,15 +22,16 @@ ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # UAI check letters
 
 def generate(rng: random.Random) -> None:
     """Names and attributes drawn from the demo académie's data file, combined at random."""
-    from directory import demo, people
+    from demo import academie
+    from directory import people
     from directory.models import Etablissement
     from directory.search import etablissement_key
 
-    firsts = sorted({p.first_name for p in demo.ACADEMIE_PEOPLE})
-    lasts = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
-    cities = sorted({e.city for e in demo.ACADEMIE_ETABLISSEMENTS})
-    patrons = sorted({p.last_name for p in demo.ACADEMIE_PEOPLE})
-    roles = [(p.category, p.functions, p.disciplines) for p in demo.ACADEMIE_PEOPLE]
+    firsts = sorted({p.first_name for p in academie.ACADEMIE_PEOPLE})
+    lasts = sorted({p.last_name for p in academie.ACADEMIE_PEOPLE})
+    cities = sorted({e.city for e in academie.ACADEMIE_ETABLISSEMENTS})
+    patrons = sorted({p.last_name for p in academie.ACADEMIE_PEOPLE})
+    roles = [(p.category, p.functions, p.disciplines) for p in academie.ACADEMIE_PEOPLE]
     etabs = []
     for n in range(ETABLISSEMENTS):
         digits = f"031{n:04d}"
@@ -47,7 +48,7 @@ def generate(rng: random.Random) -> None:
     for n in range(PEOPLE):
         first, last = rng.choice(firsts), rng.choice(lasts)
         category, functions, disciplines = rng.choice(roles)
-        login = f"{demo.make_login(first, last)}{n}"
+        login = f"{academie.make_login(first, last)}{n}"
         batch.append(people.NewPerson(
             username=login, first_name=first, last_name=last, email=f"{login}@ac-bench.test",
             category=category, etablissement=rng.choice(etabs), functions=functions,

@@ -28,6 +28,6 @@ def prepare() -> str:
         }
     )
     for name in ("DOVECOT_DIR", "LMTP_SOCKET", "SPOOL_DIR", "DJANGO_DEBUG", "IMAP_HOST",
-                 "RADICALE_DIR", "CALDAV_URL"):
+                 "RADICALE_DIR", "CALDAV_URL", "IMAP_HOSTS", "LMTP_HOSTS", "DOVECOT_BACKENDS"):
         os.environ.pop(name, None)
     return var_dir

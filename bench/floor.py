@@ -69,6 +69,35 @@ def search_everywhere(client: imapclient.IMAPClient, folders: list[str], word: s
     return hits
 
 
+def sorted_hits(client: imapclient.IMAPClient, word: str) -> list[int]:
+    """UID SORT (REVERSE DATE) UTF-8 TEXT: every hit of the selected folder, newest first."""
+    return client.sort(["REVERSE DATE"], ["TEXT", word])
+
+
+def first_search_here(client: imapclient.IMAPClient, word: str) -> int:
+    """What a search in the selected folder needs: every hit in date order (the count), then
+    the envelopes of page 1. Returns the number of hits."""
+    hits = sorted_hits(client, word)
+    if hits:
+        client.fetch(hits[:PAGE_SIZE], ENVELOPE_ITEMS)
+    return len(hits)
+
+
+def first_search_everywhere(client: imapclient.IMAPClient, folders: list[str], word: str) -> int:
+    """The same over every folder: SELECT + SORT in each, then one FETCH of a page of
+    envelopes (those of the last folder with hits; the webmail reads the dates of each
+    folder's first page to merge them). Returns the number of hits."""
+    total, last = 0, []
+    for folder in folders:
+        client.select_folder(folder)
+        hits = sorted_hits(client, word)
+        total += len(hits)
+        last = hits or last
+    if last:
+        client.fetch(last[:PAGE_SIZE], ENVELOPE_ITEMS)
+    return total
+
+
 def move_all_back(client: imapclient.IMAPClient, source: str, target: str = "INBOX") -> int:
     """Empty ``source`` into ``target`` (the untimed half of the move measure)."""
     client.select_folder(source)

@@ -42,6 +42,12 @@ METHOD = [
     "SORT + FETCH. Open: `UID FETCH BODY.PEEK[]`, a different message each time (the webmail "
     "opens others from the same sample). Move: `UID MOVE` of the 50 newest. Search: SELECT + "
     "`UID SEARCH TEXT` in every folder but Trash and Junk.",
+    "First search of a new word (#16): at every sample a word of the corpus that neither "
+    "side has searched before (the floor and the webmail take alternate words), so nothing "
+    "is cached. This folder: the INBOX's search box (`?q=`) against SORT (REVERSE DATE) TEXT "
+    "+ FETCH of 50 envelopes. All folders: `/recherche/?text=` (exact count, pages merged by "
+    "date) against SELECT + SORT (REVERSE DATE) TEXT in every folder but Trash and Junk and "
+    "one FETCH of 50 envelopes.",
     "Move: before each webmail sample the INBOX page is loaded (untimed), as a user does "
     "before selecting; after each sample the 50 messages are moved back and Dovecot's "
     "indexer (fts_autoindex) is left to finish, outside the timed region.",

@@ -4,7 +4,7 @@ import random
 from pathlib import Path
 
 from bench import concurrency as load_test
-from bench import floor, webmail
+from bench import corpus, floor, webmail
 from bench.corpus import RARE_WORD
 from bench.report import CONCURRENCY, FIRST, MESSAGE, NONE, SEARCH, WARM, Row
 from bench.stack import Person, wait_quiet
@@ -68,6 +68,41 @@ def search(person: Person, repeat: int) -> tuple[Row, list[str]]:
     return Row("Body search, all folders", page, base, SEARCH), notes
 
 
+def _each_word(search, words: list[str], warmup: int):
+    """Time ``search(word)``, a new word at each sample (warm-up runs included)."""
+    return measure(lambda i: search(words[i]), repeat=len(words) - warmup, warmup=warmup)
+
+
+def first_searches(person: Person, repeat: int) -> tuple[list[Row], list[str]]:
+    """A word never searched before at every sample (nothing cached, by us or by Dovecot's
+    answers), in the INBOX's search box and over every folder. The floor and the webmail
+    take alternate words of the corpus, so each searches words it has never seen."""
+    words = iter(corpus.search_words())
+    browser = webmail.Webmail(person)
+    counts: list[int] = []
+    rows = []
+    with floor.session(person.login, folder=None) as raw:
+        folders = floor.searchable_folders(raw)
+    searches = (
+        ("this folder", lambda raw, word: floor.first_search_here(raw, word), browser.quick_search),
+        ("all folders", lambda raw, word: floor.first_search_everywhere(raw, folders, word),
+         browser.search),
+    )  # fmt: skip
+    for name, raw_search, page_search in searches:
+        mine = [next(words) for _ in range(repeat)]
+        theirs = [next(words) for _ in range(repeat + 2)]
+        with floor.session(person.login) as raw:
+            base = _each_word(lambda word: counts.append(raw_search(raw, word)), mine, 0)  # noqa: B023
+        page = _each_word(page_search, theirs, 2)
+        rows.append(Row(f"First search of a new word, {name}", page, base, SEARCH))
+    notes = [
+        f"First searches: each sample a word of the corpus not searched before (six letters "
+        f"or more); the raw searches found {min(counts):,} to {max(counts):,} messages "
+        f"(median {sorted(counts)[len(counts) // 2]:,})."
+    ]
+    return rows, notes
+
+
 def move_repeat(repeat: int) -> int:
     """Fewer samples for the move: each one waits for Dovecot's indexer to go idle."""
     return max(5, repeat * 2 // 3)
@@ -115,8 +150,11 @@ def run_all(server: DovecotServer, person: Person, repeat: int) -> tuple[list[Ro
         rows.append(step(person, repeat))
     wait_quiet(server)
     row, notes = search(person, repeat)
-    rows += [row, move(server, person, repeat)]
-    return rows, notes
+    rows.append(row)
+    wait_quiet(server)
+    first, first_notes = first_searches(person, repeat)
+    rows += [*first, move(server, person, repeat)]
+    return rows, [*notes, *first_notes]
 
 
 def concurrency(

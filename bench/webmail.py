@@ -47,6 +47,10 @@ class Webmail:
         url = reverse("mail:search", args=[self.mailbox_id])
         return _check(self.client.get(url, {"text": text}))
 
+    def quick_search(self, text: str, folder: str = "INBOX") -> bytes:
+        """The search box of a folder's list (?q=)."""
+        return _check(self.client.get(self.folder_url(folder), {"q": text}))
+
     def move(self, uids: list[int], target: str, folder: str = "INBOX") -> None:
         data = {"folder": folder, "action": "move", "uid": uids, "target": target}
         _check(self.client.post(reverse("mail:act", args=[self.mailbox_id]), data), 302)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from calendar_app import ical, imip, inbox, itip, services
+from calendar_app import ical, imip, inbox, itip, services, share_access
 from calendar_app.from_mail import parsed
 from calendar_app.models import RoomBooking
 from dav.client import DavUnavailable
@@ -75,9 +75,10 @@ def _calendar_leaf(message):
     return None
 
 
-def card_for(user, raw: bytes, *, personal: bool) -> Card | None:
+def card_for(user, raw: bytes, *, personal: bool, owner=None) -> Card | None:
     """None when the message holds no calendar; ``personal``: the reader's own mailbox (only
-    there may they answer)."""
+    there may they answer); ``owner``: the mailbox's owner, for whom a delegate may answer
+    (from the principal's calendar: ``extra["on_behalf"]``)."""
     if not _MAY_HOLD_CALENDAR.search(raw):  # most messages: no second parse
         return None
     try:
@@ -88,6 +89,8 @@ def card_for(user, raw: bytes, *, personal: bool) -> Card | None:
         data = leaf.get_payload(decode=True) or b""
         card = _read(user, data[: inbox.MAX_PART_BYTES], personal)
         card.part = _leaf_index(message, leaf)
+        if not personal and owner is not None and card.method == "REQUEST":
+            card.extra["on_behalf"] = _on_behalf(user, owner, data[: inbox.MAX_PART_BYTES])
         return card
     except Exception:  # whatever the data, the message itself must still show
         logger.exception("calendar card")
@@ -121,6 +124,24 @@ def _read(user, data: bytes, personal: bool) -> Card:
         card.mine = _my_answer(user, received)
         card.conflicts = _conflicts(user, received)
     return card
+
+
+def _on_behalf(user, owner, data: bytes) -> dict | None:
+    """A delegate reading the principal's mailbox: where to answer for them (the principal's
+    copy in their calendar, delegation.py), or None."""
+    received = itip.read(data)
+    if owner.email.lower() not in {p.email for p in received.attendees}:
+        return None
+    if not share_access.delegates(owner, user):
+        return None
+    try:
+        copy = inbox.locate(owner, received.uid)
+    except DavUnavailable:
+        return None
+    if copy is None:
+        return None
+    return {"owner": owner.username, "calendar": copy.calendar, "href": copy.href,
+            "name": owner.get_full_name() or owner.email}  # fmt: skip
 
 
 def _display(prop, email: str) -> str:

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from calendar_app import ical, privacy
+from calendar_app import ical, privacy, share_access
 from calendar_app.models import BusyPeriod, IndexedEvent
 
 _DENSE = re.compile(r"^RRULE:.*FREQ=(SECONDLY|MINUTELY)", re.MULTILINE | re.IGNORECASE)
@@ -109,18 +109,23 @@ def busy_of(reader, emails: list[str], start: datetime, end: datetime) -> list[P
     live = _series_outside_window(owners, start, end)
     rows = (BusyPeriod.objects.filter(owner_id__in=owners, starts_at__lt=end, ends_at__gt=start)
             .exclude(event_id__in=live).order_by("starts_at")
-            .values_list("owner_id", "starts_at", "ends_at", "title", "private", "all_day"))
-    for owner_id, starts_at, ends_at, title, private, all_day in rows:
-        by_owner[owner_id].append(_period(reader, owners[owner_id], starts_at, ends_at, title,
-                                          private, all_day))  # fmt: skip
-    for row in IndexedEvent.objects.filter(pk__in=live).only("owner_id", "source"):
+            .values_list("owner_id", "event__collection", "starts_at", "ends_at", "title",
+                         "private", "all_day"))  # fmt: skip
+    # What the reader may see of each calendar (shares, functional calendars): asked once.
+    grants = share_access.grants_of(reader, list(owners))
+    for owner_id, collection, starts_at, ends_at, title, private, all_day in rows:
+        by_owner[owner_id].append(_period(
+            reader, owners[owner_id], starts_at, ends_at, title, private, all_day,
+            share_access.level_in(grants, owner_id, collection)))  # fmt: skip
+    for row in IndexedEvent.objects.filter(pk__in=live).only("owner_id", "collection", "source"):
         if _too_dense(row.source):
             continue
+        level = share_access.level_in(grants, row.owner_id, row.collection)
         try:
             for busy in _busy_occurrences(row.source, start, end):
                 by_owner[row.owner_id].append(_period(
                     reader, owners[row.owner_id], busy.starts_at, busy.ends_at, busy.title,
-                    busy.private, busy.all_day))  # fmt: skip
+                    busy.private, busy.all_day, level))  # fmt: skip
         except ical.BadCalendarData:
             continue
     people = []
@@ -141,9 +146,9 @@ def _series_outside_window(owners: dict, start: datetime, end: datetime) -> list
         .values_list("pk", flat=True))  # fmt: skip
 
 
-def _period(reader, owner, start, end, title, private, all_day) -> Period:
-    seen = privacy.shown_to(reader, owner, private=private,
-                            details=privacy.Details(title))  # fmt: skip
+def _period(reader, owner, start, end, title, private, all_day, level: str) -> Period:
+    seen = privacy.shown_to(reader, owner, private=private, details=privacy.Details(title),
+                            level=level)  # fmt: skip
     zone = ical.local_zone()
     return Period(start.astimezone(zone), end.astimezone(zone),
                   seen.title if seen is not None else privacy.busy_label(), all_day)

@@ -44,6 +44,7 @@ class Occurrence:
     # Start and end in that zone, when its clock differs from the viewer's (else None).
     original_start: datetime | None = None
     original_end: datetime | None = None
+    owner: str = ""  # the owner's login, for a calendar shared with the viewer (sharing.py)
 
 
 def parse(text: str) -> icalendar.Calendar:

@@ -47,7 +47,8 @@ def _subject(method: str, title: str, partstat: str, update: bool) -> str:
     return _("Invitation: %(title)s") % {"title": title}
 
 
-def _body(method: str, component, sender_name: str, partstat: str, comment: str) -> str:
+def _body(method: str, component, sender_name: str, partstat: str, comment: str,
+          principal: str = "") -> str:  # fmt: skip
     title = str(component.get("SUMMARY", "")) or _("(no title)")
     lines = []
     if method == "REQUEST":
@@ -62,8 +63,13 @@ def _body(method: str, component, sender_name: str, partstat: str, comment: str)
     else:
         answer = {"ACCEPTED": _("accepted"), "TENTATIVE": _("answered «maybe» to"),
                   "DECLINED": _("declined")}.get(partstat, _("declined"))  # fmt: skip
-        lines.append(_("%(name)s %(answer)s «%(title)s».")
-                     % {"name": sender_name, "answer": answer, "title": title})  # fmt: skip
+        if principal:  # a delegate answering (SENT-BY)
+            lines.append(_("%(name)s %(answer)s «%(title)s» on behalf of %(principal)s.")
+                         % {"name": sender_name, "answer": answer, "title": title,
+                            "principal": principal})  # fmt: skip
+        else:
+            lines.append(_("%(name)s %(answer)s «%(title)s».")
+                         % {"name": sender_name, "answer": answer, "title": title})  # fmt: skip
     if component.get("DTSTART") is not None:
         lines.append(_("When: %(when)s") % {"when": when_text(component)})
     if component.get("LOCATION"):
@@ -84,8 +90,9 @@ def _body(method: str, component, sender_name: str, partstat: str, comment: str)
 
 
 def build(user, method: str, calendar, recipients: list[str], *, update: bool = False,
-          partstat: str = "", comment: str = "") -> bytes:  # fmt: skip
-    """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD)."""
+          partstat: str = "", comment: str = "", on_behalf_of=None) -> bytes:  # fmt: skip
+    """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD);
+    ``on_behalf_of``: the person a delegate answers for."""
     component = itip.first_event(calendar)
     with account_mail.in_language_of(user):
         name = user.get_full_name() or user.email
@@ -96,7 +103,11 @@ def build(user, method: str, calendar, recipients: list[str], *, update: bool = 
         message["Subject"] = _subject(method, title, partstat, update)
         message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=settings.MAIL_DOMAIN)
-        message.set_content(_body(method, component, name, partstat, comment),
+        principal = ""
+        if on_behalf_of is not None:
+            principal = on_behalf_of.get_full_name() or on_behalf_of.email
+            message.replace_header("Subject", f"{message['Subject']} ({principal})")
+        message.set_content(_body(method, component, name, partstat, comment, principal),
                             cte="quoted-printable")  # fmt: skip
     message.add_alternative(ical.serialize(calendar), subtype="calendar", cte="quoted-printable",
                             params={"method": method})  # fmt: skip

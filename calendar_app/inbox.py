@@ -11,9 +11,10 @@ import logging
 from contextlib import contextmanager
 from email.message import EmailMessage
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from calendar_app import edits, ical, itip, services
+from calendar_app import edits, ical, itip, services, share_access
 from calendar_app.models import IndexedEvent, ReceivedItip
 from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, dav_session
@@ -165,7 +166,8 @@ def _cancel(user, received: itip.Received, copy: Located | None) -> str:
 
 
 def _reply(user, sender: str, received: itip.Received) -> str:
-    answering = [p for p in received.attendees if p.email == sender]
+    answering = [p for p in received.attendees if p.email == sender] or [
+        p for p in received.attendees if _delegate_of(p.email, sender, received)]
     if not answering or answering[0].partstat not in (*itip.ANSWERS, "NEEDS-ACTION"):
         return "not-from-attendee"
     attendee = answering[0]
@@ -175,6 +177,16 @@ def _reply(user, sender: str, received: itip.Received) -> str:
         result = _set_answer(user, received, attendee)
         turn.applied = result == "answer-recorded"
         return result
+
+
+def _delegate_of(attendee: str, sender: str, received: itip.Received) -> bool:
+    """A REPLY sent by a delegate for an attendee (SENT-BY): believed only when both are our
+    accounts and the delegation is in force now (an outside SENT-BY cannot be checked)."""
+    if itip.sent_by_of(received.event, attendee) != sender:
+        return False
+    people = {u.email.lower(): u for u in get_user_model().objects.filter(
+        email__in=[attendee, sender], is_active=True)}  # fmt: skip
+    return len(people) == 2 and share_access.delegates(people[attendee], people[sender])
 
 
 def _set_answer(user, received: itip.Received, attendee: itip.Person) -> str:

@@ -4,17 +4,17 @@ recording the collection's change count it then holds (calendar_app/index_rows.p
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from calendar_app import index_rows, scheduling
+from calendar_app import index_rows, mirror, scheduling
 from calendar_app.models import CollectionState, IndexedEvent
-from dav import changes
+from dav import changes, read_only
 from dav.client import DavNotFound, dav_session
 
 
 def reindex_collection(username: str, collection: str) -> int:
     """Applies the changes since the last sync; returns how many resources changed."""
     owner = get_user_model().objects.filter(username=username).first()
-    if owner is None:
-        return 0
+    if owner is None or read_only.is_mirror(collection):
+        return 0  # a shared calendar's filtered copy is not its owner's: never indexed
     CollectionState.objects.get_or_create(owner=owner, collection=collection)
     # One sync per collection at a time: a burst of changes queues several tasks.
     with transaction.atomic():
@@ -38,4 +38,6 @@ def reindex_collection(username: str, collection: str) -> int:
         state.save(update_fields=["sync_token", "indexed_version"])
         # Invitations, updates and cancellations of the events this person organises.
         scheduling.after_sync(owner, collection, result.changed, result.deleted)
+        # The filtered copy «lecture» grantees sync (private events as «Occupé»).
+        mirror.after_sync(owner, collection, result.changed, result.deleted)
     return len(result.changed) + len(result.deleted)

@@ -75,6 +75,15 @@ def attendees_of(component) -> list[Person]:
     return list(people.values())[:MAX_ATTENDEES]
 
 
+def sent_by_of(component, email: str) -> str:
+    """Who answered for the attendee ``email`` (their line's SENT-BY), "" if they did."""
+    found = component.get("ATTENDEE")
+    for prop in found if isinstance(found, list) else [found] if found is not None else []:
+        if address(prop) == email:
+            return address(_param(prop, "SENT-BY"))
+    return ""
+
+
 def partstat_of(component, email: str) -> str:
     return next((p.partstat for p in attendees_of(component) if p.email == email), "")
 
@@ -198,9 +207,10 @@ def outgoing(calendar: icalendar.Calendar, method: str, *, sequence: int,
 
 
 def reply(calendar: icalendar.Calendar, attendee: Person, *, method: str = "REPLY",
-          proposed: tuple | None = None) -> icalendar.Calendar:  # fmt: skip
+          proposed: tuple | None = None, sent_by: str = "") -> icalendar.Calendar:  # fmt: skip
     """The attendee's answer (RFC 5546 §3.2.3): the event's identity and their line only.
-    ``method="COUNTER"`` with ``proposed`` (start, end): «proposer un autre horaire»."""
+    ``method="COUNTER"`` with ``proposed`` (start, end): «proposer un autre horaire»;
+    ``sent_by``: the delegate who answers for them (SENT-BY, RFC 5545 §3.2.18)."""
     event = first_event(calendar)
     answer = icalendar.Event()
     for name in ("UID", "SEQUENCE", "SUMMARY", "DTSTART", "DTEND", "DURATION",
@@ -209,8 +219,9 @@ def reply(calendar: icalendar.Calendar, attendee: Person, *, method: str = "REPL
             answer.add(name, event.get(name))
     answer.add("DTSTAMP", datetime.now(UTC))
     answer.add("ORGANIZER", event.get("ORGANIZER"))
+    extra = {"sent_by": f"mailto:{sent_by}"} if sent_by else {}
     answer.add("ATTENDEE", _calendar_address(attendee.email, attendee.name,
-                                             partstat=attendee.partstat))  # fmt: skip
+                                             partstat=attendee.partstat, **extra))  # fmt: skip
     if attendee.comment:
         answer.add("COMMENT", attendee.comment[:1000])
     if proposed is not None:

@@ -1,17 +1,22 @@
 """What a reader may see of someone else's event: THE rule, in one place.
 
 Every path that shows a person's event to anyone but its owner calls ``shown_to`` (or
-``occurrence_for``, which applies it to an occurrence): free/busy, search, reminders, and,
-when they land, sharing, the CalDAV data of shared calendars and iMIP. A private event
-(CLASS:PRIVATE or CONFIDENTIAL) is «Occupé» with its time only: no title, place,
-description or attendees. Without read access (sharing is not built yet: only the owner has
-it), a reader sees the time of any event, never its details.
+``occurrence_for``, which applies it to an occurrence): free/busy, search, reminders, the
+shared calendars in the web agenda (calendar_app.sharing) and their filtered copy on CalDAV
+(calendar_app.mirror). A private event (CLASS:PRIVATE or CONFIDENTIAL) is «Occupé» with its
+time only: no title, place, description or attendees. A reader with «lecture» on the
+calendar (calendar_app.share_access) sees the other events whole; with «disponibilités
+seulement» or nothing, the time of any event, never its details; with «modification» (a
+secretary, a delegate) everything, private events included, as by CalDAV where they write.
 """
 
 import dataclasses
 from dataclasses import dataclass
 
 from django.utils.translation import pgettext
+
+from calendar_app import share_access
+from calendar_app.sharing_models import Level
 
 PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
 # The fields of an occurrence that only a reader with the right to see details gets.
@@ -34,27 +39,35 @@ def busy_label() -> str:
     return pgettext("free/busy", "Busy")
 
 
-def may_read(reader, owner) -> bool:
-    """Whether ``reader`` may read ``owner``'s events beyond their times. Sharing («lecture»,
-    «modification») will extend this; «disponibilités seulement» will not."""
-    return reader is not None and owner is not None and reader.pk == owner.pk
+def may_read(reader, owner, collection: str = "") -> bool:
+    """Whether ``reader`` may read ``owner``'s events of ``collection`` beyond their times."""
+    if reader is None or owner is None:
+        return False
+    return reader.pk == owner.pk or share_access.level(reader, owner, collection) in (
+        Level.READ, Level.WRITE)  # fmt: skip
 
 
-def shown_to(reader, owner, *, private: bool, details: Details) -> Details | None:
-    """What ``reader`` sees of ``owner``'s event: all of it, or None (the time only: callers
-    show «Occupé»)."""
+def shown_to(reader, owner, *, private: bool, details: Details, collection: str = "",
+             level: str | None = None) -> Details | None:  # fmt: skip
+    """What ``reader`` sees of ``owner``'s event in ``collection``: all of it, or None (the
+    time only: callers show «Occupé»). ``level``: the reader's, when the caller knows it."""
     if reader is not None and owner is not None and reader.pk == owner.pk:
         return details
-    if private or not may_read(reader, owner):
+    if level is None:
+        level = share_access.level(reader, owner, collection) if collection else ""
+    if level == Level.WRITE:
+        return details
+    if private or level != Level.READ:
         return None
     return details
 
 
-def occurrence_for(reader, owner, occurrence):
+def occurrence_for(reader, owner, occurrence, *, level: str | None = None):
     """An ``ical.Occurrence`` as ``reader`` may see it (a copy when anything is hidden)."""
     seen = shown_to(reader, owner, private=occurrence.private,
                     details=Details(occurrence.title, occurrence.location,
-                                    occurrence.description))  # fmt: skip
+                                    occurrence.description),
+                    collection=occurrence.calendar, level=level)  # fmt: skip
     if seen is not None:
         return occurrence
     names = {f.name for f in dataclasses.fields(occurrence)}

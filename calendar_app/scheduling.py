@@ -9,6 +9,7 @@ from django.db import transaction
 
 from calendar_app import ical, imip, itip
 from calendar_app.models import ScheduledEvent
+from dav import read_only
 from dav.client import DavNotFound, Resource, dav_session
 
 logger = logging.getLogger(__name__)
@@ -97,8 +98,8 @@ def _moved_to(owner, collection: str, href: str, row: ScheduledEvent) -> bool:
     CANCEL for that."""
     with dav_session(owner.username) as store:
         for other in store.calendars():
-            if other.name == collection:
-                continue
+            if other.name == collection or read_only.is_mirror(other.name):
+                continue  # a shared calendar's filtered copy is not a place to move to
             try:
                 store.get(other.name, href)
             except DavNotFound:

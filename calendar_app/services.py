@@ -41,10 +41,10 @@ def calendars_of(user) -> list[CalendarInfo]:
     """The person's calendars; «Personnel» is created at first use (a subscription alone
     leaves nowhere to write)."""
     with dav_session(user.username) as store:
-        found = store.calendars()
+        found = [c for c in store.calendars() if not read_only.is_mirror(c.name)]
         if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-            found = store.calendars()
+            found = [c for c in store.calendars() if not read_only.is_mirror(c.name)]
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
@@ -69,7 +69,11 @@ def access_calendar(user, name: str) -> CalendarInfo:
 def occurrences_between(user, start: datetime, end: datetime,
                         calendars: list[CalendarInfo]) -> list[ical.Occurrence]:  # fmt: skip
     """From the derived index while it is current, else from the store (calendar_app/window.py)."""
-    found = window.occurrences_between(user, start, end, [c for c in calendars if not c.hidden])
+    return by_time(window.occurrences_between(user, start, end,
+                                              [c for c in calendars if not c.hidden]))
+
+
+def by_time(found: list[ical.Occurrence]) -> list[ical.Occurrence]:
     return sorted(found, key=lambda o: (not o.all_day, _sort_key(o.start), o.title.lower()))
 
 

@@ -9,6 +9,7 @@ from calendar_app import (
     preference_views,
     room_views,
     school_views,
+    share_views,
     subscription_views,
     views,
 )
@@ -43,4 +44,18 @@ urlpatterns = [
     path("abonnements/", subscription_views.subscriptions_page, name="subscriptions"),
     path("abonnements/<str:name>/actualiser/", subscription_views.refresh,
          name="subscription_refresh"),  # fmt: skip
+]
+
+_shared = "partage/<str:owner>/<str:name>/"
+urlpatterns += [
+    path("calendriers/<str:name>/partage/", share_views.calendar_shares, name="calendar_shares"),
+    path("calendriers/<str:name>/partage/<int:share_id>/retirer/", share_views.share_remove,
+         name="share_remove"),  # fmt: skip
+    path(f"{_shared}affichage/", share_views.shared_visibility, name="shared_visibility"),
+    path(f"{_shared}nouveau/", share_views.shared_event_new, name="shared_event_new"),
+    path(f"{_shared}evenement/<str:href>/", share_views.shared_event, name="shared_event"),
+    path(f"{_shared}evenement/<str:href>/modifier/", share_views.shared_event_edit,
+         name="shared_event_edit"),  # fmt: skip
+    path(f"{_shared}evenement/<str:href>/repondre/", share_views.shared_answer,
+         name="shared_answer"),  # fmt: skip
 ]

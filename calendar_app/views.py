@@ -21,6 +21,7 @@ from calendar_app import (
     navigation,
     school,
     services,
+    sharing,
     slots,
 )
 from calendar_app.ical import viewer_zone
@@ -59,6 +60,10 @@ def agenda(request, view: str = "semaine"):
     span = grid.span_of(grid.VIEWS[view], anchor, working_week=preferences.working_week)
     calendars = services.calendars_of(request.user)
     occurrences = services.occurrences_between(request.user, span.start, span.end, calendars)
+    shared = sharing.shared_calendars(request.user)  # «Agendas partagés avec moi»
+    if shared:
+        occurrences = services.by_time(occurrences + sharing.occurrences_between(
+            request.user, span.start, span.end, shared))  # fmt: skip
     school_calendar = school.entry_for(request.user, preferences.hidden_calendars)
     if not school_calendar["hidden"]:  # read-only, from data: see calendar_app/school.py
         occurrences += school.occurrences(request.user, span.start, span.end)
@@ -71,6 +76,7 @@ def agenda(request, view: str = "semaine"):
         "previous_url": agenda_url(view, span.previous), "next_url": agenda_url(view, span.next),
         "hours": range(grid.FIRST_HOUR, grid.LAST_HOUR), "first_hour": grid.FIRST_HOUR,
         "last_hour": grid.LAST_HOUR, "school_calendar": school_calendar,
+        "shared_calendars": shared,
         **navigation.context(span, preferences, request.GET.get("mini")),
     })  # fmt: skip
 
@@ -284,7 +290,9 @@ def search(request):
     if last < first:
         first, last = last, first
     span = grid.Span("list", first, first, (last - first).days + 1, first, first)
-    results = services.search_events(request.user, query, span.start, span.end) if query else []
+    results = services.by_time(
+        services.search_events(request.user, query, span.start, span.end)
+        + sharing.search(request.user, query, span.start, span.end)) if query else []
     days = grid.lay_out(span, results)
     return render(request, "calendar_app/search.html", {
         "query": query, "first": first, "last": last, "days": days, "searched": bool(query),

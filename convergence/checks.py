@@ -77,3 +77,20 @@ def check_tls_files(app_configs=None, **kwargs) -> list[Error]:
     return [Error(f"{name} names no readable file.", hint="Give the path of a PEM file.",
                   id="convergence.E006")
             for name, path in paths.items() if path and not Path(path).is_file()]  # fmt: skip
+
+
+@register(Tags.security)
+def check_password_hashing(app_configs=None, **kwargs) -> list[Error]:
+    """A test suite's cheap Argon2 must never store production passwords."""
+    if _development() or (
+        settings.PASSWORD_ARGON2_TIME_COST >= 3 and settings.PASSWORD_ARGON2_MEMORY_KIB >= 65536
+    ):
+        return []
+    return [
+        Error(
+            "PASSWORD_ARGON2_TIME_COST or PASSWORD_ARGON2_MEMORY_KIB is below 3 / 65536 "
+            "while DEBUG is off.",
+            hint="Unset them in production: the lower values are for test suites only.",
+            id="convergence.E007",
+        )
+    ]

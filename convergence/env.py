@@ -33,6 +33,40 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _port(name: str, text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"{name}: {text!r} is not a port number")
+    return int(text)
+
+
+def endpoints(name: str, default: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``host:port,host:port`` as [(host, port), …]; an IPv6 address in brackets."""
+    items = env_list(name, [])
+    if not items:
+        return default
+    result = []
+    for item in items:
+        host, separator, port = item.rpartition(":")
+        if not separator or not host:
+            raise ValueError(f"{name} must list host:port pairs, got {item!r}")
+        result.append((host.removeprefix("[").removesuffix("]"), _port(name, port)))
+    return result
+
+
+def backends(name: str) -> list[tuple[str, str, int, int]]:
+    """``name=host:imap_port:lmtp_port,…`` as [(name, host, imap_port, lmtp_port), …]."""
+    result = []
+    for item in env_list(name, []):
+        label, _, address = item.partition("=")
+        parts = address.split(":")
+        if not label.replace("-", "").replace("_", "").isalnum() or len(parts) != 3:
+            raise ValueError(f"{name} must list name=host:imap_port:lmtp_port, got {item!r}")
+        result.append((label, parts[0], _port(name, parts[1]), _port(name, parts[2])))
+    if len({label for label, *_ in result}) != len(result):
+        raise ValueError(f"{name} names a backend twice")
+    return result
+
+
 def secret_from_file(path: Path) -> str:
     """A development secret kept under var/ (0600), created on first use."""
     if not path.exists():

@@ -9,6 +9,7 @@ import logging
 from radicale import hook
 
 from dav.in_radicale import is_web_app, request_database, setup_django
+from dav.read_only import is_mirror
 
 setup_django()
 
@@ -27,8 +28,8 @@ class Hook(hook.BaseHook):
 
     def notify(self, notification_item) -> None:
         owner, _, collection = notification_item.point.partition("/")
-        if not owner or not collection:
-            return
+        if not owner or not collection or is_mirror(collection):
+            return  # a shared calendar's filtered copy: written from its source's index task
         if notification_item.is_card_item and is_web_app():
             return  # the web app indexes the cards it writes itself (an import writes thousands)
         if not notification_item.is_card_item:

@@ -1,25 +1,53 @@
 """Radicale rights plugin (``[rights] type = dav.radicale_rights``): who reaches which path.
 
-Collections live at ``/<username>/<collection>/``. A person reaches their own; #14's sharing
-adds the collections others share with them in ``shared_permissions`` (read from Django)."""
+Collections live at ``/<username>/<collection>/``. A person reaches their own; the calendars
+others share with them (``shared_permissions``, from calendar_app.share_access: the one
+answer for the web and CalDAV alike); the room calendars of their établissement."""
 
 from radicale import pathutils, rights
 
 from dav.in_radicale import request_database, setup_django
-from dav.read_only import restrict
+from dav.read_only import MIRROR_PREFIX, is_mirror, restrict
 
 setup_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 
+from calendar_app import share_access  # noqa: E402
+from calendar_app.sharing_models import Level  # noqa: E402
+
 OWN_HOME = "RW"  # list, create and delete one's collections
 OWN_COLLECTION = "rw"  # read and write the events or cards in them
+# «modification» on someone else's calendar: its events, not the calendar itself (no delete
+# or overwrite of the collection, no property changes, no Radicale sharing of it).
+GRANTEE_WRITE = "rwdolmt"
 
 
 def own_permissions(user: str, path_parts: list[str]) -> str:
     if not path_parts or path_parts[0] != user:
         return ""
     return {1: OWN_HOME, 2: OWN_COLLECTION}.get(len(path_parts), "")
+
+
+def shared_permissions(user: str, path_parts: list[str]) -> str:
+    """Another person's calendar shared with ``user``: «modification» reads and writes the
+    calendar itself; «lecture» reads only its filtered copy ``lecture--<calendar>`` (private
+    events as «Occupé» and their time: Radicale cannot filter per reader); «disponibilités
+    seulement» reaches nothing by CalDAV (the web's free/busy only). Never the owner's home
+    (no listing, no new calendars there)."""
+    if len(path_parts) != 2 or path_parts[0] == user:
+        return ""
+    home, collection = path_parts
+    source = collection[len(MIRROR_PREFIX):] if is_mirror(collection) else collection
+    with request_database():
+        people = {u.username: u for u in get_user_model().objects.filter(
+            username__in=[user, home], is_active=True)}  # fmt: skip
+        if len(people) != 2:
+            return ""
+        level = share_access.level(people[user], people[home], source)
+    if is_mirror(collection):
+        return "r" if level in (Level.READ, Level.WRITE) else ""
+    return GRANTEE_WRITE if level == Level.WRITE else ""
 
 
 ROOMS_PRINCIPAL = "ressources."  # calendar_app.rooms: one per établissement, ressources.<uai>
@@ -44,5 +72,8 @@ class Rights(rights.BaseRights):
         if not sane_path:
             return "R"  # the root: principal discovery
         parts = sane_path.split("/")
-        return restrict(own_permissions(user, parts), parts, user_groups) or room_permissions(
-            user, parts)
+        if parts[0] == user:
+            return restrict(own_permissions(user, parts), parts, user_groups)
+        if parts[0].startswith(ROOMS_PRINCIPAL):
+            return room_permissions(user, parts)
+        return shared_permissions(user, parts)

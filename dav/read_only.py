@@ -1,25 +1,38 @@
 """Read-only collections (a subscribed public .ics; the address book of one's établissement's
-staff, contacts/staff.py): people and their phones read them, only the web app, which
+staff, contacts/staff.py; the filtered copy of a calendar shared at «lecture»,
+calendar_app/mirror.py): people and their phones read them, only the web app, which
 refreshes them from their source, writes them.
 
-The mark is the collection's name (``abonnement--…``: Django's slugify never writes two
-hyphens in a row, so no calendar a person names can take it; ``etablissement-<uai>``, which
-the address book pages never create), so the rights plugin decides
-without reading the store. The writer is told apart by the group the auth plugin gives the
-master login (only the web app, straight on loopback, holds it)."""
+The mark is the collection's name (``abonnement--…``, ``lecture--…``: Django's slugify never
+writes two hyphens in a row, so no calendar a person names can take it;
+``etablissement-<uai>``, which the address book pages never create), so the rights plugin
+decides without reading the store. The writer is told apart by the group the auth plugin
+gives the master login (only the web app, straight on loopback, holds it)."""
 
 PREFIX = "abonnement--"
+MIRROR_PREFIX = "lecture--"
 STAFF_BOOK_PREFIX = "etablissement-"
 WRITER_GROUP = "convergence-web"
 
 
 def is_read_only(collection: str) -> bool:
-    return collection.startswith((PREFIX, STAFF_BOOK_PREFIX))
+    return collection.startswith((PREFIX, STAFF_BOOK_PREFIX, MIRROR_PREFIX))
+
+
+def is_mirror(collection: str) -> bool:
+    """The filtered copy of a shared calendar: not a calendar of its owner's own."""
+    return collection.startswith(MIRROR_PREFIX)
+
+
+def mirror_of(collection: str) -> str:
+    return MIRROR_PREFIX + collection
 
 
 def restrict(permissions: str, path_parts: list[str], user_groups: set) -> str:
     """``permissions`` without writing, on a read-only collection and what it holds, unless
-    the request is the web app's."""
+    the request is the web app's; nothing at all on a copy for readers, for its owner."""
     if len(path_parts) >= 2 and is_read_only(path_parts[1]) and WRITER_GROUP not in user_groups:
+        if is_mirror(path_parts[1]):
+            return ""
         return permissions.replace("w", "").replace("W", "")
     return permissions

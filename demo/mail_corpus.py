@@ -122,7 +122,7 @@ def _in_domain(value, domain: str):
 
 def spooled_indices() -> set[int]:
     """Corpus messages the gateway already accepted: its spool index keeps one row per message,
-    with the envelope sender, after delivery too (only the spool file is discarded)."""
+    with the envelope sender, after delivery too (only its bytes are discarded)."""
     senders = SpooledMessage.objects.filter(
         mail_from__startswith=ENVELOPE_PREFIX, mail_from__endswith=ENVELOPE_SUFFIX
     ).values_list("mail_from", flat=True)

@@ -1,7 +1,8 @@
-"""Render Dovecot's configuration from deploy/ templates and run it (development and tests).
+"""Render Dovecot's configuration from deploy/ templates, and run it.
 
-Production runs its own Dovecot from the same templates; this module only serves `make run`
-and the test suite, which both start a private instance on loopback.
+`make run` and the tests start private instances on loopback (one Dovecot, or backends
+behind a proxy); in production `django-admin render_dovecot` renders the same templates
+where the Dovecot container reads them.
 """
 
 import base64
@@ -21,14 +22,33 @@ from string import Template
 from django.conf import settings
 
 from accounts.mail_logins import policy_token
+from devstack.loopback import free_port
 from devstack.processes import stop_process_group
 
-TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
+# deploy/ of the checkout, or its copy in the installed wheel (setup.py).
+TEMPLATES_DIR = Path(settings.SITE_DIR) / "deploy"
 SQL_FILES = (
     "dovecot-sql.conf.ext",
     "dovecot-sql-app-passwords.conf.ext",
     "dovecot-dict-sql.conf.ext",
 )
+PROXY_SQL_FILES = ("dovecot-sql-proxy.conf.ext",)
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def backends_sql(backends: list[tuple[str, str, int, int]]) -> str:
+    """DOVECOT_BACKENDS as a table the proxy's query joins (name, host, imap_port, lmtp_port):
+    SELECTs of constants, which SQLite and PostgreSQL both read."""
+    if not backends:
+        raise ValueError("a Dovecot proxy needs DOVECOT_BACKENDS")
+    return " UNION ALL ".join(
+        f"SELECT {_sql_text(name)} AS name, {_sql_text(host)} AS host, "
+        f"{int(imap)} AS imap_port, {int(lmtp)} AS lmtp_port"
+        for name, host, imap, lmtp in backends
+    )
 
 
 class DovecotNotInstalled(RuntimeError):
@@ -82,6 +102,12 @@ class DovecotConfig:
     tls_cert: str = ""
     tls_key: str = ""
     imaps_port: int = 0
+    lmtp_port: int = 0  # LMTP on TCP besides the socket (0: socket only)
+    trusted_networks: tuple[str, ...] = ()  # the proxies in front of this backend
+    # "proxy": no mail, each login and recipient sent on to one of ``backends``.
+    role: str = "backend"
+    backends: tuple[tuple[str, str, int, int], ...] = ()
+    log_path: str = ""  # default: dovecot.log in base_dir; a container's: /dev/stderr
 
     def _ssl_settings(self) -> str:
         if not self.tls_cert:
@@ -131,12 +157,19 @@ class DovecotConfig:
             "auth_policy_token": self.auth_policy_token,
             "ssl_settings": self._ssl_settings(),
             "imaps_port": str(self.imaps_port if self.tls_cert else 0),
+            "lmtp_port": str(self.lmtp_port),
+            "trusted_networks": " ".join(self.trusted_networks),
+            "log_path": self.log_path or str(self.base_dir / "dovecot.log"),
         }
-        for name in ("dovecot.conf", *SQL_FILES):
-            template = Template((TEMPLATES_DIR / f"{name}.template").read_text())
-            (self.base_dir / name).write_text(template.substitute(values))
-        for name in SQL_FILES:  # they hold the database password
-            os.chmod(self.base_dir / name, 0o600)
+        if self.role == "proxy":
+            values |= {
+                "backends_sql": backends_sql(list(self.backends)),
+                "default_backend": self.backends[0][0],
+                "master_user": self.master_user,
+            }
+            self._write({"dovecot-proxy.conf": "dovecot.conf"}, PROXY_SQL_FILES, values)
+            return self.config_path
+        self._write({"dovecot.conf": "dovecot.conf"}, SQL_FILES, values)
         master_file = self.base_dir / "master-users"
         master_file.write_text(f"{self.master_user}:{ssha512(self.master_secret)}\n")
         os.chmod(master_file, 0o640)
@@ -144,6 +177,13 @@ class DovecotConfig:
             internal = pwd.getpwnam(internal_user)
             os.chown(master_file, 0, internal.pw_gid)
         return self.config_path
+
+    def _write(self, main: dict[str, str], sql_files: tuple[str, ...], values: dict) -> None:
+        for template_name, name in {**main, **{n: n for n in sql_files}}.items():
+            template = Template((TEMPLATES_DIR / f"{template_name}.template").read_text())
+            (self.base_dir / name).write_text(template.substitute(values))
+        for name in sql_files:  # they hold the database password
+            os.chmod(self.base_dir / name, 0o600)
 
 
 def dovecot_binary() -> str:
@@ -177,8 +217,10 @@ class DovecotServer:
                 log = self.config.base_dir / "dovecot.log"
                 tail = log.read_text()[-2000:] if log.exists() else ""
                 raise RuntimeError(f"Dovecot exited with {self.process.returncode}: {tail}")
+            listen = self.config.listen
+            host = "127.0.0.1" if listen in ("*", "0.0.0.0") else listen  # noqa: S104
             if (
-                _port_open(self.config.listen, self.config.imap_port)
+                _port_open(host, self.config.imap_port)
                 and self.config.lmtp_socket.exists()
             ):
                 return
@@ -197,8 +239,11 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def configured_server(database: dict | None = None, policy_url: str = "") -> DovecotServer:
-    """The Dovecot described by the settings (IMAP_PORT, DOVECOT_DIR), reading ``database``
+def configured_server(
+    database: dict | None = None, policy_url: str = "", role: str = "backend"
+) -> DovecotServer:
+    """The Dovecot described by the settings (DOVECOT_DIR, DOVECOT_LISTEN, IMAP_PORT,
+    LMTP_PORT; a proxy to DOVECOT_BACKENDS when ``role`` is "proxy"), reading ``database``
     (the default one unless the tests or the bench name theirs), asking ``policy_url``
     (DOVECOT_AUTH_POLICY_URL unless the tests give their live server's) about logins."""
     return DovecotServer(
@@ -208,11 +253,47 @@ def configured_server(database: dict | None = None, policy_url: str = "") -> Dov
             database=database or settings.DATABASES["default"],
             master_user=settings.DOVECOT_MASTER_USER,
             master_secret=settings.DOVECOT_MASTER_SECRET,
+            listen=settings.DOVECOT_LISTEN,
             auth_penalty=settings.DOVECOT_AUTH_PENALTY,
             auth_policy_url=policy_url or settings.DOVECOT_AUTH_POLICY_URL,
             auth_policy_token=policy_token(),
             tls_cert=settings.TLS_CERT_FILE,
             tls_key=settings.TLS_KEY_FILE,
             imaps_port=settings.IMAPS_PORT,
+            lmtp_port=settings.LMTP_PORT,
+            trusted_networks=tuple(settings.DOVECOT_TRUSTED_NETWORKS),
+            role=role,
+            backends=tuple(settings.DOVECOT_BACKENDS),
+            log_path=settings.DOVECOT_LOG_PATH,
         )
     )
+
+
+def loopback_cluster(
+    base_dir: Path, database: dict, backends: int = 2, policy_url: str = ""
+) -> tuple[list[DovecotServer], DovecotServer]:
+    """``backends`` Dovecot backends and a proxy in front of them, on free loopback ports,
+    each in its own directory under ``base_dir`` (tests and `make cluster-test`). The
+    proxy's backends are named b1, b2…: DOVECOT_BACKENDS is ``proxy.config.backends``."""
+    common = {
+        "database": database,
+        "master_user": settings.DOVECOT_MASTER_USER,
+        "master_secret": settings.DOVECOT_MASTER_SECRET,
+        "auth_penalty": settings.DOVECOT_AUTH_PENALTY,
+        "auth_policy_url": policy_url,
+        "auth_policy_token": policy_token(),
+    }
+    stores = [
+        DovecotServer(DovecotConfig(
+            base_dir=base_dir / f"dovecot-b{index}", imap_port=free_port(),
+            lmtp_port=free_port(), trusted_networks=("127.0.0.0/8",), **common,
+        ))
+        for index in range(1, backends + 1)
+    ]  # fmt: skip
+    proxy = DovecotServer(DovecotConfig(
+        base_dir=base_dir / "dovecot-proxy", imap_port=free_port(), lmtp_port=free_port(),
+        role="proxy", **common,
+        backends=tuple((f"b{index}", "127.0.0.1", store.config.imap_port,
+                        store.config.lmtp_port) for index, store in enumerate(stores, 1)),
+    ))  # fmt: skip
+    return stores, proxy

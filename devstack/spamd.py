@@ -17,7 +17,7 @@ from django.conf import settings
 from devstack.processes import stop_process_group
 from mail.pipeline import spam
 
-SITE_CONFIG = Path(settings.BASE_DIR) / "deploy" / "spamassassin.cf"
+SITE_CONFIG = Path(settings.SITE_DIR) / "deploy" / "spamassassin.cf"
 
 
 class SpamdNotInstalled(RuntimeError):

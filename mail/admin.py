@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mail.models import Mailbox, MailboxMember, SpooledMessage
+from mail.models import Mailbox, MailboxMember, SpooledMessage, stored
 
 
 class MemberInline(admin.TabularInline):
@@ -27,6 +27,7 @@ class SpooledMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="message")
     def content(self, obj: SpooledMessage) -> str:
-        if not obj.path.exists():
+        try:
+            return stored.first_bytes(obj.chunks, 200_000).decode("utf-8", "replace")
+        except stored.ContentMissing:
             return "—"
-        return obj.path.read_bytes()[:200_000].decode("utf-8", "replace")

@@ -3,9 +3,12 @@
 import re
 import shutil
 import smtplib
+import subprocess
+import sys
 import threading
 import time
 import uuid
+import zipfile
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -18,9 +21,7 @@ import redis
 from allauth.mfa.totp.internal.auth import TOTP
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.core.management.base import CommandError
-from django.db import OperationalError, connection
-from django.test import TransactionTestCase
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
@@ -31,28 +32,13 @@ from mail.imap import close_all_sessions, imap_session
 from mail.models import Mailbox
 from mail.pipeline.gateway import build_controllers
 from mail.transport.lmtp import lmtp_deliver
+from tests import emptying
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"
 
 
-_flush_after_test = TransactionTestCase._fixture_teardown
-
-
-def _flush_retrying_deadlocks(self):
-    """A transactional test ends with TRUNCATE of every table, while the worker's beat jobs,
-    the gateway and Radicale's plugins may be reading rows: PostgreSQL then aborts one side
-    as a deadlock. Flushing again succeeds; giving up would leave the test's rows to the next
-    tests of this process."""
-    for attempt in range(5):
-        try:
-            return _flush_after_test(self)
-        except (CommandError, OperationalError) as exc:
-            if "deadlock" not in str(exc.__cause__ or exc) or attempt == 4:
-                raise
-
-
-TransactionTestCase._fixture_teardown = _flush_retrying_deadlocks
+emptying.install()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -76,6 +62,29 @@ def _fresh_lockout_counters():
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
     for key in client.scan_iter(match=f"*{prefix}*allauth:rl:*"):
         client.delete(key)
+
+
+NOT_SHIPPED = shutil.ignore_patterns(
+    ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
+    "test-artifacts", ".pytest_cache", ".ruff_cache",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def wheel_files(tmp_path_factory) -> set[str]:
+    """The files of the project's wheel (what deploy/Dockerfile installs), built once per run
+    from a copy of the checkout, so no earlier build/ directory can fill a gap."""
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(settings.BASE_DIR, source, dirs_exist_ok=True, ignore=NOT_SHIPPED)
+    dist = tmp_path_factory.mktemp("dist")
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=source, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout + build.stderr
+    (wheel,) = dist.glob("convergence-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
 
 
 @pytest.fixture(scope="session")

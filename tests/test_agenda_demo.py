@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from calendar_app import ical, services
-from calendar_app.demo import school_year_start, seed_demo_agenda
 from dav.client import dav_session
+from demo.agenda import school_year_start, seed_demo_agenda
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("empty_store")
@@ -34,3 +34,15 @@ def test_seed_demo_writes_a_school_year_once():
     week = services.occurrences_between(prof, start, start + timedelta(days=7),
                                         services.calendars_of(prof))  # fmt: skip
     assert len([o for o in week if o.calendar == "cours"]) == 6  # the timetable, every week
+
+    # The vie scolaire mailbox has its calendar; secretariat.demo, who manages the mailbox,
+    # may change it (rights follow the mailbox's).
+    from calendar_app import share_access
+    from calendar_app.models import FunctionalCalendar, Level
+
+    functional = FunctionalCalendar.objects.select_related("account").get(
+        mailbox__imap_user__startswith="vie-scolaire.")
+    with dav_session(functional.account.username) as store:
+        assert "vie-scolaire" in {c.name for c in store.calendars()}
+    secretary = User.objects.get(username="secretariat.demo")
+    assert share_access.level(secretary, functional.account, "vie-scolaire") == Level.WRITE

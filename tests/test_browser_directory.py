@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-from directory import demo
+from demo import academie as demo
 from tests.conftest import CHROMIUM, PASSWORD, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from calendar_app import rooms
-from calendar_app.demo import seed_demo_rooms
+from demo.agenda import seed_demo_rooms
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, assert_accessible
 from tests.invitation_helpers import next_tuesday

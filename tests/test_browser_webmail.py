@@ -65,7 +65,12 @@ def test_search_finds_a_word_in_a_body(live_server, page, prof):
     page.get_by_label("Mots").fill(word)
     page.get_by_role("button", name="Rechercher").last.click()
     expect(page.get_by_role("link", name=subject)).to_be_visible()
+    expect(page.locator("#compte")).to_have_text("1 message trouvé")
     assert_accessible(page)
+    page.get_by_label("Où chercher").select_option(label="Envoyés")  # one folder: not there
+    page.get_by_role("button", name="Rechercher").last.click()
+    expect(page.locator("#compte")).to_have_text("0 message trouvé")
+    expect(page.get_by_label("Où chercher")).to_have_value("Sent")
 
 
 def test_keyboard_only_through_the_list(live_server, page, prof):

@@ -10,7 +10,7 @@ from accounts.models import User
 from contacts import services, vcard
 from contacts.models import IndexedContact
 from dav.carddav import carddav_session
-from directory import demo
+from demo import academie as demo
 from directory.suggestions import suggest
 from tests.contacts_helpers import empty_store  # noqa: F401 - fixture
 

@@ -47,7 +47,7 @@ def test_only_it_support_sees_and_retries_dead_letters(client, prof, support, do
     subject = unique_subject("Réunion parents-professeurs")
     letter = dead_letter_while_dovecot_is_down(dovecot, prof.email, subject)
     assert letter.attempts == 5 and "LMTP unavailable" in letter.last_error
-    assert letter.path.exists()  # the bytes are kept for the retry
+    assert letter.chunks.exists()  # the bytes are kept for the retry
     assert subject not in inbox_subjects("prof.demo")
 
     client.force_login(prof)

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from demo import academie as demo
 from demo.mail_corpus import (
     DEMO_HEADER,
     REFERENCE_DATE,
@@ -19,7 +20,6 @@ from demo.mail_corpus import (
     envelope_sender,
     load_corpus,
 )
-from directory import demo
 from mail.message.parse import read_message
 
 PARSER = BytesParser(policy=policy.default)

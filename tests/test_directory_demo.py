@@ -5,7 +5,7 @@ and idempotently, the demo cast unchanged."""
 import pytest
 
 from accounts.models import User
-from directory import demo
+from demo import academie as demo
 from directory.models import Etablissement, Person
 from directory.search import search_people
 from mail.models import Mailbox

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from directory import demo, lists
+from demo import academie as demo
+from directory import lists
 from directory.models import Discipline, DistributionList
 from mail.imap import imap_session
 from mail.transport.smtp import submit_as

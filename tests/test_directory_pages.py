@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from directory import demo
+from demo import academie as demo
 from directory.models import DistributionList, Etablissement, Function
 from mail.models import Mailbox
 

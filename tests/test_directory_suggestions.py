@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from directory import demo
+from demo import academie as demo
 from directory.models import DistributionList
 from directory.suggestions import display_address, suggest
 from mail.models import Mailbox, OutgoingMessage

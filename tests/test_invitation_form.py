@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from directory import demo
+from demo import academie as demo
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 from tests.test_invitations_sending import _form, next_tuesday
 

@@ -32,7 +32,7 @@ def test_inbound_message_reaches_only_its_recipient(client, prof, colleague):
     wait_for(lambda: SpooledMessage.objects.get(recipients=[prof.email]).status != "pending")
     spooled = SpooledMessage.objects.get(recipients=[prof.email])
     assert spooled.status == SpooledMessage.Status.DELIVERED
-    assert not spooled.path.exists()  # Dovecot has it now; the spool file is gone
+    assert not spooled.chunks.exists()  # Dovecot has it now; the spooled bytes are gone
 
     client.force_login(prof)
     inbox = client.get(reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"]))
@@ -125,7 +125,7 @@ def test_external_recipient_is_captured_not_sent(prof):
         lambda: SpooledMessage.objects.filter(status=SpooledMessage.Status.CAPTURED).first()
     )
     assert spooled.recipients == ["parent@example.org"]
-    assert spooled.path.exists()  # kept for inspection in development
+    assert spooled.chunks.exists()  # kept for inspection in development
 
 
 def test_captured_external_mail_is_readable_in_the_admin(client, prof):

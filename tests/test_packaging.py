@@ -1,13 +1,9 @@
-"""The wheel holds every app of INSTALLED_APPS with its modules, templates, static files and
-compiled catalogues, and the demo data: the Docker image installs that wheel and nothing else."""
+"""The wheel (conftest.py's `wheel_files`) holds every app of INSTALLED_APPS with its modules,
+templates, static files and compiled catalogues, and the demo data: the Docker image installs
+that wheel and nothing else."""
 
-import shutil
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
-import pytest
 from django.apps import apps
 from django.conf import settings
 
@@ -16,28 +12,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 # the URL map's error and public-notice pages.
 SUPPORT_PACKAGES = ["demo", "devstack", "pages"]
 SITE_FOLDERS = ("templates", "static", "locale")
-NOT_SHIPPED = shutil.ignore_patterns(
-    ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
-    "test-artifacts", ".pytest_cache", ".ruff_cache",
-)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def wheel_files(tmp_path_factory) -> set[str]:
-    """Built from a copy of the checkout, so no earlier build/ directory can fill a gap."""
-    source = tmp_path_factory.mktemp("source")
-    shutil.copytree(BASE_DIR, source, dirs_exist_ok=True, ignore=NOT_SHIPPED)
-    dist = tmp_path_factory.mktemp("dist")
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
-        cwd=source, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert build.returncode == 0, build.stdout + build.stderr
-    (wheel,) = dist.glob("convergence-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        return set(archive.namelist())
-
-
 def _shipped_directories() -> list[Path]:
     local_apps = [
         Path(config.path)
@@ -110,6 +84,15 @@ def test_every_catalogue_is_compiled_into_the_wheel(wheel_files):
     assert "convergence/site/locale/fr/LC_MESSAGES/django.mo" in site.values(), "make messages"
     catalogues += [site[name] for name in site if name.startswith("locale/")]
     assert not [name for name in catalogues if name not in wheel_files], "run `make messages`"
+
+
+def test_wheel_holds_the_dovecot_templates_and_spamassassin_configuration(wheel_files):
+    """`render_dovecot` and the spamd container read them from the installed wheel."""
+    deploy = BASE_DIR / "deploy"
+    expected = [*deploy.glob("*.template"), deploy / "spamassassin.cf"]
+    assert len(expected) >= 6
+    missing = [p.name for p in expected if f"convergence/site/deploy/{p.name}" not in wheel_files]
+    assert not missing, missing
 
 
 def test_wheel_holds_no_tests_or_development_state(wheel_files):

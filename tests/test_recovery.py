@@ -208,7 +208,7 @@ def test_the_code_and_password_pages_need_the_steps_before(client):
 
 @pytest.mark.django_db
 def test_demo_accounts_can_try_recovery(rf, client):
-    from directory import demo
+    from demo import academie as demo
 
     demo.seed_directory()
     answers_of_prof = {"login": "prof.demo", "numen": demo.DEMO_NUMENS["prof.demo"],

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from mail.imap import close_all_sessions
 from mail.models import SpooledMessage
+from mail.pipeline.spool import read_spooled
 from tests.conftest import build_message, inbox_subjects, send_inbound, unique_subject, wait_for
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
@@ -23,7 +24,7 @@ def test_message_waits_in_the_spool_while_the_worker_is_down(prof, worker):
         send_inbound(build_message(to=prof.email, subject=subject))
         spooled = SpooledMessage.objects.get(recipients=[prof.email])
         assert spooled.status == SpooledMessage.Status.PENDING
-        spooled_copy = message_from_bytes(spooled.path.read_bytes(), policy=policy.default)
+        spooled_copy = message_from_bytes(read_spooled(spooled), policy=policy.default)
         assert spooled_copy["Subject"] == subject
         assert not in_inbox(subject)
     finally:

@@ -188,7 +188,7 @@ def test_rooms_invited_from_phones_answer_the_organisers_events(
 
 
 def test_demo_rooms_and_their_calendars(live_server, prof):
-    from calendar_app.demo import seed_demo_rooms
+    from demo.agenda import seed_demo_rooms
 
     seed_demo_rooms()
     seed_demo_rooms()  # again: nothing doubled

@@ -12,13 +12,14 @@ from django.core.management.base import CommandError
 
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
+from demo import academie as demo
 from demo.mail_corpus import (
     envelope_sender,
     load_corpus,
     spooled_indices,
 )
-from directory import demo, lists
-from directory.management.commands.seed_demo import parse_gateway
+from demo.management.commands.seed_demo import parse_gateway
+from directory import lists
 from directory.models import Etablissement, uai_validator
 from mail.models import Mailbox, MailboxMember, SpooledMessage
 from mail.transport import smtp

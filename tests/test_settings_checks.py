@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import override_settings
 
-from convergence.checks import check_allowed_hosts, check_secrets
+from convergence.checks import check_allowed_hosts, check_password_hashing, check_secrets
 
 PUBLIC_HOSTS = ["webmail.ac-demo.fr"]
 
@@ -64,12 +64,22 @@ def test_public_host_accepted():
         assert check_allowed_hosts() == []
 
 
+def test_cheap_password_hashing_refused_with_debug_off():
+    with override_settings(DEBUG=False, DEVELOPMENT=False, PASSWORD_ARGON2_MEMORY_KIB=8192):
+        assert _ids(check_password_hashing()) == ["convergence.E007"]
+    with override_settings(DEBUG=False, DEVELOPMENT=False, PASSWORD_ARGON2_MEMORY_KIB=65536,
+                           PASSWORD_ARGON2_TIME_COST=3):
+        assert check_password_hashing() == []
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         name: value
         for name, value in os.environ.items()
         if name not in {*settings.GENERATED_SECRETS, "DJANGO_SECRET_KEY"}
-        and name != "DJANGO_ALLOW_ASYNC_UNSAFE"  # the tests' own; never in production
+        # the tests' own; never in production
+        and name not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "PASSWORD_ARGON2_TIME_COST",
+                         "PASSWORD_ARGON2_MEMORY_KIB"}
     }
     environment.update({"DJANGO_DEBUG": "0", **env})
     return subprocess.run(

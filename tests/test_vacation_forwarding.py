@@ -8,6 +8,7 @@ from django.utils import timezone
 from mail.message.parse import parse
 from mail.models import SpooledMessage, VacationReply
 from mail.pipeline import forwarding, vacation
+from mail.pipeline.spool import read_spooled
 from tests.conftest import build_message, inbox_subjects, send_inbound, unique_subject, wait_for
 
 ME = "camille.martin@ac-demo.test"
@@ -81,7 +82,7 @@ def test_absence_message_once_per_sender_never_to_lists(prof):
     first = build_message(to=prof.email, subject=unique_subject("Question"))
     send_inbound(first)
     reply = wait_for(lambda: captured_to("famille.durand@example.org"))[0]
-    text = reply.path.read_bytes().decode()
+    text = read_spooled(reply).decode()
     assert reply.mail_from == ""  # RFC 5230 §5.4: never bounces back here
     assert "Auto-Submitted: auto-replied" in text
     assert f"In-Reply-To: {first['Message-ID']}" in text
@@ -151,7 +152,7 @@ def test_forwarding_with_and_without_a_copy(prof, colleague):
     away = build_message(to=prof.email, subject=unique_subject("Sans copie"))
     send_inbound(away)
     copy = wait_for(lambda: captured_to("perso@example.org"))[0]
-    text = copy.path.read_bytes().decode()
+    text = read_spooled(copy).decode()
     assert text.startswith(f"Delivered-To: {prof.email}")
     assert copy.mail_from == "famille.durand@example.org"  # bounces go to whoever wrote
     assert away["Subject"] not in inbox_subjects("prof.demo")

@@ -14,6 +14,11 @@ register = template.Library()
 def occurrence_url(occurrence, action: str = "") -> str:
     if occurrence.calendar == school.CALENDAR:  # read-only: its own page
         return reverse("calendar_app:school")
+    if occurrence.owner:  # a calendar shared with the viewer: its own pages
+        url = reverse("calendar_app:shared_event" if action != "edit" else
+                      "calendar_app:shared_event_edit",
+                      args=[occurrence.owner, occurrence.calendar, occurrence.href])
+        return f"{url}?occurrence={occurrence.recurrence_id}" if occurrence.recurrence_id else url
     name = {"": "event", "edit": "event_edit", "delete": "event_delete"}[action]
     url = reverse(f"calendar_app:{name}", args=[occurrence.calendar, occurrence.href])
     return f"{url}?occurrence={occurrence.recurrence_id}" if occurrence.recurrence_id else url

@@ -14,6 +14,11 @@ PASSWORD_HASHERS = [
 ]
 # Argon2id hashes computed at once per process (64 MiB each), web and gateway alike.
 PASSWORD_HASHING_CONCURRENCY = env_int("PASSWORD_HASHING_CONCURRENCY", 4)
+# Argon2id's cost for new hashes (Dovecot reads it from each hash). Lower only for a test
+# suite, where hundreds of people get a password: convergence/checks.py refuses a production
+# start below these values.
+PASSWORD_ARGON2_TIME_COST = env_int("PASSWORD_ARGON2_TIME_COST", 3)
+PASSWORD_ARGON2_MEMORY_KIB = env_int("PASSWORD_ARGON2_MEMORY_KIB", 65536)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -82,5 +87,9 @@ SESSION_ACTIVITY_SECONDS = 60
 TRUSTED_NETWORKS = [  # parsed here so that a typo stops the start, not a sign-in
     str(ipaddress.ip_network(cidr, strict=False)) for cidr in env_list("TRUSTED_NETWORKS", [])
 ]
+# Where allauth (and so the policy above) reads the client's address behind proxies: a
+# header the TLS reverse proxy sets and overwrites (X-Real-IP, as the audit log reads it).
+# Empty: REMOTE_ADDR, which behind docker-compose's load balancer is the balancer's.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", "") or None
 # Categories that always need a second factor (accounts.User.Category); IT support always does.
 MFA_REQUIRED_CATEGORIES = env_list("MFA_REQUIRED_CATEGORIES", [])

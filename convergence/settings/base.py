@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "shared_mailboxes",
     "notifications",
     "devstack",  # manage.py rundev
+    "demo",  # manage.py seed_demo
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,9 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# Dovecot's auth policy requests (accounts/mail_logins.py) come in plain HTTP on the private
+# network, authenticated by their token: never redirected to HTTPS, where they would fail.
+SECURE_REDIRECT_EXEMPT = [r"^compte/interne/"]
 # The header the proxy sets, as "Name: value" (DJANGO_PROXY_SSL_HEADER), when it is not
 # X-Forwarded-Proto: https.
 _proxy_header = env("DJANGO_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if HTTPS else "")

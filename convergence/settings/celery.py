@@ -3,13 +3,21 @@
 from convergence.env import env, env_int
 from convergence.settings.base import REDIS_URL
 
+# Redis by default; RabbitMQ as well (amqp://user:password@host:5672/vhost), tested in
+# tests/test_several_nodes.py. The cache (REDIS_URL) and the beat's claims stay in Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+# The queue the web app, the gateway and the workers share ("celery"); another name lets two
+# installations (or two test runs) use one broker without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "Europe/Paris"
+# Several beats may run (one per node): each job's run is claimed in Redis first
+# (convergence/beat.py), so it is sent once, and a node's failure stops nothing.
+CELERY_BEAT_SCHEDULER = "convergence.beat:ClaimingScheduler"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-shared-files": {
         "task": "mail.tasks.purge_expired_shared_files",

@@ -3,7 +3,7 @@ spamd), every endpoint overridable; what the webmail and mail clients are told."
 
 from pathlib import Path
 
-from convergence.env import env, env_bool, env_int, env_list
+from convergence.env import backends, endpoints, env, env_bool, env_int, env_list
 from convergence.settings.base import VAR_DIR
 
 MAIL_DOMAINS = env_list("MAIL_DOMAINS", ["ac-demo.test"])
@@ -14,6 +14,29 @@ IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 10)
 IMAP_IDLE_SECONDS = env_int("IMAP_IDLE_SECONDS", 300)
 DOVECOT_DIR = Path(env("DOVECOT_DIR", str(VAR_DIR / "dovecot")))
 LMTP_SOCKET = env("LMTP_SOCKET", str(DOVECOT_DIR / "run" / "lmtp"))
+# Dovecot over the network: "host:port" lists, tried in this order until one answers (several
+# Dovecot proxies, say). An empty IMAP_HOSTS means IMAP_HOST:IMAP_PORT, an empty LMTP_HOSTS
+# the LMTP_SOCKET above (the embedded default).
+IMAP_HOSTS = endpoints("IMAP_HOSTS", [])
+LMTP_HOSTS = endpoints("LMTP_HOSTS", [])
+# Seconds an LMTP connection on TCP may wait for Dovecot (DATA: indexing a large message).
+LMTP_TIMEOUT = env_int("LMTP_TIMEOUT", 120)
+# The address the Dovecot started by `render_dovecot` or devstack listens on ("*" in a
+# container).
+DOVECOT_LISTEN = env("DOVECOT_LISTEN", "127.0.0.1")
+# Where that Dovecot logs (empty: dovecot.log in DOVECOT_DIR; /dev/stderr in a container).
+DOVECOT_LOG_PATH = env("DOVECOT_LOG_PATH", "")
+# Dovecot's LMTP on TCP besides its socket (0: socket only), for the Dovecot that
+# `render_dovecot` and devstack/dovecot.py start.
+LMTP_PORT = env_int("LMTP_PORT", 0)
+# Several Dovecot backends behind a Dovecot proxy: "name=host:imap_port:lmtp_port", comma-
+# separated. The proxy sends each mailbox to the backend named in accounts.DovecotHome, to
+# the first one when none is. Empty: one Dovecot, no proxy.
+DOVECOT_BACKENDS = backends("DOVECOT_BACKENDS")
+# Addresses (CIDR, comma-separated) whose connections a Dovecot backend trusts to
+# name the real client (its proxies): the sign-in lockout and the per-IP delay then count
+# the client's address, not the proxy's (Dovecot's login_trusted_networks).
+DOVECOT_TRUSTED_NETWORKS = env_list("DOVECOT_TRUSTED_NETWORKS", [])
 DOVECOT_MASTER_USER = env("DOVECOT_MASTER_USER", "convergence")
 # Dovecot's per-IP delay after failed logins. Off only in the tests, whose wrong passwords
 # come from 127.0.0.1 like the webmail's own logins.
@@ -41,7 +64,10 @@ GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 200)
 GATEWAY_MAX_CONNECTIONS_PER_IP = env_int("GATEWAY_MAX_CONNECTIONS_PER_IP", 20)
 GATEWAY_MAX_RECIPIENTS = env_int("GATEWAY_MAX_RECIPIENTS", 100)
 GATEWAY_IDLE_SECONDS = env_int("GATEWAY_IDLE_SECONDS", 60)
+# Where the spool's files and the files sent as links were kept before migration mail.0011
+# moved them into the database (mail/models/stored.py): read by that migration only.
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))
+SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
@@ -49,13 +75,13 @@ DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
 # after Dovecot stored a message and before it records the recipients as served, so a test
 # can kill it inside that window.
 DELIVERY_FAULT_PAUSE_SECONDS = env_int("DELIVERY_FAULT_PAUSE_SECONDS", 0)
-# External mail goes to this smarthost; without one it is captured in the spool, never sent.
+# External mail goes to this smarthost; without one it is captured in the spool (the
+# database), never sent.
 SMARTHOST = env("SMARTHOST", "")
 # Attachments above this size leave as a link to the académie's own storage instead.
 LARGE_ATTACHMENT_BYTES = env_int("LARGE_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 SHARED_FILE_MAX_BYTES = env_int("SHARED_FILE_MAX_BYTES", 200 * 1024 * 1024)
 SHARED_FILE_DAYS = env_int("SHARED_FILE_DAYS", 30)
-SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
 # How links in messages name this site (shared files); the address people open.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The block a signature can add at the user's request (legal notice, confidentiality).

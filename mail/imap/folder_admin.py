@@ -41,29 +41,34 @@ class FoldersMixin:
             special = next((SPECIAL_USES[f] for f in flags if f in SPECIAL_USES), None)
             if name.upper() == "INBOX":
                 special = "inbox"
-            total, unread = counts.get(name, (0, 0))
+            status = counts.get(name, {})
             result.append(
                 Folder(
                     name=name,
                     delimiter=(delimiter or b"/").decode(),
                     special_use=special,
                     subscribed=b"\\Subscribed" in flags,
-                    total=total,
-                    unread=unread,
+                    total=status.get(b"MESSAGES", 0),
+                    unread=status.get(b"UNSEEN", 0),
                     selectable=selectable,
+                    uidvalidity=status.get(b"UIDVALIDITY", 0),
+                    uidnext=status.get(b"UIDNEXT", 0),
+                    highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
                 )
             )
         self._folders = result
         return result
 
-    def _list_with_status(self) -> tuple[list, dict[str, tuple[int, int]]]:
-        """Folders, subscriptions and counts in one round trip (RFC 5819 LIST-STATUS, RFC 5258
-        RETURN options), which imapclient has no method for."""
+    def _list_with_status(self) -> tuple[list, dict[str, dict[bytes, int]]]:
+        """Folders, subscriptions, counts and states in one round trip (RFC 5819 LIST-STATUS,
+        RFC 5258 RETURN options), which imapclient has no method for. The states (UIDVALIDITY,
+        UIDNEXT, HIGHESTMODSEQ) key the search's cache (mail/imap/search.py)."""
         imap = self._client._imap
         imap.untagged_responses.pop("STATUS", None)
         listed = self._client._raw_command_untagged(
             b"LIST",
-            [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))"],
+            [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS "
+             b"(MESSAGES UNSEEN UIDVALIDITY UIDNEXT HIGHESTMODSEQ))"],
             uid=False,
         )
         listed = [_quote_bare_name(line, _BARE_LIST_NAME) for line in listed]
@@ -73,7 +78,7 @@ class FoldersMixin:
             pairs = dict(zip(values[::2], values[1::2], strict=True))
             if isinstance(name, bytes):
                 name = decode_utf7(name)
-            counts[str(name)] = (pairs.get(b"MESSAGES", 0), pairs.get(b"UNSEEN", 0))
+            counts[str(name)] = pairs
         return self._client._proc_folder_list(listed), counts
 
     def special_folder(self, use: str) -> str | None:

@@ -1,5 +1,6 @@
 """Lists of messages: the per-folder cache of sorted UIDs and envelopes, pages sorted and
-filtered on the server, conversations (THREAD), and the search over every folder."""
+filtered on the server, conversations (THREAD). The search over several folders is in
+mail.imap.search."""
 
 import dataclasses
 from datetime import UTC, datetime
@@ -37,8 +38,6 @@ _ENVELOPE_ITEMS = [
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Envelopes kept per folder; past this, the cache starts again from the pages people open.
 _MAX_CACHED_ENVELOPES = 2000
-# A search over every folder stops collecting after this many hits per folder.
-MAX_HITS_PER_FOLDER = 1000
 
 
 def _flatten(thread) -> list[int]:
@@ -266,30 +265,3 @@ class ListingMixin:
             return []
         data = self._client.fetch(uids, _ENVELOPE_ITEMS)
         return [_summary(uid, data[uid], folder) for uid in uids if uid in data]
-
-    def search_everywhere(self, query: SearchQuery, *, page: int, page_size: int) -> MessagePage:
-        """Every folder but Trash and Junk, newest first, with each result's folder."""
-        hits: list[tuple[datetime, str, int]] = []
-        for folder in self.folders():
-            if not folder.selectable or folder.special_use in ("trash", "junk"):
-                continue
-            self._select(folder.name)
-            uids = self._client.sort(["REVERSE DATE"], query.criteria())
-            if query.with_attachments:
-                uids = self._attached_only(None, uids)
-            uids = uids[:MAX_HITS_PER_FOLDER]
-            if uids:
-                dates = self._client.fetch(uids, ["INTERNALDATE"])
-                hits += [(dates[u][b"INTERNALDATE"], folder.name, u) for u in uids if u in dates]
-        hits.sort(key=lambda hit: hit[0], reverse=True)
-        page = max(1, page)
-        chosen = hits[(page - 1) * page_size : page * page_size]
-        by_folder: dict[str, list[int]] = {}
-        for _, name, uid in chosen:
-            by_folder.setdefault(name, []).append(uid)
-        found = {}
-        for name, uids in by_folder.items():
-            self._select(name)
-            found.update({(name, e.uid): e for e in self._envelopes(name, uids)})
-        envelopes = [found[(name, uid)] for _, name, uid in chosen if (name, uid) in found]
-        return MessagePage("", envelopes, len(hits), page, page_size)

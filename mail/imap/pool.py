@@ -18,15 +18,33 @@ from mail.imap.types import InvalidRequest, MailStoreUnavailable
 _VERIFY_AFTER_SECONDS = 2.0
 
 
+def imap_endpoints() -> list[tuple[str, int]]:
+    """IMAP_HOSTS in order, or IMAP_HOST:IMAP_PORT when it is empty."""
+    return list(settings.IMAP_HOSTS) or [(settings.IMAP_HOST, settings.IMAP_PORT)]
+
+
 def _connect(imap_user: str) -> MailboxSession:
-    try:
-        client = imapclient.IMAPClient(
-            settings.IMAP_HOST, port=settings.IMAP_PORT, ssl=False, timeout=settings.IMAP_TIMEOUT
-        )
-        client.login(f"{imap_user}*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET)
-    except (IMAPClientError, OSError, ssl.SSLError) as exc:
-        raise MailStoreUnavailable(f"IMAP connection for {imap_user} failed: {exc}") from exc
-    return MailboxSession(client, imap_user)
+    """Logged in at the first endpoint that answers. A refused login is not retried
+    elsewhere: every endpoint (Dovecot proxies) would refuse it the same way."""
+    failures = []
+    for host, port in imap_endpoints():
+        try:
+            client = imapclient.IMAPClient(
+                host, port=port, ssl=False, timeout=settings.IMAP_TIMEOUT
+            )
+        except (OSError, ssl.SSLError) as exc:
+            failures.append(f"{host}:{port}: {exc}")
+            continue
+        try:
+            client.login(
+                f"{imap_user}*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET
+            )
+        except (IMAPClientError, OSError, ssl.SSLError) as exc:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+            raise MailStoreUnavailable(f"IMAP login for {imap_user} failed: {exc}") from exc
+        return MailboxSession(client, imap_user)
+    raise MailStoreUnavailable(f"IMAP connection for {imap_user} failed: {'; '.join(failures)}")
 
 
 class _Pool:

@@ -14,7 +14,8 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from mail.imap.changes import ChangesMixin
 from mail.imap.filing import FilingMixin
 from mail.imap.folder_admin import FoldersMixin
-from mail.imap.listing import MAX_HITS_PER_FOLDER, ListingMixin
+from mail.imap.listing import ListingMixin
+from mail.imap.search import SearchMixin
 from mail.imap.teamwork import TeamworkMixin
 from mail.imap.types import (
     Folder,
@@ -24,6 +25,9 @@ from mail.imap.types import (
     check_folder,
     check_uid,
 )
+
+# Read receipts are looked for among this many of the messages since the date, the newest.
+_MAX_REPORT_CANDIDATES = 1000
 
 
 class _Refusals:
@@ -51,7 +55,9 @@ class _Refusals:
         return command
 
 
-class MailboxSession(FoldersMixin, ListingMixin, ChangesMixin, FilingMixin, TeamworkMixin):
+class MailboxSession(
+    FoldersMixin, ListingMixin, SearchMixin, ChangesMixin, FilingMixin, TeamworkMixin
+):
     def __init__(self, client: imapclient.IMAPClient, imap_user: str):
         self._client = _Refusals(client)
         client.normalise_times = False  # INTERNALDATE keeps its zone: aware, never naive
@@ -117,7 +123,7 @@ class MailboxSession(FoldersMixin, ListingMixin, ChangesMixin, FilingMixin, Team
         # Dovecot's full-text index does not answer HEADER Content-Type searches: the
         # type is read from the (cached) header field of each message since that date.
         self._select(folder)
-        uids = sorted(self._client.search(["SINCE", since]))[-MAX_HITS_PER_FOLDER:]
+        uids = sorted(self._client.search(["SINCE", since]))[-_MAX_REPORT_CANDIDATES:]
         if not uids:
             return {}
         item = b"BODY[HEADER.FIELDS (CONTENT-TYPE)]"

@@ -151,6 +151,10 @@ class Folder:
     total: int
     unread: int
     selectable: bool = True
+    # The folder's state as LIST-STATUS gave it (RFC 7162), for the search's cache keys.
+    uidvalidity: int = 0
+    uidnext: int = 0
+    highestmodseq: int = 0
 
     @property
     def depth(self) -> int:
@@ -193,6 +197,31 @@ class MessagePage(_Paged):
     total: int
     page: int
     page_size: int
+
+
+@dataclass(frozen=True)
+class SearchResults(_Paged):
+    """A page of a search over one or several folders, newest first. ``total`` is exact
+    unless ``unexamined`` is not zero: then it counts the hits found among the candidates
+    examined so far, and ``unexamined`` more candidates (messages matching every criterion
+    but the attachment) were not opened, because counting them would cost more than the page."""
+
+    envelopes: list[EnvelopeSummary]
+    total: int
+    page: int
+    page_size: int
+    folders: int  # how many folders were searched
+    unexamined: int = 0
+
+    @property
+    def exact(self) -> bool:
+        return not self.unexamined
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total or (
+            not self.exact and len(self.envelopes) == self.page_size
+        )
 
 
 @dataclass(frozen=True)

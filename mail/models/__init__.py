@@ -1,11 +1,12 @@
 """The mail app's tables, one module per job; Django finds them all here.
 
-Mailboxes (each a real Dovecot user) and who may open them, the gateway's spool index,
-what is written on the web, and what happens at delivery."""
+Mailboxes (each a real Dovecot user) and who may open them, the gateway's spool, what is
+written on the web, what happens at delivery, and the bytes every node reads (stored.py)."""
 
 from mail.models.delivery_rules import Forwarding, Rule, RuleRun, Vacation, VacationReply
 from mail.models.mailboxes import FolderColour, Mailbox, MailboxMember, TrustedSender
 from mail.models.spool import SpooledMessage
+from mail.models.stored import SharedFileChunk, SpoolChunk
 from mail.models.writing import (
     DraftBackup,
     MessageTemplate,
@@ -28,7 +29,9 @@ __all__ = [
     "Rule",
     "RuleRun",
     "SharedFile",
+    "SharedFileChunk",
     "Signature",
+    "SpoolChunk",
     "SpooledMessage",
     "TrustedSender",
     "Vacation",

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SpooledMessage(models.Model):
-    """One message accepted by the gateway; its bytes are in a fsynced file under SPOOL_DIR."""
+    """One message accepted by the gateway; its bytes are its ``chunks`` (mail/models/stored.py),
+    committed with this row before the gateway answers 250."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for delivery")
@@ -47,7 +48,3 @@ class SpooledMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.status})"
-
-    @property
-    def path(self):
-        return settings.SPOOL_DIR / f"{self.id}.eml"

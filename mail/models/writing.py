@@ -123,8 +123,9 @@ def _share_token() -> str:
 
 
 class SharedFile(models.Model):
-    """A large attachment kept on the académie's own storage and sent as a link, so that
-    mailboxes do not fill up. The link expires and its owner can revoke it."""
+    """A large attachment kept on the académie's own storage (its ``chunks`` in the database,
+    mail/models/stored.py) and sent as a link, so that mailboxes do not fill up. The link
+    expires and its owner can revoke it."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     token = models.CharField(max_length=64, unique=True, default=_share_token)
@@ -141,10 +142,6 @@ class SharedFile(models.Model):
 
     def __str__(self) -> str:
         return self.filename
-
-    @property
-    def path(self):
-        return settings.SHARED_FILES_DIR / self.token
 
     @property
     def available(self) -> bool:

@@ -1,17 +1,19 @@
 """Large attachments leave as links to the académie's storage: expiring, revocable."""
 
 import dataclasses
-import os
+from collections.abc import Iterator
 from datetime import timedelta
 from html import escape
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from mail.models import SharedFile
+from mail.models import SharedFile, stored
 from mail.outgoing.compose import Composition, Upload
 
 
@@ -23,11 +25,9 @@ def share_upload(user, upload: Upload) -> SharedFile:
         size=len(upload.data),
         expires_at=timezone.now() + timedelta(days=settings.SHARED_FILE_DAYS),
     )
-    settings.SHARED_FILES_DIR.mkdir(parents=True, exist_ok=True)
-    fd = os.open(shared.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(upload.data)
-    shared.save()
+    with transaction.atomic():  # in the database: the web node that serves it may be another
+        shared.save()
+        stored.store(shared.chunks, upload.data)
     return shared
 
 
@@ -66,14 +66,32 @@ def with_large_files_as_links(user, composition: Composition) -> Composition:
     return dataclasses.replace(composition, body=body, html=html, attachments=small)
 
 
+def content(shared: SharedFile) -> Iterator[bytes] | None:
+    """The file, a chunk at a time, while its link works; None once expired, revoked or purged."""
+    if not shared.available:
+        return None
+    try:
+        return stored.stream(shared.chunks)
+    except stored.ContentMissing:
+        return None
+
+
+def revoke(shared: SharedFile) -> None:
+    """The link stops working and the file's storage is freed (the row stays as a trace)."""
+    with transaction.atomic():
+        if SharedFile.objects.filter(id=shared.id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        ):
+            stored.discard(shared.chunks)
+
+
 def purge_expired() -> int:
     """Expired or revoked links free their storage; the row stays as a trace."""
-    gone = SharedFile.objects.filter(expires_at__lt=timezone.now()) | SharedFile.objects.filter(
-        revoked_at__isnull=False
-    )
+    gone = SharedFile.objects.filter(
+        Q(expires_at__lt=timezone.now()) | Q(revoked_at__isnull=False), chunks__isnull=False
+    ).distinct()
     count = 0
     for shared in gone:
-        if shared.path.exists():
-            shared.path.unlink()
-            count += 1
+        stored.discard(shared.chunks)
+        count += 1
     return count

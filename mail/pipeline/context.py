@@ -11,7 +11,7 @@ from mail.models import Mailbox, SpooledMessage
 from mail.pipeline.delivery_plan import RecipientPlan
 from mail.pipeline.spool import read_spooled
 
-# Added to each copy handed to Dovecot (not to the spool file): a retry after a crash finds
+# Added to each copy handed to Dovecot (not to the spooled bytes): a retry after a crash finds
 # by it the copies an earlier attempt stored without recording them.
 DELIVERY_HEADER = "X-Convergence-Delivery"
 
@@ -40,7 +40,7 @@ class DeliveryContext:
 
     @classmethod
     def load(cls, message: SpooledMessage) -> "DeliveryContext":
-        """Raises FileNotFoundError when the spool file is gone."""
+        """Raises stored.ContentMissing when the spooled bytes are gone."""
         done = set(message.delivered_to)
         pending = [r for r in message.recipients if r not in done]
         return cls(

@@ -1,6 +1,6 @@
 """Messages delivery gave up on (DELIVERY_MAX_ATTEMPTS): listed for IT support, who can retry.
 
-The spool file of a dead letter is kept, so a retry delivers the very bytes that were accepted.
+The spooled bytes of a dead letter are kept, so a retry delivers the very bytes that were accepted.
 """
 
 import logging

@@ -5,10 +5,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mail.models import SpooledMessage
+from mail.models import SpooledMessage, stored
 from mail.pipeline.context import DeliveryContext, DeliveryDeferred
 from mail.pipeline.spool import discard_spooled
 from mail.pipeline.stages import STAGES
@@ -48,6 +49,17 @@ def deliver_spooled(spool_id) -> None:
                      message.last_error)  # fmt: skip
     finally:
         message.claimed_until = None
+        _record(message)
+
+
+# The bytes stay for a retry, IT support's retry of a dead letter, or inspection (captured).
+_KEPT = {SpooledMessage.Status.PENDING, SpooledMessage.Status.DEAD, SpooledMessage.Status.CAPTURED}
+
+
+def _record(message: SpooledMessage) -> None:
+    """The outcome, and the bytes freed once done, in one transaction: a worker killed in
+    between leaves both (the message is retried), never a pending row without its bytes."""
+    with transaction.atomic():
         message.save(
             update_fields=[
                 "attempts",
@@ -60,15 +72,17 @@ def deliver_spooled(spool_id) -> None:
                 "updated_at",
             ]
         )
+        if message.status not in _KEPT:
+            discard_spooled(message)
 
 
 def _deliver(message: SpooledMessage) -> None:
     """The runner: the stages in order, one context passed along (see stages/)."""
     try:
         context = DeliveryContext.load(message)
-    except FileNotFoundError:
+    except stored.ContentMissing:
         message.status = SpooledMessage.Status.FAILED
-        message.last_error = f"spool file missing: {message.path}"
+        message.last_error = "spooled bytes missing"
         logger.error("spool %s: %s", message.id, message.last_error)
         return
     for stage in STAGES:
@@ -92,8 +106,6 @@ def _finish(context: DeliveryContext) -> None:
         message.status = SpooledMessage.Status.DELIVERED
     if errors:
         logger.warning("spool %s: undeliverable recipients: %s", message.id, message.last_error)
-    if message.status != SpooledMessage.Status.CAPTURED:
-        discard_spooled(message)
 
 
 def stalled_spool_ids(older_than: timedelta) -> list[str]:

@@ -1,57 +1,39 @@
-"""The gateway's durable spool: the bytes reach the disk (fsync) before the client hears 250."""
-
-import os
-from pathlib import Path
+"""The gateway's durable spool: the message is committed to the database, where every worker
+reads it, before the client hears 250 (mail/models/stored.py: no node-local disk)."""
 
 from django.db import transaction
 
 from convergence.queueing import enqueue_on_commit
-from mail.models import SpooledMessage
-
-
-def _write_durably(path: Path, raw: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, raw)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+from mail.models import SpooledMessage, stored
 
 
 def spool_message(
-    raw: bytes, *, mail_from: str, recipients: list[str], submitted_by=None, spool_id=None
+    *content: stored.Content, mail_from: str, recipients: list[str], submitted_by=None,
+    spool_id=None,
 ) -> SpooledMessage:
-    """Write the message to disk, index it, and queue its delivery once the index is committed.
-    ``spool_id``: a fixed id lets the worker spool a forward or a reply at most once."""
+    """Record the message and its bytes in one transaction, and queue its delivery once it
+    has committed. ``content``: the message's pieces in order, each bytes or a binary file
+    read a chunk at a time from its current position (e.g. a header, then the DATA the
+    gateway spooled to a temporary file). ``spool_id``: a fixed id lets the worker spool a
+    forward or a reply at most once."""
     message = SpooledMessage(
         **({"id": spool_id} if spool_id else {}),
         mail_from=mail_from,
         recipients=[r.lower() for r in recipients],
-        size=len(raw),
+        size=stored.size_of(*content),
         submitted_by=submitted_by,
     )
-    _write_durably(message.path, raw)
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-            enqueue_on_commit("mail.tasks.deliver", str(message.id))
-    except BaseException:
-        discard_spooled(message)  # the client hears 451 and sends again
-        raise
+    with transaction.atomic():
+        message.save(force_insert=True)
+        stored.store(message.chunks, *content)
+        enqueue_on_commit("mail.tasks.deliver", str(message.id))
     return message
 
 
 def read_spooled(message: SpooledMessage) -> bytes:
-    return message.path.read_bytes()
+    """Raises stored.ContentMissing when the bytes are gone."""
+    return stored.read(message.chunks)
 
 
 def discard_spooled(message: SpooledMessage) -> None:
-    message.path.unlink(missing_ok=True)
+    stored.discard(message.chunks)

@@ -8,7 +8,21 @@ from django.conf import settings
 
 
 class LmtpUnavailable(Exception):
-    """Dovecot's LMTP socket could not be reached: try again later."""
+    """Dovecot's LMTP could not be reached: try again later."""
+
+
+def _connect() -> smtplib.LMTP:
+    """The first of LMTP_HOSTS that answers, or the LMTP_SOCKET when none is set. Only the
+    connection is tried elsewhere: nothing of the transaction has been sent yet."""
+    if not settings.LMTP_HOSTS:
+        return smtplib.LMTP(settings.LMTP_SOCKET)
+    failures = []
+    for host, port in settings.LMTP_HOSTS:
+        try:
+            return smtplib.LMTP(host, port, timeout=settings.LMTP_TIMEOUT)
+        except (OSError, smtplib.SMTPException) as exc:
+            failures.append(f"{host}:{port}: {exc}")
+    raise LmtpUnavailable("; ".join(failures))
 
 
 @dataclass
@@ -31,7 +45,7 @@ def lmtp_deliver(
     on Dovecot may store it even if no reply comes back."""
     outcome = LmtpOutcome()
     try:
-        with smtplib.LMTP(settings.LMTP_SOCKET) as lmtp:
+        with _connect() as lmtp:
             lmtp.ehlo_or_helo_if_needed()
             code, reply = lmtp.mail(mail_from)
             if code >= 400:

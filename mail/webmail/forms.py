@@ -66,7 +66,17 @@ class SearchForm(forms.Form):
     min_size = forms.IntegerField(
         label=_("Larger than (KB)"), min_value=1, max_value=10_000_000, required=False
     )
+    folder = forms.CharField(label=_("Where"), max_length=255, required=False)
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def clean_folder(self):
+        name = self.cleaned_data["folder"]
+        if name:
+            try:
+                check_folder(name)
+            except InvalidRequest:
+                raise forms.ValidationError(_("This folder does not exist.")) from None
+        return name
 
     def clean(self):
         data = super().clean()

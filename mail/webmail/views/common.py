@@ -12,7 +12,8 @@ from mail.models import FolderColour
 UNDO_SESSION_KEY = "mail_undo"
 
 
-def sidebar_context(request, mailbox, box) -> dict:
+def sidebar_context(request, mailbox, box, *, refresh: bool = True) -> dict:
+    """``refresh=False`` when the view has just listed the folders in this request."""
     colours = dict(
         FolderColour.objects.filter(user=request.user, mailbox=mailbox).values_list(
             "folder", "colour"
@@ -23,7 +24,7 @@ def sidebar_context(request, mailbox, box) -> dict:
         "mailbox": mailbox,
         "rights": _rights(request, mailbox),
         "other_mailboxes": other_mailboxes(request.user, mailbox),
-        "folders": folder_tree(box.folders(refresh=True), colours),
+        "folders": folder_tree(box.folders(refresh=refresh), colours),
         "quota": quota,
         "quota_used": quota[0] * 1024 if quota else 0,
         "quota_limit": quota[1] * 1024 if quota else 0,

@@ -120,12 +120,16 @@ def search(request, mailbox_id: int):
     with imap_session(mailbox.imap_user) as box:
         if form.is_valid() and not form.query().is_empty:
             try:
-                page = box.search_everywhere(
-                    form.query(), page=form.cleaned_data["page"] or 1, page_size=page_size(request)
+                page = box.search_folders(
+                    form.query(),
+                    page=form.cleaned_data["page"] or 1,
+                    page_size=page_size(request),
+                    folder=form.cleaned_data["folder"] or None,
                 )
             except InvalidRequest:
                 form.add_error(None, _("This search cannot be run. Please simplify it."))
-        context = sidebar_context(request, mailbox, box)
+        # The search has just listed the folders with their counts: no second LIST.
+        context = sidebar_context(request, mailbox, box, refresh=page is None)
     labels = {entry.name: entry.label for entry in context["folders"]}
     bases: dict[str, str] = {}  # each folder's message URL, reversed once
 
@@ -144,6 +148,7 @@ def search(request, mailbox_id: int):
             "page": page,
             "rows": message_rows(page.envelopes, href, folder_labels=labels) if page else [],
             "query_string": query_without_page(request),
+            "chosen_folder": form.cleaned_data.get("folder", "") if form.is_bound else "",
         },
     )
 

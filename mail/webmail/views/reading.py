@@ -104,7 +104,9 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "older": older,
         "in_junk": any(f.name == folder and f.special_use == "junk" for f in box.folders()),
         # An invitation, an answer or an .ics: the event card (calendar_app.card).
-        "invitation": card_for(request.user, raw, personal=mailbox.owner_id == request.user.id),
+        "invitation": card_for(request.user, raw, personal=mailbox.owner_id == request.user.id,
+                               owner=mailbox.owner if mailbox.owner_id not in (
+                                   None, request.user.id) else None),  # fmt: skip
         **receipts.reading_extras(request.user, mailbox, box, folder, uid, raw, readable),
     }
 

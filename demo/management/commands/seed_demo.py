@@ -5,8 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo import academie
 from demo.mail_corpus import load_corpus, spooled_indices
-from directory import demo
 from mail.transport import smtp
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
-        summary = demo.seed_directory()
+        summary = academie.seed_directory()
         self.stdout.write(
             f"Directory: {len(summary.created_users)} accounts and "
             f"{len(summary.created_mailboxes)} mailboxes created, "
@@ -67,12 +67,13 @@ class Command(BaseCommand):
             raise CommandError(failure)
 
     def seed_agenda(self) -> None:
-        from calendar_app.demo import seed_demo_agenda, seed_demo_rooms
         from dav.client import DavUnavailable
+        from demo.agenda import seed_demo_agenda, seed_demo_functional_calendars, seed_demo_rooms
 
         try:
             self.stdout.write(seed_demo_agenda())
             self.stdout.write(seed_demo_rooms())
+            self.stdout.write(seed_demo_functional_calendars())
         except DavUnavailable:  # mail and accounts do not need it
             self.stdout.write(self.style.WARNING(
                 "Agenda: the CalDAV server (Radicale) does not answer; demo events not written."
@@ -98,11 +99,11 @@ class Command(BaseCommand):
         )
 
     def print_logins(self) -> None:
-        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password: {demo.DEMO_PASSWORD})"))
-        for login in demo.DEMO_LOGINS:
-            person = demo.person(login)
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password: {academie.DEMO_PASSWORD})"))
+        for login in academie.DEMO_LOGINS:
+            person = academie.person(login)
             self.stdout.write(f"  {login:<18} {person.full_name}, {person.role}")
         self.stdout.write(
-            f"  ({demo.SECRETARIAT_LOGIN} also manages {demo.vie_scolaire_address()})"
+            f"  ({academie.SECRETARIAT_LOGIN} also manages {academie.vie_scolaire_address()})"
         )
-        self.stdout.write(f"Open {demo.DEMO_URL}")
+        self.stdout.write(f"Open {academie.DEMO_URL}")

@@ -52,7 +52,7 @@ DEMO_BIRTH_DATES = {
 Category = User.Category
 
 
-DATA = Path(__file__).with_name("demo_data") / "academie.toml"
+DATA = Path(__file__).with_name("data") / "academie.toml"
 
 
 @dataclass(frozen=True)

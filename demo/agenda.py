@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from calendar_app import edits, ical, importing, rooms, services
+from calendar_app import edits, functional, ical, importing, rooms, services
 from calendar_app.edits import EventData, Recurrence
 from directory.models import Etablissement
+from mail.models import Mailbox
 
 
 def school_year_start(today: date) -> date:
@@ -136,3 +137,12 @@ def seed_demo_rooms() -> str:
         rooms.ensure_calendar(room)
         made.append(room)
     return f"Rooms: {len(made)} demo rooms and equipment, e.g. {made[0].email if made else '-'}."
+
+
+def seed_demo_functional_calendars() -> str:
+    """The lycée's vie scolaire mailbox gets its calendar (calendar_app.functional)."""
+    mailboxes = Mailbox.objects.filter(kind=Mailbox.Kind.FUNCTIONAL,
+                                       imap_user__startswith="vie-scolaire.")  # fmt: skip
+    for mailbox in mailboxes:
+        functional.ensure_calendar(mailbox)
+    return f"Agenda: {len(mailboxes)} functional calendar(s) in place (vie scolaire)."

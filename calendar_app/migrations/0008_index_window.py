@@ -12,7 +12,7 @@ def _full_listing_next_time(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendar_app', '0006_merge_0003_rooms_0005_merge_20261206_1656'),
+        ('calendar_app', '0007_sharing'),
     ]
 
     operations = [

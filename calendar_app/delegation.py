@@ -1,0 +1,48 @@
+"""Answering an invitation on someone's behalf (a secretary for a principal): the principal's
+copy gets the answer, the organiser gets a REPLY whose ATTENDEE line is the principal's with
+``SENT-BY="mailto:<secretary>"`` (RFC 5545 §3.2.18), in a mail from the secretary saying
+«… pour le compte de …»; each answer goes into the principal's audit log. Only while the
+delegation (a «modification» share that may answer, calendar_app.share_access) is in force."""
+
+from django.core.exceptions import PermissionDenied
+
+from accounts import audit
+from calendar_app import ical, imip, itip, share_access
+from dav.client import dav_session
+
+
+class NotInvited(Exception):
+    pass
+
+
+def awaiting(owner, event) -> bool:
+    """Whether the owner is invited (not organising) to this event."""
+    master = itip.first_event(event.parsed)
+    me = owner.email.lower()
+    return itip.organizer_of(master) not in ("", me) and any(
+        p.email == me for p in itip.attendees_of(master))  # fmt: skip
+
+
+def answer_for(delegate, owner, event, partstat: str, *, comment: str = "",
+               request=None) -> str:  # fmt: skip
+    """``event``: a services.StoredEvent from the owner's calendar. Returns the organiser's
+    address. PermissionDenied without an in-force delegation; NotInvited otherwise."""
+    if not share_access.delegates(owner, delegate):
+        raise PermissionDenied
+    if partstat not in itip.ANSWERS or not awaiting(owner, event):
+        raise NotInvited(event.href)
+    me = owner.email.lower()
+    for component in itip.events(event.parsed):
+        itip.set_partstat(component, me, partstat)
+    with dav_session(owner.username) as store:  # DavConflict: changed since it was read
+        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
+    master = itip.first_event(event.parsed)
+    organizer = itip.organizer_of(master)
+    person = itip.Person(me, owner.get_full_name(), partstat, comment.strip())
+    reply = itip.reply(event.parsed, person, sent_by=delegate.email.lower())
+    imip.queue(delegate, "REPLY", reply, [organizer], partstat=partstat,
+               comment=person.comment, on_behalf_of=owner)  # fmt: skip
+    audit.record(audit.Kind.AGENDA_SHARING, user=owner, actor=delegate, request=request,
+                 action="answered", uid=str(master.get("UID", "")), answer=partstat,
+                 organizer=organizer)  # fmt: skip
+    return organizer

@@ -1,0 +1,56 @@
+"""Functional calendars: the agenda of a functional mailbox (vie scolaire, CPE), beside it.
+
+Its events live in the home of a service account ``agenda.<mailbox's IMAP user>`` (no
+password: reached by the web app's master login only, like the rooms' accounts); who may
+read or change them follows the mailbox's rights (mail.access, with its members' dates and
+its role grants), through calendar_app.share_access: «lire» gives «lecture» (private events
+as «Occupé»), «gérer» gives «modification». So the calendar follows the directory as the
+shared mailbox does."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from calendar_app import mirror, services
+from calendar_app.sharing_models import FunctionalCalendar
+from dav.client import dav_session
+from mail.models import Mailbox
+
+PREFIX = "agenda."
+
+
+def _account(mailbox: Mailbox):
+    User = get_user_model()
+    username = f"{PREFIX}{mailbox.imap_user}"[:150]
+    user, created = User.objects.get_or_create(username=username, defaults={
+        "email": f"{username}@{settings.MAIL_DOMAIN}", "first_name": mailbox.display_name[:150],
+        "etablissement": mailbox.etablissement, "category": User.Category.ADMIN_STAFF})  # fmt: skip
+    if created:  # not a person: out of the directory (the account's signal made an entry)
+        entry = getattr(user, "directory_entry", None)
+        if entry is not None:
+            entry.delete()
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if user.last_login is None or user.last_login < timezone.now() - timedelta(days=1):
+        # Not an inactive account to suspend: the master login could no longer reach it.
+        User.objects.filter(pk=user.pk).update(last_login=timezone.now(),
+                                               status=User.Status.ACTIVE)  # fmt: skip
+    return user
+
+
+def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
+    """The mailbox's calendar (created once, named after it), and its «lecture» copy."""
+    account = _account(mailbox)
+    functional, _ = FunctionalCalendar.objects.get_or_create(mailbox=mailbox,
+                                                             defaults={"account": account})
+    name = slugify(mailbox.imap_user.split(".")[0])[:40] or "agenda"
+    with dav_session(account.username) as store:
+        if name not in {c.name for c in store.calendars()}:
+            store.make_calendar(name, mailbox.display_name, services.DEFAULT_COLOR)
+    mirror.rebuild(account, name)
+    return functional
+

@@ -1,0 +1,116 @@
+"""The filtered copy of a calendar shared at «lecture», for the grantees' phones.
+
+Radicale serves a collection the same way to every reader and cannot hide a private event
+from some of them. So a calendar someone reads at «lecture» has a copy beside it,
+``lecture--<calendar>`` in its owner's home (dav.read_only: only the web app writes it, its
+owner does not even see it), in which a private event (CLASS:PRIVATE or CONFIDENTIAL) is
+«Occupé» and its time only, and no event carries its owner's alarms. The rights plugin gives
+«lecture» grantees that copy, never the calendar itself. It is brought up to date by the
+index's task after each change of the calendar (web or phone: the hook), and rebuilt when a
+share is given or taken."""
+
+import contextlib
+
+import icalendar
+from django.conf import settings
+from django.utils import translation
+
+from calendar_app import ical, privacy, share_access
+from dav import read_only
+from dav.client import DavConflict, DavNotFound, dav_session
+
+# What a reader of a private event's copy gets: when it is, and that it is.
+KEPT = ("UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
+        "DTSTAMP", "SEQUENCE", "TRANSP", "CLASS", "STATUS")  # fmt: skip
+SOURCE = "X-CONVERGENCE-SOURCE"  # the source resource's ETag: unchanged → not rewritten
+
+
+def filtered(text: str, etag: str = "") -> str | None:
+    """The resource as a «lecture» reader may sync it (None: nothing to show)."""
+    try:
+        parsed = ical.parse(text)
+    except ical.BadCalendarData:
+        return None
+    kept = []
+    with translation.override(settings.LANGUAGE_CODE):
+        busy = privacy.busy_label()
+    for component in parsed.subcomponents:
+        if component.name == "VTIMEZONE":
+            kept.append(component)
+        elif component.name == "VEVENT":
+            kept.append(_filtered_event(component, busy))
+    if not any(c.name == "VEVENT" for c in kept):
+        return None
+    result = ical.wrap(*kept)
+    if etag:
+        result.add(SOURCE, etag)
+    return ical.serialize(result)
+
+
+def _filtered_event(component, busy: str):
+    if privacy.is_private(component.get("CLASS")):
+        copy = icalendar.Event()
+        for name in KEPT:
+            if component.get(name) is not None:
+                copy.add(name, component.get(name))
+        copy.add("SUMMARY", busy)
+        return copy
+    copy = icalendar.Event.from_ical(component.to_ical())
+    copy.subcomponents = [c for c in copy.subcomponents if c.name != "VALARM"]
+    return copy
+
+
+def _put(store, name: str, href: str, text: str) -> None:
+    try:
+        store.put(name, href, text, etag=None)
+    except DavConflict:
+        store.put(name, href, text, etag=store.get(name, href).etag)
+
+
+def _remove(store, name: str, href: str) -> None:
+    with contextlib.suppress(DavNotFound):
+        store.delete(name, href, etag=store.get(name, href).etag)
+
+
+def rebuild(owner, collection: str) -> None:
+    """The copy made, brought level with the calendar, or removed when nobody reads it."""
+    name = read_only.mirror_of(collection)
+    wanted = share_access.has_readers(owner, collection)
+    with dav_session(owner.username) as store:
+        calendars = {c.name: c for c in store.calendars()}
+        source = calendars.get(collection)
+        if not wanted or source is None:
+            if name in calendars:
+                store.delete_calendar(name)
+            return
+        if name not in calendars:
+            store.make_calendar(name, source.display_name, source.color)
+        copies = {r.href: r for r in store.all_resources(name)}
+        for resource in store.all_resources(collection):
+            old = copies.pop(resource.href, None)
+            if old is not None and f"{SOURCE}:{resource.etag}" in old.text:
+                continue
+            text = filtered(resource.text, resource.etag)
+            if text is not None:
+                _put(store, name, resource.href, text)
+        for href in copies:
+            _remove(store, name, href)
+
+
+def after_sync(owner, collection: str, changed, deleted: list[str]) -> None:
+    """The index's task saw these changes of the calendar: the copy follows."""
+    if read_only.is_read_only(collection) or not share_access.has_readers(owner, collection):
+        return
+    name = read_only.mirror_of(collection)
+    with dav_session(owner.username) as store:
+        if name not in {c.name for c in store.calendars()}:
+            rebuild(owner, collection)
+            return
+        for resource in changed:
+            text = filtered(resource.text, resource.etag)
+            if text is None:
+                _remove(store, name, resource.href)
+            else:
+                _put(store, name, resource.href, text)
+        for href in deleted:
+            _remove(store, name, href)
