@@ -44,10 +44,11 @@ def calendars_of(user) -> list[CalendarInfo]:
     """The person's calendars; «Personnel» is created at first use (a subscription alone
     leaves nowhere to write)."""
     with dav_session(user.username) as store:
-        found = store.calendars()
+        # The school calendar's copy for phones: the pages compute their own (school.py).
+        found = [c for c in store.calendars() if c.name != read_only.SCHOOL_CALENDAR]
         if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-            found = store.calendars()
+            found = [c for c in store.calendars() if c.name != read_only.SCHOOL_CALENDAR]
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,

@@ -7,6 +7,7 @@ import logging
 
 from radicale import hook
 
+from dav import read_only
 from dav.in_radicale import is_web_app, setup_django
 
 setup_django()
@@ -29,6 +30,8 @@ class Hook(hook.BaseHook):
             return
         if notification_item.is_card_item and is_web_app():
             return  # the web app indexes the cards it writes itself (an import writes thousands)
+        if collection.split("/")[0] == read_only.SCHOOL_CALENDAR:
+            return  # days off, the same for a whole zone: nothing to index, remind or send
         task = CARD_TASK if notification_item.is_card_item else TASK
         try:
             app.send_task(task, args=[owner, collection], retry=False)
