@@ -47,6 +47,17 @@ def _vevent(occurrence: ical.Occurrence) -> str:
     return ical.serialize(ical.wrap(event))
 
 
+def _day(text: str) -> tuple:
+    """What a phone shows of a day off (the store may write the text its own way)."""
+    try:
+        event = ical.master(ical.parse(text))
+    except ical.BadCalendarData:
+        return ()
+    return tuple(str(event.get(name, "")) if name in ("SUMMARY", "TRANSP")
+                 else getattr(event.get(name), "dt", None)
+                 for name in ("SUMMARY", "DTSTART", "DTEND", "TRANSP"))  # fmt: skip
+
+
 def wanted(user, today: date | None = None) -> tuple[str, dict[str, str]]:
     """(the calendar's name as the person reads it, href → iCalendar text)."""
     first, last = span(today)
@@ -78,8 +89,7 @@ def sync_person(user, today: date | None = None) -> int:
         stored = {r.href: r for r in store.all_resources(COLLECTION)}
         for href, text in events.items():
             old = stored.get(href)
-            if old is None or old.text.replace("\r\n", "\n").strip() != text.replace(
-                    "\r\n", "\n").strip():  # fmt: skip
+            if old is None or _day(old.text) != _day(text):
                 store.put(COLLECTION, href, text, etag=old.etag if old else None)
                 changed += 1
         for href in set(stored) - set(events):

@@ -114,3 +114,20 @@ def test_the_rooms_of_ones_other_etablissements_are_listed(client, prof):
     assert client.get(f"/agenda/salles/{here.id}/").status_code == 200
     far = Room.objects.get(name="Amphithéâtre")
     assert client.get(f"/agenda/salles/{far.id}/").status_code == 404
+
+
+def test_the_management_pages_are_french(secretary):
+    from django.test import Client
+
+    from tests.catalogues import english_fragments, untranslated
+
+    room = rooms.create_room(secretary.etablissement, "CDI", "cdi.0311234y@ac-demo.test")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(secretary)
+    fragments = english_fragments()
+    for url in ("/agenda/salles/", "/agenda/salles/gestion/",
+                "/agenda/salles/gestion/0311234Y/nouvelle/",
+                f"/agenda/salles/gestion/salle/{room.id}/"):  # fmt: skip
+        html = client.get(url).content.decode()
+        assert 'lang="fr"' in html, url
+        assert not untranslated(html, fragments), url
