@@ -5,7 +5,11 @@ each change of a collection, from the web or a phone, so both book the same way 
 needs no mailbox. The worker's ``book`` checks and records every occurrence under a lock on
 the room's row, so two bookings of one slot at the same moment end with one ACCEPTED and one
 DECLINED; the answer goes back as a REPLY through ``inbox.receive``, the path of mailed
-answers, and the room's copy is written to its own calendar under a service principal."""
+answers, and the room's copy is written to its own calendar under a service principal.
+
+An organiser from outside invites the room by mail (``receive_by_mail``, from delivery
+through ``calendar_app.room_mail``): the same check under the same lock, and the REPLY is
+mailed back from the room's address."""
 
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
