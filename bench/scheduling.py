@@ -216,7 +216,7 @@ def markdown(result: SchedulingResult) -> list[str]:
     answers = sorted(result.bookings)
     median = answers[len(answers) // 2]
     return [
-        "## Scheduling: rooms under contention, invitations to 200", "",
+        f"## Scheduling: rooms under contention, an invitation to {result.attendees}", "",
         "| measure | figure | floor (same run) | target | met? |", "|---|---|---|---|---|",
         f"| {BOOKERS} concurrent bookings of one slot, {result.rounds} rounds: winners per "
         f"round | {', '.join(map(str, sorted(set(result.winners))))} | — | exactly 1 | "
@@ -240,3 +240,32 @@ def markdown(result: SchedulingResult) -> list[str]:
         "(threads pool, 2 threads) that also applies each attendee's copy "
         "(`receive_imip`) and indexes it (the hook's `collection_changed`).", "",
     ]  # fmt: skip
+
+
+def main() -> None:
+    """`python -m bench.scheduling`: this section alone, on a private stack, printed."""
+    import shutil
+
+    from bench import environment
+
+    var_dir = environment.prepare()
+    try:
+        import django
+
+        django.setup()
+        from bench import stack, stats
+
+        stack.migrate()
+        person = stack.make_person("bench.organiser")
+        server = stack.dovecot()
+        server.start()
+        try:
+            print("\n".join(markdown(run(person, Path(var_dir), stats.repeat_count(30)))))
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
