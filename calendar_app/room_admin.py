@@ -4,6 +4,8 @@ create, edit, and deactivate (a deactivated room keeps its bookings and calendar
 declines new invitations). A room's address is made from its name and the établissement's
 UAI when it is created, and never changes: people and phones have it in their events."""
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,8 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from calendar_app import rooms
 from calendar_app.models import Room
+from dav.client import DavUnavailable, dav_session
 from directory.staff_rights import administered_etablissements
 
+logger = logging.getLogger(__name__)
 MAX_CAPACITY = 5000
 
 
@@ -100,6 +104,19 @@ class RoomForm(forms.ModelForm):
             room.kind, room.active = data["kind"], data["active"]
             room.save(update_fields=["kind", "active"])
         else:
+            renamed = "name" in self.changed_data
             room = super().save()
+            if renamed:
+                _rename_calendar(room)
         room.managers.set(data["managers"])
         return room
+
+
+def _rename_calendar(room: Room) -> None:
+    """The room's calendar, as the staff's phones show it, carries its new name."""
+    try:
+        with dav_session(rooms.principal_of(room.etablissement)) as store:
+            if room.calendar in {c.name for c in store.calendars()}:
+                store.update_calendar(room.calendar, display_name=room.name, color=rooms.COLOR)
+    except DavUnavailable:  # saved all the same; the old name stays on phones meanwhile
+        logger.warning("room %s renamed while the store was down", room.id)

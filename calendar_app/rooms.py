@@ -35,6 +35,7 @@ MAIL_TASK = "calendar_app.tasks.mail_room_answer"
 MAX_OCCURRENCES = 400  # a recurring booking is checked over this many occurrences at most
 HORIZON = timedelta(days=2 * 366)
 HELD = ("ACCEPTED", "TENTATIVE")
+COLOR = "#6a6af4"  # the rooms' calendars
 
 
 def principal_of(etablissement) -> str:
@@ -261,7 +262,7 @@ def ensure_calendar(room: Room) -> None:
     """The room's calendar under its établissement's service principal."""
     with dav_session(service_account(room.etablissement).username) as store:
         if room.calendar not in {c.name for c in store.calendars()}:
-            store.make_calendar(room.calendar, room.name, "#6a6af4")
+            store.make_calendar(room.calendar, room.name, COLOR)
 
 
 def _store_copy(room: Room, uid: str, calendar) -> None:

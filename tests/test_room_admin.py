@@ -7,6 +7,7 @@ import pytest
 from accounts.models import User
 from calendar_app import rooms
 from calendar_app.models import Room, RoomBooking
+from dav.client import dav_session
 from directory.models import Etablissement
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 from tests.conftest import make_person
@@ -60,6 +61,9 @@ def test_admin_staff_create_edit_and_deactivate_their_rooms(client, secretary, p
     second.refresh_from_db()
     assert second.name == "Vidéoprojecteur" and not second.active
     assert second.email == "salle-informatique.0311234y-2@ac-demo.test"  # never changes
+    with dav_session(rooms.principal_of(second.etablissement)) as store:
+        names = {c.name: c.display_name for c in store.calendars()}
+    assert names[second.calendar] == "Vidéoprojecteur"  # as the staff's phones show it
     later = start.replace(hour=14)
     assert rooms.book(second.id, prof.id, request(prof, second, later)) == "DECLINED"
     assert RoomBooking.objects.get(room=second, status="DECLINED").reason == (
