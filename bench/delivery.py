@@ -51,11 +51,11 @@ class DeliveryRow:
         return self.pipeline_rate / self.floor_rate
 
 
-def make_recipients(count: int) -> list[Mailbox]:
+def make_recipients(count: int, prefix: str = PREFIX) -> list[Mailbox]:
     """``count`` teachers with personal mailboxes; one shared hash, since nobody signs in."""
     password = make_password(None)
     users = User.objects.bulk_create(
-        User(username=f"{PREFIX}{n:05d}", email=f"{PREFIX}{n:05d}@{settings.MAIL_DOMAIN}",
+        User(username=f"{prefix}{n:05d}", email=f"{prefix}{n:05d}@{settings.MAIL_DOMAIN}",
              password=password, category=User.Category.TEACHER_SECONDARY,
              first_name="Dominique", last_name=f"Destinataire {n}")
         for n in range(count)

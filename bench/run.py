@@ -1,11 +1,15 @@
-"""`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, and the
-agenda against Radicale's raw REPORT (bench/agenda.py), each measured in the same run.
+"""`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, the
+agenda against Radicale's raw REPORT (bench/agenda.py), free/busy against its index query
+(bench/freebusy.py), room bookings and invitations against their floors
+(bench/scheduling.py), each measured in the same run.
 
 BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
-AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar.
+AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. FREEBUSY_BENCH_EVENTS
+(default 100): events of each of the 40 people of free/busy. IMIP_BENCH_ATTENDEES (default
+200): attendees of the measured invitation (bench/scheduling.py, with the room bookings).
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
@@ -73,7 +77,18 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import agenda, delivery, load, machine, report, scenarios, stack, stats
+    from bench import (
+        agenda,
+        delivery,
+        freebusy,
+        load,
+        machine,
+        report,
+        scenarios,
+        scheduling,
+        stack,
+        stats,
+    )
     from mail.imap import close_all_sessions
 
     repeat = stats.repeat_count()
@@ -110,8 +125,12 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         delivery_repeat = max(3, repeat // 6)
         print("Measuring delivery…", flush=True)
         rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
+        print("Measuring room bookings and invitations…", flush=True)
+        scheduling_result = scheduling.run(person, var_dir, repeat)
         print("Measuring the agenda…", flush=True)
         agenda_result = agenda.run(repeat)
+        print("Measuring free/busy…", flush=True)
+        freebusy_result = freebusy.run(repeat)
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -122,7 +141,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         method = [*METHOD, sampling]
         report.write_markdown(output, machine.describe(), results, method, elapsed,
                               delivery.markdown(rows, delivery_repeat)
-                              + agenda.markdown(agenda_result))
+                              + agenda.markdown(agenda_result)
+                              + freebusy.markdown(freebusy_result)
+                              + scheduling.markdown(scheduling_result))
         print(f"Written to {output}")
     finally:
         close_all_sessions()

@@ -90,15 +90,17 @@ def _body(method: str, component, sender_name: str, partstat: str, comment: str,
 
 
 def build(user, method: str, calendar, recipients: list[str], *, update: bool = False,
-          partstat: str = "", comment: str = "", on_behalf_of=None) -> bytes:  # fmt: skip
+          partstat: str = "", comment: str = "", on_behalf_of=None,
+          sender: tuple[str, str] | None = None) -> bytes:  # fmt: skip
     """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD);
-    ``on_behalf_of``: the person a delegate answers for."""
+    ``on_behalf_of``: the person a delegate answers for; ``sender``: (name, address) when it
+    is not the account's own (a room's answer)."""
     component = itip.first_event(calendar)
     with account_mail.in_language_of(user):
-        name = user.get_full_name() or user.email
+        name, address = sender or (user.get_full_name() or user.email, user.email)
         title = str(component.get("SUMMARY", "")) or _("(no title)")
         message = EmailMessage()
-        message["From"] = formataddr((name, user.email))
+        message["From"] = formataddr((name, address))
         message["To"] = ", ".join(recipients)
         message["Subject"] = _subject(method, title, partstat, update)
         message["Date"] = formatdate(localtime=True)

@@ -186,15 +186,22 @@ class Room(models.Model):
         AUTOMATIC = "automatic", _("Automatic")
         APPROVAL = "approval", _("Approval by a manager")
 
+    class Kind(models.TextChoices):
+        ROOM = "room", _("Room")
+        EQUIPMENT = "equipment", _("Equipment")
+
     etablissement = models.ForeignKey("directory.Etablissement", on_delete=models.CASCADE,
                                       related_name="rooms")  # fmt: skip
     name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ROOM)
     email = models.EmailField(_("address"), unique=True)  # lower case
-    capacity = models.PositiveIntegerField(_("capacity"), default=0)  # 0: equipment
+    capacity = models.PositiveIntegerField(_("capacity"), default=0)  # 0: not a room's seats
     policy = models.CharField(_("booking"), max_length=10, choices=Policy.choices,
                               default=Policy.AUTOMATIC)  # fmt: skip
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     calendar = models.CharField(max_length=100)  # the collection under the service principal
+    # A deactivated room keeps its bookings and its calendar but declines new ones.
+    active = models.BooleanField(_("bookable"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -209,8 +216,11 @@ class RoomBooking(models.Model):
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="bookings")
     uid = models.CharField(max_length=300)
+    # An account of ours, or null for an organiser from outside (invited by mail); the
+    # address is kept either way: only it may change or cancel the booking.
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="+")  # fmt: skip
+                                  related_name="+", null=True, blank=True)  # fmt: skip
+    organizer_email = models.EmailField(max_length=320, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     sequence = models.IntegerField(default=0)
     status = models.CharField(max_length=10)  # ACCEPTED, TENTATIVE, DECLINED
@@ -223,6 +233,12 @@ class RoomBooking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room} {self.uid}"
+
+    @property
+    def organizer_name(self) -> str:
+        if self.organizer is not None:
+            return self.organizer.get_full_name() or self.organizer.email
+        return self.organizer_email
 
 
 class RoomSlot(models.Model):
@@ -238,3 +254,16 @@ class RoomSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room} {self.starts_at}"
+
+
+class SchoolCalendarCopy(models.Model):
+    """The school calendar written into a person's home for their phone (calendar_app.
+    school_copy): the digest of what was written, so an unchanged calendar costs no request."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="+")  # fmt: skip
+    digest = models.CharField(max_length=64)
+    written_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.owner_id)

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from calendar_app import ical, rooms
-from calendar_app.models import Room, RoomBooking, RoomSlot
+from calendar_app import ical, room_admin, rooms
+from calendar_app.models import RoomBooking, RoomSlot
 from calendar_app.views import store_required
 
 
@@ -32,15 +32,16 @@ def free_rooms(request):
     return render(request, "calendar_app/rooms.html", {
         "moment": moment, "chosen": chosen, "free": [r for r, s in found if s is None],
         "busy": [(r, s) for r, s in found if s is not None],
+        "several": len({r.etablissement_id for r, _s in found}) > 1,
         "waiting": RoomBooking.objects.filter(status="TENTATIVE",
                                               room__managers=request.user).count(),
+        "may_manage": room_admin.administered(request.user).exists(),
     })  # fmt: skip
 
 
 @login_required
 def room_agenda(request, room_id: int):
-    room = Room.objects.filter(id=room_id, etablissement_id=request.user.etablissement_id,
-                               etablissement__isnull=False).first()  # fmt: skip
+    room = rooms.rooms_of_staff(request.user, bookable_only=False).filter(id=room_id).first()
     if room is None:
         raise Http404
     start = timezone.now() - timedelta(hours=1)

@@ -5,28 +5,37 @@ each change of a collection, from the web or a phone, so both book the same way 
 needs no mailbox. The worker's ``book`` checks and records every occurrence under a lock on
 the room's row, so two bookings of one slot at the same moment end with one ACCEPTED and one
 DECLINED; the answer goes back as a REPLY through ``inbox.receive``, the path of mailed
-answers, and the room's copy is written to its own calendar under a service principal."""
+answers, and the room's copy is written to its own calendar under a service principal.
 
+An organiser from outside invites the room by mail (``receive_by_mail``, from delivery
+through ``calendar_app.room_mail``): the same check under the same lock, and the REPLY is
+mailed back from the room's address."""
+
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts import account_mail, notices
 from calendar_app import ical, inbox, itip
 from calendar_app.models import Room, RoomBooking, RoomSlot
+from convergence.mail_domains import is_local
 from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, dav_session
+from directory.search import own_etablissement_ids
 
 BOOK_TASK = "calendar_app.tasks.book_room"
 RELEASE_TASK = "calendar_app.tasks.release_room"
+MAIL_TASK = "calendar_app.tasks.mail_room_answer"
 MAX_OCCURRENCES = 400  # a recurring booking is checked over this many occurrences at most
 HORIZON = timedelta(days=2 * 366)
 HELD = ("ACCEPTED", "TENTATIVE")
+COLOR = "#6a6af4"  # the rooms' calendars
 
 
 def principal_of(etablissement) -> str:
@@ -113,27 +122,74 @@ def _busy_reason(clash: RoomSlot) -> str:
 
 
 def book(room_id: int, organizer_id: int, text: str) -> str:
-    """The room's answer to a REQUEST: checked and recorded under the room's lock, then told
-    to the organiser; returns the status (the same REQUEST again gives the same answer)."""
+    """The room's answer to a REQUEST of one of our accounts (its event, from the web or a
+    phone): checked and recorded under the room's lock, then told to the organiser; returns
+    the status (the same REQUEST again gives the same answer)."""
     organizer = get_user_model().objects.filter(id=organizer_id).first()
+    if organizer is None:
+        return "not-from-organizer"
+    return _book(room_id, organizer.email.lower(), organizer, text)
+
+
+def receive_by_mail(room_id: int, sender: str, text: str) -> str:
+    """An iTIP object mailed to the room's address, by an organiser from outside (Outlook…)
+    or a client of ours that mails its invitations: ``sender`` is the address delivery has
+    checked (From, and for our domains the account that submitted it). A REQUEST books the
+    room as an internal invitation does; a CANCEL from the same organiser frees it."""
     try:
         received = itip.read(text)
     except ical.BadCalendarData:
         return "unreadable"
-    if organizer is None or received.organizer != organizer.email.lower():
+    sender = sender.lower()
+    organizer = None
+    if is_local(sender):
+        organizer = get_user_model().objects.filter(email__iexact=sender, is_active=True).first()
+    if received.method == "REQUEST":
+        return _book(room_id, sender, organizer, text)
+    if received.method == "CANCEL" and received.organizer == sender:
+        if not RoomBooking.objects.filter(room_id=room_id, uid=received.uid,
+                                          organizer_email=sender).exists():  # fmt: skip
+            return "nothing-to-release"
+        return release(room_id, received.uid)
+    return "nothing-to-apply"
+
+
+@contextmanager
+def speaking_to(organizer):
+    """The organiser's language (an outside organiser reads the académie's own)."""
+    if organizer is not None:
+        with account_mail.in_language_of(organizer):
+            yield
+        return
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(ical.local_zone()):
+        yield
+
+
+def _book(room_id: int, address: str, organizer, text: str) -> str:
+    try:
+        received = itip.read(text)
+    except ical.BadCalendarData:
+        return "unreadable"
+    if received.organizer != address:
         return "not-from-organizer"
+    room = Room.objects.filter(id=room_id).first()
+    if room is None or room.email not in {p.email for p in received.attendees}:
+        return "not-invited"
     slots = _occurrences(received.calendar)
     with transaction.atomic():
         room = Room.objects.select_for_update().get(id=room_id)
         booking = RoomBooking.objects.filter(room=room, uid=received.uid).first()
+        if booking is not None and booking.organizer_email not in ("", address):
+            return "not-from-organizer"  # somebody else's event under the same UID
         if booking is not None and booking.sequence > received.sequence:
             return "already-applied"
         status, reason = _decide(room, received.uid, slots, booking, organizer)
-        with account_mail.in_language_of(organizer):
+        with speaking_to(organizer):
             summary = _("Busy") if _private(received.event) else str(
                 received.event.get("SUMMARY", ""))[:300]  # fmt: skip
-        values = {"organizer": organizer, "summary": summary, "status": status,
-                  "sequence": received.sequence, "reason": reason, "request": text}
+        values = {"organizer": organizer, "organizer_email": address, "summary": summary,
+                  "status": status, "sequence": received.sequence, "reason": reason,
+                  "request": text}  # fmt: skip
         booking, _created = RoomBooking.objects.update_or_create(room=room, uid=received.uid,
                                                                  defaults=values)  # fmt: skip
         booking.slots.all().delete()
@@ -146,7 +202,9 @@ def book(room_id: int, organizer_id: int, text: str) -> str:
 
 def _decide(room: Room, uid: str, slots, booking: RoomBooking | None,
             organizer) -> tuple[str, str]:  # fmt: skip
-    with account_mail.in_language_of(organizer):
+    with speaking_to(organizer):
+        if not room.active:
+            return "DECLINED", _("%(room)s can no longer be booked.") % {"room": room.name}
         if not slots:
             return "DECLINED", _("The event has no date the room could be booked for.")
         held = RoomSlot.objects.filter(room=room, starts_at__lt=max(e for _s, e in slots),
@@ -188,6 +246,9 @@ def answer(booking: RoomBooking) -> None:
     _store_copy(room, booking.uid, None if booking.status == "DECLINED" else copy)
     reply = itip.reply(calendar, itip.Person(room.email, room.name, booking.status,
                                              booking.reason))  # fmt: skip
+    if organizer is None:  # from outside: the REPLY is mailed, from the room's address
+        enqueue_on_commit(MAIL_TASK, room.id, booking.organizer_email, ical.serialize(reply))
+        return
     inbox.receive(organizer, room.email, ical.serialize(reply))
     with account_mail.in_language_of(organizer):
         title = {"ACCEPTED": _("%(room)s is booked for «%(title)s»."),
@@ -201,7 +262,7 @@ def ensure_calendar(room: Room) -> None:
     """The room's calendar under its établissement's service principal."""
     with dav_session(service_account(room.etablissement).username) as store:
         if room.calendar not in {c.name for c in store.calendars()}:
-            store.make_calendar(room.calendar, room.name, "#6a6af4")
+            store.make_calendar(room.calendar, room.name, COLOR)
 
 
 def _store_copy(room: Room, uid: str, calendar) -> None:
@@ -244,7 +305,7 @@ def decide_waiting(manager, booking_id: int, approve: bool) -> RoomBooking | Non
         if booking is None:
             return None
         Room.objects.select_for_update().get(id=booking.room_id)
-        with account_mail.in_language_of(booking.organizer):
+        with speaking_to(booking.organizer):
             booking.status = "ACCEPTED" if approve else "DECLINED"
             booking.reason = "" if approve else _("The manager of %(room)s refused the "
                                                   "booking.") % {"room": booking.room.name}
@@ -255,13 +316,18 @@ def decide_waiting(manager, booking_id: int, approve: bool) -> RoomBooking | Non
     return booking
 
 
+def rooms_of_staff(user, *, bookable_only: bool = True):
+    """The rooms of every établissement the person works in."""
+    found = Room.objects.filter(etablissement_id__in=own_etablissement_ids(user))
+    return (found.filter(active=True) if bookable_only else found).select_related("etablissement")
+
+
 def free_at(user, moment: datetime, minutes: int = 60) -> list[tuple[Room, RoomSlot | None]]:
-    """The rooms of the person's établissement and, for each, what holds it in the hour from
-    ``moment`` (None: free)."""
-    if not user.etablissement_id:
-        return []
+    """The rooms of the person's établissements and, for each, what holds it in the hour from
+    ``moment`` (None: free); those of their main établissement first."""
     end = moment + timedelta(minutes=minutes)
-    rooms = list(Room.objects.filter(etablissement_id=user.etablissement_id))
+    rooms = sorted(rooms_of_staff(user), key=lambda r: (
+        r.etablissement_id != user.etablissement_id, r.etablissement.name, r.name))  # fmt: skip
     busy = {}
     for slot in (RoomSlot.objects.filter(room__in=rooms, starts_at__lt=end, ends_at__gt=moment)
                  .select_related("booking").order_by("starts_at")):  # fmt: skip

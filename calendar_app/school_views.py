@@ -5,7 +5,8 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from calendar_app import school
+from calendar_app import school, school_copy
+from dav.client import DavUnavailable
 
 
 @login_required
@@ -24,4 +25,10 @@ def school_calendar(request):
             "holidays": [o for o in days if o.href.startswith("vacances-")],
             "public": [o for o in days if o.href.startswith("ferie-")],
         })  # fmt: skip
-    return render(request, "calendar_app/school_calendar.html", {"place": place, "years": years})
+    try:  # the phones' copy, written at this first visit rather than the next night
+        school_copy.sync_person(request.user)
+        on_phones = True
+    except DavUnavailable:
+        on_phones = False
+    return render(request, "calendar_app/school_calendar.html", {
+        "place": place, "years": years, "on_phones": on_phones})  # fmt: skip

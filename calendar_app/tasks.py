@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from calendar_app import inbox, rooms
+from calendar_app import inbox, room_mail, rooms, school_copy
 from calendar_app.index import reindex_collection
-from calendar_app.models import Subscription
+from calendar_app.models import Room, Subscription
 from calendar_app.reminders import send_due_reminders
 from calendar_app.subscriptions import queue_due_refreshes, refresh
 from dav.client import DavConflict, DavUnavailable
@@ -68,3 +68,28 @@ def book_room(room_id: int, organizer_id: int, text: str) -> str:
              max_retries=15)  # fmt: skip
 def release_room(room_id: int, uid: str) -> str:
     return rooms.release(room_id, uid)
+
+
+@shared_task(name=room_mail.TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
+             retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
+             max_retries=15)  # fmt: skip
+def receive_room_mail(room_id: int, sender: str, text: str) -> str:
+    """An invitation (or its cancellation) mailed to a room's address, from outside."""
+    return rooms.receive_by_mail(room_id, sender, text)
+
+
+@shared_task(name=rooms.MAIL_TASK, ignore_result=True,
+             autoretry_for=(smtp.GatewayUnavailable, DavUnavailable), retry_backoff=2,
+             retry_backoff_max=120, retry_jitter=False, max_retries=20)  # fmt: skip
+def mail_room_answer(room_id: int, organizer_email: str, reply_text: str) -> None:
+    """A room's answer to an organiser from outside, mailed from the room's address."""
+    room = Room.objects.select_related("etablissement").filter(id=room_id).first()
+    if room is not None:
+        login, raw = room_mail.answer_mail(room, organizer_email, reply_text)
+        smtp.submit_as(login, raw, mail_from=room.email, recipients=[organizer_email])
+
+
+@shared_task(name="calendar_app.tasks.write_school_calendars", ignore_result=True)
+def write_school_calendars() -> int:
+    """Beat, and after the holidays' file is refreshed: the phones' school calendars."""
+    return school_copy.sync_everyone()

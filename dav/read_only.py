@@ -1,7 +1,7 @@
-"""Read-only collections (a subscribed public .ics; the address book of one's établissement's
-staff, contacts/staff.py; the filtered copy of a calendar shared at «lecture»,
-calendar_app/mirror.py): people and their phones read them, only the web app, which
-refreshes them from their source, writes them.
+"""Read-only collections (a subscribed public .ics; the school calendar; the address book of
+one's établissement's staff, contacts/staff.py; the filtered copy of a calendar shared at
+«lecture», calendar_app/mirror.py): people and their phones read them, only the web app,
+which refreshes them from their source, writes them.
 
 The mark is the collection's name (``abonnement--…``, ``lecture--…``: Django's slugify never
 writes two hyphens in a row, so no calendar a person names can take it;
@@ -11,6 +11,9 @@ gives the master login (only the web app, straight on loopback, holds it)."""
 
 PREFIX = "abonnement--"
 MIRROR_PREFIX = "lecture--"
+# The school calendar of the person's zone (calendar_app.school_copy), for their phones; a
+# second double hyphen, so that no subscription's name (PREFIX + a slug) can be the same.
+SCHOOL_CALENDAR = PREFIX + "calendrier--scolaire"
 STAFF_BOOK_PREFIX = "etablissement-"
 WRITER_GROUP = "convergence-web"
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from directory.forms import PERSON_HELP, find_person
 from directory.models import Etablissement
+from directory.staff_rights import administered_etablissements
 from mail.models import Mailbox
 from shared_mailboxes.models import FolderAddress, MailboxSignature
 
@@ -26,12 +27,8 @@ def address_taken(address: str) -> bool:
 
 def creatable_etablissements(user):
     """IT support may create a functional mailbox anywhere; admin staff only for their own
-    établissement; nobody else."""
-    if user.category == User.Category.IT_SUPPORT or user.is_superuser:
-        return Etablissement.objects.all()
-    if user.category == User.Category.ADMIN_STAFF and user.etablissement_id:
-        return Etablissement.objects.filter(id=user.etablissement_id)
-    return Etablissement.objects.none()
+    établissement; nobody else (the rule rooms follow too)."""
+    return administered_etablissements(user)
 
 
 class RightsMixin(forms.Form):

@@ -50,3 +50,37 @@ def test_free_rooms_at_a_chosen_time_at_390_px(live_server, page, prof, colleagu
     expect(page.get_by_role("heading", level=1)).to_have_text("Salle polyvalente")
     expect(page.get_by_text("Conseil de classe 2nde B (Louis Bernard)")).to_be_visible()
     assert_accessible(page)
+
+
+def test_managing_rooms_at_390_px(live_server, page, prof, colleague):
+    from accounts.models import User
+    from tests.conftest import make_person
+
+    make_person("secretariat.demo", category=User.Category.ADMIN_STAFF, first_name="Nadia",
+                last_name="Roux")  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/comptes/login/?next=/agenda/salles/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("secretariat.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Gérer les salles de votre établissement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gérer les salles")
+    page.get_by_role("link", name="Ajouter une salle ou un équipement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle salle ou nouvel équipement")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_label("Nom", exact=True).fill("Salle de réunion")
+    page.get_by_label("Capacité (places)").fill("12")
+    page.get_by_label("Réservation", exact=True).select_option("approval")
+    page.locator("label", has_text="Louis Bernard (collegue.demo@ac-demo.test)").click()
+    expect(page.get_by_label("Louis Bernard (collegue.demo@ac-demo.test)")).to_be_checked()
+    page.get_by_role("button", name="Créer").click()
+    expect(page.get_by_text("salle-de-reunion.0311234y@ac-demo.test").first).to_be_visible()
+    expect(page.get_by_text("Validation par un gestionnaire").first).to_be_visible()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="Modifier Salle de réunion").click()
+    page.locator("label", has_text="Réservable").click()
+    expect(page.get_by_label("Réservable")).not_to_be_checked()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("non réservable")).to_be_visible()

@@ -250,7 +250,7 @@ def test_a_room_added_in_the_admin_is_ready_to_invite(client, prof):
     etab = Etablissement.objects.get(uai="0311234Y")
     response = client.post("/admin/calendar_app/room/add/", {
         "etablissement": etab.id, "name": "CDI", "email": " CDI.0311234Y@ac-demo.test",
-        "capacity": "40", "policy": "automatic"})  # fmt: skip
+        "kind": "room", "capacity": "40", "policy": "automatic", "active": "on"})  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     room = Room.objects.get(email="cdi.0311234y@ac-demo.test")
     assert room.calendar == "cdi0311234y"

@@ -33,6 +33,12 @@ CELERY_BEAT_SCHEDULE["sync-staff-address-books"] = {
     "task": "contacts.tasks.sync_staff_books",
     "schedule": crontab(hour=env_int("STAFF_BOOKS_HOUR", 3), minute=15),
 }
+# Every person's school calendar for their phones (calendar_app.school_copy), written only
+# where it changed (also queued after `import_school_holidays`).
+CELERY_BEAT_SCHEDULE["write-school-calendars"] = {
+    "task": "calendar_app.tasks.write_school_calendars",
+    "schedule": crontab(hour=env_int("SCHOOL_CALENDAR_HOUR", 3), minute=45),
+}
 CELERY_BEAT_SCHEDULE["send-agenda-reminders"] = {
     "task": "calendar_app.tasks.send_reminders",
     "schedule": float(env_int("AGENDA_REMINDER_SWEEP_SECONDS", 60)),

@@ -18,6 +18,7 @@ from django.db import close_old_connections
 from accounts import lockout
 from accounts.app_passwords import authenticate_app_password, looks_like_app_password
 from accounts.mfa_policy import has_second_factor
+from calendar_app import room_mail
 from convergence.mail_domains import is_local
 from directory import lists, moderation
 from mail.models import Mailbox
@@ -37,7 +38,8 @@ _TRY_LATER = "454 4.7.0 Try again later"
 
 def _known_address(address: str) -> bool:
     close_old_connections()
-    return Mailbox.objects.filter(address=address.lower()).exists() or is_folder_address(address)
+    return (Mailbox.objects.filter(address=address.lower()).exists()
+            or is_folder_address(address) or room_mail.is_room(address))  # fmt: skip
 
 
 def _list_refusal(address: str, sender: str | None) -> str | None:
@@ -69,6 +71,7 @@ def _own_addresses(user) -> set[str]:
     close_old_connections()
     addresses = {user.email.lower()}
     addresses.update(sender_mailboxes(user).values_list("address", flat=True))
+    addresses.update(room_mail.addresses_sent_by(user))  # a room's answers
     return addresses
 
 

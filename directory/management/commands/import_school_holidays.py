@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from convergence.queueing import enqueue_on_commit
 from directory import school_calendar
 from directory.school_holidays_ics import BadSchoolCalendar, merged, read_ics
 
@@ -39,3 +40,5 @@ class Command(BaseCommand):
         target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
         zones = sorted({z for e in new for z in e["zones"]})
         self.stdout.write(f"{len(new)} holidays imported for {', '.join(zones)} into {target}.")
+        # The phones' copies (calendar_app.school_copy) are rewritten where they changed.
+        enqueue_on_commit("calendar_app.tasks.write_school_calendars")

@@ -12,12 +12,14 @@ from mail.pipeline.stages import (
     lists,
     lmtp,
     plans,
+    rooms,
     spam,
     stamp,
 )
 
 STAGES = [
     folder_addresses,  # shared mailboxes' folders with their own address: APPEND there
+    rooms,  # rooms and equipment invited by mail: booked by the agenda, nothing stored
     lists,  # distribution lists: their members' mailboxes, each once
     spam,  # scored once; spam copies go to Junk, untouched by rules
     invitations,  # iMIP: applied to the agenda of local attendees and organisers

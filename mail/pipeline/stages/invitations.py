@@ -11,7 +11,8 @@ from convergence.mail_domains import is_local
 from mail.models import Mailbox
 
 
-def _sender(context) -> str:
+def sender_of(context) -> str:
+    """The From address delivery vouches for ("": none)."""
     try:
         address = parseaddr(str(context.parsed.get("From", "")))[1].strip().lower()
     except Exception:  # an unreadable From: nobody to trust
@@ -27,7 +28,7 @@ def process(context) -> None:
     if not context.local or not context.mailboxes:
         return
     data = inbox.calendar_part(context.parsed)
-    sender = _sender(context) if data else ""
+    sender = sender_of(context) if data else ""
     if not sender:
         return
     for mailbox in context.mailboxes:

@@ -1,0 +1,271 @@
+"""Issue #14's scheduling targets, each beside its floor measured in the same run.
+
+Rooms: 20 people book the same slot of one room at the same moment (20 threads released by
+a barrier, each running what the worker's ``book_room`` task runs: the check under the room's
+lock, the room's copy in its calendar, the REPLY applied to the organiser's event). Exactly
+one must win, and every answer must come within 1 s. Floor: one booking of a free slot with
+nobody else booking.
+
+Invitations: an iMIP REQUEST from a colleague to IMIP_BENCH_ATTENDEES (default 200) internal
+attendees, submitted on the gateway's submission port and delivered by a Celery worker
+subprocess; the clock stops when every attendee's agenda holds the invitation (their
+``ReceivedItip`` rows). Floor: the same mail delivered plainly, its calendar part labelled
+``text/plain`` so that delivery stores it without applying it; the clock stops when the
+spool row says every copy is stored. Target: the invitation's rate ≥ ½ the plain rate.
+"""
+
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from bench.agenda import PARIS, WEEK
+from bench.stats import Timings
+
+BOOKERS = 20
+ANSWER_LIMIT = 1.0
+RATE_RATIO = 0.5
+PREFIX = "bench.inv"
+ROOM = "salle-bench.0311234y"
+
+
+@dataclass(frozen=True)
+class SchedulingResult:
+    rounds: int
+    bookings: list[float]  # every answer's latency, all rounds
+    winners: list[int]  # ACCEPTED per round
+    floor_booking: Timings
+    attendees: int
+    invitation: list[float]  # seconds until every agenda holds it
+    plain: list[float]  # seconds until every copy is stored
+
+    @staticmethod
+    def _median(samples: list[float]) -> float:
+        return sorted(samples)[len(samples) // 2]
+
+    @property
+    def invitation_rate(self) -> float:
+        return self.attendees / self._median(self.invitation)
+
+    @property
+    def plain_rate(self) -> float:
+        return self.attendees / self._median(self.plain)
+
+
+def _request(organizer: str, room: str, start: datetime, uid: str,
+             attendees: list[str] = ()) -> str:  # fmt: skip
+    fmt = "%Y%m%dT%H%M%S"
+    people = "".join(f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{a}\r\n"
+                     for a in [room, *attendees] if a)  # fmt: skip
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Bench//FR\r\nMETHOD:REQUEST\r\n"
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261201T080000Z\r\nSEQUENCE:0\r\n"
+        f"SUMMARY:Conseil pédagogique\r\nDTSTART;TZID=Europe/Paris:{start.strftime(fmt)}\r\n"
+        f"DTEND;TZID=Europe/Paris:{(start + timedelta(hours=1)).strftime(fmt)}\r\n"
+        f"ORGANIZER:mailto:{organizer}\r\n{people}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def _bookings(room, people, repeat: int) -> tuple[list[float], list[int], Timings]:
+    from django.db import connections
+
+    from bench import stats
+    from calendar_app import rooms
+
+    latencies, winners = [], []
+    first = datetime(WEEK.year, WEEK.month, WEEK.day, 8, tzinfo=PARIS).replace(tzinfo=None)
+    for round_ in range(repeat):
+        start = first + timedelta(days=round_ // 8, hours=round_ % 8)
+        barrier = threading.Barrier(len(people))
+        results: list[tuple[str, float]] = []
+
+        def book(person, start=start, barrier=barrier, results=results):
+            text = _request(person.user.email, room.email, start, f"{uuid.uuid4()}@bench")
+            barrier.wait()
+            begin = time.perf_counter()
+            try:
+                results.append((rooms.book(room.id, person.user.id, text),
+                                time.perf_counter() - begin))  # fmt: skip
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=book, args=(p,)) for p in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        latencies += [seconds for _status, seconds in results]
+        winners.append(sum(status == "ACCEPTED" for status, _s in results))
+    alone = first + timedelta(days=30)
+    floor = stats.measure(lambda i: rooms.book(room.id, people[0].user.id, _request(
+        people[0].user.email, room.email, alone + timedelta(hours=i), f"{uuid.uuid4()}@bench")),
+        repeat=repeat)  # fmt: skip
+    return latencies, winners, floor
+
+
+def _mail(sender, attendees: list[str], uid: str, plain: bool) -> bytes:
+    """The organiser's iMIP REQUEST as the agenda sends it (or the same labelled text/plain)."""
+    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
+    message = EmailMessage()
+    message["From"] = sender.user.email
+    message["To"] = ", ".join(attendees)
+    message["Subject"] = "Invitation : Conseil pédagogique"
+    message["Message-ID"] = make_msgid(domain="bench.invalid")
+    message.set_content("Vous êtes invité au conseil pédagogique.\n" * 5)
+    message.add_alternative(_request(sender.user.email, "", start, uid, attendees),
+                            subtype="plain" if plain else "calendar",
+                            params={} if plain else {"method": "REQUEST"})  # fmt: skip
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def _deliver(sender, attendees: list[str], plain: bool, timeout: float) -> float:
+    from calendar_app.models import ReceivedItip
+    from mail.models import SpooledMessage
+    from mail.transport.smtp import submit_as
+
+    uid = f"{uuid.uuid4()}@bench"
+    raw = _mail(sender, attendees, uid, plain)
+    begin = time.perf_counter()
+    submit_as(sender.login, raw, mail_from=sender.user.email, recipients=attendees)
+    deadline = time.monotonic() + timeout
+    stored = False
+    while time.monotonic() < deadline:
+        if not stored:
+            row = SpooledMessage.objects.order_by("-received_at").first()
+            stored = bool(row and row.status != SpooledMessage.Status.PENDING)
+            if stored and len(row.delivered_to) != len(attendees):
+                raise RuntimeError(f"delivered {len(row.delivered_to)} of {len(attendees)}")
+        if stored and (plain or ReceivedItip.objects.filter(uid=uid).count() == len(attendees)):
+            return time.perf_counter() - begin
+        time.sleep(0.01)
+    raise RuntimeError(f"not processed within {timeout:.0f} s")
+
+
+def _invitations(sender, var_dir: Path, repeat: int, count: int):
+    from django.conf import settings
+
+    from bench.delivery import make_recipients
+    from devstack.processes import CeleryWorker
+    from mail.pipeline.gateway import build_controllers
+
+    attendees = [m.address for m in make_recipients(count, prefix=PREFIX)]
+    controllers = build_controllers(settings.GATEWAY_INBOUND_PORT,
+                                    settings.GATEWAY_SUBMISSION_PORT)  # fmt: skip
+    for controller in controllers:
+        controller.start()
+    worker = CeleryWorker(var_dir / "bench-scheduling-worker.log")
+    worker.start()
+    timeout = 120 + count * 2
+    try:
+        # Untimed: every Maildir and every «Personnel» calendar created once.
+        _deliver(sender, attendees, False, timeout)
+        invitation, plain = [], []
+        for _ in range(repeat):
+            plain.append(_deliver(sender, attendees, True, timeout))
+            invitation.append(_deliver(sender, attendees, False, timeout))
+        return attendees, invitation, plain
+    finally:
+        worker.stop()
+        for controller in controllers:
+            controller.stop()
+
+
+def run(sender, var_dir: Path, repeat: int) -> SchedulingResult:
+    """Django set up and migrated, Dovecot running (``sender``: the bench's person); starts
+    and stops its own Radicale, gateway and worker."""
+    from django.conf import settings
+
+    from accounts.models import User
+    from bench import stack
+    from calendar_app import rooms
+    from calendar_app.models import Room
+    from devstack.radicale import RadicaleServer
+    from mail.models import Mailbox
+
+    count = int(os.environ.get("IMIP_BENCH_ATTENDEES", "200"))
+    people = [stack.make_person(f"bench.room{n}") for n in range(BOOKERS)]
+    radicale = RadicaleServer(env={"DATABASE_URL": os.environ["DATABASE_URL"]})
+    radicale.start()
+    room = rooms.create_room(people[0].user.etablissement, "Salle du banc d'essai",
+                             f"{ROOM}@{settings.MAIL_DOMAIN}", capacity=30)  # fmt: skip
+    try:
+        print(f"Booking one room, {BOOKERS} at once…", flush=True)
+        latencies, winners, floor = _bookings(room, people, max(5, repeat // 3))
+        print(f"Inviting {count} colleagues…", flush=True)
+        _all, invitation, plain = _invitations(sender, var_dir, max(3, repeat // 6), count)
+    finally:
+        radicale.stop()
+        Room.objects.filter(id=room.id).delete()
+        for person in people:
+            stack.forget(person)
+        Mailbox.objects.filter(imap_user__startswith=PREFIX).delete()
+        User.objects.filter(username__startswith=PREFIX).delete()
+    return SchedulingResult(len(winners), latencies, winners, floor, count, invitation, plain)
+
+
+def markdown(result: SchedulingResult) -> list[str]:
+    slowest = max(result.bookings)
+    one_winner = all(w == 1 for w in result.winners)
+    ratio = result.invitation_rate / result.plain_rate
+    answers = sorted(result.bookings)
+    median = answers[len(answers) // 2]
+    return [
+        f"## Scheduling: rooms under contention, an invitation to {result.attendees}", "",
+        "| measure | figure | floor (same run) | target | met? |", "|---|---|---|---|---|",
+        f"| {BOOKERS} concurrent bookings of one slot, {result.rounds} rounds: winners per "
+        f"round | {', '.join(map(str, sorted(set(result.winners))))} | — | exactly 1 | "
+        f"{'yes' if one_winner else '**no**'} |",
+        f"| the same: each answer (median / slowest) | {median * 1000:.0f} / "
+        f"{slowest * 1000:.0f} ms | one booking alone: {result.floor_booking.median * 1000:.0f}"
+        f" ms | every answer ≤ {ANSWER_LIMIT * 1000:.0f} ms | "
+        f"{'yes' if slowest <= ANSWER_LIMIT else '**no**'} |",
+        f"| iMIP REQUEST to {result.attendees} colleagues, until in every agenda | "
+        f"{result.invitation_rate:,.1f} attendees / s | plain delivery of the same mail: "
+        f"{result.plain_rate:,.1f} / s | ≥ {RATE_RATIO}× plain ({ratio:.2f}×) | "
+        f"{'yes' if ratio >= RATE_RATIO else '**no**'} |", "",
+        "- Bookings: 20 threads in the bench process, released together by a barrier, each "
+        "running what the worker's `book_room` task runs (the check and the write under the "
+        "room's row lock, the room's copy written to its calendar in Radicale, the REPLY "
+        "applied to the organiser's event); the answer's time runs from the barrier to the "
+        "return. Each round books another hour.",
+        f"- Invitations: median of {len(result.invitation)} mails, plain and invitation "
+        "alternating, after one untimed invitation that creates every Maildir and agenda. "
+        "Submitted on the gateway's submission port, delivered by a Celery worker subprocess "
+        "(threads pool, 2 threads) that also applies each attendee's copy "
+        "(`receive_imip`) and indexes it (the hook's `collection_changed`).", "",
+    ]  # fmt: skip
+
+
+def main() -> None:
+    """`python -m bench.scheduling`: this section alone, on a private stack, printed."""
+    import shutil
+
+    from bench import environment
+
+    var_dir = environment.prepare()
+    try:
+        import django
+
+        django.setup()
+        from bench import stack, stats
+
+        stack.migrate()
+        person = stack.make_person("bench.organiser")
+        server = stack.dovecot()
+        server.start()
+        try:
+            print("\n".join(markdown(run(person, Path(var_dir), stats.repeat_count(30)))))
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
