@@ -19,7 +19,11 @@ def _write_durably(path: Path, raw: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
@@ -39,6 +43,30 @@ def spool_message(
         submitted_by=submitted_by,
     )
     _write_durably(message.path, raw)
+    _index(message)
+    return message
+
+
+def spool_file(path: Path, *, mail_from: str, recipients: list[str], submitted_by=None):
+    """As spool_message, for a message the gateway streamed to ``path`` (a fsynced file in
+    SPOOL_DIR, mail.pipeline.data_stream): renamed into place rather than read and written."""
+    message = SpooledMessage(
+        mail_from=mail_from,
+        recipients=[r.lower() for r in recipients],
+        size=path.stat().st_size,
+        submitted_by=submitted_by,
+    )
+    try:
+        os.replace(path, message.path)
+        _fsync_directory(message.path.parent)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    _index(message)
+    return message
+
+
+def _index(message: SpooledMessage) -> None:
     try:
         with transaction.atomic():
             message.save(force_insert=True)
@@ -46,7 +74,6 @@ def spool_message(
     except BaseException:
         discard_spooled(message)  # the client hears 451 and sends again
         raise
-    return message
 
 
 def read_spooled(message: SpooledMessage) -> bytes:
