@@ -20,13 +20,17 @@ def share_upload(user, upload: Upload) -> SharedFile:
         user=user,
         filename=upload.filename or "fichier",
         content_type=upload.content_type,
-        size=len(upload.data),
+        size=upload.size,
         expires_at=timezone.now() + timedelta(days=settings.SHARED_FILE_DAYS),
     )
     settings.SHARED_FILES_DIR.mkdir(parents=True, exist_ok=True)
     fd = os.open(shared.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(upload.data)
+        if upload.file is None:
+            handle.write(upload.data)
+        else:  # up to SHARED_FILE_MAX_BYTES (200 MB): copied chunk by chunk
+            for chunk in upload.file.chunks():
+                handle.write(chunk)
     shared.save()
     return shared
 
@@ -47,7 +51,7 @@ def _line(shared: SharedFile) -> str:
 
 def with_large_files_as_links(user, composition: Composition) -> Composition:
     """Attachments over LARGE_ATTACHMENT_BYTES are stored and replaced by links in the text."""
-    large = [a for a in composition.attachments if len(a.data) >= settings.LARGE_ATTACHMENT_BYTES]
+    large = [a for a in composition.attachments if a.size >= settings.LARGE_ATTACHMENT_BYTES]
     if not large:
         return composition
     shared = [share_upload(user, upload) for upload in large]
