@@ -21,7 +21,7 @@ from string import Template
 from django.conf import settings
 
 from accounts.mail_logins import policy_token
-from devstack.processes import stop_process_group
+from devstack.processes import spawn, stop_process_group
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "deploy"
 SQL_FILES = (
@@ -167,10 +167,7 @@ class DovecotServer:
 
     def start(self, timeout: float = 15.0) -> None:
         self.config.render()
-        self.process = subprocess.Popen(
-            [dovecot_binary(), "-F", "-c", str(self.config.config_path)],
-            start_new_session=True,
-        )
+        self.process = spawn([dovecot_binary(), "-F", "-c", str(self.config.config_path)])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
