@@ -230,7 +230,7 @@ def run(var_dir: Path, redis, count: int) -> None:
             # there wait (the per-IP delay), as they would for a real attacker's neighbours.
             ("Sign-in storm on the web", lambda f: chaos_web.storm(f, var_dir, server, people)),
             ("Web workers killed while messages are sent",
-             lambda f: chaos_web.kills(f, var_dir, server, people, max(5, count // 20))),
+             lambda f: chaos_web.kills(f, var_dir, server, people, max(10, count // 10))),
             ("Password guessing on the submission port",
              lambda f: abuse(f, people[0], people[1])),
             ("Hostile messages in every page", lambda f: hostile(f, people[2])),
