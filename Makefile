@@ -54,7 +54,8 @@ bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
 
 ## make chaos: the fault and abuse campaign (kills of the worker, Dovecot and Redis under
-## mail; password guessing; hostile messages in every page) on a private stack; writes
+## mail; password guessing; hostile messages in every page; a sign-in storm and kills of
+## the web workers mid-request) on a private stack; writes
 ## docs/benchmarks-chaos.md. CHAOS_MESSAGES=100 make chaos for a quick run.
 chaos: system-run $(STAMP) messages
 	$(PY) -m bench.chaos

@@ -4,7 +4,6 @@ core, threads in each) and hit over loopback HTTP, against as many raw IMAP sess
 import http.client
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from django.urls import reverse
 from bench import floor
 from bench.stack import PASSWORD, Person
 from bench.stats import Throughput
+from devstack.processes import spawn, stop_process_group
 
 
 class WebServer:
@@ -32,7 +32,7 @@ class WebServer:
 
     def __enter__(self) -> "WebServer":
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
+            self.process = spawn(
                 [
                     sys.executable,
                     "-m",
@@ -51,7 +51,6 @@ class WebServer:
                 env=os.environ.copy(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -64,13 +63,7 @@ class WebServer:
         raise RuntimeError(f"gunicorn did not listen within 60 s: see {self.log}")
 
     def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process, timeout=15)
 
 
 class HttpSession:

@@ -63,6 +63,13 @@ def dovecot() -> DovecotServer:
     return configured_server(connection.settings_dict)
 
 
+def maildir_files(server: DovecotServer, person: Person):
+    """Every message file of the person's Maildir, read from disk (not through Dovecot)."""
+    for path in (server.config.mail_root / person.login / "Maildir").rglob("*"):
+        if path.parent.name in ("cur", "new") and path.is_file():
+            yield path
+
+
 def _cpu_ticks(group: int) -> int:
     """CPU time used so far by every process of a process group (Dovecot's)."""
     total = 0

@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from convergence import broker  # noqa: F401 - redis:// is its transport (a broker loss fix)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convergence.settings")
 
 app = Celery("convergence")

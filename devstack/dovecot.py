@@ -23,7 +23,7 @@ from django.conf import settings
 
 from accounts.mail_logins import policy_token
 from devstack.loopback import free_port
-from devstack.processes import stop_process_group
+from devstack.processes import spawn, stop_process_group
 
 # deploy/ of the checkout, or its copy in the installed wheel (setup.py).
 TEMPLATES_DIR = Path(settings.SITE_DIR) / "deploy"
@@ -207,10 +207,7 @@ class DovecotServer:
 
     def start(self, timeout: float = 15.0) -> None:
         self.config.render()
-        self.process = subprocess.Popen(
-            [dovecot_binary(), "-F", "-c", str(self.config.config_path)],
-            start_new_session=True,
-        )
+        self.process = spawn([dovecot_binary(), "-F", "-c", str(self.config.config_path)])
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -3,13 +3,50 @@ that tests and the bench start, stop and kill as production would see it."""
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from devstack.loopback import free_port, listening
+
+_started: set[subprocess.Popen] = set()  # children of spawn() not stopped yet
+_started_lock = threading.RLock()  # the SIGTERM handler may interrupt its holder
+
+
+def spawn(argv: list[str], **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen`` in a process group of its own, remembered until
+    stop_process_group ends it: a SIGTERM to this process then stops it too
+    (stop_children_on_sigterm)."""
+    process = subprocess.Popen(argv, start_new_session=True, **kwargs)
+    with _started_lock:
+        _started.add(process)
+    return process
+
+
+def stop_children_on_sigterm(raise_as: type[BaseException] = SystemExit) -> None:
+    """On SIGTERM (a CI's timeout, ``kill``), stop every child started with spawn (Dovecot,
+    the worker and its beat, Radicale, spamd, a private Redis), then raise ``raise_as`` so
+    that ``finally`` blocks and fixtures' teardowns run: Python's default for SIGTERM ends
+    the process at once, leaving them all orphaned. pytest wants KeyboardInterrupt (a
+    SystemExit in a test is just a failure, and the run goes on)."""
+
+    def stop_then_raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut this short
+        with _started_lock:
+            children = list(_started)
+        for process in children:
+            stop_process_group(process, timeout=5)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise raise_as(128 + signum) if raise_as is SystemExit else raise_as()
+
+    if threading.current_thread() is threading.main_thread():  # where signals are handled
+        signal.signal(signal.SIGTERM, stop_then_raise)
 
 
 def _group_alive(pgid: int) -> bool:
@@ -26,6 +63,8 @@ def stop_process_group(process: subprocess.Popen | None, timeout: float = 10) ->
     beat, say) would otherwise live on as an orphan."""
     if process is None:
         return
+    with _started_lock:
+        _started.discard(process)
     try:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -56,12 +95,11 @@ class CeleryWorker:
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         start_offset = self.log_path.stat().st_size
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [sys.executable, "-m", "celery", "-A", "convergence", "worker", "-B",
              "--pool", "threads", "--concurrency", str(self.concurrency), "--loglevel", "INFO",
              "-s", str(Path(settings.VAR_DIR) / "celerybeat-schedule")],
             cwd=settings.BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -82,9 +120,41 @@ class CeleryWorker:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        stop_process_group(self.process)  # what is left of its group (the embedded beat)
         self.process = None
         if getattr(self, "_log", None):
             self._log.close()
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+class RedisServer:
+    """A private redis-server without persistence, as a cache and broker that can die (make
+    chaos, the broker-loss tests); ``start`` again after ``kill`` serves the same port, empty."""
+
+    def __init__(self, var_dir: Path):
+        self.port, self.var_dir, self.process = free_port(), var_dir, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = spawn(
+            [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.var_dir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not listening("127.0.0.1", self.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        stop_process_group(self.process)  # forgotten by stop_children_on_sigterm

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from devstack.loopback import listening
-from devstack.processes import stop_process_group
+from devstack.processes import spawn, stop_process_group
 
 CONFIG = """\
 # Written by devstack/radicale.py; edits are overwritten at the next start.
@@ -74,10 +74,9 @@ class RadicaleServer:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "convergence.settings", **self.env}
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
+            self.process = spawn(
                 [sys.executable, "-m", "radicale", "--config", str(config)],
                 cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while not listening(self.host, self.port):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from devstack.processes import stop_process_group
+from devstack.processes import spawn, stop_process_group
 from mail.pipeline import spam
 
 SITE_CONFIG = Path(settings.SITE_DIR) / "deploy" / "spamassassin.cf"
@@ -85,9 +85,7 @@ class SpamdServer:
     def start(self, *, wait: bool = True, timeout: float = 120.0) -> None:
         argv = spamd_argv()
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+            self.process = spawn(argv, stdout=log, stderr=subprocess.STDOUT)
         if not wait:
             return
         # Compiling the rules takes seconds (tens on a busy machine).

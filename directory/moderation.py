@@ -26,15 +26,19 @@ def _subject(raw: bytes) -> str:
         return value[:300]
 
 
+def moderated_among(mail_from: str, recipients: list[str]):
+    """The moderated lists among ``recipients`` that hold this sender's mail (not its owners')."""
+    return DistributionList.objects.filter(
+        address__in=[r.lower() for r in recipients], moderated=True
+    ).exclude(owners__email=mail_from.lower())
+
+
 def hold(raw: bytes, mail_from: str, recipients: list[str]) -> list[str]:
     """Keep one copy per moderated list the sender does not own (committed before the gateway
     answers 250); return the recipients still to spool."""
-    moderated = DistributionList.objects.filter(
-        address__in=[r.lower() for r in recipients], moderated=True
-    ).exclude(owners__email=mail_from.lower())
     held = set()
     with transaction.atomic():
-        for dlist in moderated:
+        for dlist in moderated_among(mail_from, recipients):
             copy = lists.list_headers([dlist.address]) + raw
             HeldMessage.objects.create(dlist=dlist, sender=mail_from, subject=_subject(raw),
                                        raw=copy)

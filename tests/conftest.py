@@ -26,6 +26,7 @@ from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
 from accounts.models import User
+from devstack.processes import stop_children_on_sigterm
 from devstack.spamd import SpamdServer
 from directory.models import Etablissement
 from mail.imap import close_all_sessions, imap_session
@@ -36,6 +37,12 @@ from tests import emptying
 from tests.servers import Worker, test_dovecot
 
 PASSWORD = "Demo-Convergence-2026"
+
+
+def pytest_configure(config):
+    # A run stopped by SIGTERM (a CI's timeout, kill) stops Dovecot, the worker, Radicale and
+    # spamd first, then unwinds like Ctrl-C: the fixtures' teardown would not run otherwise.
+    stop_children_on_sigterm(KeyboardInterrupt)
 
 
 emptying.install()

@@ -110,6 +110,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The largest request body kept in memory (the compose form's text; files stream to disk).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file larger than this goes to a temporary file as it arrives (Django's
+# TemporaryFileUploadHandler); a large attachment then becomes a link from there, copied in
+# chunks (mail.outgoing.shared_files), so a 200 MB file never sits in the web process.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # --- Redis: the cache (and the Celery broker, convergence/settings/celery.py) ------------
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

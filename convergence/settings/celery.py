@@ -14,6 +14,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# The broker lost (Redis restarted, a network cut): reconnect for as long as it takes, at
+# start too, rather than exit after 100 tries. A late-acknowledged task still running then
+# cannot be acknowledged on the new connection: it is cancelled where the pool can (prefork)
+# and done again, from the broker's copy or the spool sweep's; delivery and sending record
+# each step, so a redone task doubles nothing (docs/architecture.md, «Failure behaviour»).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = "Europe/Paris"
 # Several beats may run (one per node): each job's run is claimed in Redis first
 # (convergence/beat.py), so it is sent once, and a node's failure stops nothing.

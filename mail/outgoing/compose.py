@@ -13,9 +13,18 @@ from mail.message.parse import ReadableMessage, parse
 
 @dataclass
 class Upload:
+    """``file``: a large upload left where Django streamed it (a temporary file on disk), to
+    be copied to the shared files in chunks without ever being read whole; ``data`` is then
+    empty."""
+
     filename: str
     content_type: str
     data: bytes
+    file: object = None
+
+    @property
+    def size(self) -> int:
+        return self.file.size if self.file is not None else len(self.data)
 
 
 @dataclass

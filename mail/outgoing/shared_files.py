@@ -22,12 +22,17 @@ def share_upload(user, upload: Upload) -> SharedFile:
         user=user,
         filename=upload.filename or "fichier",
         content_type=upload.content_type,
-        size=len(upload.data),
+        size=upload.size,
         expires_at=timezone.now() + timedelta(days=settings.SHARED_FILE_DAYS),
     )
-    with transaction.atomic():  # in the database: the web node that serves it may be another
+    # In the database, where any web node serves it; a large file (up to SHARED_FILE_MAX_BYTES,
+    # 200 MB) is read from where Django streamed it, one chunk at a time.
+    content = upload.data if upload.file is None else upload.file
+    if upload.file is not None:
+        upload.file.seek(0)
+    with transaction.atomic():
         shared.save()
-        stored.store(shared.chunks, upload.data)
+        stored.store(shared.chunks, content)
     return shared
 
 
@@ -47,7 +52,7 @@ def _line(shared: SharedFile) -> str:
 
 def with_large_files_as_links(user, composition: Composition) -> Composition:
     """Attachments over LARGE_ATTACHMENT_BYTES are stored and replaced by links in the text."""
-    large = [a for a in composition.attachments if len(a.data) >= settings.LARGE_ATTACHMENT_BYTES]
+    large = [a for a in composition.attachments if a.size >= settings.LARGE_ATTACHMENT_BYTES]
     if not large:
         return composition
     shared = [share_upload(user, upload) for upload in large]

@@ -7,9 +7,10 @@ import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -23,8 +24,10 @@ from convergence.mail_domains import is_local
 from directory import lists, moderation
 from mail.models import Mailbox
 from mail.outgoing.sending import sender_mailboxes
+from mail.pipeline.data_stream import stream_data
 from mail.pipeline.folder_delivery import is_folder_address
-from mail.pipeline.spool import spool_message
+from mail.pipeline.gateway_limits import connections, too_many_recipients
+from mail.pipeline.spool import spool_file
 
 logger = logging.getLogger(__name__)
 # The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.
@@ -54,13 +57,17 @@ def _list_refusal(address: str, sender: str | None) -> str | None:
     return None
 
 
-def _spool(raw: bytes, mail_from: str, recipients: list[str], user) -> str:
+def _spool(path: Path, mail_from: str, recipients: list[str], user) -> str:
+    """The streamed file (Received: and the message) copied into the spool's rows in chunks;
+    read into memory only for a moderated list, whose held copy is a database row."""
     close_old_connections()
-    recipients = moderation.hold(raw, mail_from, recipients)  # moderated lists: kept aside
-    if not recipients:
-        return "moderation"
-    raw = lists.list_headers(recipients) + raw  # List-Id… when it goes to a list
-    return str(spool_message(raw, mail_from=mail_from, recipients=recipients, submitted_by=user).id)
+    if moderation.moderated_among(mail_from, recipients).exists():
+        recipients = moderation.hold(path.read_bytes(), mail_from, recipients)
+        if not recipients:
+            return "moderation"
+    prefix = lists.list_headers(recipients) or b""  # List-Id… when it goes to a list
+    return str(spool_file(path, prefix=prefix, mail_from=mail_from, recipients=recipients,
+                          submitted_by=user).id)  # fmt: skip
 
 
 def _own_addresses(user) -> set[str]:
@@ -84,42 +91,17 @@ def _received_header(session, envelope, port_name: str) -> bytes:
     ).encode("ascii", "replace")
 
 
-def rewrap_long_lines(raw: bytes, limit: int = 998) -> bytes:
-    """Lines over RFC 5321's 1,000 bytes cut into pieces, as Postfix does, rather than the
-    message refused: a header line goes on as a folded continuation (a leading space)."""
-    if not any(len(line) > limit for line in raw.split(b"\r\n")):
-        return raw
-    out, in_header = [], True
-    for line in raw.split(b"\r\n"):
-        if in_header and not line:
-            in_header = False
-        if len(line) <= limit:
-            out.append(line)
-            continue
-        pieces = [line[i : i + limit] for i in range(0, len(line), limit)]
-        glue = b"\r\n " if in_header else b"\r\n"
-        out.append(glue.join(pieces))
-    return b"\r\n".join(out)
-
-
-def _too_many_recipients(envelope) -> str | None:
-    if len(envelope.rcpt_tos) >= settings.GATEWAY_MAX_RECIPIENTS:
-        return "452 4.5.3 Too many recipients"
-    return None
-
-
 class _SpoolingHandler:
     port_name = "gateway"
 
     async def handle_DATA(self, server, session, envelope):
-        content = rewrap_long_lines(envelope.original_content)
-        raw = _received_header(session, envelope, self.port_name) + content
+        """The message is already on disk (GatewaySMTP.smtp_DATA streamed it there)."""
         user = getattr(session, "auth_data", None)
         if user is SYSTEM_SENDER:
             user = None
         try:
             spool_id = await sync_to_async(_spool, thread_sensitive=False)(
-                raw, envelope.mail_from, list(envelope.rcpt_tos), user
+                envelope.spool_path, envelope.mail_from, list(envelope.rcpt_tos), user
             )
         except Exception:
             logger.exception("spooling failed")
@@ -133,7 +115,7 @@ class InboundHandler(_SpoolingHandler):
     port_name = "inbound"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if refusal := _too_many_recipients(envelope):
+        if refusal := too_many_recipients(envelope):
             return refusal
         if not is_local(address):
             return "550 5.7.1 Relaying denied"
@@ -172,7 +154,7 @@ class SubmissionHandler(_SpoolingHandler):
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
-        if refusal := _too_many_recipients(envelope):
+        if refusal := too_many_recipients(envelope):
             return refusal
         if is_local(address):
             try:
@@ -238,42 +220,11 @@ class _Pending:
         self.password = credentials.password.decode("utf-8", "replace")
 
 
-class _Connections:
-    """Open connections per IP and in all, shared by both ports (each runs its own loop
-    thread)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._per_ip: dict[str, int] = {}
-
-    def admit(self, ip: str) -> bool:
-        with self._lock:
-            total = sum(self._per_ip.values())
-            if (
-                total >= settings.GATEWAY_MAX_CONNECTIONS
-                or self._per_ip.get(ip, 0) >= settings.GATEWAY_MAX_CONNECTIONS_PER_IP
-            ):
-                return False
-            self._per_ip[ip] = self._per_ip.get(ip, 0) + 1
-            return True
-
-    def release(self, ip: str) -> None:
-        with self._lock:
-            left = self._per_ip.get(ip, 0) - 1
-            if left > 0:
-                self._per_ip[ip] = left
-            else:
-                self._per_ip.pop(ip, None)
-
-
-_connections = _Connections()
-
-
 class GatewaySMTP(SMTP):
     """aiosmtpd's SMTP with the gateway's limits: connections per IP and in all (421 beyond),
-    and lines up to 1 MiB read (then re-wrapped by the handler) instead of refusing the
-    message. aiosmtpd gives handle_DATA the whole message: it cannot be streamed to the spool
-    file, so GATEWAY_MAX_MESSAGE_SIZE and the connection caps bound the memory instead."""
+    lines up to 1 MiB read (then re-wrapped) instead of refusing the message, and DATA
+    streamed to a file in the spool directory (mail.pipeline.data_stream) rather than
+    gathered in memory: the handler's envelope has ``spool_path``, not the content."""
 
     line_length_limit = 1024 * 1024
     _admitted_ip: str | None = None
@@ -283,11 +234,11 @@ class GatewaySMTP(SMTP):
         super().connection_made(transport)
         if first:
             ip = (self.session.peer or ("unknown",))[0]
-            self._admitted_ip = ip if _connections.admit(ip) else None
+            self._admitted_ip = ip if connections.admit(ip) else None
 
     def connection_lost(self, error):
         if self._admitted_ip is not None:
-            _connections.release(self._admitted_ip)
+            connections.release(self._admitted_ip)
             self._admitted_ip = None
         super().connection_lost(error)
 
@@ -297,6 +248,27 @@ class GatewaySMTP(SMTP):
             self.transport.close()
             return
         await super()._handle_client()
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        if not self.envelope.rcpt_tos:
+            return await self.push("503 Error: need RCPT command")
+        if arg:
+            return await self.push("501 Syntax: DATA")
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        port_name = getattr(self.event_handler, "port_name", "gateway")
+        received = _received_header(self.session, self.envelope, port_name)
+        path, status = await stream_data(self, received)
+        if path is not None:
+            self.envelope.spool_path = path
+            try:
+                status = await self._call_handler_hook("DATA")
+            finally:
+                path.unlink(missing_ok=True)  # renamed into the spool, unless it failed
+        self._set_post_data_state()
+        await self.push(status)
 
 
 class SubmissionSMTP(GatewaySMTP):

@@ -1,6 +1,8 @@
 """The gateway's durable spool: the message is committed to the database, where every worker
 reads it, before the client hears 250 (mail/models/stored.py: no node-local disk)."""
 
+from pathlib import Path
+
 from django.db import transaction
 
 from convergence.queueing import enqueue_on_commit
@@ -28,6 +30,19 @@ def spool_message(
         stored.store(message.chunks, *content)
         enqueue_on_commit("mail.tasks.deliver", str(message.id))
     return message
+
+
+def spool_file(path: Path, *, prefix: bytes = b"", mail_from: str, recipients: list[str],
+               submitted_by=None) -> SpooledMessage:  # fmt: skip
+    """As spool_message, for a message the gateway streamed to ``path``
+    (mail.pipeline.data_stream): copied into the database a chunk at a time after ``prefix``
+    (a list's headers), then the file is removed, whatever happened."""
+    try:
+        with open(path, "rb") as data:
+            return spool_message(prefix, data, mail_from=mail_from, recipients=recipients,
+                                 submitted_by=submitted_by)  # fmt: skip
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def read_spooled(message: SpooledMessage) -> bytes:

@@ -52,6 +52,16 @@ def parse_addresses(value: str) -> list[str]:
     return found
 
 
+def _upload(file) -> Upload:
+    """A small file is read (it travels in the message); a large one, which becomes a link,
+    stays on disk where Django streamed it (FILE_UPLOAD_MAX_MEMORY_SIZE) and is never read
+    whole into memory (mail.outgoing.shared_files)."""
+    content_type = file.content_type or "application/octet-stream"
+    if file.size >= settings.LARGE_ATTACHMENT_BYTES:
+        return Upload(file.name, content_type, b"", file=file)
+    return Upload(file.name, content_type, file.read())
+
+
 def _formatted(html: str) -> str | None:
     """The editor's HTML, through the same allow-list as received mail; None if it is empty."""
     if not html.strip():
@@ -175,10 +185,7 @@ class ComposeForm(forms.Form):
             references=data["references"],
             high_priority=data["high_priority"],
             read_receipt=data["read_receipt"],
-            attachments=[
-                Upload(f.name, f.content_type or "application/octet-stream", f.read())
-                for f in data["attachments"]
-            ],
+            attachments=[_upload(f) for f in data["attachments"]],
         )
 
     def kept_parts(self) -> set[int]:
