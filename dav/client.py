@@ -70,6 +70,7 @@ class SyncResult:
     changed: list[Resource]
     deleted: list[str]  # hrefs
     token: str
+    full: bool = False  # a whole listing (no token, or one the server no longer knew)
 
 
 def _href(url) -> str:
@@ -185,12 +186,13 @@ class DavSession:
 
 
 @contextmanager
-def dav_session(username: str):
+def dav_session(username: str, *, timeout: int | None = None):
     """``with dav_session(user.username) as store: store.calendars()``; DavUnavailable when the
-    server cannot be reached or answers with a server error."""
+    server cannot be reached or answers with a server error. ``timeout``: the worker's long
+    requests (a whole address book written at once), instead of the pages' CALDAV_TIMEOUT."""
     client = DAVClient(
         url=settings.CALDAV_URL, username=master_login(username),
-        password=settings.CALDAV_MASTER_SECRET, timeout=settings.CALDAV_TIMEOUT,
+        password=settings.CALDAV_MASTER_SECRET, timeout=timeout or settings.CALDAV_TIMEOUT,
         enable_rfc6764=False, require_tls=False, auth_type="basic",
     )  # fmt: skip
     try:
