@@ -18,6 +18,7 @@ from dav.client import (
     DavNotFound,
     DavRefused,
     DavUnavailable,
+    Forbidden,
     Resource,
     SyncResult,
     _href,
@@ -156,9 +157,12 @@ class CardDavSession:
         """What changed since ``token`` (RFC 6578); everything without one, or when the server
         no longer knows the token."""
         body = SYNC.format(cr=CARDDAV, token=escape(token or ""))
-        response = self.client.report(self._url(book), body, depth=None)
-        if response.status == 403 and token:  # invalid token: start again from nothing
-            return self.sync(book, None)
+        try:
+            response = self.client.report(self._url(book), body, depth=None)
+        except Forbidden:
+            if not token:
+                raise DavRefused(f"403 {book}") from None
+            return self.sync(book, None)  # a token it no longer knows: start from nothing
         self._check(response, book)
         tree = ElementTree.fromstring(response.raw)
         changed, deleted = [], []

@@ -51,6 +51,11 @@ class DavRefused(Exception):
     """The server refused this one resource (malformed, too large…); others may go through."""
 
 
+# The caldav library raises this on a 403 instead of returning the answer (a sync token the
+# server no longer knows is refused with 403, RFC 6578 §3.2).
+Forbidden = error.AuthorizationError
+
+
 @dataclass(frozen=True)
 class Collection:
     name: str  # the last path segment, e.g. "personnel"
