@@ -1,11 +1,13 @@
-"""`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, and the
-agenda against Radicale's raw REPORT (bench/agenda.py), each measured in the same run.
+"""`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, the
+agenda against Radicale's raw REPORT (bench/agenda.py) and a contacts import against
+Radicale's raw writes (bench/contacts_import.py), each measured in the same run.
 
 BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
-AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar.
+AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. CONTACTS_BENCH_ROWS
+(default 50000): rows of the contacts import (bench/contacts_import.py).
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
@@ -67,7 +69,17 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import agenda, delivery, load, machine, report, scenarios, stack, stats
+    from bench import (
+        agenda,
+        contacts_import,
+        delivery,
+        load,
+        machine,
+        report,
+        scenarios,
+        stack,
+        stats,
+    )
     from mail.imap import close_all_sessions
 
     repeat = stats.repeat_count()
@@ -106,6 +118,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
         print("Measuring the agenda…", flush=True)
         agenda_result = agenda.run(repeat)
+        print("Measuring a contacts import…", flush=True)
+        contacts_result = contacts_import.run()
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -116,7 +130,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         method = [*METHOD, sampling]
         report.write_markdown(output, machine.describe(), results, method, elapsed,
                               delivery.markdown(rows, delivery_repeat)
-                              + agenda.markdown(agenda_result))
+                              + agenda.markdown(agenda_result)
+                              + contacts_import.markdown(contacts_result))
         print(f"Written to {output}")
     finally:
         close_all_sessions()

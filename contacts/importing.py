@@ -8,8 +8,10 @@ A small file is written card by card (one PUT each). From ``BULK_MIN`` rows on, 
 merged into the whole book in memory and the book is written back in one request (Radicale's
 PUT of a whole collection, refused if a phone changed the book meanwhile, then tried again):
 a PUT of one new card makes Radicale read every card of the book to check that its UID is
-new, so 50,000 single PUTs took hours. The chunks grow with the book (never smaller than it),
-so the whole import writes each card about twice at most, and the page sees progress."""
+new, so 50,000 single PUTs took days. Each chunk is twice as large as the book already is, so
+the whole import writes each card about 1.5 times, and the page sees progress at each one.
+Radicale's own cost dominates: per card, two fsynced files at the PUT and one more (its sync
+history) at the first sync that follows."""
 
 import hashlib
 import logging
@@ -32,7 +34,8 @@ logger = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 200  # rows per task, card by card
 BULK_MIN = 1000  # rows from which the book is written whole
-BULK_FIRST = 2000  # rows of the first whole-book chunk; later ones as many as the book holds
+BULK_FIRST = 2000  # rows of the first whole-book chunk…
+BULK_GROWTH = 2  # …and of the next ones, twice what the book holds: each card written 1.5×
 BULK_TIMEOUT = 900  # seconds for the worker's whole-book requests
 BULK_ATTEMPTS = 3
 PREVIEW_ROWS = 5
@@ -155,7 +158,8 @@ def _bulk_chunk(imp: ContactImport) -> tuple[int, int, int, list]:
             state = store.book_state(CONTACTS)  # first: any later change fails the write
             reindex_book(username, CONTACTS, timeout=BULK_TIMEOUT)
             draft = BookDraft(store.cards(CONTACTS).resources)
-            rows = _items(imp, imp.done, imp.done + max(BULK_FIRST, len(draft.cards)))
+            size = max(BULK_FIRST, BULK_GROWTH * len(draft.cards))
+            rows = _items(imp, imp.done, imp.done + size)
             created, updated, problems = _rows(draft, rows, *_known(imp.owner))
             try:
                 store.replace_book(CONTACTS, list(draft.cards.values()), state)
