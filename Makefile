@@ -48,10 +48,15 @@ cluster-test: system-test $(STAMP) messages
 	$(PY) -m pytest -m cluster tests/test_cluster.py
 
 ## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
-## private Dovecot, delivery, and the agenda on 3,000 events in a private Radicale; writes
-## docs/benchmarks.md. BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300 make bench for a quick run.
+## private Dovecot, delivery, the agenda on 3,000 events and an import of 50,000 contacts in a
+## private Radicale (docs/benchmarks.md); then the directory's search and compose suggestions
+## on a generated académie of 100,000 people, on SQLite and, with BENCH_DATABASE_URL, on
+## PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300
+## CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for a quick run.
 bench: system-run $(STAMP) messages
 	$(PY) -m bench.run
+	env -u BENCH_DATABASE_URL $(PY) -m bench.directory
+	if [ -n "$$BENCH_DATABASE_URL" ]; then $(PY) -m bench.directory; fi
 
 ## make chaos: the fault and abuse campaign (kills of the worker, Dovecot and Redis under
 ## mail; password guessing; hostile messages in every page; a sign-in storm and kills of

@@ -1,6 +1,9 @@
-"""Directory search on a generated académie (100,000 people, 2,000 établissements by default):
-p95 of ``directory.search.search_people`` for every kind of query, on the embedded SQLite or
-on PostgreSQL (BENCH_DATABASE_URL; an académie found there already is measured as it is).
+"""Directory search on a generated académie (100,000 people, 2,000 établissements in 40
+bassins, a list per établissement and mathematics lists by bassin, by default): p95 of
+``directory.search.search_people`` (the «Annuaire») and of ``directory.suggestions.suggest``
+(the compose field) for every kind of query, on the embedded SQLite or on PostgreSQL
+(BENCH_DATABASE_URL; an académie found there already is measured as it is). `make bench` runs
+it on SQLite, and on PostgreSQL too when BENCH_DATABASE_URL is set.
 
 python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT)
 """
@@ -18,14 +21,17 @@ PEOPLE = int(os.environ.get("BENCH_DIRECTORY_PEOPLE", 100_000))
 ETABLISSEMENTS = int(os.environ.get("BENCH_DIRECTORY_ETABLISSEMENTS", 2_000))
 KINDS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
 ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # UAI check letters
+BASSINS = 40
+LARGE_LIST, LARGE_MEMBERS = "grande-liste@ac-bench.test", 5000
 
 
 def generate(rng: random.Random) -> None:
     """Names and attributes drawn from the demo académie's data file, combined at random."""
+    from accounts.models import User
     from demo import academie
     from directory import people
-    from directory.models import Etablissement
-    from directory.search import etablissement_key
+    from directory.models import Discipline, DistributionList, Etablissement
+    from directory.search import etablissement_key, list_key
 
     firsts = sorted({p.first_name for p in academie.ACADEMIE_PEOPLE})
     lasts = sorted({p.last_name for p in academie.ACADEMIE_PEOPLE})
@@ -39,6 +45,7 @@ def generate(rng: random.Random) -> None:
         etabs.append(Etablissement(
             uai=digits + ALPHABET[int(digits) % 23], kind=kind, city=rng.choice(cities),
             name=f"{KINDS[kind]} {rng.choice(firsts)}-{rng.choice(patrons)}",
+            bassin=f"Bassin {n % BASSINS + 1}",
         ))  # fmt: skip
     etabs = Etablissement.objects.bulk_create(etabs)
     for etab in etabs:  # bulk_create sends no signal: the keys directly
@@ -60,6 +67,29 @@ def generate(rng: random.Random) -> None:
             batch = []
     if batch:
         people.create_many(batch)
+    # The lists the compose field offers: one per établissement, mathematics by bassin.
+    maths, _ = Discipline.objects.get_or_create(name="Mathématiques")
+    DistributionList.objects.bulk_create([
+        DistributionList(address=f"enseignants.{e.uai.lower()}@ac-bench.test",
+                         etablissement=e, name=f"Enseignants – {e.name}",
+                         categories=[User.Category.TEACHER_SECONDARY])
+        for e in etabs
+    ] + [
+        DistributionList(address=f"mathematiques.bassin-{n + 1}@ac-bench.test",
+                         name=f"Mathématiques – bassin {n + 1}", bassin=f"Bassin {n + 1}",
+                         kind=DistributionList.Kind.DISCIPLINE, discipline=maths)
+        for n in range(BASSINS)
+    ], batch_size=1000)  # fmt: skip
+    for dlist in DistributionList.objects.all():  # bulk_create sends no signal
+        DistributionList.objects.filter(pk=dlist.pk).update(
+            search_key=list_key(dlist.name, dlist.address))
+    # A list of LARGE_LIST named members: its expansion at delivery is measured too.
+    large = DistributionList.objects.create(address=LARGE_LIST, name="Grande liste",
+                                            kind=DistributionList.Kind.FUNCTIONAL)
+    chosen = list(User.objects.order_by("pk").values_list("pk", flat=True)[:LARGE_MEMBERS])
+    DistributionList.members.through.objects.bulk_create(
+        [DistributionList.members.through(distributionlist=large, user_id=pk) for pk in chosen],
+        batch_size=5000)  # fmt: skip
 
 
 def queries(rng: random.Random) -> dict[str, list[str]]:
@@ -82,10 +112,16 @@ def queries(rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def measure() -> list[tuple[str, float, float, float, float]]:
+def measure(what: str) -> list[tuple[str, float, float, float, float]]:
     from accounts.models import User
     from bench.stats import Timings, repeat_count
     from directory.search import search_people
+    from directory.suggestions import suggest
+
+    def operation(text, viewer):
+        if what == "search":
+            return search_people(text, viewer=viewer)
+        return suggest(viewer, text)
 
     rng = random.Random(15)
     viewers = list(User.objects.order_by("?")[:20])
@@ -95,7 +131,7 @@ def measure() -> list[tuple[str, float, float, float, float]]:
         for i in range(repeat_count(60)):
             text, viewer = texts[i % len(texts)], viewers[i % len(viewers)]
             started, started_cpu = time.perf_counter(), time.process_time()
-            search_people(text, viewer=viewer)
+            operation(text, viewer)
             wall.samples.append(time.perf_counter() - started)
             cpu.samples.append(time.process_time() - started_cpu)
         rows.append((label, wall.median * 1000, wall.p95 * 1000, cpu.median * 1000,
@@ -107,24 +143,53 @@ OUTPUT = Path(os.environ.get("BENCH_DIRECTORY_OUTPUT", "docs/benchmarks-director
 HEADER = (
     "# Directory search benchmark\n\n"
     "Written by `python -m bench.directory` (`bench/directory.py`); each run replaces the "
-    "section of its engine. `directory.search.search_people` called in-process, 20 results, "
-    "each query by a different viewer (own établissement first). Targets (issue 15): "
-    "p95 ≤ 30 ms on PostgreSQL, ≤ 50 ms on SQLite.\n"
+    "section of its engine. `directory.search.search_people` (the «Annuaire», 20 results) and "
+    "`directory.suggestions.suggest` (the compose field: own établissement, contacts, recent "
+    "correspondents, lists, the académie; 10 results) called in-process, each query by a "
+    "different viewer (own établissement first). Targets (issue 15): p95 ≤ 30 ms on "
+    "PostgreSQL, ≤ 50 ms on SQLite.\n"
 )
 
 
-def _section(title: str, rows, loaded: float | None) -> str:
+def expansion() -> tuple[int, float, float] | None:
+    """(mailboxes reached, median ms, p95 ms) of expanding the large list, as delivery does."""
+    from bench.stats import Timings, repeat_count
+    from directory import lists
+    from directory.models import DistributionList
+
+    if not DistributionList.objects.filter(address=LARGE_LIST).exists():
+        return None  # an académie generated before the list existed
+    timings, reached = Timings(), 0
+    for _ in range(repeat_count(20)):
+        started = time.perf_counter()
+        reached = len(lists.expand([LARGE_LIST])[1])
+        timings.samples.append(time.perf_counter() - started)
+    return reached, timings.median * 1000, timings.p95 * 1000
+
+
+def _table(caption: str, rows) -> list[str]:
+    return [
+        f"### {caption}", "",
+        "| query | wall median / p95 (ms) | CPU of this process median / p95 (ms) |",
+        "|---|---|---|",
+        *(f"| {label} | {median:.1f} / {p95:.1f} | {cpu:.1f} / {cpu95:.1f} |"
+          for label, median, p95, cpu, cpu95 in rows), "",
+    ]  # fmt: skip
+
+
+def _section(title: str, rows, suggestions, expanded, loaded: float | None) -> str:
     load = os.getloadavg()[0]
     lines = [
         f"## {title}", "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; {PEOPLE:,} people, "
         f"{ETABLISSEMENTS:,} établissements "
         f"({'kept from an earlier run' if loaded is None else f'generated in {loaded:.0f} s'}); "
-        f"load average at the end {load:.1f} on {os.cpu_count()} cores",
-        "", "| query | wall median / p95 (ms) | CPU of this process median / p95 (ms) |",
-        "|---|---|---|",
-        *(f"| {label} | {median:.1f} / {p95:.1f} | {cpu:.1f} / {cpu95:.1f} |"
-          for label, median, p95, cpu, cpu95 in rows),
+        f"load average at the end {load:.1f} on {os.cpu_count()} cores", "",
+        *_table("Directory search", rows),
+        *_table("Compose suggestions", suggestions),
+        (f"Expanding a list of {LARGE_MEMBERS:,} named members (`directory.lists.expand`, "
+         f"{expanded[0]:,} mailboxes): median {expanded[1]:.0f} ms, p95 {expanded[2]:.0f} ms."
+         if expanded else "No list of named members in this académie (generated before)."),
         "",
         "Wall time counts the waits for the CPU on a busy machine; the CPU time of the bench "
         "process is the whole work on SQLite (in-process), and only Django's part on "
@@ -161,9 +226,9 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # both engines plan with fresh statistics
         loaded = None if reused else time.monotonic() - started
-        rows = measure()
+        rows, suggestions = measure("search"), measure("suggest")
         title = {"sqlite": "SQLite (embedded)", "postgresql": "PostgreSQL"}[connection.vendor]
-        section = _section(title, rows, loaded)
+        section = _section(title, rows, suggestions, expansion(), loaded)
         print(section)
         _write(title, section)
     finally:

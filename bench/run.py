@@ -1,7 +1,8 @@
 """`make bench`: the webmail against its raw IMAP floor, delivery against raw LMTP, the
 agenda against Radicale's raw REPORT (bench/agenda.py), free/busy against its index query
 (bench/freebusy.py), room bookings and invitations against their floors
-(bench/scheduling.py), each measured in the same run.
+(bench/scheduling.py), and a contacts import against Radicale's raw writes
+(bench/contacts_import.py), each measured in the same run.
 
 BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
@@ -10,6 +11,7 @@ docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLit
 AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. FREEBUSY_BENCH_EVENTS
 (default 100): events of each of the 40 people of free/busy. IMIP_BENCH_ATTENDEES (default
 200): attendees of the measured invitation (bench/scheduling.py, with the room bookings).
+CONTACTS_BENCH_ROWS (default 50000): rows of the contacts import (bench/contacts_import.py).
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
@@ -79,6 +81,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
 
     from bench import (
         agenda,
+        contacts_import,
         delivery,
         freebusy,
         load,
@@ -131,6 +134,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         agenda_result = agenda.run(repeat)
         print("Measuring free/busy…", flush=True)
         freebusy_result = freebusy.run(repeat)
+        print("Measuring a contacts import…", flush=True)
+        contacts_result = contacts_import.run()
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -143,7 +148,8 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
                               delivery.markdown(rows, delivery_repeat)
                               + agenda.markdown(agenda_result)
                               + freebusy.markdown(freebusy_result)
-                              + scheduling.markdown(scheduling_result))
+                              + scheduling.markdown(scheduling_result)
+                              + contacts_import.markdown(contacts_result))
         print(f"Written to {output}")
     finally:
         close_all_sessions()

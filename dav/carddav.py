@@ -18,6 +18,7 @@ from dav.client import (
     DavNotFound,
     DavRefused,
     DavUnavailable,
+    Forbidden,
     Resource,
     SyncResult,
     _href,
@@ -35,13 +36,32 @@ MAKE_BOOK = (
     "<resourcetype><collection/><CR:addressbook/></resourcetype>"
     "<displayname>{name}</displayname></prop></set></mkcol>"
 )
+BOOK_STATE = (
+    '<?xml version="1.0" encoding="utf-8"?><propfind xmlns="DAV:" xmlns:CR="{cr}"><prop>'
+    "<getetag/><displayname/><CR:addressbook-description/></prop></propfind>"
+)
+SET_NAMES = (
+    '<?xml version="1.0" encoding="utf-8"?><propertyupdate xmlns="DAV:" xmlns:CR="{cr}"><set>'
+    "<prop><displayname>{name}</displayname>{description}</prop></set></propertyupdate>"
+)
 SYNC = (
     '<?xml version="1.0" encoding="utf-8"?><sync-collection xmlns="DAV:" xmlns:CR="{cr}">'
     "<sync-token>{token}</sync-token><sync-level>1</sync-level>"
     "<prop><getetag/><CR:address-data/></prop></sync-collection>"
 )
 
-__all__ = ["DavConflict", "DavNotFound", "DavRefused", "DavUnavailable", "carddav_session"]
+__all__ = ["DavConflict", "DavNotFound", "DavRefused", "DavUnavailable", "Resource",
+           "carddav_session"]
+
+
+@dataclass(frozen=True)
+class BookState:
+    """What a whole-book write must check and put back: the book's ETag (it changes with any
+    card) and the names the server would forget."""
+
+    etag: str
+    display_name: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -109,13 +129,40 @@ class CardDavSession:
         headers = {"If-Match": etag} if etag else {}
         self._check(self.client.delete(self._url(book, href), headers=headers), href)
 
+    def book_state(self, book: str) -> BookState:
+        response = self.client.propfind(self._url(book), BOOK_STATE.format(cr=CARDDAV), depth=0)
+        self._check(response, book)
+        tree = ElementTree.fromstring(response.raw)
+        return BookState(tree.findtext(f".//{{{DAV}}}getetag") or "",
+                         tree.findtext(f".//{{{DAV}}}displayname") or "",
+                         tree.findtext(f".//{{{CARDDAV}}}addressbook-description") or "")
+
+    def replace_book(self, book: str, cards: list[str], state: BookState) -> None:
+        """Every card of the book in one request (Radicale's PUT of a whole collection): the
+        book becomes exactly ``cards``, each under ``<UID>.vcf``, if nothing changed since
+        ``state`` (else DavConflict). One write of N cards instead of N PUTs, each of which
+        reads the whole book to check that its UID is new. The server keeps no property of
+        the old collection: its names are set again."""
+        headers = {"Content-Type": VCARD_TYPE, "If-Match": state.etag}
+        body = "".join(card if card.endswith("\n") else card + "\r\n" for card in cards)
+        response = self.client.put(self._url(book), body, headers)
+        self._check(response, book)
+        description = (f"<CR:addressbook-description>{escape(state.description)}"
+                       "</CR:addressbook-description>" if state.description else "")
+        body = SET_NAMES.format(cr=CARDDAV, name=escape(state.display_name or book),
+                                description=description)
+        self._check(self.client.proppatch(self._url(book), body), book)
+
     def sync(self, book: str, token: str | None) -> SyncResult:
         """What changed since ``token`` (RFC 6578); everything without one, or when the server
         no longer knows the token."""
         body = SYNC.format(cr=CARDDAV, token=escape(token or ""))
-        response = self.client.report(self._url(book), body, depth=None)
-        if response.status == 403 and token:  # invalid token: start again from nothing
-            return self.sync(book, None)
+        try:
+            response = self.client.report(self._url(book), body, depth=None)
+        except Forbidden:
+            if not token:
+                raise DavRefused(f"403 {book}") from None
+            return self.sync(book, None)  # a token it no longer knows: start from nothing
         self._check(response, book)
         tree = ElementTree.fromstring(response.raw)
         changed, deleted = [], []
@@ -127,7 +174,8 @@ class CardDavSession:
                 changed.append(Resource(href, etag, data))
             elif "404" in (item.findtext(f"{{{DAV}}}status") or ""):
                 deleted.append(href)
-        return SyncResult(changed, deleted, tree.findtext(f"{{{DAV}}}sync-token") or "")
+        return SyncResult(changed, deleted, tree.findtext(f"{{{DAV}}}sync-token") or "",
+                          full=not token)
 
     def cards(self, book: str) -> Cards:
         result = self.sync(book, None)
@@ -140,7 +188,7 @@ def _text(response) -> str:
 
 
 @contextmanager
-def carddav_session(username: str):
+def carddav_session(username: str, *, timeout: int | None = None):
     """``with carddav_session(user.username) as store: store.address_books()``."""
-    with dav_session(username) as session:
+    with dav_session(username, timeout=timeout) as session:
         yield CardDavSession(session)

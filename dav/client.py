@@ -51,6 +51,11 @@ class DavRefused(Exception):
     """The server refused this one resource (malformed, too large…); others may go through."""
 
 
+# The caldav library raises this on a 403 instead of returning the answer (a sync token the
+# server no longer knows is refused with 403, RFC 6578 §3.2).
+Forbidden = error.AuthorizationError
+
+
 @dataclass(frozen=True)
 class Collection:
     name: str  # the last path segment, e.g. "personnel"
@@ -70,6 +75,7 @@ class SyncResult:
     changed: list[Resource]
     deleted: list[str]  # hrefs
     token: str
+    full: bool = False  # a whole listing (no token, or one the server no longer knew)
 
 
 def _href(url) -> str:
@@ -185,12 +191,13 @@ class DavSession:
 
 
 @contextmanager
-def dav_session(username: str):
+def dav_session(username: str, *, timeout: int | None = None):
     """``with dav_session(user.username) as store: store.calendars()``; DavUnavailable when the
-    server cannot be reached or answers with a server error."""
+    server cannot be reached or answers with a server error. ``timeout``: the worker's long
+    requests (a whole address book written at once), instead of the pages' CALDAV_TIMEOUT."""
     client = DAVClient(
         url=settings.CALDAV_URL, username=master_login(username),
-        password=settings.CALDAV_MASTER_SECRET, timeout=settings.CALDAV_TIMEOUT,
+        password=settings.CALDAV_MASTER_SECRET, timeout=timeout or settings.CALDAV_TIMEOUT,
         enable_rfc6764=False, require_tls=False, auth_type="basic",
     )  # fmt: skip
     try:

@@ -17,7 +17,7 @@ from accounts import lockout
 from accounts.models import User
 from accounts.numen import numen_hash
 from directory import people
-from directory.models import DistributionList, Etablissement
+from directory.models import Discipline, DistributionList, Etablissement
 from mail.models import Mailbox, MailboxMember
 from shared_mailboxes.models import MailboxSignature
 
@@ -64,6 +64,7 @@ class DemoEtablissement:
     postal_code: str = ""
     address: str = ""
     phone: str = ""
+    bassin: str = ""  # the bassin d'éducation et de formation
 
 
 @dataclass(frozen=True)
@@ -155,13 +156,13 @@ def seed_etablissements(
     summary: SeedSummary, which: tuple[DemoEtablissement, ...] = ETABLISSEMENTS
 ) -> dict[str, Etablissement]:
     """Created when missing; an existing établissement is left as the admins edited it (only
-    an empty address or phone is filled in)."""
+    an empty address, phone or bassin is filled in)."""
     found = {}
     for data in which:
         etab, created = Etablissement.objects.get_or_create(
             uai=data.uai, defaults={"name": data.name, "kind": data.kind, "city": data.city,
                                     "postal_code": data.postal_code, "address": data.address,
-                                    "phone": data.phone},
+                                    "phone": data.phone, "bassin": data.bassin},
         )
         if created:
             summary.created_etablissements.append(data.uai)
@@ -169,6 +170,9 @@ def seed_etablissements(
             Etablissement.objects.filter(pk=etab.pk).update(
                 postal_code=data.postal_code, address=data.address, phone=data.phone
             )
+        if not etab.bassin and data.bassin:
+            Etablissement.objects.filter(pk=etab.pk).update(bassin=data.bassin)
+            etab.bassin = data.bassin
         found[data.uai] = etab
     return found
 
@@ -307,6 +311,18 @@ def seed_teachers_list(etab: Etablissement) -> DistributionList:
     return dlist
 
 
+def seed_bassin_list(etab: Etablissement) -> DistributionList:
+    """«Les professeurs de mathématiques du bassin» of the lycée: by discipline and area."""
+    slug = make_login("", etab.bassin).strip(".")
+    dlist, _ = DistributionList.objects.update_or_create(
+        address=f"mathematiques.{slug}@{settings.MAIL_DOMAIN}",
+        defaults={"name": f"Professeurs de mathématiques – bassin {etab.bassin}",
+                  "kind": DistributionList.Kind.DISCIPLINE, "bassin": etab.bassin,
+                  "discipline": Discipline.objects.get_or_create(name="Mathématiques")[0]},
+    )
+    return dlist
+
+
 def seed_security_mailbox(support: User, summary: SeedSummary) -> Mailbox | None:
     """Where «Signaler un hameçonnage» sends reports (SECURITY_REPORT_ADDRESS), read by IT
     support; nothing to create when that address is outside our domains."""
@@ -340,6 +356,8 @@ def seed_directory() -> SeedSummary:
     with transaction.atomic():
         seed_vie_scolaire(etabs[LYCEE_UAI], users[SECRETARIAT_LOGIN], summary)
         seed_teachers_list(etabs[LYCEE_UAI])
+        if etabs[LYCEE_UAI].bassin:
+            seed_bassin_list(etabs[LYCEE_UAI])
         seed_security_mailbox(users[SUPPORT_LOGIN], summary)
     return summary
 

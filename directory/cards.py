@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from directory.models import DistributionList, Etablissement, Person
 from directory.search import listed_people
 from mail.models import Mailbox
@@ -34,7 +36,11 @@ def etablissement_card(etab: Etablissement) -> dict:
         "etab": etab,
         "groups": groups,
         "staff_count": len(staff),
-        "lists": list(DistributionList.objects.filter(etablissement=etab)),
+        # Its own lists, and the discipline lists of its bassin («… du bassin»).
+        "lists": list(DistributionList.objects.filter(
+            Q(etablissement=etab)
+            | Q(etablissement=None, bassin=etab.bassin) & ~Q(bassin="")
+        )),
         "mailboxes": list(
             Mailbox.objects.filter(etablissement=etab, kind=Mailbox.Kind.FUNCTIONAL)
             .order_by("display_name")

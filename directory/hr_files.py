@@ -3,7 +3,8 @@
 CSV: one person a line, ``;`` or ``,`` separated, a header line naming the columns (see
 ``COLUMNS``); UTF-8 with or without BOM, or Windows-1252 as spreadsheets save it. LDIF (RFC 2849):
 one entry a person, base64 values (``attr::``) and folded lines accepted; attributes are mapped
-onto the same column names (``LDIF_ATTRIBUTES``).
+onto the same column names (``LDIF_ATTRIBUTES``). ``bassin`` (column or attribute) is the bassin
+d'éducation et de formation of the row's main établissement (column ``uai``).
 """
 
 import base64
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 REQUIRED = ("identifiant", "nom", "prenom", "categorie", "uai")
 OPTIONAL = ("courriel", "uai_secondaires", "fonctions", "disciplines", "telephone", "numen",
-            "date_naissance", "courriel_perso")
+            "date_naissance", "courriel_perso", "bassin")
 COLUMNS = REQUIRED + OPTIONAL
 MULTI_SEPARATOR = "|"  # several functions, disciplines or UAI in one CSV cell
 
@@ -25,6 +26,7 @@ LDIF_ATTRIBUTES = {
     "departmentnumber": "uai", "mail": "courriel", "title": "fonctions",
     "businesscategory": "disciplines", "telephonenumber": "telephone",
     "numen": "numen", "birthdate": "date_naissance", "personalmail": "courriel_perso",
+    "bassin": "bassin",
 }  # fmt: skip
 
 

@@ -40,6 +40,7 @@ class HrPerson:
     numen: str
     birth_date: date | None
     recovery_email: str
+    bassin: str  # of the main établissement (uais[0]); empty: left as it is
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ImportReport:
     unchanged: int = 0
     left: list[User] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, what is wrong)
+    bassins: list[tuple[str, str, str]] = field(default_factory=list)  # (UAI, before, after)
 
     @property
     def can_apply(self) -> bool:
@@ -102,7 +104,8 @@ def _check(row: RawRow, etabs: dict[str, int]) -> HrPerson | list[str]:
         email=email, category=category, uais=uais, functions=_split(f.get("fonctions", "")),
         disciplines=_split(f.get("disciplines", "")), phone=f.get("telephone", ""),
         numen=f.get("numen", ""), birth_date=birth_date,
-        recovery_email=f.get("courriel_perso", "").lower(),
+        recovery_email=f.get("courriel_perso", "").lower(), bassin=" ".join(
+            f.get("bassin", "").split())[:100],
     )  # fmt: skip
 
 
@@ -167,6 +170,7 @@ def plan(rows: list[RawRow]) -> ImportReport:
         else:
             seen[checked.username] = row.line
             valid.append(checked)
+    report.bassins = _bassins(valid, report.errors)
     users = {u.username: u for u in User.objects.all()}
     entries = _entries()
     for person in valid:
@@ -185,6 +189,24 @@ def plan(rows: list[RawRow]) -> ImportReport:
         if u.username not in seen and u.is_active and u.category and not u.is_superuser
     ]
     return report
+
+
+def _bassins(valid: list[HrPerson], errors: list) -> list[tuple[str, str, str]]:
+    """The établissements whose bassin the export changes; two rows of one établissement
+    naming different bassins make the second one wrong."""
+    given: dict[str, tuple[str, int]] = {}
+    for person in valid:
+        if not person.bassin:
+            continue
+        uai = person.uais[0]
+        bassin, line = given.setdefault(uai, (person.bassin, person.line))
+        if bassin.casefold() != person.bassin.casefold():
+            errors.append((person.line, _(
+                "bassin «%(bassin)s» for %(uai)s, but line %(line)s gives «%(other)s»"
+            ) % {"bassin": person.bassin, "uai": uai, "line": line, "other": bassin}))
+    current = dict(Etablissement.objects.filter(uai__in=given).values_list("uai", "bassin"))
+    return sorted((uai, current[uai], bassin) for uai, (bassin, _line) in given.items()
+                  if current[uai] != bassin)  # fmt: skip
 
 
 def _set_relations(entry: Person, person: HrPerson, etabs: dict[str, Etablissement]) -> None:
@@ -231,6 +253,8 @@ def apply(report: ImportReport) -> None:
             entry = people.entry_for(user)
             Person.objects.filter(pk=entry.pk).update(phone=person.phone)
             _set_relations(entry, person, etabs)
+        for uai, _before, bassin in report.bassins:
+            Etablissement.objects.filter(uai=uai).update(bassin=bassin)
         leavers = [u.pk for u in report.left]
         User.objects.filter(pk__in=leavers).update(is_active=False, status=User.Status.DISABLED)
         DistributionList.members.through.objects.filter(user_id__in=leavers).delete()
@@ -249,13 +273,16 @@ def describe(report: ImportReport) -> list[str]:
     lines += [_("Changes: %(login)s (%(fields)s)") % {"login": p.username,
               "fields": ", ".join(fields)} for p, fields in report.changed]
     lines += [_("Leaves: %(login)s") % {"login": u.username} for u in report.left]
+    lines += [_("Bassin of %(uai)s: «%(before)s» → «%(after)s»") % {
+        "uai": uai, "before": before or "—", "after": after}
+        for uai, before, after in report.bassins]
     return lines
 
 
 def counts(report: ImportReport) -> dict:
     return {"created": len(report.created), "changed": len(report.changed),
             "unchanged": report.unchanged, "left": len(report.left),
-            "errors": len(report.errors)}
+            "errors": len(report.errors), "bassins": len(report.bassins)}
 
 
 def refusal(report: ImportReport) -> str:

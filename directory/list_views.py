@@ -12,7 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from directory import lists, moderation
-from directory.list_forms import AddMemberForm, ListSettingsForm, ProjectListForm
+from directory.list_forms import (
+    AddMemberForm,
+    DisciplineListForm,
+    ListSettingsForm,
+    ProjectListForm,
+)
 from directory.models import DistributionList
 
 
@@ -26,7 +31,10 @@ def index(request):
         found = DistributionList.objects.filter(kind=kind).select_related("etablissement")
         if found:
             groups.append((label, [(d, d.pk in mine) for d in found]))
-    return render(request, "directory/lists.html", {"groups": groups})
+    return render(request, "directory/lists.html", {
+        "groups": groups,
+        "may_create_discipline": lists.may_create_discipline_lists(request.user),
+    })
 
 
 @login_required
@@ -42,6 +50,24 @@ def create(request):
         messages.success(request, _("The list %(address)s is ready.") % {"address": dlist.address})
         return redirect("directory:list", list_id=dlist.pk)
     return render(request, "directory/list_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_discipline(request):
+    """IT support creates the académie's discipline lists (by bassin, établissement or all)."""
+    if not lists.may_create_discipline_lists(request.user):
+        raise Http404
+    form = DisciplineListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dlist = lists.create_discipline_list(
+            name=data["name"], address=data["local_part"], discipline=data["discipline"],
+            bassin=data["bassin"], etablissement=data["uai"],
+        )
+        messages.success(request, _("The list %(address)s is ready.") % {"address": dlist.address})
+        return redirect("directory:list", list_id=dlist.pk)
+    return render(request, "directory/discipline_list_create.html", {"form": form})
 
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -76,13 +76,13 @@ def expand(addresses: list[str]) -> tuple[list[str], list[Mailbox]]:
 
 def may_manage(user: User, dlist: DistributionList) -> bool:
     """Owners; for an établissement's list its administrative staff too; IT support for the
-    académie's central (functional) lists."""
+    académie's central lists (functional, and by discipline)."""
     if dlist.owners.filter(pk=user.pk).exists():
         return True
     if dlist.kind == DistributionList.Kind.ETABLISSEMENT and dlist.etablissement_id:
         return (user.category == User.Category.ADMIN_STAFF
                 and user.etablissement_id == dlist.etablissement_id)  # fmt: skip
-    central = dlist.kind == DistributionList.Kind.FUNCTIONAL
+    central = dlist.kind in (DistributionList.Kind.FUNCTIONAL, DistributionList.Kind.DISCIPLINE)
     return central and user.category == User.Category.IT_SUPPORT
 
 
@@ -139,6 +139,21 @@ def create_project_list(owner: User, *, name: str, address: str, description: st
         dlist.owners.add(owner)
         dlist.members.add(owner)
     return dlist
+
+
+def may_create_discipline_lists(user: User) -> bool:
+    return user.category == User.Category.IT_SUPPORT
+
+
+def create_discipline_list(*, name: str, address: str, discipline, bassin: str,
+                           etablissement) -> DistributionList:
+    """Everyone teaching ``discipline`` in ``etablissement``, else in the établissements of
+    ``bassin``, else in the académie: members follow the HR import, nobody is named."""
+    return DistributionList.objects.create(
+        name=name, address=address, kind=DistributionList.Kind.DISCIPLINE,
+        discipline=discipline, etablissement=etablissement,
+        bassin="" if etablissement else bassin,
+    )
 
 
 def list_headers(recipients: list[str]) -> bytes:

@@ -157,6 +157,9 @@ class DistributionList(models.Model):
     moderated = models.BooleanField(
         _("messages from others than the owners wait for an owner's approval"), default=False
     )
+    # Its name and address without accents or case (directory.signals): what the compose
+    # field's suggestions search, in the database.
+    search_key = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["address"]

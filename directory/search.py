@@ -66,7 +66,12 @@ def etablissement_key(etab: Etablissement) -> str:
     return key_of(etab.name, etab.city, etab.uai)
 
 
-def _words_begin(queryset: QuerySet, words: list[str]) -> QuerySet:
+def list_key(name: str, address: str) -> str:
+    return key_of(name, address)
+
+
+def words_begin(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """Rows whose ``search_key`` has a word beginning with each of ``words``."""
     for word in words:
         queryset = queryset.filter(search_key__contains=f" {word}")
     return queryset
@@ -86,7 +91,7 @@ def _first_ids(base: QuerySet, words: list[str], limit: int) -> list[int]:
     all its matches through the word index and sorting them would cost tens of thousands of rows;
     so the walk comes first, over a bounded window. Only a rarer query, which did not fill the
     page there, goes to the word index (FTS5 on SQLite, trigram on PostgreSQL), sorted here."""
-    ordered = _words_begin(base, words).order_by("sort_key")
+    ordered = words_begin(base, words).order_by("sort_key")
     window_end = list(
         Person.objects.order_by("sort_key").values_list("sort_key", flat=True)[SCAN_WINDOW:][:1]
     )
@@ -95,7 +100,7 @@ def _first_ids(base: QuerySet, words: list[str], limit: int) -> list[int]:
     found = list(ordered.filter(sort_key__lte=window_end[0]).values_list("pk", flat=True)[:limit])
     if len(found) == limit:
         return found
-    matching = _full_text(base, words) if connection.vendor == "sqlite" else _words_begin(
+    matching = _full_text(base, words) if connection.vendor == "sqlite" else words_begin(
         base, words)
     # No ORDER BY: the planner answers from the word index, not by walking the names.
     rows = list(matching.values_list("sort_key", "pk")[:RARE_MAX])
@@ -155,7 +160,7 @@ def search_people(
         through = Person.etablissements.through.objects
         mine = through.filter(person_id=viewer.pk).values("etablissement_id")
         colleagues = through.filter(etablissement_id__in=mine).values("person_id")
-        own_matching = _words_begin(base.filter(pk__in=colleagues), words)
+        own_matching = words_begin(base.filter(pk__in=colleagues), words)
         own = list(own_matching.order_by("sort_key").values_list("pk", flat=True)[:limit])
     others = [pk for pk in _first_ids(base, words, limit + len(own)) if pk not in own]
     ids = (own + others)[:limit]
@@ -173,4 +178,4 @@ def search_etablissements(query: str, *, limit: int = 10) -> list[Etablissement]
     words = query_words(query)
     if not words:
         return []
-    return list(_words_begin(Etablissement.objects.all(), words)[:limit])
+    return list(words_begin(Etablissement.objects.all(), words)[:limit])

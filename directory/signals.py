@@ -1,13 +1,13 @@
-"""Accounts and établissements edited anywhere (admin, import, support) keep the directory's
-search keys true."""
+"""Accounts, établissements and lists edited anywhere (admin, import, support) keep the
+directory's search keys true."""
 
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import User
 from directory import people
-from directory.models import Etablissement, Person
-from directory.search import etablissement_key
+from directory.models import DistributionList, Etablissement, Person
+from directory.search import etablissement_key, list_key
 
 # A sign-in saves last_login only: no need to touch the directory then.
 _USER_FIELDS = {"first_name", "last_name", "username", "email", "etablissement",
@@ -29,6 +29,11 @@ def etablissement_saved(sender, instance: Etablissement, created: bool, raw=Fals
         Etablissement.objects.filter(pk=instance.pk).update(search_key=etablissement_key(instance))
     else:
         people.refresh_etablissement(instance)
+
+
+@receiver(pre_save, sender=DistributionList)
+def list_saved(sender, instance: DistributionList, raw=False, **kwargs):
+    instance.search_key = list_key(instance.name, instance.address)
 
 
 def _entry_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs):

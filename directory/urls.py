@@ -12,6 +12,8 @@ urlpatterns = [
     path("etablissement/<str:uai>/", views.etablissement, name="etablissement"),
     path("listes/", list_views.index, name="lists"),
     path("listes/creer/", list_views.create, name="list_create"),
+    path("listes/creer/disciplinaire/", list_views.create_discipline,
+         name="discipline_list_create"),
     path("listes/<int:list_id>/", list_views.detail, name="list"),
     path("listes/<int:list_id>/modifier/", list_views.act, name="list_act"),
 ]
