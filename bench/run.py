@@ -5,11 +5,14 @@ BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; 
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
-AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar.
+AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. BENCH_ROUNDCUBE=0:
+without Debian's Roundcube beside the webmail (bench/beside.py). BENCH_WEBMAIL_ONLY=1: the
+webmail (and Roundcube) only, without delivery and the agenda.
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
 
+import contextlib
 import os
 import shutil
 import sys
@@ -59,6 +62,26 @@ METHOD = [
 ]
 
 
+def _roundcube(services: contextlib.ExitStack, var_dir: Path) -> int | None:
+    """The port of Roundcube served beside the webmail, None when it is left out."""
+    from django.conf import settings
+
+    from bench import roundcube
+
+    if os.environ.get("BENCH_ROUNDCUBE", "1") == "0":
+        return None
+    port = free_port()
+    workers = (os.cpu_count() or 2) * 4  # as many PHP children as gunicorn has threads
+    try:
+        services.enter_context(
+            roundcube.Roundcube(var_dir / "roundcube", port, settings.IMAP_PORT, workers)
+        )
+    except roundcube.Unavailable as exc:
+        print(f"Roundcube left out: {exc}", file=sys.stderr)
+        return None
+    return port
+
+
 def _sizes() -> list[int]:
     raw = os.environ.get("BENCH_SIZES", "10000,50000")
     sizes = sorted({int(part) for part in raw.split(",") if part.strip()})
@@ -73,7 +96,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     django.setup()
     from django.conf import settings
 
-    from bench import agenda, delivery, load, machine, report, scenarios, stack, stats
+    from bench import agenda, beside, delivery, load, machine, report, scenarios, stack, stats
     from mail.imap import close_all_sessions
 
     repeat = stats.repeat_count()
@@ -86,7 +109,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     folders.append(load.Folder(scenarios.MOVE_TARGET, 0, 0))
     server = stack.dovecot()
     server.start()
+    services = contextlib.ExitStack()
     try:
+        beside_port = _roundcube(services, var_dir)
         results, loaded = [], 0
         for size in sizes:
             folders.append(load.Folder("INBOX", size - loaded, 2026, start=loaded))
@@ -105,13 +130,23 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
                 log = var_dir / "gunicorn.log"
                 row = scenarios.concurrency(server, person, SESSIONS, port, log, seconds)
                 result.rows.append(row)
+            if beside_port:
+                print(f"Measuring Roundcube at {size:,}…", flush=True)
+                stack.wait_quiet(server)
+                compared = beside.compare(beside_port, person, result.rows, repeat, SESSIONS,
+                                          seconds)  # fmt: skip
+                result.beside = beside.markdown(compared)
             results.append(result)
             print(report.text_table(result), flush=True)
-        delivery_repeat = max(3, repeat // 6)
-        print("Measuring delivery…", flush=True)
-        rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
-        print("Measuring the agenda…", flush=True)
-        agenda_result = agenda.run(repeat)
+        services.close()
+        sections = []
+        if os.environ.get("BENCH_WEBMAIL_ONLY", "0") != "1":
+            delivery_repeat = max(3, repeat // 6)
+            print("Measuring delivery…", flush=True)
+            rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
+            print("Measuring the agenda…", flush=True)
+            sections = delivery.markdown(rows, delivery_repeat)
+            sections += agenda.markdown(agenda.run(repeat))
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -120,11 +155,10 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             f"Concurrency: {seconds:.0f} s measured per side."
         )
         method = [*METHOD, sampling]
-        report.write_markdown(output, machine.describe(), results, method, elapsed,
-                              delivery.markdown(rows, delivery_repeat)
-                              + agenda.markdown(agenda_result))
+        report.write_markdown(output, machine.describe(), results, method, elapsed, sections)
         print(f"Written to {output}")
     finally:
+        services.close()
         close_all_sessions()
         server.stop()
         stack.forget(person)
