@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test cluster-test bench chaos lint system-run system-test messages clean
+.PHONY: run test cluster-test bench chaos lint system-run system-test system-bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -16,6 +16,9 @@ system-run:
 
 system-test:
 	@deploy/system-packages.sh test
+
+system-bench:
+	@deploy/system-packages.sh bench
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore='.venv/*' -v0
@@ -47,10 +50,11 @@ test: system-test $(STAMP) messages
 cluster-test: system-test $(STAMP) messages
 	$(PY) -m pytest -m cluster tests/test_cluster.py
 
-## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
-## private Dovecot, delivery, and the agenda on 3,000 events in a private Radicale; writes
-## docs/benchmarks.md. BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300 make bench for a quick run.
-bench: system-run $(STAMP) messages
+## make bench: the webmail against its raw IMAP floor and Debian's Roundcube on 10,000 and
+## 50,000 messages, in a private Dovecot, delivery, and the agenda on 3,000 events in a private
+## Radicale; writes docs/benchmarks.md. BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300 make bench
+## for a quick run (BENCH_WEBMAIL_ONLY=1: without delivery and the agenda).
+bench: system-bench $(STAMP) messages
 	$(PY) -m bench.run
 
 ## make chaos: the fault and abuse campaign (kills of the worker, Dovecot and Redis under

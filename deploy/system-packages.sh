@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages Convergence runs on. As root it installs them; otherwise it
-# prints the exact apt-get command to run. Usage: system-packages.sh run|test
-# `run` (what `make run` and `make bench` need) includes Debian's Roundcube with nginx and
-# php-fpm: `make bench` serves it on loopback from its private directory, beside the webmail.
+# prints the exact apt-get command to run. Usage: system-packages.sh run|test|bench
+# `bench` (make bench) adds Debian's Roundcube with nginx and php-fpm, served by the bench on
+# loopback from its private directory beside the webmail (bench/roundcube.py).
 set -eu
 packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext geoip-database
   redis-server spamassassin spamc spamd)
-[ "${1:-run}" = run ] && packages+=(roundcube roundcube-sqlite3 nginx php-fpm)
+[ "${1:-run}" = bench ] && packages+=(roundcube roundcube-sqlite3 nginx php-fpm)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
 missing=()
 for pkg in "${packages[@]}"; do
