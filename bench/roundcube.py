@@ -23,7 +23,7 @@ class Unavailable(RuntimeError):
     """Roundcube, nginx or php-fpm is not installed (deploy/system-packages.sh run)."""
 
 
-def _php_fpm() -> str:
+def php_fpm() -> str:
     found = sorted(glob.glob("/usr/sbin/php-fpm*"))
     if not found or not shutil.which("nginx", path="/usr/sbin:/usr/bin") or not ROOT.exists():
         raise Unavailable("roundcube, nginx or php-fpm is missing: run deploy/system-packages.sh")
@@ -131,7 +131,7 @@ class Roundcube:
         raise RuntimeError(f"{what} did not start within 30 s: see {self.base / 'logs'}")
 
     def __enter__(self) -> "Roundcube":
-        binary = _php_fpm()
+        binary = php_fpm()
         self.base.mkdir(parents=True)
         fpm, nginx = self._prepare()
         logs = self.base / "logs"
@@ -140,13 +140,13 @@ class Roundcube:
             self._wait(self.socket.exists, "php-fpm")
             self._start(["/usr/sbin/nginx", "-c", str(nginx), "-p", str(self.base)],
                         logs / "nginx.out")  # fmt: skip
-            self._wait(self._listening, "nginx")
+            self._wait(self.listening, "nginx")
         except BaseException:
             self.__exit__()
             raise
         return self
 
-    def _listening(self) -> bool:
+    def listening(self) -> bool:
         with socket.socket() as sock:
             return sock.connect_ex(("127.0.0.1", self.port)) == 0
 
