@@ -1,17 +1,21 @@
 """Roundcube beside the webmail (#16): the same operations on the same mailbox, in the same
 run, through Roundcube's HTTP interface as its UI makes them (bench/roundcube.py)."""
 
+import html
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 from bench import floor
-from bench.concurrency import run_loops
-from bench.report import CONCURRENCY, MESSAGE, WARM, Measured, Row, cell
+from bench.concurrency import HttpSession, WebServer, run_loops
+from bench.report import CONCURRENCY, Measured, Row, cell
 from bench.roundcube import Browser
-from bench.stack import Person
-from bench.stats import Throughput, measure
+from bench.stack import PASSWORD, Person
+from bench.stats import Throughput, Timings, measure
+from bench.webmail import BODY_FRAME
 
 
 @dataclass(frozen=True)
@@ -53,26 +57,56 @@ def signed_in(port: int, person: Person) -> Browser:
     return browser
 
 
-def _opened_uids(person: Person, count: int) -> list[int]:
+def _opened_uids(person: Person, count: int) -> tuple[list[int], list[int]]:
+    """Different messages for each side, spread over the whole INBOX."""
     with floor.session(person.login) as raw:
         uids = raw.search(["ALL"])
-    return random.Random(11).sample(uids, min(len(uids), count))
+    chosen = random.Random(11).sample(uids, min(len(uids), 2 * count))
+    return chosen[::2], chosen[1::2]
+
+
+def _webmail_over_http(
+    person: Person, web: tuple[int, Path], repeat: int, uids: list[int]
+) -> tuple[Timings, Timings]:
+    """The webmail's warm inbox and open, through gunicorn as Roundcube through nginx."""
+    port, log = web
+    with WebServer(port, log):
+        browser = HttpSession(port)
+        browser.login(person.login, PASSWORD)
+
+        def get(path: str) -> bytes:
+            status, body = browser.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"GET {path} answered {status}")
+            return body
+
+        def open_message(uid: int) -> None:
+            page = get(reverse("mail:message", args=[person.mailbox.id, "INBOX", uid]))
+            frame = BODY_FRAME.search(page)
+            if frame:
+                get(html.unescape(frame[1].decode()))
+
+        inbox = reverse("mail:folder", args=[person.mailbox.id, "INBOX"])
+        warm = measure(lambda i: get(inbox), repeat=repeat, warmup=3)
+        opened = measure(lambda i: open_message(uids[i % len(uids)]), repeat=repeat)
+    return warm, opened
 
 
 def compare(
-    port: int, person: Person, rows: list[Row], repeat: int, sessions: int, seconds: float
+    port: int, person: Person, rows: list[Row], repeat: int, sessions: int, seconds: float,
+    web: tuple[int, Path],
 ) -> list[Comparison]:
-    """Roundcube's figures for the webmail's rows measured in this size's run."""
+    """The webmail through gunicorn (``web``: its port and log) and Roundcube through nginx
+    (``port``), on the warm inbox and the opening of a message; the webmail's concurrency
+    row of this size's run (already over HTTP) beside Roundcube's."""
+    mine, theirs = _opened_uids(person, repeat + 2)
+    warm, opened = _webmail_over_http(person, web, repeat, mine)
     browser = signed_in(port, person)
+    page = measure(lambda i: browser.inbox(), repeat=repeat, warmup=3)
+    result = [Comparison("Inbox page 1, warm (over HTTP)", warm, page)]
+    page = measure(lambda i: browser.message(theirs[i % len(theirs)]), repeat=repeat)
+    result.append(Comparison("Open a message (over HTTP)", opened, page))
     found: dict = {row.target: row for row in rows}
-    result = []
-    if WARM in found:
-        page = measure(lambda i: browser.inbox(), repeat=repeat, warmup=3)
-        result.append(Comparison(found[WARM].measure, found[WARM].webmail, page))
-    if MESSAGE in found:
-        uids = _opened_uids(person, repeat + 2)
-        page = measure(lambda i: browser.message(uids[i % len(uids)]), repeat=repeat)
-        result.append(Comparison(found[MESSAGE].measure, found[MESSAGE].webmail, page))
     if CONCURRENCY in found:
         browsers = [signed_in(port, person) for _ in range(sessions)]
         load = run_loops([lambda b=b: b.inbox() for b in browsers], 3.0, seconds)

@@ -55,8 +55,10 @@ METHOD = [
     "washed body inline (no second request), a different message each time. Concurrency: "
     f"{SESSIONS} Roundcube sessions doing the list request in a loop, counted as the "
     "webmail's. Static files (scripts, styles) are left out on both sides, as a browser "
-    "caches them. The webmail's warm and open times are in-process, Roundcube's through "
-    "nginx: the HTTP hop (well under a millisecond on loopback) counts against Roundcube.",
+    "caches them. In that table the webmail is timed over loopback HTTP too, unlike its "
+    "in-process rows above: gunicorn as in the concurrency measure, one session signed in "
+    "through the login form, the INBOX page, then a message's page and its body frame, "
+    "other messages than Roundcube's of the same sample.",
     "Floors: imapclient on loopback, logged in as `user*master` like the webmail. Warm: INBOX "
     "selected, `UID SORT (REVERSE DATE) UTF-8 ALL` + `UID FETCH` of 50 (ENVELOPE FLAGS "
     "RFC822.SIZE INTERNALDATE BODYSTRUCTURE). First after login: connect + LOGIN + SELECT + "
@@ -151,8 +153,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             if beside_port:
                 print(f"Measuring Roundcube at {size:,}…", flush=True)
                 stack.wait_quiet(server)
+                web = (free_port(), var_dir / "gunicorn.log")
                 compared = beside.compare(beside_port, person, result.rows, repeat, SESSIONS,
-                                          seconds)  # fmt: skip
+                                          seconds, web)  # fmt: skip
                 result.beside = beside.markdown(compared)
             results.append(result)
             print(report.text_table(result), flush=True)
