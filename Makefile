@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test cluster-test bench chaos lint system-run system-test messages clean
+.PHONY: run test cluster-test bench chaos lint system-run system-test system-bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -16,6 +16,9 @@ system-run:
 
 system-test:
 	@deploy/system-packages.sh test
+
+system-bench:
+	@deploy/system-packages.sh bench
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore='.venv/*' -v0
@@ -47,13 +50,14 @@ test: system-test $(STAMP) messages
 cluster-test: system-test $(STAMP) messages
 	$(PY) -m pytest -m cluster tests/test_cluster.py
 
-## make bench: the webmail against its raw IMAP floor on 10,000 and 50,000 messages, in a
-## private Dovecot, delivery, the agenda on 3,000 events and an import of 50,000 contacts in a
-## private Radicale (docs/benchmarks.md); then the directory's search and compose suggestions
-## on a generated académie of 100,000 people, on SQLite and, with BENCH_DATABASE_URL, on
-## PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000 AGENDA_BENCH_EVENTS=300
-## CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for a quick run.
-bench: system-run $(STAMP) messages
+## make bench: the webmail against its raw IMAP floor and Debian's Roundcube on 10,000 and
+## 50,000 messages, in a private Dovecot, delivery, the agenda on 3,000 events and an import
+## of 50,000 contacts in a private Radicale (docs/benchmarks.md); then the directory's search
+## and compose suggestions on a generated académie of 100,000 people, on SQLite and, with
+## BENCH_DATABASE_URL, on PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000
+## AGENDA_BENCH_EVENTS=300 CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for
+## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only).
+bench: system-bench $(STAMP) messages
 	$(PY) -m bench.run
 	env -u BENCH_DATABASE_URL $(PY) -m bench.directory
 	if [ -n "$$BENCH_DATABASE_URL" ]; then $(PY) -m bench.directory; fi

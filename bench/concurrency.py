@@ -74,8 +74,10 @@ class HttpSession:
         self.cookies: dict[str, str] = {}
         self.connection: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
-        headers = {"Host": f"127.0.0.1:{self.port}", "Accept-Language": "fr"}
+    def request(
+        self, method: str, path: str, body: str | None = None, extra: dict | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Host": f"127.0.0.1:{self.port}", "Accept-Language": "fr", **(extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
@@ -115,7 +117,7 @@ class HttpSession:
             raise RuntimeError(f"sign-in of {login} failed ({status})")
 
 
-def _load(operations: list[Callable[[], None]], warmup: float, seconds: float) -> Throughput:
+def run_loops(operations: list[Callable[[], None]], warmup: float, seconds: float) -> Throughput:
     """Each operation in its own thread, in a loop; only the requests that start after the
     warm-up and end within the window count."""
     result = Throughput(seconds=seconds)
@@ -166,7 +168,7 @@ def webmail(person: Person, port: int, log: Path, sessions: int, warmup: float, 
 
             return get
 
-        return _load([listing(b) for b in browsers], warmup, seconds)
+        return run_loops([listing(b) for b in browsers], warmup, seconds)
 
 
 def raw(person: Person, sessions: int, warmup: float, seconds: float) -> Throughput:
@@ -175,7 +177,8 @@ def raw(person: Person, sessions: int, warmup: float, seconds: float) -> Through
     try:
         for client in clients:
             client.select_folder("INBOX")
-        return _load([lambda c=client: floor.inbox_page(c) for client in clients], warmup, seconds)
+        loops = [lambda c=client: floor.inbox_page(c) for client in clients]
+        return run_loops(loops, warmup, seconds)
     finally:
         for client in clients:
             client.logout()

@@ -53,8 +53,8 @@ class Row:
     def cells(self) -> tuple[str, ...]:
         return (
             self.measure,
-            _cell(self.webmail),
-            _cell(self.floor),
+            cell(self.webmail),
+            cell(self.floor),
             f"{self.ratio:.2f}×",
             self.target.text,
             self.met,
@@ -68,6 +68,7 @@ class SizeResult:
     load: LoadTimes
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    beside: list[str] = field(default_factory=list)  # Roundcube's table (bench/beside.py)
 
     @property
     def load_note(self) -> str:
@@ -79,7 +80,7 @@ class SizeResult:
         )
 
 
-def _cell(value: Measured) -> str:
+def cell(value: Measured) -> str:
     if isinstance(value, Throughput):
         errors = f", {value.errors} errors" if value.errors else ""
         return f"{value.rate:.1f} req/s, p95 {value.p95 * 1000:.0f} ms{errors}"
@@ -92,10 +93,10 @@ def text_table(result: SizeResult) -> str:
     lines = [f"== {result.size:,} messages in the INBOX ({result.total_messages:,} in all) =="]
     for row in rows:
         cells = (
-            cell.replace("**", "").ljust(width) for cell, width in zip(row, widths, strict=True)
+            text.replace("**", "").ljust(width) for text, width in zip(row, widths, strict=True)
         )
         lines.append("  ".join(cells).rstrip())
-    return "\n".join([*lines, result.load_note, *result.notes])
+    return "\n".join([*lines, *result.beside, result.load_note, *result.notes])
 
 
 def _markdown_table(result: SizeResult) -> list[str]:
@@ -103,7 +104,7 @@ def _markdown_table(result: SizeResult) -> list[str]:
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row.cells()) + " |" for row in result.rows]
     notes = [result.load_note, *result.notes]
-    return [*lines, "", *(f"- {note}" for note in notes), ""]
+    return [*lines, "", *result.beside, *(f"- {note}" for note in notes), ""]
 
 
 # Written by hand from profiles, not measured by the run: copied after the figures.
@@ -125,7 +126,8 @@ def write_markdown(
         "Webmail times are whole Django requests; the floor is the same IMAP work done raw",
         "with imapclient in the same run. Times in milliseconds, median / 95th percentile.",
         "The targets are those of issue 3, defined at 50,000 messages; at smaller sizes",
-        "they are shown for reference only.",
+        "they are shown for reference only. Under each size, Debian's Roundcube served by the",
+        "run on the same Dovecot and mailbox, timed over loopback HTTP (#16; see the method).",
         "",
         *(f"- {line}" for line in machine.lines()),
         f"- Load: {loaded:,} messages written and indexed by Dovecot in {loading:.0f} s; "

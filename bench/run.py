@@ -12,10 +12,13 @@ AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. FREEBUSY_BE
 (default 100): events of each of the 40 people of free/busy. IMIP_BENCH_ATTENDEES (default
 200): attendees of the measured invitation (bench/scheduling.py, with the room bookings).
 CONTACTS_BENCH_ROWS (default 50000): rows of the contacts import (bench/contacts_import.py).
+BENCH_ROUNDCUBE=0: without Debian's Roundcube beside the webmail (bench/beside.py).
+BENCH_WEBMAIL_ONLY=1: the webmail (and Roundcube) only, without the other sections.
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
 
+import contextlib
 import os
 import shutil
 import sys
@@ -41,7 +44,27 @@ METHOD = [
     "Webmail (measures 1–5): Django's test `Client` in the bench process: a whole request "
     "through every middleware, view and template, without HTTP. Warm: one signed-in session, "
     "the INBOX requested again and again. First after login: the webmail's IMAP pool emptied "
-    "(`close_all_sessions()`), a new client signs in (untimed), its first INBOX page is timed.",
+    "(`close_all_sessions()`), a new client signs in (untimed), its first INBOX page is timed. "
+    "Open: the message's page, then its sandboxed body frame when it has one (HTML bodies), "
+    "as the browser fetches both before the text shows.",
+    "Roundcube beside the webmail (#16, `bench/roundcube.py`, `bench/beside.py`): Debian's "
+    "Roundcube 1.6 (elastic skin, no plugin, Debian's defaults otherwise: no IMAP or message "
+    "cache), served by the bench's own php-fpm pool (static, as many children as gunicorn "
+    "has threads, opcache as Debian ships it) behind its own nginx on a free loopback port, "
+    "configured in the run's private directory, its database a SQLite file there. It signs "
+    "in to the same Dovecot as the webmail, `user*master` through its login form (token and "
+    "session cookie), 50 messages a page, sorted by date descending, and is timed over "
+    "loopback HTTP (`http.client`, keep-alive), after the webmail's measures of the same "
+    "size. Warm: the list request of its UI "
+    "(`?_task=mail&_action=list&_mbox=INBOX&_page=1&_remote=1`, `X-Roundcube-Request` "
+    "token), again and again. Open: the show action (`_action=show`), whose page carries the "
+    "washed body inline (no second request), a different message each time. Concurrency: "
+    f"{SESSIONS} Roundcube sessions doing the list request in a loop, counted as the "
+    "webmail's. Static files (scripts, styles) are left out on both sides, as a browser "
+    "caches them. In that table the webmail is timed over loopback HTTP too, unlike its "
+    "in-process rows above: gunicorn as in the concurrency measure, one session signed in "
+    "through the login form, the INBOX page, then a message's page and its body frame, "
+    "other messages than Roundcube's of the same sample.",
     "Floors: imapclient on loopback, logged in as `user*master` like the webmail. Warm: INBOX "
     "selected, `UID SORT (REVERSE DATE) UTF-8 ALL` + `UID FETCH` of 50 (ENVELOPE FLAGS "
     "RFC822.SIZE INTERNALDATE BODYSTRUCTURE). First after login: connect + LOGIN + SELECT + "
@@ -65,6 +88,26 @@ METHOD = [
 ]
 
 
+def _roundcube(services: contextlib.ExitStack, var_dir: Path) -> int | None:
+    """The port of Roundcube served beside the webmail, None when it is left out."""
+    from django.conf import settings
+
+    from bench import roundcube
+
+    if os.environ.get("BENCH_ROUNDCUBE", "1") == "0":
+        return None
+    port = free_port()
+    workers = (os.cpu_count() or 2) * 4  # as many PHP children as gunicorn has threads
+    try:
+        services.enter_context(
+            roundcube.Roundcube(var_dir / "roundcube", port, settings.IMAP_PORT, workers)
+        )
+    except roundcube.Unavailable as exc:
+        print(f"Roundcube left out: {exc}", file=sys.stderr)
+        return None
+    return port
+
+
 def _sizes() -> list[int]:
     raw = os.environ.get("BENCH_SIZES", "10000,50000")
     sizes = sorted({int(part) for part in raw.split(",") if part.strip()})
@@ -81,6 +124,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
 
     from bench import (
         agenda,
+        beside,
         contacts_import,
         delivery,
         freebusy,
@@ -104,7 +148,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     folders.append(load.Folder(scenarios.MOVE_TARGET, 0, 0))
     server = stack.dovecot()
     server.start()
+    services = contextlib.ExitStack()
     try:
+        beside_port = _roundcube(services, var_dir)
         results, loaded = [], 0
         for size in sizes:
             folders.append(load.Folder("INBOX", size - loaded, 2026, start=loaded))
@@ -123,19 +169,34 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
                 log = var_dir / "gunicorn.log"
                 row = scenarios.concurrency(server, person, SESSIONS, port, log, seconds)
                 result.rows.append(row)
+            if beside_port:
+                print(f"Measuring Roundcube at {size:,}…", flush=True)
+                stack.wait_quiet(server)
+                web = (free_port(), var_dir / "gunicorn.log")
+                compared = beside.compare(beside_port, person, result.rows, repeat, SESSIONS,
+                                          seconds, web)  # fmt: skip
+                result.beside = beside.markdown(compared)
             results.append(result)
             print(report.text_table(result), flush=True)
-        delivery_repeat = max(3, repeat // 6)
-        print("Measuring delivery…", flush=True)
-        rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
-        print("Measuring room bookings and invitations…", flush=True)
-        scheduling_result = scheduling.run(person, var_dir, repeat)
-        print("Measuring the agenda…", flush=True)
-        agenda_result = agenda.run(repeat)
-        print("Measuring free/busy…", flush=True)
-        freebusy_result = freebusy.run(repeat)
-        print("Measuring a contacts import…", flush=True)
-        contacts_result = contacts_import.run()
+        services.close()  # Roundcube's servers stop before the other sections
+        sections = []
+        if os.environ.get("BENCH_WEBMAIL_ONLY", "0") != "1":
+            delivery_repeat = max(3, repeat // 6)
+            print("Measuring delivery…", flush=True)
+            rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
+            print("Measuring room bookings and invitations…", flush=True)
+            scheduling_result = scheduling.run(person, var_dir, repeat)
+            print("Measuring the agenda…", flush=True)
+            agenda_result = agenda.run(repeat)
+            print("Measuring free/busy…", flush=True)
+            freebusy_result = freebusy.run(repeat)
+            print("Measuring a contacts import…", flush=True)
+            contacts_result = contacts_import.run()
+            sections = (delivery.markdown(rows, delivery_repeat)
+                        + agenda.markdown(agenda_result)
+                        + freebusy.markdown(freebusy_result)
+                        + scheduling.markdown(scheduling_result)
+                        + contacts_import.markdown(contacts_result))  # fmt: skip
         output.parent.mkdir(parents=True, exist_ok=True)
         elapsed = time.monotonic() - started
         sampling = (
@@ -144,14 +205,10 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             f"Concurrency: {seconds:.0f} s measured per side."
         )
         method = [*METHOD, sampling]
-        report.write_markdown(output, machine.describe(), results, method, elapsed,
-                              delivery.markdown(rows, delivery_repeat)
-                              + agenda.markdown(agenda_result)
-                              + freebusy.markdown(freebusy_result)
-                              + scheduling.markdown(scheduling_result)
-                              + contacts_import.markdown(contacts_result))
+        report.write_markdown(output, machine.describe(), results, method, elapsed, sections)
         print(f"Written to {output}")
     finally:
+        services.close()
         close_all_sessions()
         server.stop()
         stack.forget(person)

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages Convergence runs on. As root it installs them; otherwise it
-# prints the exact apt-get command to run. Usage: system-packages.sh run|test
+# prints the exact apt-get command to run. Usage: system-packages.sh run|test|bench
+# `bench` (make bench) adds Debian's Roundcube with nginx and php-fpm, served by the bench on
+# loopback from its private directory beside the webmail (bench/roundcube.py).
 set -eu
 packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext geoip-database
   redis-server spamassassin spamc spamd)
+[ "${1:-run}" = bench ] && packages+=(roundcube roundcube-sqlite3 nginx php-fpm)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)
 missing=()
 for pkg in "${packages[@]}"; do
@@ -17,11 +20,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Roundcube's own database is the bench's SQLite file: no system database through dbconfig.
+echo "roundcube-core roundcube/dbconfig-install boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's packages start their own services where an init system runs; ours run on loopback
-# from var/, so stop the system-wide ones if they came up.
-if command -v service >/dev/null; then
-  service dovecot stop >/dev/null 2>&1 || true
-  service spamd stop >/dev/null 2>&1 || true
-fi
+# from var/, so stop the system-wide ones if they came up (nginx's default site listens on
+# every address, port 80) and keep them from starting at boot.
+services=(dovecot spamd nginx)
+for fpm in /etc/init.d/php*-fpm; do if [ -e "$fpm" ]; then services+=("$(basename "$fpm")"); fi; done
+for service in "${services[@]}"; do
+  if command -v service >/dev/null; then service "$service" stop >/dev/null 2>&1 || true; fi
+  if [ -d /run/systemd/system ]; then systemctl disable --now "$service" >/dev/null 2>&1 || true; fi
+done

@@ -1,0 +1,122 @@
+"""Roundcube beside the webmail (#16): the same operations on the same mailbox, in the same
+run, through Roundcube's HTTP interface as its UI makes them (bench/roundcube.py)."""
+
+import html
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+
+from bench import floor
+from bench.concurrency import HttpSession, WebServer, run_loops
+from bench.report import CONCURRENCY, Measured, Row, cell
+from bench.roundcube import Browser
+from bench.stack import PASSWORD, Person
+from bench.stats import Throughput, Timings, measure
+from bench.webmail import BODY_FRAME
+
+
+@dataclass(frozen=True)
+class Comparison:
+    measure: str
+    webmail: Measured
+    roundcube: Measured
+
+    @property
+    def ratio(self) -> float:
+        """Webmail ÷ Roundcube: time for a time (below 1: the webmail is faster), rate for
+        a throughput (above 1: the webmail is faster)."""
+        if isinstance(self.webmail, Throughput):
+            return self.webmail.rate / self.roundcube.rate if self.roundcube.rate else 0.0
+        return self.webmail.median / self.roundcube.median
+
+    @property
+    def faster(self) -> str:
+        """Who wins on both the median (the rate for a throughput) and the p95."""
+        first = self.ratio > 1 if isinstance(self.webmail, Throughput) else self.ratio < 1
+        tail = self.webmail.p95 <= self.roundcube.p95
+        if first and tail:
+            return "webmail"
+        return "**Roundcube**" if not first and not tail else "**mixed**"
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.measure, cell(self.webmail), cell(self.roundcube), f"{self.ratio:.2f}×",
+                self.faster)  # fmt: skip
+
+
+HEADER = ("measure", "webmail median / p95", "Roundcube median / p95", "webmail ÷ Roundcube",
+          "faster (median and p95)")  # fmt: skip
+
+
+def signed_in(port: int, person: Person) -> Browser:
+    """Signed in as the webmail and the floors log in to Dovecot: ``login*master``."""
+    browser = Browser(port)
+    browser.login(f"{person.login}*{settings.DOVECOT_MASTER_USER}", settings.DOVECOT_MASTER_SECRET)
+    return browser
+
+
+def _opened_uids(person: Person, count: int) -> tuple[list[int], list[int]]:
+    """Different messages for each side, spread over the whole INBOX."""
+    with floor.session(person.login) as raw:
+        uids = raw.search(["ALL"])
+    chosen = random.Random(11).sample(uids, min(len(uids), 2 * count))
+    return chosen[::2], chosen[1::2]
+
+
+def _webmail_over_http(
+    person: Person, web: tuple[int, Path], repeat: int, uids: list[int]
+) -> tuple[Timings, Timings]:
+    """The webmail's warm inbox and open, through gunicorn as Roundcube through nginx."""
+    port, log = web
+    with WebServer(port, log):
+        browser = HttpSession(port)
+        browser.login(person.login, PASSWORD)
+
+        def get(path: str) -> bytes:
+            status, body = browser.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"GET {path} answered {status}")
+            return body
+
+        def open_message(uid: int) -> None:
+            page = get(reverse("mail:message", args=[person.mailbox.id, "INBOX", uid]))
+            frame = BODY_FRAME.search(page)
+            if frame:
+                get(html.unescape(frame[1].decode()))
+
+        inbox = reverse("mail:folder", args=[person.mailbox.id, "INBOX"])
+        warm = measure(lambda i: get(inbox), repeat=repeat, warmup=3)
+        opened = measure(lambda i: open_message(uids[i % len(uids)]), repeat=repeat)
+    return warm, opened
+
+
+def compare(
+    port: int, person: Person, rows: list[Row], repeat: int, sessions: int, seconds: float,
+    web: tuple[int, Path],
+) -> list[Comparison]:
+    """The webmail through gunicorn (``web``: its port and log) and Roundcube through nginx
+    (``port``), on the warm inbox and the opening of a message; the webmail's concurrency
+    row of this size's run (already over HTTP) beside Roundcube's."""
+    mine, theirs = _opened_uids(person, repeat + 2)
+    warm, opened = _webmail_over_http(person, web, repeat, mine)
+    browser = signed_in(port, person)
+    page = measure(lambda i: browser.inbox(), repeat=repeat, warmup=3)
+    result = [Comparison("Inbox page 1, warm (over HTTP)", warm, page)]
+    page = measure(lambda i: browser.message(theirs[i % len(theirs)]), repeat=repeat)
+    result.append(Comparison("Open a message (over HTTP)", opened, page))
+    found: dict = {row.target: row for row in rows}
+    if CONCURRENCY in found:
+        browsers = [signed_in(port, person) for _ in range(sessions)]
+        load = run_loops([lambda b=b: b.inbox() for b in browsers], 3.0, seconds)
+        result.append(Comparison(found[CONCURRENCY].measure, found[CONCURRENCY].webmail, load))
+    return result
+
+
+def markdown(comparisons: list[Comparison]) -> list[str]:
+    if not comparisons:
+        return []
+    lines = ["### Roundcube beside the webmail", ""]
+    lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    return [*lines, *("| " + " | ".join(c.cells()) + " |" for c in comparisons), ""]

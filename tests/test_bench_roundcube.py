@@ -1,0 +1,67 @@
+"""Debian's Roundcube served by the bench beside the webmail (#16): its own php-fpm and
+nginx on loopback, signed in to our Dovecot, its list and show requests answering with the
+bench user's messages; and the comparison table's verdicts."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.beside import Comparison, markdown, signed_in
+from bench.roundcube import Roundcube, Unavailable, php_fpm
+from bench.stack import Person
+from bench.stats import Throughput, Timings
+from devstack.loopback import free_port
+from mail.models import Mailbox
+from tests.conftest import build_message, deliver, uid_of, unique_subject
+
+
+def _ms(*values: float) -> Timings:
+    return Timings([v / 1000 for v in values])
+
+
+def test_the_verdict_needs_both_the_median_and_the_p95():
+    ahead = Comparison("Inbox page 1, warm", _ms(10, 10, 12), _ms(15, 15, 20))
+    behind = Comparison("Inbox page 1, warm", _ms(20, 20, 30), _ms(15, 15, 20))
+    mixed = Comparison("Open a message", _ms(10, 10, 90), _ms(15, 15, 20))
+    assert (ahead.faster, behind.faster, mixed.faster) == ("webmail", "**Roundcube**", "**mixed**")
+    assert f"{ahead.ratio:.2f}" == "0.67"
+    busy = Comparison("20 sessions", Throughput(1, [0.1] * 150), Throughput(1, [0.2] * 100))
+    assert busy.faster == "webmail" and f"{busy.ratio:.2f}" == "1.50"
+    table = markdown([ahead, busy])
+    warm = next(line for line in table if line.startswith("| Inbox page 1, warm"))
+    assert "| 10.0 / " in warm and "| 15.0 / " in warm and warm.endswith("| 0.67× | webmail |")
+    assert markdown([]) == []
+
+
+@pytest.fixture
+def roundcube(dovecot):
+    try:
+        php_fpm()
+    except Unavailable as exc:
+        pytest.skip(str(exc))  # deploy/system-packages.sh bench installs it
+    base = Path(tempfile.mkdtemp(prefix="roundcube-test-"))
+    os.chmod(base, 0o755)  # noqa: S103 - php-fpm's children (www-data) read the config
+    server = Roundcube(base / "roundcube", free_port(), int(settings.IMAP_PORT), workers=2)
+    try:
+        with server:
+            yield server
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_roundcube_lists_and_opens_the_bench_users_mail(roundcube, prof):
+    subject = unique_subject("Reunion Roundcube")
+    deliver(prof, build_message(to=prof.email, subject=subject, body="Salle 12 à 17 h.\n"))
+    person = Person(user=prof, mailbox=Mailbox.objects.get(owner=prof))
+    browser = signed_in(roundcube.port, person)
+    assert subject.encode() in browser.inbox()
+    page = browser.message(uid_of(prof, subject))
+    assert b"Salle 12" in page and subject.encode() in page
+    processes = list(roundcube.processes)
+    roundcube.__exit__()
+    assert all(process.poll() is not None for process in processes)
+    assert not roundcube.listening()
