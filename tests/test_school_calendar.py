@@ -87,6 +87,7 @@ def holidays_copy(settings, tmp_path):
     return copy
 
 
+@pytest.mark.django_db  # the phones' copies are queued once the data file is written
 def test_the_command_refreshes_one_zone_from_an_official_ics(holidays_copy):
     out = io.StringIO()
     call_command("import_school_holidays", str(FIXTURE), stdout=out)
