@@ -17,6 +17,7 @@ from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import (
     PNG,
     assert_accessible,
+    empty_inbox,
     sign_in_to_inbox,
     unique_subject,
     wait_for,
@@ -84,6 +85,7 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
     live_server, page, prof, colleague
 ):
     Preferences.objects.create(user=prof, undo_send_seconds=0)
+    empty_inbox(prof)  # the fixture's date is old: other tests' mail would push it off page 1
     subject = deliver_fixture(prof, "forward-with-attachments.eml")
     sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
@@ -160,6 +162,7 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
 
 def test_a_reply_quotes_the_original_as_a_formatted_block(live_server, page, prof):
     Preferences.objects.create(user=prof, undo_send_seconds=30)  # it never leaves
+    empty_inbox(prof)  # dated 1 October 2026: other tests' mail would push it off page 1
     subject = unique_subject("Sortie")
     raw = (FIXTURES / "date-no-day-name.eml").read_bytes()
     raw = raw.replace(b"Subject: Sortie au musee", f"Subject: {subject}".encode())
