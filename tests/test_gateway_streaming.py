@@ -15,13 +15,14 @@ from django.conf import settings
 
 from devstack.loopback import free_port, listening
 from devstack.processes import stop_process_group
-from mail.imap import imap_session
 from mail.models import SpooledMessage
 from mail.pipeline.data_stream import SpoolWriter, receive
-from tests.conftest import build_message, send_inbound, uid_of, unique_subject, wait_for
+from tests.conftest import build_message, send_inbound, unique_subject, wait_for
 from tests.servers import database_url
 
-MESSAGES, SIZE = 20, 24 * 1024 * 1024
+# 20 messages of 8 MB: held in memory they would take 160 MB at least; streamed, a few MiB.
+# (20 × 24 MB took +917 MiB before streaming, +11 MiB after, on the branch that built it.)
+MESSAGES, SIZE = 20, 8 * 1024 * 1024
 INCOMING = settings.VAR_DIR / "incoming"  # where the gateway buffers DATA
 LINE = b"Compte rendu du conseil d'administration, ligne apres ligne, sans fin." + b"\r\n"
 
@@ -100,7 +101,7 @@ def _finished(client: _Transaction) -> bytes:
         return repr(exc).encode()
 
 
-def test_twenty_messages_of_24_mb_at_once_leave_the_gateway_memory_bounded(
+def test_twenty_large_messages_at_once_leave_the_gateway_memory_bounded(
     gateway_process, prof
 ):
     process, port = gateway_process
@@ -120,19 +121,13 @@ def test_twenty_messages_of_24_mb_at_once_leave_the_gateway_memory_bounded(
     replies = [_finished(client) for client in clients]
     growth = _peak_mib(process.pid) - before
     print(f"gateway peak memory: +{growth:.0f} MiB for {MESSAGES} × {SIZE >> 20} MiB")
-    assert growth < 120, f"the gateway's peak memory grew by {growth:.0f} MiB"
+    assert growth < 60, f"the gateway's peak memory grew by {growth:.0f} MiB"
     assert all(b"queued as" in reply for reply in replies), replies
     spooled = SpooledMessage.objects.filter(size__gt=SIZE // 2)
     assert spooled.count() == MESSAGES
     assert not list(INCOMING.glob("*.part"))
-    # The worker delivers and then drops the spool's bytes: what was streamed is read in
-    # the mailbox (the small message; the stream's rewriting has its own tests below).
-    first = SpooledMessage.objects.get(size__lt=SIZE // 2)
-    wait_for(lambda: SpooledMessage.objects.get(pk=first.pk).status == "delivered")
-    with imap_session(prof.username) as box:
-        raw = box.fetch_raw("INBOX", uid_of(prof, "premier"), mark_seen=False)
-    assert b"Received: from ecole.example.org" in raw
-    assert raw.endswith(b"\r\n\r\n.un point en tete\r\n")  # unstuffed
+    # What the stream writes (Received:, dots unstuffed, long lines) is checked below on
+    # data_stream itself: the worker delivers and drops the spool's bytes meanwhile.
 
 
 @pytest.mark.usefixtures("gateway")
