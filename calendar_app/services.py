@@ -37,20 +37,16 @@ class StoredEvent:
         return "RRULE" in ical.master(self.parsed)
 
 
-def _own(collection: str) -> bool:
-    return not read_only.is_mirror(collection) and collection != read_only.SCHOOL_CALENDAR
-
-
 def calendars_of(user) -> list[CalendarInfo]:
     """The person's calendars; «Personnel» is created at first use (a subscription alone
     leaves nowhere to write)."""
     with dav_session(user.username) as store:
         # Shared calendars' filtered copies, and the school calendar's copy for phones (the
         # pages compute their own, school.py), are not one's own calendars.
-        found = [c for c in store.calendars() if _own(c.name)]
+        found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
         if all(read_only.is_read_only(c.name) for c in found):
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-            found = [c for c in store.calendars() if _own(c.name)]
+            found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
     hidden = set(AgendaSettings.of(user).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,

@@ -28,12 +28,10 @@ class Hook(hook.BaseHook):
 
     def notify(self, notification_item) -> None:
         owner, _, collection = notification_item.point.partition("/")
-        if not owner or not collection or read_only.is_mirror(collection):
-            return  # a shared calendar's filtered copy: written from its source's index task
+        if not owner or not collection or read_only.is_derived_copy(collection):
+            return  # written by the web app from its source (a shared calendar, the holidays)
         if notification_item.is_card_item and is_web_app():
             return  # the web app indexes the cards it writes itself (an import writes thousands)
-        if collection.split("/")[0] == read_only.SCHOOL_CALENDAR:
-            return  # days off, the same for a whole zone: nothing to index, remind or send
         if not notification_item.is_card_item:
             self._count(owner, collection)
         task = CARD_TASK if notification_item.is_card_item else TASK

@@ -27,6 +27,14 @@ def is_mirror(collection: str) -> bool:
     return collection.startswith(MIRROR_PREFIX)
 
 
+def is_derived_copy(collection: str) -> bool:
+    """A copy the web app writes from elsewhere (a shared calendar's filtered copy, the
+    school calendar): nothing there to index, count, remind or send, and not one of its
+    owner's own calendars. ``collection`` may go on with ``/item``."""
+    name = collection.split("/")[0]
+    return is_mirror(name) or name == SCHOOL_CALENDAR
+
+
 def mirror_of(collection: str) -> str:
     return MIRROR_PREFIX + collection
 
