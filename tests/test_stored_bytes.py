@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from contacts.models import ContactImport
 from mail.models import KeptUpload, SharedFile, SpoolChunk, SpooledMessage, stored
 from mail.outgoing import shared_files
 from mail.outgoing.compose import Upload
@@ -149,6 +151,37 @@ def test_the_migration_copies_the_old_folders_into_the_database(
     assert not lost.chunks.exists()  # its file was already gone: it stays so
     assert b"".join(shared_files.content(kept)) == b"pdf"
     assert not revoked.chunks.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_contacts_migration_copies_the_imports_not_done_into_the_database(
+    tmp_path, settings
+):
+
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "contacts-imports").mkdir()
+    before = [("contacts", "0001_initial")]
+    after = [("contacts", "0002_import_file_in_the_database")]
+    owner = User.objects.create_user(username="camille.test")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        for status in ("preview", "running", "done"):
+            (tmp_path / "contacts-imports" / f"{status}.txt").write_text(f"BEGIN:VCARD {status}")
+            old.get_model("contacts", "ContactImport").objects.create(
+                owner_id=owner.pk, file_name=f"{status}.vcf", path=f"{status}.txt",
+                kind="vcard", encoding="utf-8", status=status)  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+
+    imports = {row.status: row for row in ContactImport.objects.select_related("upload")}
+    assert stored.read(imports["preview"].upload.chunks) == b"BEGIN:VCARD preview"
+    assert imports["preview"].upload.expires_at > timezone.now()  # a day, as a new preview
+    assert stored.read(imports["running"].upload.chunks) == b"BEGIN:VCARD running"
+    assert imports["running"].upload.expires_at is None  # until the worker is done
+    assert imports["done"].upload is None
 
 
 def test_captured_mail_is_printed_for_the_developer(person):
