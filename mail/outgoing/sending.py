@@ -12,9 +12,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
@@ -164,32 +162,42 @@ def cancel_send(outgoing: OutgoingMessage) -> bool:
 
 
 def do_send_message(outgoing_id: int) -> None:
-    """Idempotent: a sent message is not submitted again, a filed copy not filed twice."""
-    outgoing = OutgoingMessage.objects.select_related("mailbox", "user").get(id=outgoing_id)
-    if outgoing.status == OutgoingMessage.Status.WAITING:
-        if outgoing.send_after > timezone.now():
-            return  # a newer task will come at the right time
-        _submit(outgoing)
-    if outgoing.status == OutgoingMessage.Status.SUBMITTED:
-        _file_sent_copy(outgoing)
+    """Once, whatever runs it and how often: the countdown task, the sweeps' and the broker's
+    redelivery may each bring a task for the same message, two at a time. Each step holds the
+    row locked (``_locked``) while it talks to the gateway or Dovecot, so a second task skips
+    what the first is doing; what a step finished is committed before the next starts."""
+    submitted = deferred = None
+    with transaction.atomic():
+        outgoing = _locked(
+            outgoing_id, status=OutgoingMessage.Status.WAITING, send_after__lte=timezone.now()
+        )  # not due yet: a newer task comes at the right time (or «envoyer maintenant»)
+        if outgoing is not None:
+            deferred = _submit(outgoing)
+            submitted = outgoing
+    if deferred is not None:
+        raise deferred
+    if submitted is not None and submitted.status == OutgoingMessage.Status.SUBMITTED:
+        _discard_draft(submitted)
+    with transaction.atomic():
+        outgoing = _locked(outgoing_id, status=OutgoingMessage.Status.SUBMITTED)
+        if outgoing is not None:
+            _file_sent_copy(outgoing)
 
 
-def _submit(outgoing: OutgoingMessage) -> None:
-    # Claim it: a second task (the sweeps') that loses this race leaves it alone, and a
-    # cancel or a scheduled time moved meanwhile wins over this task.
-    now = timezone.now()
-    claimed = (
-        OutgoingMessage.objects.filter(
-            id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__lte=now
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            attempts=F("attempts") + 1,
-            claimed_until=now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS),
-        )
+def _locked(outgoing_id: int, **state) -> OutgoingMessage | None:
+    """The row if it is in ``state`` and no other task holds it, locked until the end of the
+    transaction. A killed worker's lock ends with its database connection: no claim to expire
+    under a slow but living task, none left behind by a dead one."""
+    return (
+        OutgoingMessage.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("mailbox", "user")
+        .filter(id=outgoing_id, **state)
+        .first()
     )
-    if not claimed:
-        return
+
+
+def _submit(outgoing: OutgoingMessage) -> SendingDeferred | None:
+    """Submits the locked row; what it returns is raised once the row is saved and free."""
     outgoing.attempts += 1
     try:
         smtp.submit_as(
@@ -200,33 +208,35 @@ def _submit(outgoing: OutgoingMessage) -> None:
         )
     except smtp.GatewayUnavailable as exc:
         outgoing.last_error = str(exc)
-        outgoing.claimed_until = None
-        outgoing.save(update_fields=["attempts", "last_error", "claimed_until"])
-        raise SendingDeferred(str(exc)) from exc
+        outgoing.save(update_fields=["attempts", "last_error"])
+        return SendingDeferred(str(exc))
     except smtp.GatewayRejected as exc:
         outgoing.status = OutgoingMessage.Status.REFUSED
         outgoing.last_error = str(exc)
         outgoing.save(update_fields=["attempts", "status", "last_error"])
         logger.warning("outgoing %s refused: %s", outgoing.id, exc)
-        return
+        return None
     outgoing.status = OutgoingMessage.Status.SUBMITTED
     outgoing.sent_at = timezone.now()
     outgoing.last_error = ""
     outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    _discard_draft(outgoing)
+    return None
 
 
 def _file_sent_copy(outgoing: OutgoingMessage) -> None:
-    if outgoing.kind != OutgoingMessage.Kind.MESSAGE:  # receipts and digests: no copy
-        outgoing.status = OutgoingMessage.Status.SENT
-        outgoing.save(update_fields=["status"])
-        return
-    try:
-        with imap_session(outgoing.mailbox.imap_user) as box:
-            sent = box.special_folder("sent") or "Sent"
-            box.append(sent, bytes(outgoing.raw), seen=True)
-    except MailStoreUnavailable as exc:
-        raise SendingDeferred(str(exc)) from exc
+    """A worker killed after Dovecot stored the copy but before the row said so leaves it
+    SUBMITTED: the next task finds the copy by its Message-ID and files none."""
+    if outgoing.kind == OutgoingMessage.Kind.MESSAGE:  # receipts and digests: no copy
+        # A day earlier: the server's calendar day may not be ours.
+        since = (outgoing.sent_at or timezone.now()) - timedelta(days=1)
+        try:
+            with imap_session(outgoing.mailbox.imap_user) as box:
+                sent = box.special_folder("sent") or "Sent"
+                if not box.holds_header(sent, "Message-ID", outgoing.message_id,
+                                        since=since.date()):  # fmt: skip
+                    box.append(sent, bytes(outgoing.raw), seen=True)
+        except MailStoreUnavailable as exc:
+            raise SendingDeferred(str(exc)) from exc
     outgoing.status = OutgoingMessage.Status.SENT
     outgoing.save(update_fields=["status"])
 
@@ -261,14 +271,13 @@ def waiting_ids(older_than: timedelta) -> list[int]:
 
 
 def due_ids() -> list[int]:
-    """Scheduled and held messages whose time has come and that no task is submitting."""
-    now = timezone.now()
+    """Scheduled and held messages whose time has come; one a task is sending already gets a
+    second task that skips it."""
     return list(
         OutgoingMessage.objects.filter(
             status=OutgoingMessage.Status.WAITING,
-            send_after__lte=now,
+            send_after__lte=timezone.now(),
         )
         .exclude(schedule=OutgoingMessage.Schedule.NONE)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("id", flat=True)
     )
