@@ -51,6 +51,8 @@ class OutgoingMessage(models.Model):
     schedule = models.CharField(max_length=8, choices=Schedule.choices, blank=True, default="")
     # Receipts and digests are not the user's writing: no copy in Sent, not in «À envoyer».
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    # A task holds the message while it submits it, so two tasks never submit it both.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
@@ -163,42 +165,41 @@ def cancel_send(outgoing: OutgoingMessage) -> bool:
 
 def do_send_message(outgoing_id: int) -> None:
     """Once, whatever runs it and how often: the countdown task, the sweeps' and the broker's
-    redelivery may each bring a task for the same message, two at a time. Each step holds the
-    row locked (``_locked``) while it talks to the gateway or Dovecot, so a second task skips
-    what the first is doing; what a step finished is committed before the next starts."""
-    submitted = deferred = None
-    with transaction.atomic():
-        outgoing = _locked(
-            outgoing_id, status=OutgoingMessage.Status.WAITING, send_after__lte=timezone.now()
-        )  # not due yet: a newer task comes at the right time (or «envoyer maintenant»)
-        if outgoing is not None:
-            deferred = _submit(outgoing)
-            submitted = outgoing
-    if deferred is not None:
-        raise deferred
-    if submitted is not None and submitted.status == OutgoingMessage.Status.SUBMITTED:
-        _discard_draft(submitted)
-    with transaction.atomic():
-        outgoing = _locked(outgoing_id, status=OutgoingMessage.Status.SUBMITTED)
-        if outgoing is not None:
-            _file_sent_copy(outgoing)
+    redelivery may each bring a task for the same message, two at a time. Each step (submit,
+    then file the copy) is claimed first (``_claimed``): a second task skips what the first
+    is doing, and what a step finished is saved before the next one is claimed."""
+    outgoing = _claimed(
+        outgoing_id, OutgoingMessage.Status.WAITING, send_after__lte=timezone.now()
+    )  # not due yet: a newer task comes at the right time (or «envoyer maintenant»)
+    if outgoing is not None:
+        _submit(outgoing)
+        if outgoing.status == OutgoingMessage.Status.SUBMITTED:
+            _discard_draft(outgoing)
+    outgoing = _claimed(outgoing_id, OutgoingMessage.Status.SUBMITTED)
+    if outgoing is not None:
+        _file_sent_copy(outgoing)
 
 
-def _locked(outgoing_id: int, **state) -> OutgoingMessage | None:
-    """The row if it is in ``state`` and no other task holds it, locked until the end of the
-    transaction. A killed worker's lock ends with its database connection: no claim to expire
-    under a slow but living task, none left behind by a dead one."""
-    return (
-        OutgoingMessage.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("mailbox", "user")
-        .filter(id=outgoing_id, **state)
-        .first()
+def _claimed(outgoing_id: int, status: str, **conditions) -> OutgoingMessage | None:
+    """The row, if it is in ``status`` and no living task holds it. A conditional UPDATE: of
+    two tasks exactly one wins, on PostgreSQL and SQLite alike, and no transaction stays open
+    while the gateway or Dovecot answers (SQLite's one writer would stop the gateway's own
+    writes). The claim (SEND_CLAIM_SECONDS) outlasts any step many times over: a killed
+    worker's message is taken again after it, never a living task's."""
+    now = timezone.now()
+    won = (
+        OutgoingMessage.objects.filter(id=outgoing_id, status=status, **conditions)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=settings.SEND_CLAIM_SECONDS))
     )
+    if not won:
+        return None
+    return OutgoingMessage.objects.select_related("mailbox", "user").get(id=outgoing_id)
 
 
-def _submit(outgoing: OutgoingMessage) -> SendingDeferred | None:
-    """Submits the locked row; what it returns is raised once the row is saved and free."""
+def _submit(outgoing: OutgoingMessage) -> None:
     outgoing.attempts += 1
+    outgoing.claimed_until = None  # whatever happens below, the row is saved free
     try:
         smtp.submit_as(
             outgoing.user.username,
@@ -208,19 +209,18 @@ def _submit(outgoing: OutgoingMessage) -> SendingDeferred | None:
         )
     except smtp.GatewayUnavailable as exc:
         outgoing.last_error = str(exc)
-        outgoing.save(update_fields=["attempts", "last_error"])
-        return SendingDeferred(str(exc))
+        outgoing.save(update_fields=["attempts", "last_error", "claimed_until"])
+        raise SendingDeferred(str(exc)) from exc
     except smtp.GatewayRejected as exc:
         outgoing.status = OutgoingMessage.Status.REFUSED
         outgoing.last_error = str(exc)
-        outgoing.save(update_fields=["attempts", "status", "last_error"])
+        outgoing.save(update_fields=["attempts", "status", "last_error", "claimed_until"])
         logger.warning("outgoing %s refused: %s", outgoing.id, exc)
-        return None
+        return
     outgoing.status = OutgoingMessage.Status.SUBMITTED
     outgoing.sent_at = timezone.now()
     outgoing.last_error = ""
-    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    return None
+    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error", "claimed_until"])
 
 
 def _file_sent_copy(outgoing: OutgoingMessage) -> None:
@@ -236,9 +236,11 @@ def _file_sent_copy(outgoing: OutgoingMessage) -> None:
                                         since=since.date()):  # fmt: skip
                     box.append(sent, bytes(outgoing.raw), seen=True)
         except MailStoreUnavailable as exc:
+            OutgoingMessage.objects.filter(id=outgoing.id).update(claimed_until=None)
             raise SendingDeferred(str(exc)) from exc
     outgoing.status = OutgoingMessage.Status.SENT
-    outgoing.save(update_fields=["status"])
+    outgoing.claimed_until = None
+    outgoing.save(update_fields=["status", "claimed_until"])
 
 
 def _discard_draft(outgoing: OutgoingMessage) -> None:
@@ -271,13 +273,14 @@ def waiting_ids(older_than: timedelta) -> list[int]:
 
 
 def due_ids() -> list[int]:
-    """Scheduled and held messages whose time has come; one a task is sending already gets a
-    second task that skips it."""
+    """Scheduled and held messages whose time has come and that no task is submitting."""
+    now = timezone.now()
     return list(
         OutgoingMessage.objects.filter(
             status=OutgoingMessage.Status.WAITING,
-            send_after__lte=timezone.now(),
+            send_after__lte=now,
         )
         .exclude(schedule=OutgoingMessage.Schedule.NONE)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("id", flat=True)
     )
