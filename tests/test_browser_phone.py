@@ -80,7 +80,12 @@ def test_sign_in_inbox_read_write_and_sign_out_on_a_phone(live_server, phone, pr
     page.reload()  # the keyboard starts from the top of the page
     tab_to(page, menu)
     page.keyboard.press("Enter")
-    account = page.get_by_role("dialog").get_by_role("link", name="Mon compte")
+    menu_panel = page.get_by_role("dialog")
+    for section in ("Messagerie", "Agenda", "Annuaire", "Contacts", "Préférences"):
+        expect(menu_panel.get_by_role("link", name=section, exact=True)).to_be_visible()
+    expect(menu_panel.get_by_role("link", name=re.compile("[Aa]vis"))).to_be_visible()
+    expect(menu_panel.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    account = menu_panel.get_by_role("link", name="Mon compte")
     expect(account).to_be_visible()
     tab_to(page, account)
     assert_accessible(page)
