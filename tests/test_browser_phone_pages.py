@@ -1,5 +1,6 @@
 """Every page beyond the mail on a phone (390 × 844): the agenda's views and event form,
-contacts, the directory and a person's card, preferences and the account pages. Nothing is
+contacts, the directory and a person's card, preferences, the account pages and the legal
+notices. Nothing is
 wider than the screen, and the page's title (the start of its main content) shows in the
 top half of the first screen, right after the header whose menu button leads everywhere
 else: side panels fold behind a button."""
@@ -92,7 +93,8 @@ def test_every_page_fits_a_phone(live_server, page, prof, colleague):
         "/compte/preferences/", "/compte/", "/compte/avis/", "/compte/sessions/",
         "/compte/historique/", "/compte/mots-de-passe-applications/",
         "/compte/messagerie-mobile/", "/compte/adresse-de-secours/",
-        "/comptes/password/change/",
+        "/comptes/password/change/", "/accessibilite/", "/mentions-legales/",
+        "/donnees-personnelles/",
     ]
     faults = {}
     for path in paths:
