@@ -40,6 +40,7 @@ def test_footer_links_lead_to_the_statement_the_notice_and_the_data_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Mentions légales")
     expect(main).to_contain_text("Académie de Montségur")
     expect(main).to_contain_text("DSI du rectorat de Montségur")
+    expect(main).to_contain_text("les agendas et les contacts sont conservés sur les serveurs")
     assert_accessible(page)
 
     footer.get_by_role("link", name="Données personnelles").click()
