@@ -135,6 +135,16 @@ def reset(user: User) -> None:
     LoginThrottle.objects.filter(key=f"user:{user.pk}").delete()
 
 
+def forget_expired() -> int:
+    """Counters whose window and wait are over count nothing any more: deleted, so the
+    addresses and logins they name are kept no longer than «Données personnelles» says."""
+    now = timezone.now()
+    deleted, _ = LoginThrottle.objects.filter(
+        Q(wait_until__isnull=True) | Q(wait_until__lte=now), window_ends__lte=now
+    ).delete()
+    return deleted
+
+
 def mark_waiting(request, seconds: int) -> None:
     """The page still shows its form with the message, answered as 429 with Retry-After
     (accounts.middleware.LockoutStatusMiddleware)."""

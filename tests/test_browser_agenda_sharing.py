@@ -37,8 +37,10 @@ def test_share_a_calendar_in_the_page(live_server, page, prof, colleague):
     page.get_by_label("Identifiant académique ou adresse électronique").fill("collegue.demo")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Agendas").click()  # folded on a phone
     expect(page.get_by_role("heading", name="Agendas partagés avec moi")).to_be_visible()
     expect(page.get_by_text("Camille Martin · Lecture")).to_be_visible()
     page.get_by_role("button", name="Masquer Personnel (Camille Martin)").click()
+    page.get_by_role("button", name="Agendas").click()  # the page comes back folded
     expect(page.get_by_role("button", name="Afficher Personnel (Camille Martin)")).to_be_visible()
     assert_accessible(page)

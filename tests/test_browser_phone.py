@@ -68,6 +68,12 @@ def test_sign_in_inbox_read_write_and_sign_out_on_a_phone(live_server, phone, pr
     expect(first).to_be_visible()
     assert_in_first_screen(first)
     assert_fits(page)
+    # One column: sender and date on a line, the subject below them, all within the screen.
+    cells = page.locator("tr.cv-row", has=first).locator("td")
+    sender, subject_cell, date = (cells.nth(i).bounding_box() for i in (1, 2, 3))
+    assert subject_cell["y"] >= sender["y"] + sender["height"] - 1, (sender, subject_cell)
+    assert abs(date["y"] - sender["y"]) < 8 and date["x"] > sender["x"], (sender, date)
+    assert max(b["x"] + b["width"] for b in (sender, subject_cell, date)) <= WIDTH
     folders = page.get_by_role("button", name=re.compile("Dossiers"))
     expect(page.get_by_role("link", name="Envoyés")).to_be_hidden()
     folders.click()
@@ -80,7 +86,12 @@ def test_sign_in_inbox_read_write_and_sign_out_on_a_phone(live_server, phone, pr
     page.reload()  # the keyboard starts from the top of the page
     tab_to(page, menu)
     page.keyboard.press("Enter")
-    account = page.get_by_role("dialog").get_by_role("link", name="Mon compte")
+    menu_panel = page.get_by_role("dialog")
+    for section in ("Messagerie", "Agenda", "Annuaire", "Contacts", "Préférences"):
+        expect(menu_panel.get_by_role("link", name=section, exact=True)).to_be_visible()
+    expect(menu_panel.get_by_role("link", name=re.compile("[Aa]vis"))).to_be_visible()
+    expect(menu_panel.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    account = menu_panel.get_by_role("link", name="Mon compte")
     expect(account).to_be_visible()
     tab_to(page, account)
     assert_accessible(page)

@@ -131,3 +131,24 @@ def test_a_school_behind_one_address_signs_in_200_people_in_two_minutes(settings
         sign_in(client, "eleve.prof0", "pas-le-bon", ip="203.0.113.7")
     refused = sign_in(client, "eleve.prof0", PASSWORD, ip="203.0.113.7")
     assert "Trop de tentatives" in str(form_errors(refused))
+
+
+@pytest.mark.django_db
+def test_counters_are_forgotten_once_their_window_is_over(client, settings, time_machine):
+    """«Données personnelles» says the counters (with the address or the login typed) are
+    kept LOGIN_FAILURE_WINDOW_SECONDS: an hourly job deletes them after that."""
+    from accounts.models import LoginThrottle
+    from accounts.tasks import forget_expired_login_counters
+
+    assert settings.CELERY_BEAT_SCHEDULE["forget-expired-login-counters"] == {
+        "task": "accounts.tasks.forget_expired_login_counters", "schedule": 3600.0,
+    }
+    time_machine.move_to("2026-11-16 08:00:00+00:00", tick=False)
+    sign_in(client, "personne.inconnue", "pas-le-bon", ip="192.0.2.77")
+    assert LoginThrottle.objects.count() == 2  # the login typed, and the address
+    time_machine.move_to("2026-11-17 07:59:00+00:00", tick=False)
+    assert forget_expired_login_counters() == 0
+    time_machine.move_to("2026-11-17 08:00:01+00:00", tick=False)
+    sign_in(client, "autre.inconnue", "pas-le-bon", ip="192.0.2.78")
+    assert forget_expired_login_counters() == 2
+    assert LoginThrottle.objects.count() == 2  # the new failure's counters remain

@@ -53,6 +53,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_digests",
         "schedule": float(env_int("DIGEST_SWEEP_SECONDS", 300)),
     },
+    "forget-expired-login-counters": {
+        "task": "accounts.tasks.forget_expired_login_counters",
+        "schedule": 3600.0,
+    },
     "suspend-inactive-accounts": {
         "task": "accounts.tasks.suspend_inactive_accounts",
         "schedule": 6 * 3600.0,
