@@ -56,7 +56,9 @@ cluster-test: system-test $(STAMP) messages
 ## and compose suggestions on a generated académie of 100,000 people, on SQLite and, with
 ## BENCH_DATABASE_URL, on PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000
 ## AGENDA_BENCH_EVENTS=300 CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for
-## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only).
+## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only). Also two Celery workers
+## against one and two web nodes against one (bench/cluster_speed.py; BENCH_CLUSTER_ONLY=1
+## BENCH_CLUSTER_MESSAGES=200: that section alone, rewritten in docs/benchmarks.md).
 bench: system-bench $(STAMP) messages
 	$(PY) -m bench.run
 	env -u BENCH_DATABASE_URL $(PY) -m bench.directory

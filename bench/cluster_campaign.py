@@ -337,8 +337,9 @@ class Figures:
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared with other work "
             "(times are upper bounds).", "",
             f"- {self.users} people, {backends}; signed in on the web, {homes}",
-            *(f"- killed {kill.describe().replace('after message', 'planned after message')}, "
-              f"done at {sent} sent, {at:.1f} s in" for kill, sent, at in self.kills),
+            *(f"- the {kill.process} of node {kill.node} killed (SIGKILL) {at:.1f} s in, "
+              f"{sent} messages sent (planned: after {kill.after})"
+              for kill, sent, at in self.kills),
             f"- **{self.count} messages sent**, {r.accepted} accepted (250), "
             f"{len(t.given_up)} given up after 2 min; {t.failovers} times the other gateway "
             f"was tried, {t.retries} rounds again after both failed",
