@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
+from email.utils import make_msgid
 from pathlib import Path
 
 import imapclient  # the tally reads every INBOX raw, beside the webmail
@@ -120,6 +121,7 @@ def _message(run: str, n: int, person: Person) -> tuple[str, EmailMessage]:
     message["To"] = f"{person.login}@{settings.MAIL_DOMAIN}"
     message["Subject"] = f"Grappe {tag}"
     message[TAG] = tag
+    message["Message-ID"] = make_msgid(domain="example.org")  # the same when sent again
     message.set_content("Bonjour,\n\nun message parmi d'autres.\n")
     return tag, message
 
@@ -288,7 +290,8 @@ def run(var_dir: Path, count: int, users: int, seed: int, started: float) -> boo
         wait_until(lambda: listening("127.0.0.1", lost_node.web_port), 120, "web back")
         both = _readings(people, nodes)
         figures = Figures(count, users, seed, plan, kills, traffic, drained, result, people,
-                          web_kill.node, after_loss, both)  # fmt: skip
+                          web_kill.node, after_loss, both,
+                          SpooledMessage.objects.count())  # fmt: skip
     finally:
         stop_nodes(nodes)
         for server in servers:
@@ -311,6 +314,7 @@ class Figures:
     lost_web: str
     after_loss: Counter
     both: Counter
+    spooled: int  # above the accepted: a 250 lost with its gateway, the message sent again
 
     @property
     def proven(self) -> bool:
@@ -347,7 +351,9 @@ class Figures:
             f"{r.accepted} accepted: **{Tally.count(r.lost)} lost, "
             f"{Tally.count(r.doubled)} doubled, {Tally.count(r.stray)} stray** "
             f"({len(r.lost)} people with a loss, {len(r.doubled)} with a double)",
-            f"- spool empty {self.drained:.1f} s after the last message",
+            f"- spool empty {self.drained:.1f} s after the last message; {self.spooled} "
+            f"messages spooled for {r.accepted} accepted (more: a gateway killed after "
+            "storing a message and before its 250 reached the sender, who sent it again)",
             "- web reads meanwhile (either node in turn, the other when one does not answer): "
             + ", ".join(f"{k} × {n}" for k, n in sorted(t.reads.items())),
             f"- web process of node {self.lost_web} lost: every session on the node left "
