@@ -52,8 +52,9 @@ cluster-test: system-test $(STAMP) messages
 
 ## make bench: the webmail against its raw IMAP floor and Debian's Roundcube on 10,000 and
 ## 50,000 messages, in a private Dovecot, delivery, the agenda on 3,000 events and an import
-## of 50,000 contacts in a private Radicale (docs/benchmarks.md); then the directory's search
-## and compose suggestions on a generated académie of 100,000 people, on SQLite and, with
+## of 50,000 contacts in a private Radicale (docs/benchmarks.md); then the directory's search,
+## compose suggestions and HR imports (the first export, a night's export) on a generated
+## académie of 100,000 people brought in by the HR import, on SQLite and, with
 ## BENCH_DATABASE_URL, on PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000
 ## AGENDA_BENCH_EVENTS=300 CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for
 ## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only). Also two Celery workers

@@ -186,17 +186,8 @@ def markdown(result: ImportResult) -> list[str]:
 
 
 def main() -> None:
-    var_dir = environment.prepare()
-    try:
-        import django
-
-        django.setup()
-        from bench import stack
-
-        stack.migrate()
+    with environment.alone():
         print("\n".join(markdown(run())))
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Directory search on a generated académie (100,000 people, 2,000 établissements in 40
 bassins, a list per établissement and mathematics lists by bassin, by default): p95 of
 ``directory.search.search_people`` (the «Annuaire») and of ``directory.suggestions.suggest``
-(the compose field) for every kind of query, on the embedded SQLite or on PostgreSQL
+(the compose field) for every kind of query, and the time of the HR import (the people arrive
+through it; then a night's export, rolled back), on the embedded SQLite or on PostgreSQL
 (BENCH_DATABASE_URL; an académie found there already is measured as it is). `make bench` runs
 it on SQLite, and on PostgreSQL too when BENCH_DATABASE_URL is set.
 
 python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT)
 """
 
+import csv
+import io
 import os
 import random
 import shutil
@@ -29,7 +32,6 @@ def generate(rng: random.Random) -> None:
     """Names and attributes drawn from the demo académie's data file, combined at random."""
     from accounts.models import User
     from demo import academie
-    from directory import people
     from directory.models import Discipline, DistributionList, Etablissement
     from directory.search import etablissement_key, list_key
 
@@ -51,22 +53,18 @@ def generate(rng: random.Random) -> None:
     for etab in etabs:  # bulk_create sends no signal: the keys directly
         etab.search_key = etablissement_key(etab)
     Etablissement.objects.bulk_update(etabs, ["search_key"], batch_size=2000)
-    batch = []
+    export = []
     for n in range(PEOPLE):
         first, last = rng.choice(firsts), rng.choice(lasts)
         category, functions, disciplines = rng.choice(roles)
         login = f"{academie.make_login(first, last)}{n}"
-        batch.append(people.NewPerson(
-            username=login, first_name=first, last_name=last, email=f"{login}@ac-bench.test",
-            category=category, etablissement=rng.choice(etabs), functions=functions,
-            disciplines=disciplines,
-            also=(rng.choice(etabs),) if rng.random() < 0.05 else (),
-        ))  # fmt: skip
-        if len(batch) == 5000:
-            people.create_many(batch)
-            batch = []
-    if batch:
-        people.create_many(batch)
+        also = rng.choice(etabs).uai if rng.random() < 0.05 else ""
+        export.append([login, last, first, category, rng.choice(etabs).uai,
+                       f"{login}@ac-bench.test", also, "|".join(functions),
+                       "|".join(disciplines), ""])  # fmt: skip
+    # The people arrive as the HR system's first export would bring them: the import timed.
+    global FIRST_IMPORT
+    FIRST_IMPORT = hr_import_timed(export, rollback=False)
     # The lists the compose field offers: one per établissement, mathematics by bassin.
     maths, _ = Discipline.objects.get_or_create(name="Mathématiques")
     DistributionList.objects.bulk_create([
@@ -90,6 +88,78 @@ def generate(rng: random.Random) -> None:
     DistributionList.members.through.objects.bulk_create(
         [DistributionList.members.through(distributionlist=large, user_id=pk) for pk in chosen],
         batch_size=5000)  # fmt: skip
+
+
+HR_COLUMNS = ("identifiant", "nom", "prenom", "categorie", "uai", "courriel", "uai_secondaires",
+              "fonctions", "disciplines", "telephone")
+FIRST_IMPORT: dict | None = None  # the timings of the import that generated the académie
+
+
+def hr_import_timed(rows: list[list[str]], *, rollback: bool) -> dict:
+    """Seconds of each step of ``manage.py import_directory`` (read the CSV, the dry run, apply)
+    over ``rows``, and its counts; with ``rollback`` the académie is left as it was."""
+    from django.db import transaction
+
+    from directory import hr_files, hr_import
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(HR_COLUMNS)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode()
+    seconds = {}
+    started = time.perf_counter()
+    raw = hr_files.read(data, "export.csv")
+    seconds["read"] = time.perf_counter() - started
+    with transaction.atomic():
+        started = time.perf_counter()
+        report = hr_import.plan(raw)
+        seconds["plan"] = time.perf_counter() - started
+        started = time.perf_counter()
+        hr_import.apply(report)
+        seconds["apply"] = time.perf_counter() - started
+        if rollback:
+            transaction.set_rollback(True)
+    return {"rows": len(rows), "bytes": len(data), "seconds": seconds, **hr_import.counts(report)}
+
+
+def daily_export(rng: random.Random) -> list[list[str]]:
+    """Today's export of everyone in the directory, as the HR system sends it every night: 1 %
+    changed (a new phone), 500 people left (absent; a tenth of a small académie), 500
+    arrivals."""
+    from accounts.models import User
+    from directory.models import Discipline, Etablissement, Function, Person
+
+    uai = dict(Etablissement.objects.values_list("pk", "uai"))
+    names = {"functions": dict(Function.objects.values_list("pk", "name")),
+             "disciplines": dict(Discipline.objects.values_list("pk", "name"))}
+    people = {pk: {"etabs": [], "functions": [], "disciplines": [], "phone": phone}
+              for pk, phone in Person.objects.values_list("pk", "phone")}
+    for person_id, etab_id in Person.etablissements.through.objects.values_list(
+            "person_id", "etablissement_id"):
+        people[person_id]["etabs"].append(uai[etab_id])
+    for relation, column in (("functions", "function_id"), ("disciplines", "discipline_id")):
+        for person_id, value in getattr(Person, relation).through.objects.values_list(
+                "person_id", column):
+            people[person_id][relation].append(names[relation][value])
+    rows = []
+    users = User.objects.filter(is_active=True, pk__in=people).exclude(category="")
+    for pk, login, first, last, category, email, main in users.values_list(
+            "pk", "username", "first_name", "last_name", "category", "email",
+            "etablissement_id").order_by("pk"):
+        entry = people[pk]
+        main_uai = uai.get(main, entry["etabs"][0] if entry["etabs"] else "")
+        phone = f"05 61 {rng.randint(0, 99):02d} {rng.randint(0, 99):02d} 00" if (
+            rng.random() < 0.01) else entry["phone"]
+        rows.append([login, last, first, category, main_uai, email,
+                     "|".join(sorted(set(entry["etabs"]) - {main_uai})),
+                     "|".join(entry["functions"]), "|".join(entry["disciplines"]), phone])
+    rng.shuffle(rows)
+    template = rows[0]
+    rows = rows[min(500, len(rows) // 10) :]
+    rows += [[f"arrivee.bench{n}", "Arrivée", "Personne", template[3], template[4],
+              f"arrivee.bench{n}@ac-bench.test", "", "", "", ""] for n in range(500)]
+    return rows
 
 
 def queries(rng: random.Random) -> dict[str, list[str]]:
@@ -177,7 +247,21 @@ def _table(caption: str, rows) -> list[str]:
     ]  # fmt: skip
 
 
-def _section(title: str, rows, suggestions, expanded, loaded: float | None) -> str:
+def _import_line(caption: str, timed: dict | None) -> str:
+    if timed is None:
+        return f"{caption}: not measured (an académie kept from an earlier run)."
+    steps = timed["seconds"]
+    return (
+        f"{caption}: {timed['rows']:,} rows ({timed['bytes'] / 1e6:.1f} MB of CSV) in "
+        f"{sum(steps.values()):.1f} s — reading {steps['read']:.1f} s, dry run "
+        f"{steps['plan']:.1f} s, applying {steps['apply']:.1f} s; {timed['created']:,} "
+        f"arrivals, {timed['changed']:,} changes, {timed['unchanged']:,} unchanged, "
+        f"{timed['left']:,} departures."
+    )
+
+
+def _section(title: str, rows, suggestions, expanded, loaded: float | None,
+             daily: dict) -> str:
     load = os.getloadavg()[0]
     lines = [
         f"## {title}", "",
@@ -191,6 +275,12 @@ def _section(title: str, rows, suggestions, expanded, loaded: float | None) -> s
          f"{expanded[0]:,} mailboxes): median {expanded[1]:.0f} ms, p95 {expanded[2]:.0f} ms."
          if expanded else "No list of named members in this académie (generated before)."),
         "",
+        _import_line("HR import, first export (every person arrives; `import_directory`)",
+                     FIRST_IMPORT),
+        "",
+        _import_line("HR import, a night's export (rolled back after)", daily),
+        "",
+        "Target (issue 15): an HR import of 100,000 rows in ≤ 2 minutes.", "",
         "Wall time counts the waits for the CPU on a busy machine; the CPU time of the bench "
         "process is the whole work on SQLite (in-process), and only Django's part on "
         "PostgreSQL (the server's work is in its own process).", "",
@@ -228,7 +318,8 @@ def main() -> None:
         loaded = None if reused else time.monotonic() - started
         rows, suggestions = measure("search"), measure("suggest")
         title = {"sqlite": "SQLite (embedded)", "postgresql": "PostgreSQL"}[connection.vendor]
-        section = _section(title, rows, suggestions, expansion(), loaded)
+        daily = hr_import_timed(daily_export(random.Random(16)), rollback=True)
+        section = _section(title, rows, suggestions, expansion(), loaded, daily)
         print(section)
         _write(title, section)
     finally:

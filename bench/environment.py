@@ -1,7 +1,11 @@
 """Private ports, folders and database for one bench run, set before Django is imported."""
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from devstack.loopback import free_port, redis_database
 
@@ -31,3 +35,20 @@ def prepare() -> str:
                  "RADICALE_DIR", "CALDAV_URL", "IMAP_HOSTS", "LMTP_HOSTS", "DOVECOT_BACKENDS"):
         os.environ.pop(name, None)
     return var_dir
+
+
+@contextmanager
+def alone() -> Iterator[Path]:
+    """For a section run by itself (`python -m bench.<section>`): a fresh var/ directory,
+    Django set up and migrated, the directory removed afterwards."""
+    var_dir = prepare()
+    try:
+        import django
+
+        django.setup()
+        from bench import stack
+
+        stack.migrate()
+        yield Path(var_dir)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)

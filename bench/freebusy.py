@@ -11,7 +11,6 @@ page needs from the database.
 """
 
 import os
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -109,17 +108,10 @@ def markdown(result: FreeBusyResult) -> list[str]:
 
 
 def main() -> None:
-    var_dir = environment.prepare()
-    try:
-        import django
+    with environment.alone():
+        from bench import stats
 
-        django.setup()
-        from bench import stack, stats
-
-        stack.migrate()
         print("\n".join(markdown(run(stats.repeat_count(30)))))
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -244,27 +244,18 @@ def markdown(result: SchedulingResult) -> list[str]:
 
 def main() -> None:
     """`python -m bench.scheduling`: this section alone, on a private stack, printed."""
-    import shutil
-
     from bench import environment
 
-    var_dir = environment.prepare()
-    try:
-        import django
-
-        django.setup()
+    with environment.alone() as var_dir:
         from bench import stack, stats
 
-        stack.migrate()
         person = stack.make_person("bench.organiser")
         server = stack.dovecot()
         server.start()
         try:
-            print("\n".join(markdown(run(person, Path(var_dir), stats.repeat_count(30)))))
+            print("\n".join(markdown(run(person, var_dir, stats.repeat_count(30)))))
         finally:
             server.stop()
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,19 +3,16 @@ write each event (with its exceptions) to the chosen calendar; a UID already the
 updated, not doubled."""
 
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from calendar_app import ical
 from dav.client import DavConflict, DavRefused, dav_session
+from mail.models import stored
 
 MAX_EVENTS = 1000  # per import; a larger file is imported in part, and says so
 MAX_DESCRIPTION = 20_000
@@ -150,31 +147,22 @@ def import_into(user, calendar: str, report: ImportReport) -> tuple[int, int, li
 
 
 # --- The uploaded file between preview and import -----------------------------------------
+# In the database (mail.models.stored): the confirmation may reach another web node.
 
-
-def _folder() -> Path:
-    folder = Path(settings.VAR_DIR) / "agenda-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+KEEP_SECONDS = 24 * 3600  # a preview nobody confirmed, a day later
 
 
 def keep_upload(user, data: bytes) -> str:
-    folder = _folder()
-    for old in folder.glob("*.ics"):  # a preview nobody confirmed, a day later
-        if old.stat().st_mtime < time.time() - 86400:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    (folder / f"{user.pk}-{token}.ics").write_bytes(data)
-    return token
+    return stored.keep(user, "agenda.ics", data, seconds=KEEP_SECONDS).token
 
 
 def kept_upload(user, token: str, *, remove: bool = False) -> bytes | None:
     if not TOKEN.match(token or ""):
         return None
-    path = _folder() / f"{user.pk}-{token}.ics"
-    if not path.exists():
+    upload = stored.kept(user, token)
+    if upload is None:
         return None
-    data = path.read_bytes()
+    data = stored.read(upload.chunks)
     if remove:
-        path.unlink(missing_ok=True)
+        stored.forget(upload)
     return data

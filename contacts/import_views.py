@@ -41,6 +41,9 @@ def preview(request, pk: int):
     imp = _mine(request, pk)
     if imp.status != ContactImport.Status.PREVIEW:
         return redirect("contacts:import_status", imp.pk)
+    if not importing.is_kept(imp):
+        messages.error(request, _("This import has expired: choose the file again."))
+        return redirect("contacts:import")
     context = {"imp": imp, "fields": import_files.FIELDS, **importing.preview(imp)}
     if request.method == "POST":
         mapping = None
@@ -51,7 +54,9 @@ def preview(request, pk: int):
             if not any(mapping):
                 messages.error(request, _("Choose what at least one column holds."))
                 return render(request, "contacts/import_preview.html", context)
-        importing.confirm(imp, mapping)
+        if not importing.confirm(imp, mapping):
+            messages.error(request, _("This import has expired: choose the file again."))
+            return redirect("contacts:import")
         return redirect("contacts:import_status", imp.pk)
     if imp.kind == "csv":
         context["columns"] = [

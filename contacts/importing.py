@@ -1,4 +1,5 @@
-"""Importing vCards or a CSV into «Contacts»: kept on disk between the preview and the
+"""Importing vCards or a CSV into «Contacts»: kept in the database (mail.models.stored, so any
+web node shows the preview and any worker imports it) between the preview and the
 confirmation, then written by the worker in chunks (a 50,000-row file never holds a page, and
 a restarted worker goes on where the last chunk ended). Every row is imported or named in the
 French report; a UID or an e-mail address already in the book updates that contact instead of
@@ -16,11 +17,9 @@ history) at the first sync that follows."""
 import hashlib
 import logging
 import re
-import secrets
 import uuid
-from pathlib import Path
 
-from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from contacts import import_files, vcard
@@ -29,6 +28,7 @@ from contacts.models import ContactImport, IndexedContact
 from contacts.services import CONTACTS, ensure_books
 from convergence.queueing import enqueue_on_commit
 from dav.carddav import DavConflict, DavRefused, Resource, carddav_session
+from mail.models import stored
 
 logger = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
@@ -39,13 +39,8 @@ BULK_GROWTH = 2  # …and of the next ones, twice what the book holds: each card
 BULK_TIMEOUT = 900  # seconds for the worker's whole-book requests
 BULK_ATTEMPTS = 3
 PREVIEW_ROWS = 5
+PREVIEW_SECONDS = 24 * 3600  # a preview nobody confirms keeps its file a day at most
 NAMESPACE = uuid.UUID("0f7c2b9e-5d1a-4e8b-9a53-7c1e2f4d6b80")
-
-
-def _directory() -> Path:
-    path = Path(settings.VAR_DIR) / "contacts-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def start(user, upload) -> ContactImport:
@@ -62,15 +57,22 @@ def start(user, upload) -> ContactImport:
         mapping = [import_files.guess(h) for h in table.headings]
     if not total:
         raise import_files.UnreadableFile
-    path = _directory() / f"{user.pk}-{secrets.token_hex(16)}.txt"
-    path.write_text(text, encoding="utf-8")
-    return ContactImport.objects.create(owner=user, file_name=upload.name[:200], path=path.name,
-                                        kind=kind, encoding=encoding, mapping=mapping,
-                                        total=total)  # fmt: skip
+    with transaction.atomic():
+        kept = stored.keep(user, upload.name, text.encode(), seconds=PREVIEW_SECONDS)
+        return ContactImport.objects.create(owner=user, file_name=upload.name[:200],
+                                            upload=kept, kind=kind, encoding=encoding,
+                                            mapping=mapping, total=total)  # fmt: skip
+
+
+def is_kept(imp: ContactImport) -> bool:
+    """False once a preview waited too long: the file is gone, it must be chosen again."""
+    return imp.upload_id is not None and stored.kept(imp.owner, imp.upload.token) is not None
 
 
 def _text(imp: ContactImport) -> str:
-    return (_directory() / imp.path).read_text(encoding="utf-8")
+    if imp.upload_id is None:
+        raise stored.ContentMissing(f"contacts import {imp.pk} has no file any more")
+    return stored.read(imp.upload.chunks).decode()
 
 
 def preview(imp: ContactImport) -> dict:
@@ -89,12 +91,17 @@ def preview(imp: ContactImport) -> dict:
                                                     table.rows[:PREVIEW_ROWS]]}  # fmt: skip
 
 
-def confirm(imp: ContactImport, mapping: list[str] | None = None) -> None:
-    if mapping is not None:
-        imp.mapping = mapping
-    imp.status = ContactImport.Status.RUNNING
-    imp.save(update_fields=["mapping", "status"])
-    enqueue_on_commit("contacts.tasks.run_import", imp.pk)
+def confirm(imp: ContactImport, mapping: list[str] | None = None) -> bool:
+    """Queues the import, its file kept until it ends; False when the preview expired."""
+    with transaction.atomic():
+        if imp.upload_id is None or not stored.hold(imp.upload):
+            return False
+        if mapping is not None:
+            imp.mapping = mapping
+        imp.status = ContactImport.Status.RUNNING
+        imp.save(update_fields=["mapping", "status"])
+        enqueue_on_commit("contacts.tasks.run_import", imp.pk)
+    return True
 
 
 def _items(imp: ContactImport, start: int, stop: int) -> list[tuple[int, str | vcard.Contact]]:
@@ -193,10 +200,12 @@ def run_chunk(imp_id: int) -> bool:
     imp.updated += updated
     imp.problems += problems
     finished = imp.done >= imp.total or not done
+    upload = None
     if finished:
         imp.status = ContactImport.Status.DONE
-        (_directory() / imp.path).unlink(missing_ok=True)
+        upload, imp.upload = imp.upload, None
     imp.save()
+    stored.forget(upload)
     reindex_book(user.username, CONTACTS, timeout=BULK_TIMEOUT)
     return not finished
 

@@ -59,7 +59,10 @@ class ContactImport(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     file_name = models.CharField(max_length=200)  # as uploaded, for the page
-    path = models.CharField(max_length=300)  # under var/contacts-imports/
+    # The file, in the database (any web node shows the preview, any worker imports it);
+    # gone (None) once the import is done, or when a preview waited more than a day.
+    upload = models.OneToOneField("mail.KeptUpload", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")  # fmt: skip
     kind = models.CharField(max_length=10)  # vcard, csv
     encoding = models.CharField(max_length=30)
     mapping = models.JSONField(default=list)  # CSV: the field of each column

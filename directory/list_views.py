@@ -49,7 +49,11 @@ def create(request):
         )
         messages.success(request, _("The list %(address)s is ready.") % {"address": dlist.address})
         return redirect("directory:list", list_id=dlist.pk)
-    return render(request, "directory/list_create.html", {"form": form})
+    return render(request, "directory/list_create.html", {
+        "form": form, "title": _("Create a project list"),
+        "intro": _("You will be its owner and its first member: you add the others, and decide "
+                   "who may write to it."),
+    })  # fmt: skip
 
 
 @login_required
@@ -67,7 +71,12 @@ def create_discipline(request):
         )
         messages.success(request, _("The list %(address)s is ready.") % {"address": dlist.address})
         return redirect("directory:list", list_id=dlist.pk)
-    return render(request, "directory/discipline_list_create.html", {"form": form})
+    return render(request, "directory/list_create.html", {
+        "form": form, "title": _("Create a discipline list"),
+        "intro": _("Everyone teaching the discipline in the chosen bassin (or établissement, or "
+                   "the whole académie) is a member, as the HR import says: arrivals join and "
+                   "departures leave by themselves."),
+    })  # fmt: skip
 
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from accounts import account_mail
+from mail.models import stored
 from mail.outgoing import sending, shared_files
 from mail.pipeline import delivery, filters
 from mail.pipeline.context import DeliveryDeferred
@@ -62,8 +63,9 @@ def send_due_messages() -> int:
 
 
 @shared_task
-def purge_expired_shared_files() -> int:
-    return shared_files.purge_expired()
+def purge_expired_stored_files() -> int:
+    """Links past their date and uploads nobody confirmed in time free their storage."""
+    return shared_files.purge_expired() + stored.purge_expired_uploads()
 
 
 @shared_task

@@ -4,9 +4,10 @@ panel of a message, the signatures of the mailboxes one writes from. Everything 
 the other way: this app builds on mail's access checks, IMAP adapter and models."""
 
 from mail.access import mailbox_rights
+from mail.imap.teamwork import state_of
 from mail.models import Mailbox
 from shared_mailboxes import journal
-from shared_mailboxes.models import MailboxSignature
+from shared_mailboxes.models import MailboxSignature, MessageWork
 from shared_mailboxes.teamwork import MessageRef, panel
 
 
@@ -55,3 +56,9 @@ def mailbox_signature_for(user, mailbox) -> MailboxSignature | None:
     if mailbox is None or not mailbox_rights(user, mailbox).shared:
         return None
     return MailboxSignature.objects.filter(mailbox=mailbox, is_default=True).first()
+
+
+def state_label(keywords) -> str:
+    """The label of the state keyword of a message («À traiter»…), or ""."""
+    state = state_of(keywords or ())
+    return MessageWork.State(state).label if state else ""

@@ -2,6 +2,7 @@
 reported in French and imported in part, never a 500."""
 
 import html
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calendar_app import ical, importing
 from dav.client import dav_session
+from mail.models import KeptUpload
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("empty_store")
@@ -29,9 +31,10 @@ def _preview(client, data: bytes, calendar: str = "personnel"):
                                              "calendar": calendar})  # fmt: skip
 
 
-def _import(client, preview, calendar: str = "personnel"):
+def _import(client, preview, calendar: str = "personnel", follow: bool = False):
     return client.post("/agenda/importer/", {"step": "import", "calendar": calendar,
-                                             "token": preview.context["token"]})  # fmt: skip
+                                             "token": preview.context["token"]},
+                       follow=follow)  # fmt: skip
 
 
 def _summaries(calendar: str = "personnel") -> list[str]:
@@ -56,6 +59,17 @@ def test_preview_then_import_then_again_updates_instead_of_doubling(signed_in):
     again = _import(signed_in, _preview(signed_in, data)).content.decode()
     assert "0 créés, 2 mis à jour" in again
     assert len(_summaries()) == 2
+
+
+def test_the_preview_and_the_import_may_reach_two_web_nodes(signed_in, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "node-a"  # the preview on one node…
+    preview = _preview(signed_in, (FIXTURES / "outlook_and_recurring.ics").read_bytes())
+    shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+    settings.VAR_DIR = tmp_path / "node-b"  # …the confirmation on another, with its own disk
+    assert "2 créés, 0 mis à jour" in _import(signed_in, preview).content.decode()
+    assert not KeptUpload.objects.filter(token=preview.context["token"]).exists()
+    expired = _import(signed_in, preview, follow=True).content.decode()
+    assert "Cet import a expiré : choisissez de nouveau le fichier." in html.unescape(expired)
 
 
 def test_a_malformed_file_is_imported_in_part_with_a_french_report(signed_in):

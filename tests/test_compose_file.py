@@ -20,6 +20,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+from kombu import Connection
 
 from convergence.env import backends, endpoints
 from devstack.dovecot import DovecotConfig
@@ -189,6 +190,32 @@ def test_the_apps_reach_dovecot_through_the_proxy_and_the_proxy_its_backends():
                                           service["environment"]["LMTP_PORT"])  # fmt: skip
         volumes |= set(service["volumes"])
     assert len(volumes) == 2, "each backend has its own Maildirs"
+
+
+def test_rabbitmq_is_an_option_under_its_profile():
+    """Redis is the broker unless CELERY_BROKER_URL says otherwise; the `rabbitmq` profile
+    starts RabbitMQ, the apps wait for it only then, and the URL the file gives names it."""
+    rabbitmq = SERVICES["rabbitmq"]
+    assert rabbitmq["profiles"] == ["rabbitmq"]
+    assert [name for name, service in SERVICES.items() if "profiles" in service] == ["rabbitmq"]
+    assert "rabbitmq-data" in COMPOSE["volumes"] and "healthcheck" in rabbitmq
+    broker = COMPOSE["x-app"]["environment"]["CELERY_BROKER_URL"]
+    assert broker == "${CELERY_BROKER_URL:-redis://redis:6379/0}"
+    assert Connection(broker.split(":-", 1)[1].rstrip("}")).transport_cls == "redis"
+    for name, service in APP_SERVICES.items():  # those that reach the broker
+        if "redis" in service.get("depends_on", {}):
+            assert service["depends_on"]["rabbitmq"] == {"condition": "service_healthy",
+                                                         "required": False}, name  # fmt: skip
+    raw = (BASE_DIR / "docker-compose.yml").read_text()
+    (documented,) = re.findall(r"CELERY_BROKER_URL=(amqp://\S+)", raw)
+    url = Connection(documented.replace("${RABBITMQ_PASSWORD}", "secret"))
+    environment = rabbitmq["environment"]
+    assert (url.transport_cls, url.hostname, url.port) == ("amqp", "rabbitmq", 5672)
+    assert url.userid == environment["RABBITMQ_DEFAULT_USER"]
+    assert url.virtual_host == environment["RABBITMQ_DEFAULT_VHOST"]
+    assert environment["RABBITMQ_DEFAULT_PASS"].startswith("${RABBITMQ_PASSWORD")
+    readme = (BASE_DIR / "README.md").read_text()
+    assert documented in readme.split("## Déploiement", 1)[1].split("\n## ", 1)[0]
 
 
 def _parse(parser, name, value):

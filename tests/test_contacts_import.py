@@ -5,14 +5,18 @@ a column mapping with a preview, a French report row by row, duplicates updated 
 test_contacts_bulk_import.py)."""
 
 import re
+import shutil
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from contacts import importing
 from contacts.models import ContactImport, IndexedContact
 from dav.carddav import carddav_session
+from mail.models import KeptUpload
 from tests.conftest import wait_for
 from tests.contacts_helpers import empty_store  # noqa: F401 - fixture
 
@@ -85,6 +89,32 @@ def test_vcards_are_imported_whole_and_a_second_import_updates(signed_in, worker
     again = _import(signed_in, "contacts.vcf", VCARDS.encode())
     assert (again.created, again.updated) == (0, 2)
     assert IndexedContact.objects.filter(book="contacts").count() == 2
+
+
+def test_a_preview_on_one_web_node_is_imported_by_a_worker_on_another(
+        signed_in, worker, settings, tmp_path):  # fmt: skip
+    settings.VAR_DIR = tmp_path / "node-a"  # the upload on one web node…
+    response = _upload(signed_in, "contacts.vcf", VCARDS.encode())
+    shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+    settings.VAR_DIR = tmp_path / "node-b"  # …the preview on another; the worker has its own
+    assert "Hélène Dupré" in signed_in.get(response["Location"]).content.decode()
+    signed_in.post(response["Location"])
+    imp = ContactImport.objects.latest("pk")
+    wait_for(lambda: ContactImport.objects.get(pk=imp.pk).status == "done", timeout=60)
+    imp.refresh_from_db()
+    assert (imp.created, imp.updated, imp.upload) == (2, 0, None)
+    assert not KeptUpload.objects.exists()  # the file is not kept once imported
+
+
+def test_a_preview_left_for_a_day_must_be_uploaded_again(signed_in):
+    response = _upload(signed_in, "contacts.vcf", VCARDS.encode())
+    imp = ContactImport.objects.get()
+    KeptUpload.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    for page in (signed_in.get(response["Location"], follow=True),
+                 signed_in.post(response["Location"], follow=True)):  # fmt: skip
+        assert page.redirect_chain[-1][0] == "/contacts/importer/"
+        assert "Cet import a expiré : choisissez de nouveau le fichier." in page.content.decode()
+    assert ContactImport.objects.get(pk=imp.pk).status == "preview"
 
 
 def test_an_outlook_csv_in_windows_1252_with_its_mapping_and_report(signed_in, worker):

@@ -234,3 +234,13 @@ def test_the_people_one_writes_to_are_collected_by_the_worker(signed_in, prof, w
                             composition=composition, message_id="<x@test>")  # fmt: skip
     wait_for(lambda: IndexedContact.objects.filter(owner=prof, book="collectees").count() == 2)
     assert "Jeanne Parent" in signed_in.get("/contacts/collectees/").content.decode()
+
+
+def test_reading_a_card_back_leaves_no_warning_in_the_log(signed_in, caplog):
+    # The caldav library warned of a «deviation» on every text/vcard answer: log noise for
+    # every address-book read in production.
+    location = _create(signed_in)
+    caplog.clear()
+    assert "Hélène Dupré" in signed_in.get(location).content.decode()
+    assert signed_in.get(f"{location}modifier/").status_code == 200
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("caldav")]

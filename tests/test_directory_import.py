@@ -4,18 +4,21 @@ mailbox and an activation path; wrong input reported row by row, in French, noth
 
 import base64
 import io
+import shutil
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.numen import numen_hash
 from directory import hr_files, hr_import
 from directory.models import DistributionList, Etablissement
 from directory.search import search_people
-from mail.models import Mailbox
+from mail.models import KeptUpload, Mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -183,14 +186,47 @@ def test_support_checks_then_applies_an_export(client, agent, tmp_path):
     assert "Paul Ancien (ancien.prof)" in text  # leaves
     assert not User.objects.filter(username="helene.dupre").exists()
     token = page.context["token"]
-    assert (tmp_path / "imports" / token).stat().st_mode & 0o777 == 0o600
 
     done = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
     assert "Import effectué. Arrivées : 1" in done.content.decode()
     assert User.objects.get(username="helene.dupre").is_active
-    assert not (tmp_path / "imports" / token).exists()
+    assert not KeptUpload.objects.filter(token=token).exists()  # HR data not kept once used
     again = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
     assert "trop ancienne ou déjà appliquée" in again.content.decode()
+
+
+def test_the_check_and_the_apply_may_reach_two_web_nodes(client, agent, settings, tmp_path):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    settings.VAR_DIR = tmp_path / "node-a"  # the check on one node…
+    settings.VAR_DIR.mkdir()
+    export = EXPORT + "support.demo;Support;Sam;support;0311234Y;;;;;;;\n"
+    token = upload(client, export.encode("cp1252")).context["token"]
+    shutil.rmtree(settings.VAR_DIR)
+    settings.VAR_DIR = tmp_path / "node-b"  # …«Appliquer» on another, with its own disk
+    settings.VAR_DIR.mkdir()
+    done = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
+    assert "Import effectué. Arrivées : 1" in done.content.decode()
+    assert User.objects.get(username="helene.dupre").is_active
+
+
+def test_a_check_is_only_applied_by_its_agent_and_within_a_day(client, agent, academie):
+    from django.urls import reverse
+
+    client.force_login(agent)
+    export = EXPORT + "support.demo;Support;Sam;support;0311234Y;;;;;;;\n"
+    token = upload(client, export.encode("cp1252")).context["token"]
+    other = User.objects.create_user(username="support.autre", category="support",
+                                     email="support.autre@ac-demo.test", etablissement=academie)
+    client.force_login(other)
+    refused = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
+    assert "trop ancienne ou déjà appliquée" in refused.content.decode()
+    client.force_login(agent)
+    KeptUpload.objects.filter(token=token).update(expires_at=timezone.now() - timedelta(1))
+    late = client.post(reverse("support:directory_import"), {"token": token}, follow=True)
+    assert "trop ancienne ou déjà appliquée" in late.content.decode()
+    assert not User.objects.filter(username="helene.dupre").exists()
 
 
 def test_support_sees_wrong_rows_and_cannot_apply(client, agent):

@@ -4,7 +4,10 @@ transaction) and is read through the proxy's IMAP with the webmail's own client,
 as `login*master`; each backend holds only its own people's mail."""
 
 import imaplib
+import io
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,11 +20,11 @@ from convergence.env import backends, endpoints
 from devstack.dovecot import loopback_cluster
 from devstack.loopback import free_port
 from mail.dovecot_homes import assign_home, backend_counts, backend_of
-from mail.imap import close_all_sessions, imap_session
+from mail.imap import close_all_sessions, imap_session, pool
 from mail.imap.cache import folder_caches
 from mail.imap.types import MailStoreUnavailable
 from mail.transport.lmtp import lmtp_deliver
-from tests.conftest import PASSWORD, build_message, make_person, unique_subject
+from tests.conftest import PASSWORD, build_message, make_person, unique_subject, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -139,18 +142,38 @@ def test_the_proxy_carries_more_sessions_than_one_process_each_would_allow(throu
             session.shutdown()
 
 
-def test_a_mailbox_moved_by_hand_is_found_on_its_new_backend(through_proxy):
-    stores, _ = through_proxy
-    make_person("prof.demo")
-    call_command("dovecot_home", "prof.demo", "b2")
+def test_a_mailbox_moved_by_hand_is_found_on_its_new_backend(through_proxy, monkeypatch):
+    stores, proxy = through_proxy
+    prof = make_person("prof.demo")
+    _subjects("prof.demo")  # the webmail's pooled session (prof.demo*convergence), on b1
+    phone = imaplib.IMAP4("127.0.0.1", proxy.config.imap_port)
+    phone.login(prof.email, PASSWORD)  # a phone signed in with the address, on b1 too
+    out = io.StringIO()
+    call_command("dovecot_home", "prof.demo", "b2", stdout=out)
     assert DovecotHome.objects.get(imap_user="prof.demo").backend == "b2"
-    # Sessions opened before the move still reach the old backend (in production: `doveadm
-    # proxy kick` after a move); the webmail's own pool is emptied here.
-    close_all_sessions()
+    # Sessions opened before the move still reach the old backend: the operator runs the
+    # command printed, which kicks each name the mailbox may be proxied under.
+    kick = shlex.split(out.getvalue().splitlines()[-1])
+    assert kick == ["doveadm", "proxy", "kick", "prof.demo", "prof.demo*convergence", prof.email]
+    doveadm = ["doveadm", "-c", str(proxy.config.config_path), "proxy"]
+    kicked = subprocess.run([*doveadm, *kick[2:]], capture_output=True, text=True, check=False)
+    assert kicked.returncode == 0, kicked.stderr
+    # Each login process answers for itself: the count printed is not the total, the list is.
+    wait_for(lambda: "prof.demo" not in subprocess.run([*doveadm, "list"], capture_output=True,
+                                                       text=True, check=True).stdout)  # fmt: skip
+    with pytest.raises(imaplib.IMAP4.abort):
+        phone.noop()
     subject = unique_subject()
     lmtp_deliver(build_message(to="prof.demo@ac-demo.test", subject=subject).as_bytes(),
                  mail_from="a@example.org", imap_users=["prof.demo"])  # fmt: skip
+    # The pool checks a session idle for more than 2 s with a NOOP before lending it: the
+    # kicked one fails it and is replaced by a new one, on b2 (the idle time made zero here).
+    monkeypatch.setattr(pool, "_VERIFY_AFTER_SECONDS", 0)
     assert subject in _subjects("prof.demo")
+    with imaplib.IMAP4("127.0.0.1", proxy.config.imap_port) as phone:  # so does the phone
+        phone.login(prof.email, PASSWORD)
+        phone.select("INBOX")
+        assert phone.search(None, "SUBJECT", f'"{subject}"')[1][0]
     assert "prof.demo" in _maildir_users(stores[1])
     assert backend_counts()["b2"] >= 1
     with pytest.raises(CommandError, match="Unknown backend"):

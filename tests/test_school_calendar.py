@@ -5,7 +5,7 @@ them: the right-to-disconnect hold, quiet hours and the absence message."""
 import io
 import json
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,14 +31,22 @@ def paris(*args) -> datetime:
 
 def test_the_shipped_holidays_start_on_a_saturday_and_end_on_a_monday():
     holidays = school_calendar.all_holidays()
-    for zone in "ABC":
+    year = ["Vacances de la Toussaint", "Vacances de Noël", "Vacances d'hiver",
+            "Vacances de printemps", "Pont de l'Ascension", "Vacances d'été"]
+    for zone in "ABC":  # 2026-2027 and 2027-2028
         mine = [h for h in holidays if h.zone == zone and h.start >= date(2026, 9, 1)]
-        assert [h.description for h in mine] == [
-            "Vacances de la Toussaint", "Vacances de Noël", "Vacances d'hiver",
-            "Vacances de printemps", "Vacances d'été"]
+        assert [h.description for h in mine] == year + year
     for holiday in holidays:
-        assert holiday.start.isoweekday() == 6, holiday
-        assert holiday.end.isoweekday() == 1 or holiday.description == "Vacances d'été", holiday
+        if holiday.description == "Pont de l'Ascension":  # from Ascension Thursday
+            assert holiday.start == school_calendar.easter(holiday.start.year) + timedelta(39)
+        elif holiday.description != "Vacances d'été":  # 2028's begins on a Tuesday
+            assert holiday.start.isoweekday() == 6, holiday
+        # Classes resume on a Monday, or on the Tuesday after a Monday that is a public holiday.
+        resume = holiday.end
+        if resume.isoweekday() == 2:
+            assert school_calendar.is_public_holiday(resume - timedelta(1)), holiday
+        else:
+            assert resume.isoweekday() == 1 or holiday.description == "Vacances d'été", holiday
 
 
 @pytest.mark.parametrize(("academie", "zone"), [
@@ -94,13 +102,16 @@ def test_the_command_refreshes_one_zone_from_an_official_ics(holidays_copy):
     assert "3 holidays imported for C" in out.getvalue()
     data = json.loads(holidays_copy.read_text())
     zone_c = [h for h in data["holidays"] if "C" in h["zones"]]
-    assert [(h["description"], h["start"], h["end"]) for h in zone_c] == [
+    assert [(h["description"], h["start"], h["end"]) for h in zone_c
+            if h["school_year"] == "2026-2027"] == [
         ("Vacances de la Toussaint", "2026-10-17", "2026-11-02"),
         ("Vacances d'Hiver", "2027-02-06", "2027-02-22"),
         ("Vacances d'été", "2027-07-03", "2027-09-01"),  # closed by the rentrée of the file
     ]  # the exam is not a holiday
+    # The school years and zones the file does not hold are kept.
+    assert len([h for h in zone_c if h["school_year"] == "2027-2028"]) == 6
     zone_a = [h["description"] for h in data["holidays"] if "A" in h["zones"]]
-    assert len(zone_a) == 5  # the other zones are kept
+    assert len(zone_a) == 12
     assert school_calendar.in_school_holidays(date(2027, 8, 31), "C")
     assert not school_calendar.in_school_holidays(date(2027, 4, 5), "C")  # not in the file
 

@@ -1,6 +1,7 @@
 """The bytes another node must read live in the database, a chunk per row: the spooled
-messages (mail/pipeline/spool.py) and the files sent as links (mail/outgoing/shared_files.py),
-and the migration that brought them there from the old folders."""
+messages (mail/pipeline/spool.py), the files sent as links (mail/outgoing/shared_files.py),
+the uploads kept between two requests (the imports' previews), and the migration that brought
+them there from the old folders."""
 
 import importlib
 import io
@@ -11,15 +12,18 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from mail.models import SharedFile, SpoolChunk, SpooledMessage, stored
+from contacts.models import ContactImport
+from mail.models import KeptUpload, SharedFile, SpoolChunk, SpooledMessage, stored
 from mail.outgoing import shared_files
 from mail.outgoing.compose import Upload
 from mail.pipeline.spool import discard_spooled, read_spooled, spool_message
+from mail.tasks import purge_expired_stored_files
 
 pytestmark = pytest.mark.django_db
 HEADER = b"Received: from test\r\n"
@@ -92,6 +96,27 @@ def test_a_shared_file_is_downloaded_chunk_by_chunk_then_purged(small_chunks, cl
     assert client.get(reverse("shared_file", args=[shared.token])).status_code == 410
 
 
+def test_an_upload_is_kept_for_its_owner_until_it_expires_or_is_held(small_chunks, person):
+    other = User.objects.create_user(username="autre.test", email="autre.test@ac-demo.test")
+    data = bytes(range(256))
+    upload = stored.keep(person, "export.csv", data[:56], io.BytesIO(data[56:]), seconds=60)
+    assert upload.chunks.count() == 3 and len(upload.token) == 32
+    assert stored.kept(other, upload.token) is None  # a token is not enough: its owner only
+    assert stored.read(stored.kept(person, upload.token).chunks) == data
+
+    held = stored.keep(person, "contacts.vcf", b"BEGIN:VCARD", seconds=60)
+    assert stored.hold(held)  # an import started: kept until it ends, however long
+    late = stored.keep(person, "agenda.ics", b"BEGIN:VCALENDAR", seconds=60)
+    KeptUpload.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(1))
+    assert stored.kept(person, late.token) is None and not stored.hold(late)
+
+    assert purge_expired_stored_files() == 1  # the hourly sweep (CELERY_BEAT_SCHEDULE)
+    assert set(KeptUpload.objects.values_list("pk", flat=True)) == {upload.pk, held.pk}
+    assert not stored.KeptUploadChunk.objects.filter(upload_id=late.pk).exists()
+    stored.forget(held)
+    assert stored.kept(person, held.token) is None and not held.chunks.exists()
+
+
 def test_the_migration_copies_the_old_folders_into_the_database(
     tmp_path, monkeypatch, settings, person
 ):
@@ -126,6 +151,37 @@ def test_the_migration_copies_the_old_folders_into_the_database(
     assert not lost.chunks.exists()  # its file was already gone: it stays so
     assert b"".join(shared_files.content(kept)) == b"pdf"
     assert not revoked.chunks.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_contacts_migration_copies_the_imports_not_done_into_the_database(
+    tmp_path, settings
+):
+
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "contacts-imports").mkdir()
+    before = [("contacts", "0001_initial")]
+    after = [("contacts", "0002_import_file_in_the_database")]
+    owner = User.objects.create_user(username="camille.test")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        for status in ("preview", "running", "done"):
+            (tmp_path / "contacts-imports" / f"{status}.txt").write_text(f"BEGIN:VCARD {status}")
+            old.get_model("contacts", "ContactImport").objects.create(
+                owner_id=owner.pk, file_name=f"{status}.vcf", path=f"{status}.txt",
+                kind="vcard", encoding="utf-8", status=status)  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+
+    imports = {row.status: row for row in ContactImport.objects.select_related("upload")}
+    assert stored.read(imports["preview"].upload.chunks) == b"BEGIN:VCARD preview"
+    assert imports["preview"].upload.expires_at > timezone.now()  # a day, as a new preview
+    assert stored.read(imports["running"].upload.chunks) == b"BEGIN:VCARD running"
+    assert imports["running"].upload.expires_at is None  # until the worker is done
+    assert imports["done"].upload is None
 
 
 def test_captured_mail_is_printed_for_the_developer(person):

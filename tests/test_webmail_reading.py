@@ -1,5 +1,7 @@
 """Reading one message against a real Dovecot: sandboxed HTML, images, parts, source, headers."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -53,6 +55,45 @@ def test_html_message_in_a_sandboxed_frame_with_remote_images_blocked(
     client.logout()  # the sandboxed frame sends no cookie: the signed URL is enough
     assert b"".join(client.get(inline).streaming_content) == PNG
     assert client.get(inline.replace("?t=", "?t=x")).status_code == 404
+
+
+def frame_src(page) -> str:
+    return page.text.split('class="cv-body-frame"')[1].split('src="')[1].split('"')[0].replace(
+        "&amp;", "&"
+    )
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(r"\?t=[^\"]+", "?t=…", html)
+
+
+def test_the_frame_shows_what_the_page_just_read_and_nothing_else(
+    client, prof, colleague, image_server
+):
+    """The message page hands its body to the frame (views/reading.py, «handover»): the frame
+    must show the same thing as if it had read the message itself, only for that message, that
+    person, and while they may still read the mailbox."""
+    base, _ = image_server
+    first, second = unique_subject("Lettre"), unique_subject("Autre lettre")
+    deliver(prof, html_message(prof.email, first, base))
+    message = build_message(to=prof.email, subject=second, body="Version texte.")
+    message.add_alternative("<p>Deuxième</p>", subtype="html")
+    deliver(prof, message)
+    client.force_login(prof)
+    links, others = urls(prof, first), urls(prof, second)
+
+    src = frame_src(client.get(links["message"]))
+    assert src.startswith(links["body"] + "?v=")
+    handed = client.get(src)
+    assert handed.status_code == 200 and handed["Cache-Control"] == "private, no-store"
+    assert without_tokens(handed.text) == without_tokens(client.get(links["body"]).text)
+    assert "Bonjour <b>Camille</b>" in handed.text and "<script" not in handed.text
+
+    key = src.partition("?")[2]
+    assert "Deuxième" in client.get(f"{others['body']}?{key}").text  # another message: read it
+
+    client.force_login(colleague)
+    assert client.get(src).status_code == 404  # not their mailbox, whatever the key
 
 
 def test_always_show_images_from_a_trusted_sender(client, prof, image_server, settings):

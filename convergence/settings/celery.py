@@ -28,8 +28,8 @@ CELERY_TIMEZONE = "Europe/Paris"
 # (convergence/beat.py), so it is sent once, and a node's failure stops nothing.
 CELERY_BEAT_SCHEDULER = "convergence.beat:ClaimingScheduler"
 CELERY_BEAT_SCHEDULE = {
-    "purge-expired-shared-files": {
-        "task": "mail.tasks.purge_expired_shared_files",
+    "purge-expired-stored-files": {
+        "task": "mail.tasks.purge_expired_stored_files",
         "schedule": 3600.0,
     },
     "send-waiting-messages": {

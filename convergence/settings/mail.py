@@ -71,6 +71,10 @@ SHARED_FILES_DIR = Path(env("SHARED_FILES_DIR", str(VAR_DIR / "shared")))
 # A pending message untouched for this long is queued again by the periodic sweep.
 SPOOL_STALLED_SECONDS = env_int("SPOOL_STALLED_SECONDS", 300)
 DELIVERY_CLAIM_SECONDS = env_int("DELIVERY_CLAIM_SECONDS", 120)
+# How long a task's claim on a message it sends (submit, then file in Sent) lasts: far longer
+# than any step can run (the SMTP client's 30 s per exchange), so only a killed worker's
+# message is taken again, after this long.
+SEND_CLAIM_SECONDS = env_int("SEND_CLAIM_SECONDS", 600)
 # Fault-injection hook for the tests only, 0 (off) in production: the worker waits this long
 # after Dovecot stored a message and before it records the recipients as served, so a test
 # can kill it inside that window.

@@ -1,4 +1,6 @@
-"""Bytes that another node must read: the spooled messages and the files sent as links.
+"""Bytes that another node must read: the spooled messages, the files sent as links, and the
+files uploaded in one request and used by a later one (``KeptUpload``: an import checked on
+one web node and confirmed on another, or run by a worker elsewhere).
 
 They live in the database, as rows of up to ``CHUNK_BYTES`` (bytea on PostgreSQL, BLOB on
 SQLite), written and read one chunk at a time so that neither the gateway nor a download
@@ -8,10 +10,14 @@ SQLite's ``synchronous=FULL``) and every gateway, worker and web node can read t
 """
 
 import os
+import secrets
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import BinaryIO
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 
 CHUNK_BYTES = 1024 * 1024
 Content = bytes | bytearray | memoryview | BinaryIO
@@ -49,6 +55,40 @@ class SharedFileChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shared_id} #{self.seq}"
+
+
+def _token() -> str:
+    return secrets.token_hex(16)
+
+
+class KeptUpload(models.Model):
+    """An uploaded file waiting for its next step (a confirmation, the worker's chunks),
+    named by an unguessable token and read only by the person who sent it. Until
+    ``expires_at`` (None: until its import ends and discards it); ``purge_expired`` then
+    deletes it, so a preview nobody confirms does not keep the file (HR data among them)."""
+
+    token = models.CharField(max_length=32, unique=True, default=_token)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)  # as uploaded
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.name}"
+
+
+class KeptUploadChunk(models.Model):
+    upload = models.ForeignKey(KeptUpload, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "seq"], name="unique_kept_upload_chunk")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id} #{self.seq}"
 
 
 def size_of(*pieces: Content) -> int:
@@ -128,3 +168,46 @@ def has_content(chunks) -> bool:
 
 def discard(chunks) -> None:
     chunks.all().delete()
+
+
+# --- Uploads kept between two requests ----------------------------------------------------
+
+
+def keep(owner, name: str, *pieces: Content, seconds: int | None) -> KeptUpload:
+    """Stores the upload for ``seconds`` (None: until ``forget``); returns it, its token
+    to be carried by the next request."""
+    expires_at = None if seconds is None else timezone.now() + timedelta(seconds=seconds)
+    with transaction.atomic():
+        upload = KeptUpload.objects.create(owner=owner, name=name[:200], expires_at=expires_at)
+        store(upload.chunks, *pieces)
+    return upload
+
+
+def kept(owner, token: str) -> KeptUpload | None:
+    """The owner's upload of this token, unless it expired (or was used and forgotten)."""
+    return (
+        KeptUpload.objects.filter(owner=owner, token=token)
+        .exclude(expires_at__lt=timezone.now())
+        .first()
+    )
+
+
+def hold(upload: KeptUpload) -> bool:
+    """Keeps a still-valid upload until ``forget`` (an import that starts now may outlive the
+    preview's delay); False when it expired meanwhile."""
+    return bool(
+        KeptUpload.objects.filter(pk=upload.pk)
+        .exclude(expires_at__lt=timezone.now())
+        .update(expires_at=None)
+    )
+
+
+def forget(upload: KeptUpload | None) -> None:
+    if upload is not None:
+        KeptUpload.objects.filter(pk=upload.pk).delete()
+
+
+def purge_expired_uploads() -> int:
+    """Deletes the uploads past their delay, with their chunks; how many."""
+    _count, by_model = KeptUpload.objects.filter(expires_at__lt=timezone.now()).delete()
+    return by_model.get(KeptUpload._meta.label, 0)

@@ -14,7 +14,7 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
@@ -164,33 +164,42 @@ def cancel_send(outgoing: OutgoingMessage) -> bool:
 
 
 def do_send_message(outgoing_id: int) -> None:
-    """Idempotent: a sent message is not submitted again, a filed copy not filed twice."""
-    outgoing = OutgoingMessage.objects.select_related("mailbox", "user").get(id=outgoing_id)
-    if outgoing.status == OutgoingMessage.Status.WAITING:
-        if outgoing.send_after > timezone.now():
-            return  # a newer task will come at the right time
+    """Once, whatever runs it and how often: the countdown task, the sweeps' and the broker's
+    redelivery may each bring a task for the same message, two at a time. Each step (submit,
+    then file the copy) is claimed first (``_claimed``): a second task skips what the first
+    is doing, and what a step finished is saved before the next one is claimed."""
+    outgoing = _claimed(
+        outgoing_id, OutgoingMessage.Status.WAITING, send_after__lte=timezone.now()
+    )  # not due yet: a newer task comes at the right time (or «envoyer maintenant»)
+    if outgoing is not None:
         _submit(outgoing)
-    if outgoing.status == OutgoingMessage.Status.SUBMITTED:
+        if outgoing.status == OutgoingMessage.Status.SUBMITTED:
+            _discard_draft(outgoing)
+    outgoing = _claimed(outgoing_id, OutgoingMessage.Status.SUBMITTED)
+    if outgoing is not None:
         _file_sent_copy(outgoing)
 
 
-def _submit(outgoing: OutgoingMessage) -> None:
-    # Claim it: a second task (the sweeps') that loses this race leaves it alone, and a
-    # cancel or a scheduled time moved meanwhile wins over this task.
+def _claimed(outgoing_id: int, status: str, **conditions) -> OutgoingMessage | None:
+    """The row, if it is in ``status`` and no living task holds it. A conditional UPDATE: of
+    two tasks exactly one wins, on PostgreSQL and SQLite alike, and no transaction stays open
+    while the gateway or Dovecot answers (SQLite's one writer would stop the gateway's own
+    writes). The claim (SEND_CLAIM_SECONDS) outlasts any step many times over: a killed
+    worker's message is taken again after it, never a living task's."""
     now = timezone.now()
-    claimed = (
-        OutgoingMessage.objects.filter(
-            id=outgoing.id, status=OutgoingMessage.Status.WAITING, send_after__lte=now
-        )
+    won = (
+        OutgoingMessage.objects.filter(id=outgoing_id, status=status, **conditions)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            attempts=F("attempts") + 1,
-            claimed_until=now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS),
-        )
+        .update(claimed_until=now + timedelta(seconds=settings.SEND_CLAIM_SECONDS))
     )
-    if not claimed:
-        return
+    if not won:
+        return None
+    return OutgoingMessage.objects.select_related("mailbox", "user").get(id=outgoing_id)
+
+
+def _submit(outgoing: OutgoingMessage) -> None:
     outgoing.attempts += 1
+    outgoing.claimed_until = None  # whatever happens below, the row is saved free
     try:
         smtp.submit_as(
             outgoing.user.username,
@@ -200,35 +209,38 @@ def _submit(outgoing: OutgoingMessage) -> None:
         )
     except smtp.GatewayUnavailable as exc:
         outgoing.last_error = str(exc)
-        outgoing.claimed_until = None
         outgoing.save(update_fields=["attempts", "last_error", "claimed_until"])
         raise SendingDeferred(str(exc)) from exc
     except smtp.GatewayRejected as exc:
         outgoing.status = OutgoingMessage.Status.REFUSED
         outgoing.last_error = str(exc)
-        outgoing.save(update_fields=["attempts", "status", "last_error"])
+        outgoing.save(update_fields=["attempts", "status", "last_error", "claimed_until"])
         logger.warning("outgoing %s refused: %s", outgoing.id, exc)
         return
     outgoing.status = OutgoingMessage.Status.SUBMITTED
     outgoing.sent_at = timezone.now()
     outgoing.last_error = ""
-    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-    _discard_draft(outgoing)
+    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error", "claimed_until"])
 
 
 def _file_sent_copy(outgoing: OutgoingMessage) -> None:
-    if outgoing.kind != OutgoingMessage.Kind.MESSAGE:  # receipts and digests: no copy
-        outgoing.status = OutgoingMessage.Status.SENT
-        outgoing.save(update_fields=["status"])
-        return
-    try:
-        with imap_session(outgoing.mailbox.imap_user) as box:
-            sent = box.special_folder("sent") or "Sent"
-            box.append(sent, bytes(outgoing.raw), seen=True)
-    except MailStoreUnavailable as exc:
-        raise SendingDeferred(str(exc)) from exc
+    """A worker killed after Dovecot stored the copy but before the row said so leaves it
+    SUBMITTED: the next task finds the copy by its Message-ID and files none."""
+    if outgoing.kind == OutgoingMessage.Kind.MESSAGE:  # receipts and digests: no copy
+        # A day earlier: the server's calendar day may not be ours.
+        since = (outgoing.sent_at or timezone.now()) - timedelta(days=1)
+        try:
+            with imap_session(outgoing.mailbox.imap_user) as box:
+                sent = box.special_folder("sent") or "Sent"
+                if not box.holds_header(sent, "Message-ID", outgoing.message_id,
+                                        since=since.date()):  # fmt: skip
+                    box.append(sent, bytes(outgoing.raw), seen=True)
+        except MailStoreUnavailable as exc:
+            OutgoingMessage.objects.filter(id=outgoing.id).update(claimed_until=None)
+            raise SendingDeferred(str(exc)) from exc
     outgoing.status = OutgoingMessage.Status.SENT
-    outgoing.save(update_fields=["status"])
+    outgoing.claimed_until = None
+    outgoing.save(update_fields=["status", "claimed_until"])
 
 
 def _discard_draft(outgoing: OutgoingMessage) -> None:

@@ -1,5 +1,8 @@
 """Where mailboxes live among the Dovecot backends: list them, or move one by hand."""
 
+import shlex
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mail.dovecot_homes import (
@@ -16,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Without arguments: mailboxes per Dovecot backend. With IMAP_USER: its backend. "
         "With IMAP_USER BACKEND: the Dovecot proxy sends that mailbox to BACKEND from its next "
-        "login (copy its mail there first with `doveadm sync`)."
+        "login (copy its mail there first with `doveadm sync`); it prints the `doveadm proxy "
+        "kick` that disconnects the sessions still open on the old backend."
     )
 
     def add_arguments(self, parser):
@@ -42,3 +46,8 @@ class Command(BaseCommand):
                 f"Unknown backend {exc}; DOVECOT_BACKENDS names {', '.join(backend_names())}."
             ) from exc
         self.stdout.write(f"{imap_user} → {backend}")
+        # Dovecot 2.3 kicks exact names only: each one the mailbox may be proxied under.
+        address = Mailbox.objects.filter(imap_user=imap_user).values_list("address", flat=True)
+        names = [imap_user, f"{imap_user}*{settings.DOVECOT_MASTER_USER}", *address]
+        self.stdout.write("Sessions opened before stay on the old backend; on each proxy:\n"
+                          f"doveadm proxy kick {shlex.join(names)}")  # fmt: skip

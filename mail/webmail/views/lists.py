@@ -14,7 +14,12 @@ from mail.imap import InvalidRequest, imap_session
 from mail.imap.folders import find, label_for
 from mail.models import DraftBackup
 from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
-from mail.webmail.list_rows import conversation_rows, message_rows
+from mail.webmail.list_rows import (
+    conversation_rows,
+    conversation_rows_html,
+    message_rows,
+    message_rows_html,
+)
 from mail.webmail.views import junk
 from mail.webmail.views.common import page_size, query_without_page, safe_next, sidebar_context
 from mail.webmail.views.reading import reading_context
@@ -76,13 +81,11 @@ def folder(request, mailbox_id: int, folder: str):
     message_base = reverse("mail:message", args=[mailbox.id, folder, 1])[:-2]
     query_string = query_without_page(request)
     if view == "conversations":
-        rows = conversation_rows(page.conversations, message_base)
+        rows_html = conversation_rows_html(conversation_rows(page.conversations, message_base))
     else:
-        rows = message_rows(
-            page.envelopes,
-            _pane_link(query_string, page.page) if pane else lambda e: f"{message_base}{e.uid}/",
-            current_uid=reading["uid"] if reading else None,
-        )
+        href = _pane_link(query_string, page.page) if pane else lambda e: f"{message_base}{e.uid}/"
+        current_uid = reading["uid"] if reading else None
+        rows_html = message_rows_html(message_rows(page.envelopes, href, current_uid=current_uid))
     return render(
         request,
         "mail/folder.html",
@@ -93,7 +96,7 @@ def folder(request, mailbox_id: int, folder: str):
             "folder_label": label_for(current),
             "options": options,
             "query_string": query_string,
-            "rows": rows,
+            "rows_html": rows_html,
             "pane": pane,
             "view": view,
             "drafts": DraftBackup.objects.filter(user=request.user, mailbox=mailbox)[:3]

@@ -1,13 +1,16 @@
 """Reading one message: the page, its sandboxed body, parts, source, headers, print view."""
 
+import secrets
 from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -40,6 +43,11 @@ BODY_CSP = {
     "sandbox": ["allow-popups", "allow-popups-to-escape-sandbox"],
 }
 TOKEN_MAX_AGE = 3600
+# The message page hands its frame what it has just read (the frame's request follows within
+# a second, on any web process): the frame then needs no IMAP FETCH and no parsing. Larger
+# bodies are read again, as are frames opened later than this.
+BODY_HANDOVER_SECONDS = 300
+BODY_HANDOVER_MAX_CHARS = 512 * 1024
 
 
 def fetch_raw_or_404(request, mailbox_id: int, folder: str, uid: int, *, mark_seen: bool):
@@ -69,6 +77,35 @@ def _images_allowed(request, message, trusted: bool | None = None) -> bool:
     return _trusted(request, message) if trusted is None else trusted
 
 
+def _handover_key(user_id: int, key: str) -> str:
+    return f"mail-body:{user_id}:{key}"
+
+
+def _hand_over_body(request, mailbox, folder: str, uid: int, readable, images: bool) -> str:
+    """Keep the HTML just read for the frame's request; the key goes in the frame's URL."""
+    if len(readable.html) > BODY_HANDOVER_MAX_CHARS:
+        return ""
+    key = secrets.token_urlsafe(16)
+    cache.set(
+        _handover_key(request.user.id, key),
+        {"mailbox": mailbox.id, "folder": folder, "uid": uid, "html": readable.html,
+         "inline_parts": readable.inline_parts, "images": images},
+        BODY_HANDOVER_SECONDS,
+    )  # fmt: skip
+    return key
+
+
+def _handed_over(request, mailbox_id: int, folder: str, uid: int) -> dict | None:
+    """What the message page kept for this very message and user, if it is still there."""
+    key = request.GET.get("v", "")
+    if not key or len(key) > 64:
+        return None
+    kept = cache.get(_handover_key(request.user.id, key))
+    if not kept or (kept["mailbox"], kept["folder"], kept["uid"]) != (mailbox_id, folder, uid):
+        return None
+    return kept
+
+
 def _token(request, **payload) -> str:
     return signing.dumps({"user": request.user.id, **payload}, salt="mail-body-resource")
 
@@ -88,6 +125,8 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
     if readable.html is not None:
         safe = sanitize_html(readable.html, cid_url=lambda cid: None, remote_image_url=None)
     trusted = _trusted(request, readable)
+    images = _images_allowed(request, readable, trusted)
+    show_html = readable.html is not None and wants_html
     team = message_extras(request, mailbox, box, folder, uid, readable)
     return {
         **team,
@@ -95,8 +134,11 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         "uid": uid,
         "message": readable,
         "safe": safe,
-        "show_html": readable.html is not None and wants_html,
-        "images": _images_allowed(request, readable, trusted),
+        "show_html": show_html,
+        "body_key": _hand_over_body(request, mailbox, folder, uid, readable, images)
+        if show_html
+        else "",
+        "images": images,
         "external": bool(readable.sender_address) and _is_external(readable.sender_address),
         "trusted": trusted,
         "mark_read_after": preferences.mark_read if preferences.mark_read > 0 else None,
@@ -165,26 +207,35 @@ def conversation(request, mailbox_id: int, folder: str, uid: int):
 @csp_override(BODY_CSP)
 def body(request, mailbox_id: int, folder: str, uid: int):
     """The sanitised HTML body alone, for the sandboxed frame of the message page."""
-    mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
-    readable = read_message(raw)
-    if readable.html is None:
-        raise Http404
+    kept = _handed_over(request, mailbox_id, folder, uid)
+    if kept is not None:
+        mailbox = access_mailbox(request.user, mailbox_id)  # the rights may have changed since
+        html, inline_parts = kept["html"], kept["inline_parts"]
+        images = kept["images"] or request.GET.get("images") == "1"
+    else:
+        mailbox, raw = fetch_raw_or_404(request, mailbox_id, folder, uid, mark_seen=False)
+        readable = read_message(raw)
+        if readable.html is None:
+            raise Http404
+        html, inline_parts = readable.html, readable.inline_parts
+        images = _images_allowed(request, readable)
 
     def cid_url(content_id: str) -> str | None:
-        index = readable.inline_parts.get(content_id)
+        index = inline_parts.get(content_id)
         if index is None:
             return None
         token = _token(request, mailbox=mailbox.id, folder=folder, uid=uid, part=index)
         return f"{reverse('mail:inline_part')}?t={token}"
 
     proxy = None
-    if _images_allowed(request, readable):
+    if images:
 
         def proxy(url: str) -> str:
             return f"{reverse('mail:image_proxy')}?t={_token(request, url=url)}"
 
-    safe = sanitize_html(readable.html, cid_url=cid_url, remote_image_url=proxy)
-    response = render(request, "mail/body.html", {"html": safe.html})
+    safe = sanitize_html(html, cid_url=cid_url, remote_image_url=proxy)
+    # The body alone: nothing of the request or the account (no context processors).
+    response = HttpResponse(render_to_string("mail/body.html", {"html": safe.html}))
     response["Cache-Control"] = "private, no-store"
     return response
 
