@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test cluster-test bench chaos lint system-run system-test system-bench messages clean
+.PHONY: run test cluster-test cluster-chaos bench chaos lint system-run system-test system-bench messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(deploy/find-python.sh) -m venv $(VENV)
@@ -57,7 +57,9 @@ cluster-test: system-test $(STAMP) messages
 ## académie of 100,000 people brought in by the HR import, on SQLite and, with
 ## BENCH_DATABASE_URL, on PostgreSQL (docs/benchmarks-directory.md). BENCH_SIZES=2000
 ## AGENDA_BENCH_EVENTS=300 CONTACTS_BENCH_ROWS=5000 BENCH_DIRECTORY_PEOPLE=10000 make bench for
-## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only).
+## a quick run (BENCH_WEBMAIL_ONLY=1: the webmail and Roundcube only). Also two Celery workers
+## against one and two web nodes against one (bench/cluster_speed.py; BENCH_CLUSTER_ONLY=1
+## BENCH_CLUSTER_MESSAGES=200: that section alone, rewritten in docs/benchmarks.md).
 bench: system-bench $(STAMP) messages
 	$(PY) -m bench.run
 	env -u BENCH_DATABASE_URL $(PY) -m bench.directory
@@ -69,6 +71,16 @@ bench: system-bench $(STAMP) messages
 ## docs/benchmarks-chaos.md. CHAOS_MESSAGES=100 make chaos for a quick run.
 chaos: system-run $(STAMP) messages
 	$(PY) -m bench.chaos
+
+## make cluster-chaos: issue #18's campaign on the cluster of make cluster-test (nodes from
+## devstack/cluster.py, a PostgreSQL database made for the run, a private Redis): 1,000
+## messages to 200 people on both backends while a worker, a gateway and a web process are
+## killed at random (the seed is printed; CLUSTER_CHAOS_SEED=N replays it); each INBOX read
+## over IMAP through the proxy (lost, doubled) and on the web through both nodes with the
+## sessions signed in before. Writes its section of docs/benchmarks-chaos.md.
+## CLUSTER_CHAOS_MESSAGES=100 make cluster-chaos for a quick run (20 people). Not in CI.
+cluster-chaos: system-test $(STAMP) messages
+	$(PY) -m bench.cluster_chaos
 
 ## make lint: ruff, then the import contracts of pyproject.toml (no cycle, no upward import).
 lint: $(STAMP)

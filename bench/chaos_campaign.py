@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import AccountEvent, User
-from bench import chaos_inputs, chaos_web, machine, stack
+from bench import chaos_inputs, chaos_web, cluster_plan, machine, stack
 from devstack.processes import CeleryWorker
 from mail.imap import close_all_sessions, imap_session
 from mail.models import SpooledMessage
@@ -261,5 +261,8 @@ def _write(sections: dict[str, Findings], count: int) -> None:
     ]  # fmt: skip
     for title, findings in sections.items():
         lines += [f"## {title}", "", *findings.lines, ""]
-    output.write_text("\n".join(lines) + "\n")
+    # The cluster's campaign (`make cluster-chaos`) writes its own section: it is kept.
+    kept = cluster_plan.section_of(output.read_text() if output.exists() else "", "cluster-chaos")
+    text = "\n".join(lines) + "\n"
+    output.write_text(cluster_plan.with_section(text, "cluster-chaos", kept) if kept else text)
     print(f"Written to {output}")

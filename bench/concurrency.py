@@ -117,6 +117,24 @@ class HttpSession:
             raise RuntimeError(f"sign-in of {login} failed ({status})")
 
 
+class NodeSessions:
+    """One browser in front of several web nodes: one sign-in (the cookies shared), a
+    keep-alive connection to each node; ``next()`` takes them in turn, as a round-robin
+    load balancer does request by request."""
+
+    def __init__(self, ports: list[int]):
+        self.cookies: dict[str, str] = {}
+        self.sessions = {port: HttpSession(port) for port in ports}
+        for session in self.sessions.values():
+            session.cookies = self.cookies  # the same sign-in whichever node answers
+        self._turn = 0
+
+    def next(self) -> HttpSession:
+        sessions = list(self.sessions.values())
+        self._turn += 1
+        return sessions[self._turn % len(sessions)]
+
+
 def run_loops(operations: list[Callable[[], None]], warmup: float, seconds: float) -> Throughput:
     """Each operation in its own thread, in a loop; only the requests that start after the
     warm-up and end within the window count."""

@@ -14,6 +14,9 @@ AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. FREEBUSY_BE
 CONTACTS_BENCH_ROWS (default 50000): rows of the contacts import (bench/contacts_import.py).
 BENCH_ROUNDCUBE=0: without Debian's Roundcube beside the webmail (bench/beside.py).
 BENCH_WEBMAIL_ONLY=1: the webmail (and Roundcube) only, without the other sections.
+BENCH_CLUSTER_MESSAGES (default 600): messages of the two-workers-against-one measure
+(bench/cluster_speed.py, with two web nodes against one); BENCH_CLUSTER_ONLY=1: that section
+alone, rewritten in place in the report.
 Everything else (var/ directory, Dovecot, Radicale, ports, Redis database 12) is private to
 the run, and the directory is deleted at the end.
 """
@@ -125,6 +128,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
     from bench import (
         agenda,
         beside,
+        cluster_speed,
         contacts_import,
         delivery,
         freebusy,
@@ -192,7 +196,9 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             freebusy_result = freebusy.run(repeat)
             print("Measuring a contacts import…", flush=True)
             contacts_result = contacts_import.run()
+            cluster_lines = cluster_speed.section(person, var_dir, seconds, server)
             sections = (delivery.markdown(rows, delivery_repeat)
+                        + cluster_lines
                         + agenda.markdown(agenda_result)
                         + freebusy.markdown(freebusy_result)
                         + scheduling.markdown(scheduling_result)
@@ -214,12 +220,28 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
         stack.forget(person)
 
 
+def _cluster_only(var_dir: Path) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from bench import cluster_speed
+
+    output = Path(settings.BASE_DIR) / os.environ.get("BENCH_OUTPUT", "docs/benchmarks.md")
+    seconds = float(os.environ.get("BENCH_CONCURRENCY_SECONDS", "15"))
+    cluster_speed.only(var_dir, LOGIN, output, seconds)
+
+
 def main() -> None:
     sizes = _sizes()
     var_dir = environment.prepare()
     started = time.monotonic()
     try:
-        _run(sizes, Path(var_dir), started)
+        if os.environ.get("BENCH_CLUSTER_ONLY", "0") == "1":
+            _cluster_only(Path(var_dir))
+        else:
+            _run(sizes, Path(var_dir), started)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
         print(f"make bench took {time.monotonic() - started:.0f} s", file=sys.stderr)

@@ -70,7 +70,7 @@ def maildir_files(server: DovecotServer, person: Person):
             yield path
 
 
-def _cpu_ticks(group: int) -> int:
+def cpu_ticks(group: int) -> int:
     """CPU time used so far by every process of a process group (Dovecot's)."""
     total = 0
     for entry in os.scandir("/proc"):
@@ -91,10 +91,10 @@ def wait_quiet(server: DovecotServer, timeout: float = 120.0) -> None:
     if server.process is None:
         return
     deadline = time.monotonic() + timeout
-    before, quiet = _cpu_ticks(server.process.pid), 0
+    before, quiet = cpu_ticks(server.process.pid), 0
     while time.monotonic() < deadline and quiet < 2:
         time.sleep(0.15)
-        now = _cpu_ticks(server.process.pid)
+        now = cpu_ticks(server.process.pid)
         quiet = quiet + 1 if now - before <= 1 else 0  # at most one 10 ms tick
         before = now
 

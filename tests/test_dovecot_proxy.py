@@ -124,6 +124,24 @@ def test_the_junk_detail_and_the_own_password_pass_through_the_proxy(through_pro
             phone.login(login, password)
 
 
+def test_the_proxy_carries_more_sessions_than_one_process_each_would_allow(through_proxy):
+    """The webmail's pool keeps a session per person and web node for minutes: the proxy
+    must carry far more than the 100 login processes of Dovecot's default (one each)."""
+    _, proxy = through_proxy
+    make_person("prof.demo")
+    master = f"prof.demo*{settings.DOVECOT_MASTER_USER}"
+    sessions = []
+    try:
+        for _ in range(105):  # beyond the 100 of one process each
+            session = imaplib.IMAP4("127.0.0.1", proxy.config.imap_port, timeout=15)
+            sessions.append(session)
+            session.login(master, settings.DOVECOT_MASTER_SECRET)
+        assert all(session.noop()[0] == "OK" for session in sessions)
+    finally:
+        for session in sessions:
+            session.shutdown()
+
+
 def test_a_mailbox_moved_by_hand_is_found_on_its_new_backend(through_proxy, monkeypatch):
     stores, proxy = through_proxy
     prof = make_person("prof.demo")
