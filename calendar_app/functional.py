@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from calendar_app import mirror, services
 from calendar_app.sharing_models import FunctionalCalendar
 from dav.client import dav_session
+from mail import access
 from mail.models import Mailbox
 
 PREFIX = "agenda."
@@ -54,3 +56,12 @@ def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
     mirror.rebuild(account, name)
     return functional
 
+
+
+def create_for(user, mailbox_id: int) -> FunctionalCalendar:
+    """«Créer l'agenda de cette boîte», by whoever manages the functional mailbox: 404 for
+    someone who may not read it (or a personal mailbox), 403 for a reader."""
+    mailbox = access.access_mailbox(user, mailbox_id, manage=True)
+    if mailbox.kind != Mailbox.Kind.FUNCTIONAL:
+        raise Http404
+    return ensure_calendar(mailbox)
