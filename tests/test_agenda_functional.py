@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from calendar_app import imip, itip
+from calendar_app import ical, imip, inbox, itip
 from calendar_app.models import FunctionalCalendar
 from dav.client import dav_session
 from mail.models import Mailbox
@@ -84,3 +84,6 @@ def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back
                    recipients=[shared_box.address])  # fmt: skip
     wait_for(lambda: itip.partstat_of(copy_of(account, request.uid), colleague.email)
              == "ACCEPTED")  # fmt: skip
+    # An invitation to the mailbox stays a message for its team: not put in the calendar.
+    assert inbox.receive(account, "x@example.org", ical.serialize(request.calendar),
+                         answers_only=True) == "not-an-answer"  # fmt: skip
