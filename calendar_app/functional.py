@@ -1,7 +1,10 @@
 """Functional calendars: the agenda of a functional mailbox (vie scolaire, CPE), beside it.
 
 Its events live in the home of a service account ``agenda.<mailbox's IMAP user>`` (no
-password: reached by the web app's master login only, like the rooms' accounts); who may
+password: reached by the web app's master login only, like the rooms' accounts) whose
+address is the mailbox's own: its invitations carry that address as ORGANIZER and come from
+it, so the answers are delivered to the mailbox, and from there to this calendar
+(calendar_app.inbox.functional_answers_later). Who may
 read or change them follows the mailbox's rights (mail.access, with its members' dates and
 its role grants), through calendar_app.share_access: «lire» gives «lecture» (private events
 as «Occupé»), «gérer» gives «modification». So the calendar follows the directory as the
@@ -9,14 +12,15 @@ shared mailbox does."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from calendar_app import mirror, services
 from calendar_app.sharing_models import FunctionalCalendar
 from dav.client import dav_session
+from mail import access
 from mail.models import Mailbox
 
 PREFIX = "agenda."
@@ -25,13 +29,17 @@ PREFIX = "agenda."
 def _account(mailbox: Mailbox):
     User = get_user_model()
     username = f"{PREFIX}{mailbox.imap_user}"[:150]
+    address = mailbox.address.lower()
     user, created = User.objects.get_or_create(username=username, defaults={
-        "email": f"{username}@{settings.MAIL_DOMAIN}", "first_name": mailbox.display_name[:150],
+        "email": address, "first_name": mailbox.display_name[:150],
         "etablissement": mailbox.etablissement, "category": User.Category.ADMIN_STAFF})  # fmt: skip
     if created:  # not a person: out of the directory (the account's signal made an entry)
         entry = getattr(user, "directory_entry", None)
         if entry is not None:
             entry.delete()
+    if user.email != address:  # the mailbox's address changed (or an account from before)
+        User.objects.filter(pk=user.pk).update(email=address)  # no signal: stays out
+        user.email = address
     if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -54,3 +62,12 @@ def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
     mirror.rebuild(account, name)
     return functional
 
+
+
+def create_for(user, mailbox_id: int) -> FunctionalCalendar:
+    """«Créer l'agenda de cette boîte», by whoever manages the functional mailbox: 404 for
+    someone who may not read it (or a personal mailbox), 403 for a reader."""
+    mailbox = access.access_mailbox(user, mailbox_id, manage=True)
+    if mailbox.kind != Mailbox.Kind.FUNCTIONAL:
+        raise Http404
+    return ensure_calendar(mailbox)

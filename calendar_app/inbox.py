@@ -4,8 +4,9 @@ a REPLY sets the answering attendee's status in the organiser's event. Only the 
 change or cancel an event; a REPLY changes its sender's own status only. Each message is
 applied once and in order: an older or the same (SEQUENCE, DTSTAMP) changes nothing.
 
-This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``calendar_part``
-and ``receive_later``, which queues ``receive`` for the worker."""
+This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``calendar_part``,
+``receive_later``, which queues ``receive`` for the worker, and ``functional_answers_later``
+for a functional mailbox, whose calendar organises under the mailbox's address."""
 
 import logging
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from calendar_app import edits, ical, itip, services, share_access
-from calendar_app.models import IndexedEvent, ReceivedItip
+from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
 from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, dav_session
 
@@ -85,19 +86,31 @@ class _Turn:
         self.newer, self.applied = newer, False
 
 
-def receive_later(user_id: int, sender: str, data: bytes) -> None:
+def receive_later(user_id: int, sender: str, data: bytes, *, answers_only: bool = False) -> None:
     """For delivery: applied by the worker (retried while the agenda is down), so that a
     message to 200 colleagues is stored without waiting for 200 agendas."""
-    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"))
+    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"), answers_only)
 
 
-def receive(user, sender: str, data: bytes | str) -> str:
+def functional_answers_later(mailbox_id: int, sender: str, data: bytes) -> None:
+    """An answer mailed to a functional mailbox goes to its calendar's event: the calendar's
+    service account has the mailbox's address (calendar_app.functional). Only answers: an
+    invitation to the mailbox stays a message for its team to read."""
+    account = FunctionalCalendar.objects.filter(mailbox_id=mailbox_id).values_list(
+        "account_id", flat=True).first()  # fmt: skip
+    if account is not None:
+        receive_later(account, sender, data, answers_only=True)
+
+
+def receive(user, sender: str, data: bytes | str, *, answers_only: bool = False) -> str:
     """Applies one iTIP object mailed by ``sender`` (an address delivery has checked) to
     ``user``'s agenda; returns what happened, for the log and the tests."""
     try:
         received = itip.read(data)
     except ical.BadCalendarData:
         return "unreadable"
+    if answers_only and received.method != "REPLY":
+        return "not-an-answer"
     me = user.email.lower()
     if received.method in ("REQUEST", "CANCEL"):
         if received.organizer != sender or received.organizer == me:

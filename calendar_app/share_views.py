@@ -1,7 +1,8 @@
 """Sharing pages: a calendar's «Partage» page (its owner gives and takes shares), the events
 of calendars shared with the viewer (read as the privacy rule allows, changed with
 «modification»), answering invitations for someone (delegation), showing or hiding a
-shared calendar. Thin: calendar_app.sharing and .delegation do the work."""
+shared calendar, creating a functional mailbox's calendar. Thin: calendar_app.sharing,
+.delegation and .functional do the work."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calendar_app import attendees, card, delegation, forms, itip, services, sharing
+from calendar_app import attendees, card, delegation, forms, functional, itip, services, sharing
 from calendar_app.share_forms import ShareForm
 from calendar_app.sharing_models import CalendarShare
 from calendar_app.views import _day, agenda_url, store_required
@@ -135,3 +136,13 @@ def shared_answer(request, owner: str, name: str, href: str):
     messages.success(request, _("Answer sent on behalf of %(name)s: %(who)s is told.") % {
         "name": calendar.owner_name, "who": organizer})
     return redirect(back)
+
+
+@require_POST
+@store_required
+def functional_create(request, mailbox_id: int):
+    """The button on the functional mailbox's pages (shared_mailboxes/_sidebar.html)."""
+    created = functional.create_for(request.user, mailbox_id)
+    messages.success(request, _("Calendar of %(name)s created.")
+                     % {"name": created.mailbox.display_name})  # fmt: skip
+    return redirect("calendar_app:week")

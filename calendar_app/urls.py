@@ -62,4 +62,6 @@ urlpatterns += [
          name="shared_event_edit"),  # fmt: skip
     path(f"{_shared}evenement/<str:href>/repondre/", share_views.shared_answer,
          name="shared_answer"),  # fmt: skip
+    path("boite/<int:mailbox_id>/creer/", share_views.functional_create,
+         name="functional_create"),  # fmt: skip
 ]

@@ -1,6 +1,7 @@
 """Invitations (iMIP): a calendar part in a message to local people is applied to their
 agenda by the worker as the message is stored (calendar_app.inbox, queued: the agenda down
-never holds mail): an attendee sees the invitation at once, an organiser the answers. Only
+never holds mail): an attendee sees the invitation at once, an organiser the answers (a
+functional mailbox's answers go to its calendar, which invites under its address). Only
 a sender delivery can vouch for counts: an address of ours must have been submitted by its
 owner, never claimed from outside."""
 
@@ -32,6 +33,9 @@ def process(context) -> None:
     if not sender:
         return
     for mailbox in context.mailboxes:
-        personal = mailbox.kind == Mailbox.Kind.PERSONAL and mailbox.owner_id
-        if personal and mailbox not in context.junk:
+        if mailbox in context.junk:
+            continue
+        if mailbox.kind == Mailbox.Kind.PERSONAL and mailbox.owner_id:
             inbox.receive_later(mailbox.owner_id, sender, data)
+        elif mailbox.kind == Mailbox.Kind.FUNCTIONAL:
+            inbox.functional_answers_later(mailbox.id, sender, data)

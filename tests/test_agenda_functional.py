@@ -1,0 +1,89 @@
+"""Functional calendars (#14) from the mailbox's own pages and in iTIP: whoever manages the vie
+scolaire mailbox creates its calendar from the mailbox («Créer l'agenda de cette boîte»),
+its readers then find «Ouvrir l'agenda»; the calendar's invitations come from the mailbox's
+address, and the answers mailed to that address reach the calendar's event."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from calendar_app import ical, imip, inbox, itip
+from calendar_app.models import FunctionalCalendar
+from dav.client import dav_session
+from mail.models import Mailbox
+from mail.transport import smtp
+from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
+from tests.conftest import wait_for
+from tests.invitation_helpers import next_tuesday, received
+from tests.shared_mailbox_setup import grant, secretary, shared_box  # noqa: F401 - fixtures
+from tests.test_invitations_receiving import _ensure_calendar, copy_of
+from tests.test_invitations_sending import _form
+
+pytestmark = pytest.mark.usefixtures("empty_store", "mail_stack")
+CREATE = "Créer l’agenda de cette boîte"
+OPEN = "Ouvrir l’agenda"
+
+
+def test_a_manager_creates_the_mailbox_calendar_and_its_readers_open_it(
+        client, prof, colleague, secretary, shared_box):  # fmt: skip
+    grant(shared_box, secretary, can_read=True, can_manage=True)
+    grant(shared_box, colleague, can_read=True)
+    page = reverse("shared_mailboxes:assigned", args=[shared_box.id])
+    create = reverse("calendar_app:functional_create", args=[shared_box.id])
+    client.force_login(colleague)
+    assert CREATE not in client.get(page).content.decode()
+    assert client.post(create).status_code == 403  # a reader may not
+    client.force_login(prof)
+    assert client.post(create).status_code == 404  # nor someone without any right on it
+    own = Mailbox.objects.get(owner=prof)
+    assert client.post(reverse("calendar_app:functional_create", args=[own.id])).status_code == 404
+    assert not FunctionalCalendar.objects.exists()
+
+    client.force_login(secretary)
+    shown = client.get(page).content.decode()
+    assert CREATE in shown and f'action="{create}"' in shown and OPEN not in shown
+    assert client.get(create).status_code == 405
+    response = client.post(create)
+    assert response.status_code == 302 and response["Location"] == reverse("calendar_app:week")
+    account = FunctionalCalendar.objects.get(mailbox=shared_box).account
+    with dav_session(account.username) as store:
+        assert [c.name for c in store.calendars() if not c.name.startswith("lecture--")] == [
+            "vie-scolaire"]
+    week = client.get(response["Location"]).content.decode()
+    assert "Agenda de Vie scolaire – Lycée créé." in week and "Vie scolaire – Lycée" in week
+    client.post(create)  # twice: still one calendar
+    assert FunctionalCalendar.objects.count() == 1
+    for person in (secretary, colleague):
+        client.force_login(person)
+        shown = client.get(page).content.decode()
+        assert OPEN in shown and CREATE not in shown
+
+
+def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back(
+        client, colleague, secretary, shared_box):  # fmt: skip
+    grant(shared_box, secretary, can_read=True, can_manage=True)
+    client.force_login(secretary)
+    client.post(reverse("calendar_app:functional_create", args=[shared_box.id]))
+    account = FunctionalCalendar.objects.get(mailbox=shared_box).account
+    _ensure_calendar(colleague)
+    title = f"Commission éducative {uuid.uuid4().hex[:6]}"
+    client.post(f"/agenda/partage/{account.username}/vie-scolaire/nouveau/",
+                _form(title, next_tuesday(15), calendar="vie-scolaire",
+                      participants=colleague.email))  # fmt: skip
+    method, request, _plain, message = wait_for(lambda: received("collegue.demo", title))[0]
+    assert method == "REQUEST" and request.organizer == shared_box.address
+    assert shared_box.address in message["From"]
+
+    # The colleague accepts from their webmail: the answer goes to the mailbox's address and
+    # the functional calendar's event shows it.
+    answer = itip.reply(request.calendar, itip.Person(colleague.email, "Louis Bernard",
+                                                      "ACCEPTED"))  # fmt: skip
+    raw = imip.build(colleague, "REPLY", answer, [shared_box.address], partstat="ACCEPTED")
+    smtp.submit_as("collegue.demo", raw, mail_from=colleague.email,
+                   recipients=[shared_box.address])  # fmt: skip
+    wait_for(lambda: itip.partstat_of(copy_of(account, request.uid), colleague.email)
+             == "ACCEPTED")  # fmt: skip
+    # An invitation to the mailbox stays a message for its team: not put in the calendar.
+    assert inbox.receive(account, "x@example.org", ical.serialize(request.calendar),
+                         answers_only=True) == "not-an-answer"  # fmt: skip
