@@ -110,7 +110,15 @@ def test_admin_signs_in_through_the_site_only(transactional_db):
     client.force_login(make_person("prof.demo"))
     answer = client.get("/admin/", follow=True)
     assert answer.status_code == 403 and "<h1>Accès refusé</h1>" in answer.content.decode()
+    assert 'href="/admin/"' not in client.get(reverse("mail:home"), follow=True).content.decode()
     staff = make_person("admin.demo", category=User.Category.IT_SUPPORT, is_staff=True,
                         is_superuser=True)
     client.force_login(staff)
-    assert client.get("/admin/").status_code == 200
+    admin = client.get("/admin/")
+    assert admin.status_code == 200 and 'lang="fr"' in admin.content.decode()
+    # Its one way in: the support console's menu, for staff only.
+    console = client.get(reverse("support:search")).content.decode()
+    assert 'href="/admin/">Administration technique</a>' in console
+    support = make_person("support.demo", category=User.Category.IT_SUPPORT)
+    client.force_login(support)
+    assert 'href="/admin/"' not in client.get(reverse("support:search")).content.decode()
