@@ -44,6 +44,9 @@ def test_the_catalogue_check_finds_english(fragments):
     assert "Successfully signed in as" in untranslated(
         "<div><p>Successfully signed in as Camille.</p></div>", fragments)
     assert not untranslated("<p>Se déconnecter</p><p>Boîte de réception</p>", fragments)
+    # Text marked as English (the language switch) is meant to be, its labels included.
+    assert not untranslated('<p lang="en"><a title="Sign out">Sign out</a></p>', fragments)
+    assert untranslated('<p><a title="Sign out">Se déconnecter</a></p>', fragments)
 
 
 def test_main_pages_of_the_webmail_are_all_french(fragments, settings):
