@@ -57,6 +57,15 @@ def test_500_page_is_french(live_server, page, transactional_db, settings):
     expect_error_page(page, "Erreur inattendue", 500)
 
 
+def test_the_database_out_of_reach_gives_the_503_page_not_the_500(live_server, page,
+                                                                  transactional_db, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    response = page.goto(f"{live_server.url}/base-indisponible/")
+    assert response.status == 503
+    expect_error_page(page, "Service indisponible", 503)
+    expect(page.get_by_role("link", name="Réessayer")).to_be_visible()
+
+
 def test_an_expired_form_gets_the_csrf_page_not_django_s(live_server, page, transactional_db):
     make_person("prof.demo")
     sign_in(page, live_server)
