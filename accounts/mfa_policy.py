@@ -11,7 +11,7 @@ from functools import cache
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import TOTP
@@ -128,10 +128,11 @@ class SingleUseActivateTOTPForm(ActivateTOTPForm):
         return code
 
 
-class LockoutAuthenticateForm(AuthenticateForm):
-    """The sign-in's second step: a wrong code counts toward the lockout as a wrong password
-    does (allauth's own limit, "login_failed", is off), so knowing the password does not buy
-    unlimited guesses at a six-digit code: the same delays, then the same lock."""
+class _CountedCodes:
+    """A wrong second-factor code counts toward the lockout as a wrong password does
+    (allauth's own limit, "login_failed", is off), so knowing the password, or finding a
+    session left open, does not buy unlimited guesses at a six-digit code: the same delays,
+    then the same lock."""
 
     def clean_code(self) -> str:
         request = context.request
@@ -150,3 +151,11 @@ class LockoutAuthenticateForm(AuthenticateForm):
         except ValidationError:
             lockout.register_failure(subject, request=request, step="code_failed")
             raise
+
+
+class LockoutAuthenticateForm(_CountedCodes, AuthenticateForm):
+    """The sign-in's second step."""
+
+
+class LockoutReauthenticateForm(_CountedCodes, ReauthenticateForm):
+    """«Confirmez que c'est bien vous» by code, before a sensitive change."""

@@ -169,3 +169,18 @@ def test_wrong_second_factor_codes_count_like_wrong_passwords(client, settings, 
     time_machine.shift(61)
     client.post(code_url, {"code": phone.now()}, REMOTE_ADDR="192.0.2.10")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_codes_to_confirm_it_is_you_count_too(client, settings):
+    """A session left open is no way round: «Confirmez que c'est bien vous» by code counts
+    its wrong codes in the same lockout."""
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    prof = make_person("prof.demo")
+    phone = phone_of(prof)
+    client.force_login(prof)
+    url = reverse("mfa_reauthenticate")
+    for _ in range(2):
+        assert client.post(url, {"code": wrong_code(phone)}).status_code == 200
+    waiting = client.post(url, {"code": phone.now()})
+    assert waiting.status_code == 429 and "Trop de tentatives" in waiting.text

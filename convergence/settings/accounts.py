@@ -74,6 +74,7 @@ MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"
 MFA_FORMS = {
     "activate_totp": "accounts.mfa_policy.SingleUseActivateTOTPForm",
     "authenticate": "accounts.mfa_policy.LockoutAuthenticateForm",
+    "reauthenticate": "accounts.mfa_policy.LockoutReauthenticateForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Convergence")
