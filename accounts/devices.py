@@ -128,10 +128,10 @@ def _tell(user, kind: str, *, request, label: str, ip: str | None, country: str 
             body = _("This address is in a country (%(country)s) your account is not used "
                      "from.") % {"country": country} + " " + body
         elif kind == "after_failures":
-            title = _("Sign-in to your account after wrong passwords")
+            title = _("Sign-in to your account after wrong passwords or codes")
             body = ngettext(
-                "%(failures)s wrong password was typed for your account just before.",
-                "%(failures)s wrong passwords were typed for your account just before.",
+                "%(failures)s wrong password or code was typed for your account just before.",
+                "%(failures)s wrong passwords or codes were typed for your account just before.",
                 failures) % {"failures": failures} + " " + body
         notice = notices.notify_grouped(
             user, kind, title, body, link, _("It was not me") if link else "",

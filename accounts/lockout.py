@@ -110,9 +110,9 @@ def lock(user: User, *, request=None, failures: int) -> None:
         notices.notify(
             user,
             _("Your account was locked"),
-            _("Too many wrong passwords or recovery answers were typed for your account. "
-              "If it was not you, tell your établissement's IT referent. To unlock it, use "
-              "«Mot de passe oublié» on the sign-in page or ask the IT referent."),
+            _("Too many wrong passwords, codes or recovery answers were typed for your "
+              "account. If it was not you, tell your établissement's IT referent. To unlock "
+              "it, use «Mot de passe oublié» on the sign-in page or ask the IT referent."),
         )
 
 

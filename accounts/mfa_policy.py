@@ -9,15 +9,19 @@ import ipaddress
 from functools import cache
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import lockout
 from accounts.models import User
 
 # Recovery codes alone are not a second factor: they only come with TOTP (or a security key).
@@ -122,3 +126,36 @@ class SingleUseActivateTOTPForm(ActivateTOTPForm):
         code = super().clean_code()
         TOTP(Authenticator(user_id=self.user.pk))._mark_code_used(code)
         return code
+
+
+class _CountedCodes:
+    """A wrong second-factor code counts toward the lockout as a wrong password does
+    (allauth's own limit, "login_failed", is off), so knowing the password, or finding a
+    session left open, does not buy unlimited guesses at a six-digit code: the same delays,
+    then the same lock."""
+
+    def clean_code(self) -> str:
+        request = context.request
+        subject = lockout.subject_for(self.user.username)
+        wait = lockout.seconds_to_wait(subject, request)
+        if wait:
+            lockout.mark_waiting(request, wait)
+            raise ValidationError(lockout.wait_message(wait))
+        if not User.objects.get(pk=self.user.pk).can_log_in:  # locked during this step
+            raise ValidationError(
+                _("Your account is locked or suspended. Contact your établissement's IT "
+                  "referent.")
+            )
+        try:
+            return super().clean_code()
+        except ValidationError:
+            lockout.register_failure(subject, request=request, step="code_failed")
+            raise
+
+
+class LockoutAuthenticateForm(_CountedCodes, AuthenticateForm):
+    """The sign-in's second step."""
+
+
+class LockoutReauthenticateForm(_CountedCodes, ReauthenticateForm):
+    """«Confirmez que c'est bien vous» by code, before a sensitive change."""

@@ -1,12 +1,15 @@
 """Error pages in French with the site's header, a plain explanation and a way back.
 
 Wired as handler400/403/404/429/500 in the root URLconf (allauth's rate limits use
-handler429 too) and as CSRF_FAILURE_VIEW; the mail store's 503 has its own page.
+handler429 too) and as CSRF_FAILURE_VIEW; handler500 answers 503 when the database is out
+of reach. The mail store's and the agenda store's 503 have their own pages.
 """
 
 import logging
+import sys
 
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -84,14 +87,17 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    # Called while the exception is handled: the database out of reach (a restart, a
+    # failover) is no bug to report but a wait, «try again in a few minutes».
+    status = 503 if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)) else 500
     try:
-        return error_page(request, 500)
+        return error_page(request, status)
     except Exception:
         # The error may come from what every page needs (the database behind the header's
         # context): the same page without the request's context then.
         logger.exception("error page rendered without request context")
-        title, explanation, hint = PAGES[500]
+        title, explanation, hint = PAGES[status]
         html = loader.get_template("errors/page.html").render(
-            {"status": 500, "title": title, "explanation": explanation, "hint": hint}
+            {"status": status, "title": title, "explanation": explanation, "hint": hint}
         )
-        return HttpResponseServerError(html)
+        return HttpResponse(html, status=status)

@@ -84,7 +84,7 @@ class _Text(HTMLParser):
         if tag in self.SKIP or dict(attrs).get("lang", "fr") != "fr":
             self._skipping += 1
             self._skipped.append(tag)
-        for name, value in attrs:
+        for name, value in attrs if not self._skipping else ():
             if value and (name in self.ATTRIBUTES
                           or (name == "value" and dict(attrs).get("type") == "submit")):
                 self.nodes.append(" ".join(value.split()))

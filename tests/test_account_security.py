@@ -192,8 +192,8 @@ def test_new_device_notice_and_ending_that_session(monkeypatch):
         sign_in(phone, password="pas-le-bon")
     sign_in(phone)
     notice = Notice.objects.get(user=prof)
-    assert notice.title == "Connexion à votre compte après des mots de passe erronés"
-    assert "3 mots de passe erronés" in notice.body
+    assert notice.title == "Connexion à votre compte après des mots de passe ou des codes erronés"
+    assert "3 mots de passe ou codes erronés" in notice.body
     assert "Safari sur iPhone" in notice.body and notice.link_text == "Ce n’était pas moi"
     assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.NEW_DEVICE).count() == 2
     assert "1 nouvel avis" in laptop.get(reverse("accounts:account")).text

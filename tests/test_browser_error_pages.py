@@ -57,6 +57,15 @@ def test_500_page_is_french(live_server, page, transactional_db, settings):
     expect_error_page(page, "Erreur inattendue", 500)
 
 
+def test_the_database_out_of_reach_gives_the_503_page_not_the_500(live_server, page,
+                                                                  transactional_db, settings):
+    settings.ROOT_URLCONF = "tests.error_urls"
+    response = page.goto(f"{live_server.url}/base-indisponible/")
+    assert response.status == 503
+    expect_error_page(page, "Service indisponible", 503)
+    expect(page.get_by_role("link", name="Réessayer")).to_be_visible()
+
+
 def test_an_expired_form_gets_the_csrf_page_not_django_s(live_server, page, transactional_db):
     make_person("prof.demo")
     sign_in(page, live_server)
@@ -110,7 +119,15 @@ def test_admin_signs_in_through_the_site_only(transactional_db):
     client.force_login(make_person("prof.demo"))
     answer = client.get("/admin/", follow=True)
     assert answer.status_code == 403 and "<h1>Accès refusé</h1>" in answer.content.decode()
+    assert 'href="/admin/"' not in client.get(reverse("mail:home"), follow=True).content.decode()
     staff = make_person("admin.demo", category=User.Category.IT_SUPPORT, is_staff=True,
                         is_superuser=True)
     client.force_login(staff)
-    assert client.get("/admin/").status_code == 200
+    admin = client.get("/admin/")
+    assert admin.status_code == 200 and 'lang="fr"' in admin.content.decode()
+    # Its one way in: the support console's menu, for staff only.
+    console = client.get(reverse("support:search")).content.decode()
+    assert 'href="/admin/">Administration technique</a>' in console
+    support = make_person("support.demo", category=User.Category.IT_SUPPORT)
+    client.force_login(support)
+    assert 'href="/admin/"' not in client.get(reverse("support:search")).content.decode()

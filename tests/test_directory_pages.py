@@ -127,8 +127,10 @@ def test_every_directory_page_is_in_french(client, academie):
         (secretary, reverse("directory:list_create")),
         (support, reverse("support:directory_import")),
     ]
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"  # the person's French wins
     for user, url in pages:
         client.force_login(user)
         html = client.get(url).content.decode()
+        assert 'lang="fr"' in html, url
         english = untranslated(html, fragments)
         assert not english, f"{url} shows English: {sorted(english)}"

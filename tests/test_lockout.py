@@ -1,6 +1,7 @@
 """Brute force on the sign-in form: growing delays, then a lock; never a hint that an account
 exists."""
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AccountEvent, User
 from directory.models import Etablissement
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import PASSWORD, make_person, phone_of
 
 LOGIN_URL = reverse("account_login")
 
@@ -122,8 +123,7 @@ def test_a_school_behind_one_address_signs_in_200_people_in_two_minutes(settings
         client.cookies.clear()  # each sign-in from its own browser
         answer = sign_in(client, f"eleve.prof{n}", PASSWORD, ip="203.0.113.7")
         assert answer.status_code == 302, (n, answer.status_code)
-        signed_in = User.objects.get(pk=client.session["_auth_user_id"])
-        assert signed_in.username == f"eleve.prof{n}"
+        assert answer.wsgi_request.user.username == f"eleve.prof{n}"  # signed in as that one
     # Failures from that address still follow the lockout's own rules.
     settings.LOGIN_DELAY_AFTER_FAILURES = 2
     client.cookies.clear()
@@ -152,3 +152,56 @@ def test_counters_are_forgotten_once_their_window_is_over(client, settings, time
     sign_in(client, "autre.inconnue", "pas-le-bon", ip="192.0.2.78")
     assert forget_expired_login_counters() == 2
     assert LoginThrottle.objects.count() == 2  # the new failure's counters remain
+
+
+def wrong_code(phone) -> str:
+    """A code the phone shows at no moment the server accepts (allauth allows one step off)."""
+    now = time.time()
+    valid = {phone.at(now + 30 * step) for step in (-2, -1, 0, 1, 2)}
+    return next(code for code in (f"{n:06d}" for n in range(1000000)) if code not in valid)
+
+
+@pytest.mark.django_db
+def test_wrong_second_factor_codes_count_like_wrong_passwords(client, settings, time_machine):
+    """Knowing the password does not buy unlimited guesses at the phone's code: wrong codes
+    bring the same delays, then the same lock, as wrong passwords."""
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    settings.LOGIN_LOCK_AFTER_FAILURES = 3
+    settings.LOGIN_FIRST_DELAY_SECONDS = settings.LOGIN_MAX_DELAY_SECONDS = 60
+    time_machine.move_to(datetime.now(UTC), tick=True)
+    prof = make_person("prof.demo")
+    phone = phone_of(prof)
+    code_url = reverse("mfa_authenticate")
+    assert sign_in(client, "prof.demo", PASSWORD).url == code_url
+    for _ in range(2):
+        wrong = client.post(code_url, {"code": wrong_code(phone)}, REMOTE_ADDR="192.0.2.10")
+        assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+    # Even the right code waits now, answered as a rate limit would be.
+    waiting = client.post(code_url, {"code": phone.now()}, REMOTE_ADDR="192.0.2.10")
+    assert waiting.status_code == 429 and "Trop de tentatives" in waiting.text
+    assert "_auth_user_id" not in client.session
+    failed = AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.LOGIN_FAILED)
+    assert [event.details.get("step") for event in failed] == ["code_failed"] * 2
+
+    time_machine.shift(61)
+    client.post(code_url, {"code": wrong_code(phone)}, REMOTE_ADDR="192.0.2.10")
+    prof.refresh_from_db()
+    assert prof.status == User.Status.LOCKED
+    time_machine.shift(61)
+    client.post(code_url, {"code": phone.now()}, REMOTE_ADDR="192.0.2.10")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_codes_to_confirm_it_is_you_count_too(client, settings):
+    """A session left open is no way round: «Confirmez que c'est bien vous» by code counts
+    its wrong codes in the same lockout."""
+    settings.LOGIN_DELAY_AFTER_FAILURES = 2
+    prof = make_person("prof.demo")
+    phone = phone_of(prof)
+    client.force_login(prof)
+    url = reverse("mfa_reauthenticate")
+    for _ in range(2):
+        assert client.post(url, {"code": wrong_code(phone)}).status_code == 200
+    waiting = client.post(url, {"code": phone.now()})
+    assert waiting.status_code == 429 and "Trop de tentatives" in waiting.text

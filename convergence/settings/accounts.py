@@ -71,7 +71,11 @@ GEOIP_COUNTRY_DATABASES = env_list(
 
 # --- Account security: second factor, sessions, devices, app passwords ----------------------
 MFA_ADAPTER = "accounts.mfa_policy.AcademicMFAAdapter"
-MFA_FORMS = {"activate_totp": "accounts.mfa_policy.SingleUseActivateTOTPForm"}
+MFA_FORMS = {
+    "activate_totp": "accounts.mfa_policy.SingleUseActivateTOTPForm",
+    "authenticate": "accounts.mfa_policy.LockoutAuthenticateForm",
+    "reauthenticate": "accounts.mfa_policy.LockoutReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Convergence")
 MFA_RECOVERY_CODES_SHOW_ONCE = True
