@@ -68,8 +68,14 @@ def deliver_fixture(user, name: str) -> str:
     return subject
 
 
-def received(user, subject: str):
-    uid = wait_for(lambda: next((e.uid for e in _inbox(user) if e.subject == subject), None))
+def received(user, subject: str, skip: int = 0):
+    """The message called ``subject`` (past the ``skip`` oldest of that name) once it came."""
+
+    def arrived():
+        uids = sorted(e.uid for e in _inbox(user) if e.subject == subject)
+        return uids[skip] if len(uids) > skip else None
+
+    uid = wait_for(arrived)
     with imap_session(user.username) as box:
         return message_from_bytes(
             box.fetch_raw("INBOX", uid, mark_seen=False), policy=policy.default
@@ -103,6 +109,19 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
     attached = {part.get_filename(): part.get_content() for part in forwarded.iter_attachments()}
     assert attached == {"image-0.png": PNG, "ordre du jour.pdf": b"%PDF-1.4 ordre du jour"}
     assert "Voici l'ordre du jour" in forwarded.get_body(("plain",)).get_content()
+
+    # «Transférer en pièce jointe» still sends the original whole.
+    page.goto(f"{live_server.url}/mail/")
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("link", name="Transférer en pièce jointe").click()
+    expect(page.get_by_text("Le message d’origine est joint, en entier.")).to_be_visible()
+    page.locator("#id_to").fill(colleague.email)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+    whole = next(received(colleague, f"Tr: {subject}", skip=1).iter_attachments())
+    assert whole.get_content_type() == "message/rfc822"
+    inner = {p.get_filename() for p in whole.get_content().iter_attachments()}
+    assert {"ordre du jour.pdf", "notes.odt"} <= inner
 
 
 def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague, tmp_path):

@@ -8,6 +8,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts.models import Preferences, User
+from demo import academie as demo
 from mail.imap import imap_session
 from mail.models import Mailbox, MailboxMember, OutgoingMessage
 from shared_mailboxes.models import AuditEntry, MailboxSignature, MessageWork
@@ -114,3 +115,26 @@ def test_a_secretary_assigns_a_family_message_and_a_colleague_replies_as_the_mai
     assert {"read", "state", "send_as", "reply"} <= actions
     page.goto(f"{live_server.url}/mail/equipe/boite/{shared.id}/membres/")
     assert_accessible(page)
+
+
+def test_a_member_is_added_by_name_from_the_directory(live_server, page, settings):
+    """#11: the members page no longer needs the exact login."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.seed_directory()  # the secretary administers the lycée's vie scolaire box
+    shared = Mailbox.objects.get(imap_user="vie-scolaire.0311234y")
+    sign_in(page, live_server, "secretariat.demo")
+    page.goto(f"{live_server.url}/mail/equipe/boite/{shared.id}/membres/")
+    person = page.get_by_role("combobox", name="Personne")
+    person.press_sequentially("helene dup", delay=30)
+    suggestions = page.get_by_role("listbox", name="Propositions de l'annuaire")
+    expect(suggestions.get_by_role("option").first).to_contain_text("Hélène Dupré")
+    assert_accessible(page)
+    person.press("ArrowDown")
+    person.press("Enter")
+    expect(person).to_have_value("Hélène Dupré <helene.dupre@ac-demo.test>")
+    with page.expect_navigation():
+        page.locator("form", has=person).get_by_role("button", name="Donner accès").click()
+    expect(page.get_by_role("listitem").filter(has_text="(helene.dupre)")).to_contain_text(
+        "lecture"
+    )
+    assert MailboxMember.objects.get(mailbox=shared, user__username="helene.dupre").can_read

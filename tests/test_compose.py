@@ -311,3 +311,18 @@ def test_forward_as_attachment_keeps_the_original_whole(client, prof, colleague,
         client, stranger, to="a@example.org", subject="x", body="x", forward=initial["forward"]
     )
     assert refused.status_code == 404  # someone else's message cannot be forwarded
+
+
+def test_readable_names_are_encoded_in_the_headers_only(client, prof):
+    """«Hélène Dupré <…>» as the suggestions write it leaves as RFC 2047 words (#11)."""
+    Preferences.objects.create(user=prof, undo_send_seconds=30)  # it waits: no delivery
+    client.force_login(prof)
+    to = 'Hélène Dupré <helene.dupre@ac-demo.test>, "Dupré, Hélène" <h.dupre@example.org>'
+    assert compose(client, prof, to=to, subject="Sortie", body="Bonjour").status_code == 302
+    raw = bytes(OutgoingMessage.objects.get().raw)
+    header = raw.split(b"\r\n\r\n", 1)[0]
+    assert header.isascii() and b"=?utf-8?" in header
+    sent = message_from_bytes(raw, policy=policy.default)
+    assert [(a.display_name, a.addr_spec) for a in sent["To"].addresses] == [
+        ("Hélène Dupré", "helene.dupre@ac-demo.test"), ("Dupré, Hélène", "h.dupre@example.org"),
+    ]  # fmt: skip

@@ -35,6 +35,11 @@ def test_every_form_is_read_as_the_same_instant(name):
         ("Thu, 1 Oct 2026 08:26:00 PDT", datetime(2026, 10, 1, 15, 26, tzinfo=UTC)),
         ("Thu, 32 Oct 2026 08:26:00 +0200", None),
         ("Thu, 1 Oct 2026 25:26:00 +0200", None),
+        # Past the calendar's ends once the zone is applied, or in the reader's zone: unreadable.
+        ("Fri, 31 Dec 9999 23:59:59 -1200", None),
+        ("Fri, 31 Dec 9999 10:00:00 +0000", None),
+        ("0001-01-01T00:00:00+14:00", None),
+        ("Mon, 1 Jan 1000 00:00:00 +1400", datetime(999, 12, 31, 10, tzinfo=UTC)),
         ("", None),
         (None, None),
     ],
@@ -43,9 +48,11 @@ def test_edge_values(value, expected):
     assert parse_date(value) == expected
 
 
-def _deliver_fixture(user, name: str) -> str:
+def _deliver_fixture(user, name: str, date: bytes | None = None) -> str:
     subject = f"Sortie {uuid.uuid4().hex[:10]}"
     raw = (FIXTURES / name).read_bytes()
+    if date is not None:
+        raw = re.sub(rb"(?m)^Date: .*$", b"Date: " + date + b"\r", raw)
     raw = re.sub(rb"(?m)^Subject: .*$", f"Subject: {subject}\r".encode(), raw)
     raw = re.sub(rb"(?m)^Message-ID: .*$", f"Message-ID: <{subject[7:]}@x.org>\r".encode(), raw)
     outcome = lmtp_deliver(raw, mail_from="test@example.org", imap_users=[user.username])
@@ -78,3 +85,17 @@ def test_every_form_opens_answers_and_forwards(client, prof, name):
     forward = client.get(compose, query)
     if name != "date-garbage.eml":
         assert "08:26" in forward.context["form"].initial["body"]  # Paris time, summer
+
+
+@pytest.mark.usefixtures("mail_stack")
+def test_a_date_past_the_calendars_end_breaks_nothing(client, prof):
+    """Read as no date: the list, the page and the answer show when it arrived instead."""
+    subject = _deliver_fixture(prof, "date-minus-zero.eml", b"Fri, 31 Dec 9999 23:59:59 -1200")
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+    uid = uid_of(prof, subject)
+    assert client.get(reverse("mail:folder", args=[box, "INBOX"])).status_code == 200
+    page = client.get(reverse("mail:message", args=[box, "INBOX", uid]))
+    assert page.status_code == 200 and page.context["message"].date.year == datetime.now().year
+    query = {"uid": uid, "dossier": "INBOX", "boite": box, "mode": "reponse"}
+    assert client.get(reverse("mail:compose"), query).status_code == 200

@@ -14,6 +14,9 @@ _SPACED_COLON = re.compile(r"\s*:\s*")
 _SPACED_COMMA = re.compile(r"\s*,\s*")
 # day month year: the year is given its RFC 5322 §4.3 century before the stdlib sees it.
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{2,4})\b")
+# A day inside the calendar's ends, so that every time zone can still show the date.
+_FIRST = datetime(1, 1, 2, tzinfo=UTC)
+_LAST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def _full_year(match: re.Match) -> str:
@@ -55,15 +58,20 @@ def parse_date(value: str | bytes | None) -> datetime | None:
     offset = fields[9] or 0
     try:
         moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
+        return _shown(moment - timedelta(seconds=offset))
     except (ValueError, OverflowError):
         return None
-    return moment - timedelta(seconds=offset)
 
 
 def _iso(text: str) -> datetime | None:
     """Some scripts write ISO 8601 into Date; read it rather than show nothing."""
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return _shown(moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC))
+    except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+
+
+def _shown(moment: datetime) -> datetime | None:
+    """None past the calendar's ends: a hostile Date must not break the list that shows it."""
+    return moment if _FIRST <= moment <= _LAST else None

@@ -102,6 +102,7 @@ class ListingMixin:
             highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
         )
         cache, known_modseq = folder_caches.get(self._user, folder, state)
+        self._cache_state = state  # what this session's SORT and THREAD answers are true for
         with cache.lock:
             old = cache.state
             if known_modseq is None or old == state:
@@ -144,11 +145,18 @@ class ListingMixin:
             uids = self._client.sort([f"REVERSE {order}" if reverse else order], criteria)
             if query.with_attachments:
                 uids = self._attached_only(cache, uids)
-            with cache.lock:
-                if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
-                    cache.sorted_uids.clear()
-                cache.sorted_uids[key] = uids
+            self._keep(cache, key, uids)
         return uids
+
+    def _keep(self, cache: FolderCache, key: tuple, answer: list) -> None:
+        """Cache a SORT or THREAD answer, unless another request has meanwhile brought the
+        cache up to a newer state of the folder than the one it was asked in."""
+        with cache.lock:
+            if cache.state != self._cache_state:
+                return
+            if len(cache.sorted_uids) > 16:  # many one-off searches: keep memory bounded
+                cache.sorted_uids.clear()
+            cache.sorted_uids[key] = answer
 
     # --- lists ------------------------------------------------------------------------------
     def list_page(
@@ -191,8 +199,7 @@ class ListingMixin:
                 attached = set(self._attached_only(cache, [u for t in threads for u in t]))
                 threads = [t for t in threads if attached.intersection(t)]
             threads.sort(key=lambda uids: uids[-1], reverse=True)
-            with cache.lock:
-                cache.sorted_uids[key] = threads
+            self._keep(cache, key, threads)
         return threads
 
     def conversations_page(

@@ -64,6 +64,7 @@ class MailboxSession(
         self._user = imap_user
         self._selected: str | None = None
         self._folders: list[Folder] | None = None
+        self._cache_state = None  # the folder state of the last _fresh_cache (ListingMixin)
         self._quota: tuple[int, int] | None = None
         self._quota_at = 0.0
 

@@ -1,6 +1,7 @@
 """Turn what someone wrote in the web app into an RFC 5322 message, and prefill replies."""
 
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -46,6 +47,8 @@ class Composition:
     attachments: list[Upload] = field(default_factory=list)
     # «De la part de»: the person who actually sends for the mailbox in From (RFC 5322 §3.6.2).
     sender_header: str | None = None
+    # The names typed or chosen beside the addresses («Hélène Dupré»), by lowercase address.
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def recipients(self) -> list[str]:
@@ -59,9 +62,9 @@ def build_message(composition: Composition) -> EmailMessage:
     message["From"] = sender
     if composition.sender_header:
         message["Sender"] = composition.sender_header
-    message["To"] = ", ".join(composition.to)
+    message["To"] = _named(composition.to, composition.names)
     if composition.cc:
-        message["Cc"] = ", ".join(composition.cc)
+        message["Cc"] = _named(composition.cc, composition.names)
     message["Subject"] = composition.subject
     message["Date"] = format_datetime(timezone.localtime())
     message["Message-ID"] = make_msgid(domain=settings.MAIL_DOMAIN)
@@ -92,6 +95,11 @@ def build_message(composition: Composition) -> EmailMessage:
             filename=upload.filename,
         )
     return message
+
+
+def _named(addresses: list[str], names: dict[str, str]):
+    """Addresses with their names, which the header encodes (RFC 2047) where they need it."""
+    return [Address(names.get(a, ""), addr_spec=a) for a in addresses] or ""
 
 
 def _attribution(original: ReadableMessage) -> str:

@@ -28,6 +28,15 @@ def _no_line_breaks(value: str) -> str:
     return value
 
 
+def display_names(value: str) -> dict[str, str]:
+    """The names written beside addresses (already checked by ``parse_addresses``)."""
+    return {
+        address.strip().lower(): " ".join(name.split())
+        for name, address in getaddresses([value.replace(";", ",")])
+        if name.strip() and address.strip()
+    }
+
+
 def parse_addresses(value: str) -> list[str]:
     _no_line_breaks(value)
     value = value.replace(";", ",")
@@ -186,6 +195,7 @@ class ComposeForm(forms.Form):
             high_priority=data["high_priority"],
             read_receipt=data["read_receipt"],
             attachments=[_upload(f) for f in data["attachments"]],
+            names=display_names(f"{self['to'].value() or ''}, {self['cc'].value() or ''}"),
         )
 
     def kept_parts(self) -> set[int]:
