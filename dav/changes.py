@@ -11,11 +11,6 @@ from django.db.models import F
 
 from dav.models import CollectionVersion
 
-# The person's list of collections itself, counted as a collection of no name: raised by the
-# web app's own creations, renamings and deletions (dav.client.DavSession), by a renaming or
-# recolouring anywhere (the hook) and by the first change of a collection not yet counted.
-HOME = ""
-
 
 def bump(username: str, collection: str) -> None:
     """One more change (called by the hook plugin, in Radicale)."""
@@ -27,9 +22,6 @@ def bump(username: str, collection: str) -> None:
             CollectionVersion.objects.create(owner_id=username, collection=collection, version=1)
     except IntegrityError:  # created meanwhile by a request of the same collection
         rows.update(version=F("version") + 1)
-        return
-    if collection != HOME:  # a collection new to the count: perhaps new to the list
-        bump(username, HOME)
 
 
 def versions(username: str, collections: list[str]) -> dict[str, int]:
@@ -37,9 +29,3 @@ def versions(username: str, collections: list[str]) -> dict[str, int]:
     found = dict(CollectionVersion.objects.filter(owner_id=username, collection__in=collections)
                  .values_list("collection", "version"))  # fmt: skip
     return {name: found.get(name, 0) for name in collections}
-
-
-def home_version(username: str) -> int:
-    """The count of changes to the person's list of collections (what a cache of that list is
-    keyed by)."""
-    return versions(username, [HOME])[HOME]
