@@ -125,8 +125,11 @@ def test_a_smarthost_refusal_comes_back_to_the_teacher_who_wrote(smarthost, prof
     with smtplib.SMTP(settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT) as smtp:
         smtp.login(prof.username, PASSWORD)
         smtp.send_message(message, to_addrs=["parent@example.org", "refuse.parent@example.org"])
+    # The worker records the notice as delivered just after Dovecot has stored it: both waited.
     wait_for(lambda: "Message non remis / Undelivered message" in inbox_subjects("prof.demo")
-             and handler.received)  # fmt: skip
+             and handler.received and SpooledMessage.objects.filter(
+                 mail_from="", recipients=[prof.email],
+                 status=SpooledMessage.Status.DELIVERED).exists())  # fmt: skip
     notice = SpooledMessage.objects.get(mail_from="", recipients=[prof.email])
     assert notice.status == SpooledMessage.Status.DELIVERED
     assert [rcpts for _, rcpts, _ in handler.received] == [["parent@example.org"]]
