@@ -63,9 +63,15 @@ def test_the_secretary_answers_for_the_principal(client, prof, colleague, secret
     client.force_login(secretary)
     page = client.get(INVITATION).content.decode()
     assert "Répondre pour le compte de Camille Martin" in page
-    response = client.post(f"{INVITATION}repondre/", {"reponse": "ACCEPTED"})
-    assert response.status_code == 302
-    copy = services.find_event(prof, "personnel", "conseil@college.ics")
+    # The worker may rewrite Camille's copy meanwhile (the organiser's invitation reaching an
+    # internal attendee's agenda): the answer is then refused as «changed elsewhere», nothing
+    # sent, and the secretary answers again, as the page asks.
+    for _attempt in range(3):
+        response = client.post(f"{INVITATION}repondre/", {"reponse": "ACCEPTED"})
+        assert response.status_code == 302
+        copy = services.find_event(prof, "personnel", "conseil@college.ics")
+        if itip.partstat_of(master(copy.parsed), prof.email) == "ACCEPTED":
+            break
     assert itip.partstat_of(master(copy.parsed), prof.email) == "ACCEPTED"
     (login, mail_from, recipients, raw), = sent
     assert (login, mail_from, recipients) == ("secretaire.demo", secretary.email,
