@@ -63,7 +63,6 @@ def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
     return functional
 
 
-
 def create_for(user, mailbox_id: int) -> FunctionalCalendar:
     """«Créer l'agenda de cette boîte», by whoever manages the functional mailbox: 404 for
     someone who may not read it (or a personal mailbox), 403 for a reader."""
