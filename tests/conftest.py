@@ -302,6 +302,10 @@ def sign_in_to_inbox(page, live_server, login: str = "prof.demo") -> None:
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
+    # The heading shows while the page is still loading; the list's scripts (drag and drop,
+    # shortcuts) and the design system's, which lays the menu out, run later: a test that
+    # drags before then can drop on a moving target.
+    page.wait_for_load_state("load")
 
 
 def sign_in_with_code(page, login: str, phone: pyotp.TOTP) -> None:
