@@ -13,7 +13,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from calendar_app import ical, imip, inbox, itip, services, share_access
 from calendar_app.from_mail import parsed
-from calendar_app.models import RoomBooking
+from calendar_app.models import FunctionalCalendar, RoomBooking
 from dav.client import DavUnavailable
 
 logger = logging.getLogger(__name__)
@@ -75,12 +75,17 @@ def _calendar_leaf(message):
     return None
 
 
-def card_for(user, raw: bytes, *, personal: bool, owner=None) -> Card | None:
+def card_for(user, raw: bytes, *, personal: bool, owner=None, mailbox=None) -> Card | None:
     """None when the message holds no calendar; ``personal``: the reader's own mailbox (only
     there may they answer); ``owner``: the mailbox's owner, for whom a delegate may answer
-    (from the principal's calendar: ``extra["on_behalf"]``)."""
+    (from the principal's calendar: ``extra["on_behalf"]``); ``mailbox``: the one read, a
+    functional mailbox's calendar taking its invitations like a principal's."""
     if not _MAY_HOLD_CALENDAR.search(raw):  # most messages: no second parse
         return None
+    if owner is None and mailbox is not None and not personal:
+        functional = FunctionalCalendar.objects.filter(mailbox=mailbox).select_related(
+            "account").first()  # fmt: skip
+        owner = functional.account if functional is not None else None
     try:
         message = parsed(raw)
         leaf = _calendar_leaf(message)

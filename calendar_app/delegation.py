@@ -2,12 +2,15 @@
 copy gets the answer, the organiser gets a REPLY whose ATTENDEE line is the principal's with
 ``SENT-BY="mailto:<secretary>"`` (RFC 5545 §3.2.18), in a mail from the secretary saying
 «… pour le compte de …»; each answer goes into the principal's audit log. Only while the
-delegation (a «modification» share that may answer, calendar_app.share_access) is in force."""
+delegation (a «modification» share that may answer, calendar_app.share_access) is in force.
+A functional mailbox's calendar is answered the same way by whoever manages the mailbox, but
+the REPLY leaves from the mailbox's address (its calendar's account), as its mail does."""
 
 from django.core.exceptions import PermissionDenied
 
 from accounts import audit
 from calendar_app import ical, imip, itip, share_access
+from calendar_app.sharing_models import FunctionalCalendar
 from dav.client import dav_session
 
 
@@ -40,8 +43,12 @@ def answer_for(delegate, owner, event, partstat: str, *, comment: str = "",
     organizer = itip.organizer_of(master)
     person = itip.Person(me, owner.get_full_name(), partstat, comment.strip())
     reply = itip.reply(event.parsed, person, sent_by=delegate.email.lower())
-    imip.queue(delegate, "REPLY", reply, [organizer], partstat=partstat,
-               comment=person.comment, on_behalf_of=owner)  # fmt: skip
+    if FunctionalCalendar.objects.filter(account=owner).exists():  # the mailbox answers
+        imip.queue(owner, "REPLY", reply, [organizer], partstat=partstat,
+                   comment=person.comment)  # fmt: skip
+    else:
+        imip.queue(delegate, "REPLY", reply, [organizer], partstat=partstat,
+                   comment=person.comment, on_behalf_of=owner)  # fmt: skip
     audit.record(audit.Kind.AGENDA_SHARING, user=owner, actor=delegate, request=request,
                  action="answered", uid=str(master.get("UID", "")), answer=partstat,
                  organizer=organizer)  # fmt: skip

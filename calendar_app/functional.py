@@ -4,11 +4,12 @@ Its events live in the home of a service account ``agenda.<mailbox's IMAP user>`
 password: reached by the web app's master login only, like the rooms' accounts) whose
 address is the mailbox's own: its invitations carry that address as ORGANIZER and come from
 it, so the answers are delivered to the mailbox, and from there to this calendar
-(calendar_app.inbox.functional_answers_later). Who may
-read or change them follows the mailbox's rights (mail.access, with its members' dates and
-its role grants), through calendar_app.share_access: «lire» gives «lecture» (private events
-as «Occupé»), «gérer» gives «modification». So the calendar follows the directory as the
-shared mailbox does."""
+(calendar_app.inbox.functional_later), as are the invitations mailed to the mailbox. Who
+may read or change them follows the mailbox's rights (mail.access, with its members' dates
+and its role grants), through calendar_app.share_access: «lire» gives «lecture» (private
+events as «Occupé»), «gérer» gives «modification» and answering the mailbox's invitations
+(calendar_app.delegation: the REPLY leaves from the mailbox's address). So the calendar
+follows the directory as the shared mailbox does."""
 
 from datetime import timedelta
 

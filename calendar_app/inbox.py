@@ -5,8 +5,8 @@ change or cancel an event; a REPLY changes its sender's own status only. Each me
 applied once and in order: an older or the same (SEQUENCE, DTSTAMP) changes nothing.
 
 This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``calendar_part``,
-``receive_later``, which queues ``receive`` for the worker, and ``functional_answers_later``
-for a functional mailbox, whose calendar organises under the mailbox's address."""
+``receive_later``, which queues ``receive`` for the worker, and ``functional_later`` for a
+functional mailbox with a calendar, whose service account has the mailbox's address."""
 
 import logging
 from contextlib import contextmanager
@@ -86,31 +86,30 @@ class _Turn:
         self.newer, self.applied = newer, False
 
 
-def receive_later(user_id: int, sender: str, data: bytes, *, answers_only: bool = False) -> None:
+def receive_later(user_id: int, sender: str, data: bytes) -> None:
     """For delivery: applied by the worker (retried while the agenda is down), so that a
     message to 200 colleagues is stored without waiting for 200 agendas."""
-    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"), answers_only)
+    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"))
 
 
-def functional_answers_later(mailbox_id: int, sender: str, data: bytes) -> None:
-    """An answer mailed to a functional mailbox goes to its calendar's event: the calendar's
-    service account has the mailbox's address (calendar_app.functional). Only answers: an
-    invitation to the mailbox stays a message for its team to read."""
+def functional_later(mailbox_id: int, sender: str, data: bytes) -> None:
+    """iTIP mailed to a functional mailbox goes to its calendar, whose service account has
+    the mailbox's address (calendar_app.functional): an invitation to the mailbox waits there
+    for its managers' answer, an answer to the calendar's own invitation reaches its event.
+    A mailbox without a calendar keeps the message only."""
     account = FunctionalCalendar.objects.filter(mailbox_id=mailbox_id).values_list(
         "account_id", flat=True).first()  # fmt: skip
     if account is not None:
-        receive_later(account, sender, data, answers_only=True)
+        receive_later(account, sender, data)
 
 
-def receive(user, sender: str, data: bytes | str, *, answers_only: bool = False) -> str:
+def receive(user, sender: str, data: bytes | str) -> str:
     """Applies one iTIP object mailed by ``sender`` (an address delivery has checked) to
     ``user``'s agenda; returns what happened, for the log and the tests."""
     try:
         received = itip.read(data)
     except ical.BadCalendarData:
         return "unreadable"
-    if answers_only and received.method != "REPLY":
-        return "not-an-answer"
     me = user.email.lower()
     if received.method in ("REQUEST", "CANCEL"):
         if received.organizer != sender or received.organizer == me:

@@ -4,7 +4,8 @@ plugin (CalDAV), the privacy rule and the web pages alike.
 A person's level on (owner, collection) is the best of the in-force ``CalendarShare`` rows
 that name them, a list they belong to or their role in their établissement, and, for a
 functional calendar, their rights on its mailbox («lire» → «lecture», «gérer» →
-«modification»). No database writes here: the rights plugin runs inside Radicale."""
+«modification», with the answers to the mailbox's invitations). No database writes here:
+the rights plugin runs inside Radicale."""
 
 from dataclasses import dataclass
 
@@ -67,8 +68,9 @@ def _functional_grants(user, owner_ids=None) -> list[Grant]:
         return []
     managed = set(access.mailboxes_with_right(user, "manage").filter(
         pk__in=[mailbox for _, mailbox in found]).values_list("pk", flat=True))  # fmt: skip
-    return [Grant(account, "", Level.WRITE if mailbox in managed else Level.READ)
-            for account, mailbox in found]  # fmt: skip
+    # Whoever manages the mailbox answers its invitations, as they would its mail.
+    return [Grant(account, "", Level.WRITE, may_answer=True) if mailbox in managed
+            else Grant(account, "", Level.READ) for account, mailbox in found]  # fmt: skip
 
 
 def _best(grants) -> dict[tuple[int, str], Grant]:

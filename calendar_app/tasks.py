@@ -35,14 +35,14 @@ def send_imip(username: str, mail_from: str, recipients: list[str], raw: str) ->
 @shared_task(name=inbox.TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
              retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
              max_retries=15)  # fmt: skip
-def receive_imip(user_id: int, sender: str, text: str, answers_only: bool = False) -> str:
-    """An invitation, cancellation or answer delivered to a local person (or an answer to a
-    functional calendar): into their agenda (again later if the store is down or the copy
+def receive_imip(user_id: int, sender: str, text: str) -> str:
+    """An invitation, cancellation or answer delivered to a local person (or to a functional
+    mailbox's calendar): into their agenda (again later if the store is down or the copy
     changed meanwhile: nothing was recorded)."""
     user = get_user_model().objects.filter(id=user_id, is_active=True).first()
     if user is None:
         return "no-account"
-    return inbox.receive(user, sender, text, answers_only=answers_only)
+    return inbox.receive(user, sender, text)
 
 
 @shared_task(name="calendar_app.tasks.refresh_subscriptions", ignore_result=True)

@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 
 from calendar_app import ical, imip, inbox, itip
-from calendar_app.models import FunctionalCalendar
+from calendar_app.ical import master
+from calendar_app.models import FunctionalCalendar, ScheduledEvent
 from dav.client import dav_session
+from mail.imap import imap_session
 from mail.models import Mailbox
 from mail.transport import smtp
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
@@ -23,6 +25,12 @@ from tests.test_invitations_sending import _form
 pytestmark = pytest.mark.usefixtures("empty_store", "mail_stack")
 CREATE = "Créer l’agenda de cette boîte"
 OPEN = "Ouvrir l’agenda"
+
+
+def _uid_of(mailbox, title: str) -> int | None:
+    with imap_session(mailbox.imap_user) as box:
+        envelopes = box.list_page("INBOX", page=1, page_size=500).envelopes
+    return next((e.uid for e in envelopes if title in e.subject), None)
 
 
 def test_a_manager_creates_the_mailbox_calendar_and_its_readers_open_it(
@@ -84,6 +92,49 @@ def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back
                    recipients=[shared_box.address])  # fmt: skip
     wait_for(lambda: itip.partstat_of(copy_of(account, request.uid), colleague.email)
              == "ACCEPTED")  # fmt: skip
-    # An invitation to the mailbox stays a message for its team: not put in the calendar.
-    assert inbox.receive(account, "x@example.org", ical.serialize(request.calendar),
-                         answers_only=True) == "not-an-answer"  # fmt: skip
+    # Its own invitation, mailed back to it, is not an invitation to it.
+    assert inbox.receive(account, shared_box.address,
+                         ical.serialize(request.calendar)) == "not-from-organizer"  # fmt: skip
+
+
+def test_an_invitation_to_the_mailbox_waits_in_its_calendar_for_its_managers_answer(
+        client, colleague, secretary, shared_box):  # fmt: skip
+    """A colleague invites the vie scolaire: the invitation is in its calendar at once,
+    the mailbox's manager answers it from the message or the agenda, the answer leaves from
+    the mailbox's address, and the cancellation takes it out."""
+    grant(shared_box, secretary, can_read=True, can_manage=True)
+    client.force_login(secretary)
+    client.post(reverse("calendar_app:functional_create", args=[shared_box.id]))
+    account = FunctionalCalendar.objects.get(mailbox=shared_box).account
+    _ensure_calendar(colleague)
+    title = f"Équipe éducative {uuid.uuid4().hex[:6]}"
+    client.force_login(colleague)
+    client.post("/agenda/evenement/nouveau/",
+                _form(title, next_tuesday(16), participants=shared_box.address))  # fmt: skip
+    uid = wait_for(lambda: ScheduledEvent.objects.filter(owner=colleague).first()).uid
+    copy = wait_for(lambda: inbox.locate(account, uid))
+    assert copy.calendar == "vie-scolaire"
+    assert itip.partstat_of(master(copy.parsed), shared_box.address) == "NEEDS-ACTION"
+
+    # The message in the mailbox offers its manager to answer for it, in its calendar.
+    message_uid = wait_for(lambda: _uid_of(shared_box, title))
+    client.force_login(secretary)
+    page = client.get(reverse("mail:message", args=[shared_box.id, "INBOX", message_uid]))
+    answer_page = reverse("calendar_app:shared_event",
+                          args=[account.username, copy.calendar, copy.href])  # fmt: skip
+    assert f'href="{answer_page}"' in page.content.decode()
+    assert "Répondre pour le compte de Vie scolaire" in client.get(answer_page).content.decode()
+    client.post(reverse("calendar_app:shared_answer",
+                        args=[account.username, copy.calendar, copy.href]),
+                {"reponse": "ACCEPTED"})  # fmt: skip
+    assert itip.partstat_of(copy_of(account, uid), shared_box.address) == "ACCEPTED"
+    reply = wait_for(lambda: [m for m in received("collegue.demo", title) if m[0] == "REPLY"])
+    assert shared_box.address in reply[0][3]["From"]
+    wait_for(lambda: itip.partstat_of(copy_of(colleague, uid), shared_box.address)
+             == "ACCEPTED")  # fmt: skip
+
+    # The organiser deletes the event: the CANCEL takes it out of the mailbox's calendar.
+    row = ScheduledEvent.objects.get(owner=colleague, uid=uid)
+    with dav_session(colleague.username) as store:
+        store.delete(row.collection, row.href, etag=store.get(row.collection, row.href).etag)
+    wait_for(lambda: inbox.locate(account, uid) is None)

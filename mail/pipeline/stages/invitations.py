@@ -1,7 +1,7 @@
 """Invitations (iMIP): a calendar part in a message to local people is applied to their
 agenda by the worker as the message is stored (calendar_app.inbox, queued: the agenda down
 never holds mail): an attendee sees the invitation at once, an organiser the answers (a
-functional mailbox's answers go to its calendar, which invites under its address). Only
+functional mailbox's calendar, whose account has the mailbox's address, both). Only
 a sender delivery can vouch for counts: an address of ours must have been submitted by its
 owner, never claimed from outside."""
 
@@ -38,4 +38,4 @@ def process(context) -> None:
         if mailbox.kind == Mailbox.Kind.PERSONAL and mailbox.owner_id:
             inbox.receive_later(mailbox.owner_id, sender, data)
         elif mailbox.kind == Mailbox.Kind.FUNCTIONAL:
-            inbox.functional_answers_later(mailbox.id, sender, data)
+            inbox.functional_later(mailbox.id, sender, data)

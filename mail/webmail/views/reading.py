@@ -148,7 +148,8 @@ def reading_context(request, mailbox, box, folder: str, uid: int) -> dict:
         # An invitation, an answer or an .ics: the event card (calendar_app.card).
         "invitation": card_for(request.user, raw, personal=mailbox.owner_id == request.user.id,
                                owner=mailbox.owner if mailbox.owner_id not in (
-                                   None, request.user.id) else None),  # fmt: skip
+                                   None, request.user.id) else None,
+                               mailbox=mailbox),  # fmt: skip
         **receipts.reading_extras(request.user, mailbox, box, folder, uid, raw, readable),
     }
 
