@@ -9,9 +9,9 @@ the REPLY leaves from the mailbox's address (its calendar's account), as its mai
 from django.core.exceptions import PermissionDenied
 
 from accounts import audit
-from calendar_app import ical, imip, itip, share_access
+from calendar_app import ical, imip, itip, services, share_access
 from calendar_app.sharing_models import FunctionalCalendar
-from dav.client import dav_session
+from dav.client import DavConflict, dav_session
 
 
 class NotInvited(Exception):
@@ -35,10 +35,7 @@ def answer_for(delegate, owner, event, partstat: str, *, comment: str = "",
     if partstat not in itip.ANSWERS or not awaiting(owner, event):
         raise NotInvited(event.href)
     me = owner.email.lower()
-    for component in itip.events(event.parsed):
-        itip.set_partstat(component, me, partstat)
-    with dav_session(owner.username) as store:  # DavConflict: changed since it was read
-        store.put(event.calendar, event.href, ical.serialize(event.parsed), etag=event.etag)
+    event = _answered(owner, event, partstat)
     master = itip.first_event(event.parsed)
     organizer = itip.organizer_of(master)
     person = itip.Person(me, owner.get_full_name(), partstat, comment.strip())
@@ -53,3 +50,25 @@ def answer_for(delegate, owner, event, partstat: str, *, comment: str = "",
                  action="answered", uid=str(master.get("UID", "")), answer=partstat,
                  organizer=organizer)  # fmt: skip
     return organizer
+
+
+def _answered(owner, event, partstat: str, attempts: int = 3):
+    """The answer written on the owner's copy, as it is now: the worker may have rewritten it
+    since the page read it (an update's mail, a phone's alarm). The answer is merged into
+    the new version unless what the owner is invited to changed (DavConflict: the page shows
+    the event again); returns the version written."""
+    asked = itip.fingerprint(event.parsed)
+    me = owner.email.lower()
+    for _attempt in range(attempts):
+        for component in itip.events(event.parsed):
+            itip.set_partstat(component, me, partstat)
+        try:
+            with dav_session(owner.username) as store:
+                store.put(event.calendar, event.href, ical.serialize(event.parsed),
+                          etag=event.etag)  # fmt: skip
+            return event
+        except DavConflict:
+            event = services.find_event(owner, event.calendar, event.href)
+            if itip.fingerprint(event.parsed) != asked or not awaiting(owner, event):
+                raise
+    raise DavConflict(event.href)

@@ -142,6 +142,11 @@ def _request(user, received: itip.Received, copy: Located | None) -> str:
     for component in itip.events(incoming):
         keep = copy is not None and same_version and old_answer in itip.ANSWERS
         itip.set_partstat(component, me, old_answer if keep else "NEEDS-ACTION")
+    if copy is not None and same_version and _seen(incoming) == _seen(copy.parsed):
+        # Nothing new (the mail of an invitation already in the agenda, as an internal one
+        # is): not rewritten, so an answer being given meanwhile is not refused, and the
+        # attendee's own alarms stay.
+        return "unchanged"
     text = ical.serialize(incoming)
     with dav_session(user.username) as store:
         if copy is not None:
@@ -154,6 +159,13 @@ def _request(user, received: itip.Received, copy: Located | None) -> str:
             current = store.get(calendar, ical.href_for(received.uid))
             store.put(calendar, ical.href_for(received.uid), text, etag=current.etag)
     return "added"
+
+
+def _seen(calendar) -> tuple:
+    """What an attendee's copy says (DTSTAMP and alarms aside): the event and its people."""
+    return itip.fingerprint(calendar), [
+        (itip.organizer_of(e), sorted(itip.attendees_of(e), key=lambda p: p.email))
+        for e in itip.events(calendar)]  # fmt: skip
 
 
 def _with_exception(stored, received: itip.Received):
