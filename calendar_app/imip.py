@@ -1,21 +1,26 @@
 """iMIP (RFC 6047): an iTIP object as a mail anyone's client understands: a readable text part
 and the ``text/calendar; method=…`` part, from the person who organises or answers. Sent by the
-worker through the gateway's submission port, as that person, like any mail they write."""
+worker through the gateway's submission port, as that person, like any mail they write: each
+mail is an OutgoingMessage row (kind «imip») sent by mail.outgoing.sending, which claims each
+step, so a task the broker delivers again sends nothing more."""
 
+import logging
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
 from django.conf import settings
-from django.utils import formats
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import account_mail
 from calendar_app import ical, itip, rooms
-from convergence.queueing import enqueue_on_commit
+from mail.models import Mailbox, OutgoingMessage
+from mail.outgoing.sending import queue_outgoing
 
-TASK = "calendar_app.tasks.send_imip"
+logger = logging.getLogger(__name__)
 
 
 def when_text(component) -> str:
@@ -89,9 +94,13 @@ def _body(method: str, component, sender_name: str, partstat: str, comment: str,
     return "\n".join(lines) + "\n"
 
 
-def build(user, method: str, calendar, recipients: list[str], *, update: bool = False,
-          partstat: str = "", comment: str = "", on_behalf_of=None,
-          sender: tuple[str, str] | None = None) -> bytes:  # fmt: skip
+def build(user, method: str, calendar, recipients: list[str], **options) -> bytes:
+    return _message(user, method, calendar, recipients, **options).as_bytes(policy=SMTP)
+
+
+def _message(user, method: str, calendar, recipients: list[str], *, update: bool = False,
+             partstat: str = "", comment: str = "", on_behalf_of=None,
+             sender: tuple[str, str] | None = None) -> EmailMessage:  # fmt: skip
     """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD);
     ``on_behalf_of``: the person a delegate answers for; ``sender``: (name, address) when it
     is not the account's own (a room's answer)."""
@@ -113,15 +122,23 @@ def build(user, method: str, calendar, recipients: list[str], *, update: bool = 
                             cte="quoted-printable")  # fmt: skip
     message.add_alternative(ical.serialize(calendar), subtype="calendar", cte="quoted-printable",
                             params={"method": method})  # fmt: skip
-    return message.as_bytes(policy=SMTP)
+    return message
 
 
 def queue(user, method: str, calendar, recipients: list[str], **options) -> None:
-    """Sent by the worker once the transaction commits (retried while the gateway is down)."""
+    """Recorded with the caller's transaction, sent by the worker once it commits (retried
+    while the gateway is down), from the sender's mailbox: their own, or the functional
+    mailbox whose calendar's account they are."""
     recipients = sorted({r for r in recipients if r and r != user.email.lower()})
     recipients, rooms_invited = rooms.split(recipients)  # booked, not mailed
     rooms.queue(user, method, calendar, rooms_invited)
     if not recipients:
         return
-    raw = build(user, method, calendar, recipients, **options)
-    enqueue_on_commit(TASK, user.username, user.email, recipients, raw.decode("ascii"))
+    mailbox = Mailbox.objects.filter(Q(owner=user) | Q(functional_calendar__account=user)).first()
+    if mailbox is None:  # an account without a mailbox has no address to send from
+        logger.warning("iMIP %s from %s: no mailbox to send from", method, user.username)
+        return
+    message = _message(user, method, calendar, recipients, **options)
+    queue_outgoing(user=user, mailbox=mailbox, message=message, subject=str(message["Subject"]),
+                   recipients=recipients, send_after=timezone.now(),
+                   kind=OutgoingMessage.Kind.IMIP)  # fmt: skip

@@ -24,14 +24,6 @@ def send_reminders() -> int:
     return send_due_reminders()
 
 
-@shared_task(name="calendar_app.tasks.send_imip", ignore_result=True,
-             autoretry_for=(smtp.GatewayUnavailable,), retry_backoff=2, retry_backoff_max=120,
-             retry_jitter=False, max_retries=20)  # fmt: skip
-def send_imip(username: str, mail_from: str, recipients: list[str], raw: str) -> None:
-    """An invitation, update, cancellation or answer, through the gateway as its sender."""
-    smtp.submit_as(username, raw.encode("ascii"), mail_from=mail_from, recipients=recipients)
-
-
 @shared_task(name=inbox.TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
              retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
              max_retries=15)  # fmt: skip

@@ -4,11 +4,16 @@ and from a phone alike (the hook's task compares each change with what was sent)
 
 import uuid
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 
+from calendar_app import ical, imip, itip
 from calendar_app.models import ScheduledEvent
-from tests.agenda_helpers import empty_store, phone  # noqa: F401 - fixture
+from convergence import queueing
+from convergence.celery import app
+from mail.transport import smtp
+from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 from tests.invitation_helpers import captured, next_tuesday, received
 
@@ -162,3 +167,25 @@ def test_moving_the_event_to_another_calendar_cancels_nothing(client, prof, coll
                       calendar="conseils"))  # fmt: skip
     wait_for(lambda: ScheduledEvent.objects.get(owner=prof).collection == "conseils")
     assert [m[0] for m in received("collegue.demo", title)] == ["REQUEST"]
+
+
+def test_an_imip_task_run_again_sends_nothing_more(prof, colleague, monkeypatch):
+    """The broker redelivers a task whose worker died before acknowledging it (issue 17's
+    «sent once»): each task queued for an invitation (imip.queue, the one way out of every
+    iMIP mail) runs twice here, and the gateway gets the mail once."""
+    queued = []
+    monkeypatch.setattr(queueing, "_send", lambda name, args, kwargs, countdown: queued.append(
+        (name, args, kwargs)))  # fmt: skip
+    title = f"Conseil école-collège {uuid.uuid4().hex[:6]}"
+    start = next_tuesday(11).replace(tzinfo=None)
+    event = vevent(f"{uuid.uuid4()}@college", title, start, start + timedelta(hours=1),
+                   f"ORGANIZER:mailto:{prof.email}\r\nATTENDEE:mailto:{colleague.email}\r\n")
+    imip.queue(prof, "REQUEST", itip.outgoing(ical.parse(event), "REQUEST", sequence=0),
+               [colleague.email])  # fmt: skip
+    assert queued
+    app.loader.import_default_modules()
+    with mock.patch.object(smtp, "submit_as", wraps=smtp.submit_as) as submitted:
+        for name, args, kwargs in queued * 2:
+            app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
+    assert submitted.call_count == 1
+    wait_for(lambda: received("collegue.demo", title))

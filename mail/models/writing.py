@@ -32,6 +32,7 @@ class OutgoingMessage(models.Model):
         MESSAGE = "message", _("Message")
         RECEIPT = "receipt", _("Read receipt")
         DIGEST = "digest", _("Daily digest")
+        IMIP = "imip", _("Invitation or answer from the agenda")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
@@ -49,7 +50,8 @@ class OutgoingMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     # Why it waits past the «annuler» delay; scheduled ones are queued by the beat when due.
     schedule = models.CharField(max_length=8, choices=Schedule.choices, blank=True, default="")
-    # Receipts and digests are not the user's writing: no copy in Sent, not in «À envoyer».
+    # Receipts, digests and the agenda's iMIP are not the user's writing: no copy in Sent,
+    # not in «À envoyer».
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
     # A task holds the message while it submits it, so two tasks never submit it both.
     claimed_until = models.DateTimeField(null=True, blank=True)
