@@ -257,6 +257,8 @@ def apply(report: ImportReport) -> None:
             Etablissement.objects.filter(uai=uai).update(bassin=bassin)
         leavers = [u.pk for u in report.left]
         User.objects.filter(pk__in=leavers).update(is_active=False, status=User.Status.DISABLED)
+        # No signal for an update(): their keys go as person_keys would drop them.
+        Person.objects.filter(pk__in=leavers).update(search_key="")
         DistributionList.members.through.objects.filter(user_id__in=leavers).delete()
         # The read-only staff address books on CardDAV follow (the address book's job).
         enqueue_on_commit("contacts.tasks.sync_staff_books")

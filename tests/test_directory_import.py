@@ -89,6 +89,14 @@ def test_dry_run_then_apply_then_nothing_left_to_do(academie, tmp_path):
     assert "Arrivées : 0 · modifications : 0 · inchangées : 3 · départs : 0" in again
 
 
+def test_a_leaver_takes_no_place_in_a_page_of_results(academie, tmp_path):
+    run(EXPORT.encode(), "--apply", tmp_path=tmp_path)
+    # «Ancien» sorts first of the lycée's staff: still matched, he would take the one place
+    # of this page and leave it empty (the search drops whoever is not listed).
+    found = search_people("lycee olympe", viewer=None, limit=1)
+    assert [p.user.username for p in found] == ["helene.dupre"]
+
+
 def test_windows_1252_and_a_bom_are_read_as_the_same_names(academie):
     for data in (EXPORT.encode("cp1252"), b"\xef\xbb\xbf" + EXPORT.encode()):
         report = hr_import.plan(hr_files.read(data))
