@@ -85,7 +85,7 @@ def words_begin(queryset: QuerySet, words: list[str]) -> QuerySet:
 def _words_scanned(queryset: QuerySet, words: list[str]) -> QuerySet:
     """``words_begin`` in terms no word index answers (``strpos``, ``instr``): the planner can
     only walk the names in order, which is the point of the walk (with ``LIKE``, PostgreSQL
-    preferred intersecting the trigram lists of every word, ten times as long for
+    intersected the trigram lists of every word instead: 12 ms rather than 2 for
     «mathematiques saint orens de gameville»)."""
     for n, word in enumerate(words):
         queryset = queryset.alias(**{f"_at{n}": StrIndex("search_key", Value(f" {word}"))})
