@@ -6,7 +6,8 @@ through it; then a night's export, rolled back), on the embedded SQLite or on Po
 (BENCH_DATABASE_URL; an académie found there already is measured as it is). `make bench` runs
 it on SQLite, and on PostgreSQL too when BENCH_DATABASE_URL is set.
 
-python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT)
+python -m bench.directory   (BENCH_DIRECTORY_PEOPLE, BENCH_DIRECTORY_ETABLISSEMENTS, BENCH_REPEAT;
+BENCH_DIRECTORY_SLOWEST=3: each row's three slowest queries on stderr, to look at the tail)
 """
 
 import csv
@@ -26,6 +27,7 @@ KINDS = {"ecole": "École", "college": "Collège", "lycee": "Lycée"}
 ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # UAI check letters
 BASSINS = 40
 LARGE_LIST, LARGE_MEMBERS = "grande-liste@ac-bench.test", 5000
+SLOWEST = int(os.environ.get("BENCH_DIRECTORY_SLOWEST", 0))
 
 
 def generate(rng: random.Random) -> None:
@@ -197,13 +199,18 @@ def measure(what: str) -> list[tuple[str, float, float, float, float]]:
     viewers = list(User.objects.order_by("?")[:20])
     rows = []
     for label, texts in queries(rng).items():
-        wall, cpu = Timings(), Timings()
+        wall, cpu, texts_of = Timings(), Timings(), []
         for i in range(repeat_count(60)):
             text, viewer = texts[i % len(texts)], viewers[i % len(viewers)]
             started, started_cpu = time.perf_counter(), time.process_time()
             operation(text, viewer)
             wall.samples.append(time.perf_counter() - started)
             cpu.samples.append(time.process_time() - started_cpu)
+            texts_of.append(text)
+        if SLOWEST:
+            slow = sorted(zip(wall.samples, texts_of, strict=True))[-SLOWEST:]
+            print(f"{what}, {label}, slowest:", ", ".join(
+                f"{text!r} {seconds * 1000:.1f} ms" for seconds, text in slow), file=sys.stderr)
         rows.append((label, wall.median * 1000, wall.p95 * 1000, cpu.median * 1000,
                      cpu.p95 * 1000))
     return rows

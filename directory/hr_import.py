@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from accounts.models import User, login_validator
 from accounts.numen import numen_hash
 from convergence.queueing import enqueue_on_commit
-from directory import people
+from directory import people, search
 from directory.hr_files import MULTI_SEPARATOR, RawRow
 from directory.models import Discipline, DistributionList, Etablissement, Function, Person
 
@@ -257,6 +257,9 @@ def apply(report: ImportReport) -> None:
             Etablissement.objects.filter(uai=uai).update(bassin=bassin)
         leavers = [u.pk for u in report.left]
         User.objects.filter(pk__in=leavers).update(is_active=False, status=User.Status.DISABLED)
+        # No signal for an update(): their keys go as person_keys would drop them.
+        Person.objects.filter(pk__in=leavers).update(search_key="")
+        search.merge_pending_keys()
         DistributionList.members.through.objects.filter(user_id__in=leavers).delete()
         # The read-only staff address books on CardDAV follow (the address book's job).
         enqueue_on_commit("contacts.tasks.sync_staff_books")

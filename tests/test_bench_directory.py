@@ -38,3 +38,12 @@ def test_a_nights_export_is_imported_then_rolled_back(small_academie):
     assert "554 rows" in line and "500 arrivals" in line and "6 departures" in line
     after = set(User.objects.filter(is_active=True).values_list("username", flat=True))
     assert after == before
+
+
+def test_the_slowest_queries_of_each_row_may_be_shown(small_academie, monkeypatch, capsys):
+    monkeypatch.setattr(directory, "SLOWEST", 2)
+    monkeypatch.setenv("BENCH_REPEAT", "1")
+    rows = directory.measure("search")
+    shown = capsys.readouterr().err.splitlines()
+    assert len(shown) == len(rows) == len(directory.queries(random.Random(15)))
+    assert shown[0].startswith("search, one letter, slowest: '") and shown[0].endswith(" ms")

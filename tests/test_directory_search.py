@@ -87,6 +87,14 @@ def test_an_etablissement_by_uai_in_any_case_name_or_commune(academie):
     assert "aurelie.lopez" in logins("blagnac", viewer)
 
 
+def test_a_whole_uai_is_its_etablissements_staff(academie):
+    viewer = academie["camille"]
+    assert logins("0315678D patrick", viewer) == ["patrick.sanchez"]
+    assert logins("0311234y 0315678d", viewer) == ["aurelie.lopez"]  # in both
+    assert logins("0319999z", viewer) == []  # no such établissement
+    assert set(logins("031567", viewer)) == {"aurelie.lopez", "patrick.sanchez", "agnes.dupont"}
+
+
 def test_a_discipline_or_a_function(academie):
     viewer = academie["camille"]
     assert set(logins("mathematiques", viewer)) == {"camille.martin", "aurelie.lopez"}
