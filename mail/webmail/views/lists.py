@@ -71,7 +71,8 @@ def folder(request, mailbox_id: int, folder: str):
                     reverse=options["reverse"],
                     query=options["query"],
                 )
-            context = sidebar_context(request, mailbox, box)
+            # The list has just asked the folders' LIST-STATUS for the folder's state.
+            context = sidebar_context(request, mailbox, box, refresh=False)
             current = find(box.folders(), folder)
     except InvalidRequest:
         raise Http404 from None

@@ -160,7 +160,9 @@ def message(request, mailbox_id: int, folder: str, uid: int):
     try:
         with imap_session(mailbox.imap_user) as box:
             reading = reading_context(request, mailbox, box, folder, uid)
-            context = sidebar_context(request, mailbox, box)
+            # The neighbours have just asked the folders' LIST-STATUS, after the message
+            # was marked read: its counts are current.
+            context = sidebar_context(request, mailbox, box, refresh=False)
             current = find(box.folders(), folder)
     except InvalidRequest:
         raise Http404 from None
