@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.template import Context, Template
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,6 +17,7 @@ from mail.webmail.folder_links import (
     folder_url_base,
     move_options_html,
 )
+from mail.webmail.views.reading import message_links
 
 # The loops as _layout.html, folder.html and _message.html wrote them before.
 SIDEBAR = Template(
@@ -79,3 +81,21 @@ def test_folder_urls_are_quoted_as_reverse_quotes_them():
     base = folder_url_base(7)
     for name in NAMES:
         assert folder_url(base, name) == reverse("mail:folder", args=[7, name]), name
+
+
+def test_the_message_pages_links_are_what_reverse_writes():
+    for name in NAMES:
+        links = message_links(7, name, 31, 40, 9)
+        assert links["message"] == reverse("mail:message", args=[7, name, 31])
+        for view, suffix in [("body", "corps/"), ("headers", "entetes/"), ("source", "source/"),
+                             ("print", "imprimer/")]:  # fmt: skip
+            assert links["message"] + suffix == reverse(f"mail:{view}", args=[7, name, 31])
+        assert links["message"] + "piece/2/" == reverse("mail:attachment", args=[7, name, 31, 2])
+        assert links["newer"] == reverse("mail:message", args=[7, name, 40])
+        assert links["older"] == reverse("mail:message", args=[7, name, 9])
+        assert links["folder"] == reverse("mail:folder", args=[7, name])
+        assert links["act"] == reverse("mail:act", args=[7])
+        assert links["phishing"] == reverse("mail:report_phishing", args=[7])
+        assert links["trust"] == reverse("mail:trust_sender", args=[7])
+        assert links["about"] == f"boite=7&dossier={urlencode(name)}&uid=31"
+    assert message_links(7, "INBOX", 31, None, None)["newer"] == ""
