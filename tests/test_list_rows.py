@@ -5,12 +5,15 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 
+from mail.imap.types import SortKey
 from mail.webmail.dates import DateLabels
+from mail.webmail.forms import ListOptionsForm
 from mail.webmail.list_rows import SizeLabels
 from tests.conftest import build_message, deliver, unique_subject
 
@@ -53,6 +56,16 @@ def test_sizes_are_djangos(language):
         labels = SizeLabels()
         for size in sizes:
             assert labels.label(size) == filesizeformat(size), size
+
+
+def test_a_list_asked_without_options_reads_as_through_the_form():
+    assert ListOptionsForm.read(QueryDict("vue=messages&lire=3")) == (
+        ListOptionsForm(QueryDict("")).options(), [],
+    )  # fmt: skip
+    options, refusals = ListOptionsForm.read(QueryDict("sort=size&order=asc&filter=unread&page=2"))
+    assert (options["sort"], options["reverse"], options["filter"], options["page"], refusals) == (
+        SortKey.SIZE, False, "unread", 2, [],
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("mail_stack")
