@@ -5,11 +5,16 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 
+from mail.imap.types import SortKey
 from mail.webmail.dates import DateLabels
+from mail.webmail.forms import ListOptionsForm
+from mail.webmail.list_rows import SizeLabels
 from tests.conftest import build_message, deliver, unique_subject
 
 ZONES = ["Europe/Paris", "America/Cayenne", "Pacific/Noumea", "UTC"]
@@ -40,6 +45,27 @@ def test_labels_and_iso_dates_are_djangos(language, zone):
             local = timezone.localtime(moment)  # what the template gives the filter
             assert labels.iso(moment) == date_filter(local, "c"), moment
     assert DateLabels().label(None) == "" and DateLabels().iso(None) == ""
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_sizes_are_djangos(language):
+    edges = [0, 1, 1023, 1024, 1075, 1076, 1126, 10_239, 10_240, 1_048_575, 1_048_576]
+    edges += [(1 << 30) - 1, 1 << 30, 5 << 40, 3 << 50, 7 << 60]
+    sizes = edges + [int(1.0137**n) + n for n in range(2_000)]
+    with translation.override(language):
+        labels = SizeLabels()
+        for size in sizes:
+            assert labels.label(size) == filesizeformat(size), size
+
+
+def test_a_list_asked_without_options_reads_as_through_the_form():
+    assert ListOptionsForm.read(QueryDict("vue=messages&lire=3")) == (
+        ListOptionsForm(QueryDict("")).options(), [],
+    )  # fmt: skip
+    options, refusals = ListOptionsForm.read(QueryDict("sort=size&order=asc&filter=unread&page=2"))
+    assert (options["sort"], options["reverse"], options["filter"], options["page"], refusals) == (
+        SortKey.SIZE, False, "unread", 2, [],
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("mail_stack")

@@ -1,6 +1,7 @@
 """Per-folder cache of sorted UIDs, envelopes and flags, never the truth.
 
-Every use starts with one STATUS round trip; the cache answers only for the state it was
+Every use starts with one round trip for the folder's state (the LIST-STATUS of every
+folder, which the page's sidebar needs anyway); the cache answers only for the state it was
 built from (RFC 7162 CONDSTORE): the same UIDVALIDITY, UIDNEXT and message count keep the
 sorted lists, the same HIGHESTMODSEQ keeps the flags, and a changed HIGHESTMODSEQ costs one
 `FETCH (FLAGS) (CHANGEDSINCE …)` of what actually changed. Envelopes never change in IMAP,

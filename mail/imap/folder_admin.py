@@ -23,6 +23,44 @@ _BARE_LIST_NAME = re.compile(rb'^(\(.*?\) (?:"[^"]*"|NIL) )([^"{\s]\S*)()$')
 _BARE_STATUS_NAME = re.compile(rb'^()([^"{(\s]\S*)( \(.*\))$')
 
 
+# The lines of a LIST-STATUS answer as Dovecot writes them for names without literals, read
+# by two regular expressions: imapclient's general parser cost some 550 Python calls a folder
+# on every mail page (bench/where_the_time_goes.md, third pass). A quoted name holds no
+# backslash but before a quote or a backslash; a bare one no IMAP special.
+_NAME = rb'(?:"((?:[^"\\\r\n]|\\["\\])*)"|([^"{}()\s\\%*]+))'
+_LIST_LINE = re.compile(rb'\(((?:\\?[A-Za-z$][\w$-]* ?)*)\) (?:"([^"\\])"|NIL) ' + _NAME)
+_STATUS_LINE = re.compile(_NAME + rb" \(((?:[A-Z]+ (?:0|[1-9][0-9]*) ?)*)\)")
+_UNESCAPE = re.compile(rb'\\(["\\])')
+
+
+def _name(quoted: bytes | None, bare: bytes | None) -> str:
+    if quoted is None:
+        return decode_utf7(bare)
+    return decode_utf7(_UNESCAPE.sub(rb"\1", quoted) if b"\\" in quoted else quoted)
+
+
+def read_list_status(listed: list, statuses: list) -> tuple[list, dict] | None:
+    """(flags, delimiter, name) of each folder and each one's STATUS values, as imapclient's
+    parser reads them; None when a line has another shape (a literal, an unusual token)."""
+    folders, counts = [], {}
+    for line in listed:
+        match = _LIST_LINE.fullmatch(line) if isinstance(line, bytes) else None
+        if match is None:
+            return None
+        flags, delimiter, quoted, bare = match.groups()
+        folders.append((tuple(flags.split()), delimiter, _name(quoted, bare)))
+    for line in statuses:
+        match = _STATUS_LINE.fullmatch(line) if isinstance(line, bytes) else None
+        if match is None:
+            return None
+        quoted, bare, values = match.groups()
+        words = values.split()
+        counts[_name(quoted, bare)] = {
+            key: int(value) for key, value in zip(words[::2], words[1::2], strict=True)
+        }
+    return folders, counts
+
+
 def _quote_bare_name(line, pattern: re.Pattern):
     if not isinstance(line, bytes):
         return line
@@ -62,18 +100,27 @@ class FoldersMixin:
     def _list_with_status(self) -> tuple[list, dict[str, dict[bytes, int]]]:
         """Folders, subscriptions, counts and states in one round trip (RFC 5819 LIST-STATUS,
         RFC 5258 RETURN options), which imapclient has no method for. The states (UIDVALIDITY,
-        UIDNEXT, HIGHESTMODSEQ) key the search's cache (mail/imap/search.py)."""
+        UIDNEXT, HIGHESTMODSEQ) key the list's and the search's caches."""
         imap = self._client._imap
         imap.untagged_responses.pop("STATUS", None)
         listed = self._client._raw_command_untagged(
             b"LIST",
-            [b'""', b'"*"', b"RETURN (SUBSCRIBED SPECIAL-USE STATUS "
-             b"(MESSAGES UNSEEN UIDVALIDITY UIDNEXT HIGHESTMODSEQ))"],
+            [
+                b'""',
+                b'"*"',
+                b"RETURN (SUBSCRIBED SPECIAL-USE STATUS "
+                b"(MESSAGES UNSEEN UIDVALIDITY UIDNEXT HIGHESTMODSEQ))",
+            ],
             uid=False,
         )
+        statuses = imap.untagged_responses.pop("STATUS", [])
+        return read_list_status(listed, statuses) or self._parsed_list_status(listed, statuses)
+
+    def _parsed_list_status(self, listed: list, statuses: list):
+        """The same through imapclient's parser: literals and whatever else it understands."""
         listed = [_quote_bare_name(line, _BARE_LIST_NAME) for line in listed]
         counts = {}
-        for line in imap.untagged_responses.pop("STATUS", []):
+        for line in statuses:
             name, values = parse_response([_quote_bare_name(line, _BARE_STATUS_NAME)])
             pairs = dict(zip(values[::2], values[1::2], strict=True))
             if isinstance(name, bytes):

@@ -88,19 +88,9 @@ def _summary(uid: int, data: dict, folder: str) -> EnvelopeSummary:
 class ListingMixin:
     # --- the cache ----------------------------------------------------------------------------
     def _fresh_cache(self, folder: str) -> FolderCache:
-        """Select the folder, ask its state (one STATUS) and bring the cache up to it."""
-        # STATUS on the selected folder answers from this connection's view of it, which
-        # _select has just brought up to date with other clients' changes (Dovecot).
+        """Select the folder, ask its state and bring the cache up to it."""
         self._select(folder)
-        status = self._client.folder_status(
-            folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"HIGHESTMODSEQ"]
-        )
-        state = FolderState(
-            uidvalidity=status[b"UIDVALIDITY"],
-            uidnext=status[b"UIDNEXT"],
-            messages=status[b"MESSAGES"],
-            highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
-        )
+        state = self._state(folder)
         cache, known_modseq = folder_caches.get(self._user, folder, state)
         self._cache_state = state  # what this session's SORT and THREAD answers are true for
         with cache.lock:
@@ -131,6 +121,29 @@ class ListingMixin:
                         )
             cache.state = state
         return cache
+
+    def _state(self, folder: str) -> FolderState:
+        """The selected folder's state from the LIST-STATUS of every folder: the page's sidebar
+        shows that answer anyway, so one command serves both (it used to be a STATUS, then the
+        LIST). Right after _select: Dovecot answers for the selected folder from this
+        connection's view of it, which the NOOP or SELECT has just brought up to date."""
+        listed = next((f for f in self.folders(refresh=True) if f.name == folder), None)
+        if listed is not None and listed.uidvalidity:
+            return FolderState(
+                uidvalidity=listed.uidvalidity,
+                uidnext=listed.uidnext,
+                messages=listed.total,
+                highestmodseq=listed.highestmodseq,
+            )
+        status = self._client.folder_status(  # a name LIST writes otherwise («inbox»)
+            folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"HIGHESTMODSEQ"]
+        )
+        return FolderState(
+            uidvalidity=status[b"UIDVALIDITY"],
+            uidnext=status[b"UIDNEXT"],
+            messages=status[b"MESSAGES"],
+            highestmodseq=status.get(b"HIGHESTMODSEQ", 0),
+        )
 
     def _sorted(self, cache: FolderCache, sort: SortKey, reverse: bool, query: SearchQuery):
         criteria = query.criteria()
@@ -229,9 +242,7 @@ class ListingMixin:
         if thread is None:
             return None
         envelopes = self._cached_envelopes(cache, folder, thread)
-        return Conversation(
-            sorted(envelopes.values(), key=lambda e: (e.date or _EARLIEST, e.uid))
-        )
+        return Conversation(sorted(envelopes.values(), key=lambda e: (e.date or _EARLIEST, e.uid)))
 
     def _attached_only(self, cache: FolderCache | None, uids: list[int]) -> list[int]:
         """The UIDs (of the selected folder) whose BODYSTRUCTURE shows an attachment. SEARCH

@@ -131,10 +131,12 @@ def _fields(part: Message) -> Message | None:
 def parse_receipt(raw: bytes) -> Disposition | None:
     """The disposition a received MDN reports, or None if the message is not one."""
     try:
+        # The header first: almost no message is a report, and the reading page asks of each.
+        head = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        if head.get_content_type() != "multipart/report":
+            return None
         message = BytesParser(policy=policy.compat32).parsebytes(raw)
     except Exception:
-        return None
-    if message.get_content_type() != "multipart/report":
         return None
     for part in message.walk():
         if part.get_content_type() != "message/disposition-notification":

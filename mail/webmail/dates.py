@@ -10,6 +10,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_AP
 from django.utils.translation import gettext as _
 
+_DAYS = {
+    0: lambda: _("today %(time)s"),
+    -1: lambda: _("yesterday %(time)s"),
+    1: lambda: _("tomorrow %(time)s"),
+}
+
 
 class DateLabels:
     """The labels of one page: made in the request, for its language and time zone."""
@@ -18,6 +24,7 @@ class DateLabels:
         self._zone = timezone.get_current_timezone()
         self._today = timezone.localdate()
         self._months: dict[int, str] = {}
+        self._days: dict[int, str] = {}
 
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self._zone) if timezone.is_aware(value) else value
@@ -28,12 +35,11 @@ class DateLabels:
         local = self.local(value)
         time = f"{local.hour:02d}:{local.minute:02d}"
         days = (local.date() - self._today).days
-        if days == 0:
-            return _("today %(time)s") % {"time": time}
-        if days == -1:
-            return _("yesterday %(time)s") % {"time": time}
-        if days == 1:
-            return _("tomorrow %(time)s") % {"time": time}
+        if -1 <= days <= 1:  # the words translated once per page, as the months
+            word = self._days.get(days)
+            if word is None:
+                word = self._days[days] = _DAYS[days]()
+            return word % {"time": time}
         # Django's abbreviated months («janv.», «oct.», «déc.») in the reader's language,
         # as its "j N Y H:i" would write them.
         month = self._months.get(local.month)

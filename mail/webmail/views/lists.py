@@ -42,9 +42,8 @@ def home(request):
 @require_GET
 def folder(request, mailbox_id: int, folder: str):
     mailbox = access_mailbox(request.user, mailbox_id)
-    list_form = ListOptionsForm(request.GET)
-    options = list_form.options()
-    for refusal in list_form.errors.get("q", []):
+    options, refusals = ListOptionsForm.read(request.GET)
+    for refusal in refusals:
         messages.error(request, refusal)
     pane = request.preferences.reading_pane
     view = request.GET.get("vue") or (
@@ -71,7 +70,8 @@ def folder(request, mailbox_id: int, folder: str):
                     reverse=options["reverse"],
                     query=options["query"],
                 )
-            context = sidebar_context(request, mailbox, box)
+            # The list has just asked the folders' LIST-STATUS for the folder's state.
+            context = sidebar_context(request, mailbox, box, refresh=False)
             current = find(box.folders(), folder)
     except InvalidRequest:
         raise Http404 from None
