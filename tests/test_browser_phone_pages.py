@@ -61,6 +61,19 @@ def layout_faults(page) -> list[str]:
     )
     if bare:
         faults.append(f"labelled buttons shown as a bare icon: {bare}")
+    # A row of fields that does not wrap pushes its button off the screen's edge or squeezes
+    # it into a column of letters: both within a page no wider than the screen.
+    cramped = page.evaluate(
+        """(limit) => [...document.querySelectorAll('main button, main .fr-btn')]
+            .filter((el) => el.offsetWidth && !el.closest(
+                '.fr-collapse:not(.fr-collapse--expanded), .fr-table'))  // tables scroll
+            .filter((el) => { const box = el.getBoundingClientRect();
+                              return box.right > limit + 1 || box.height > 4 * 24 + 16; })
+            .map((el) => el.textContent.trim())""",
+        WIDTH,
+    )
+    if cramped:
+        faults.append(f"buttons cut off or squeezed: {cramped}")
     if not page.get_by_role("button", name="Menu").is_visible():
         faults.append("no menu button")
     return faults
