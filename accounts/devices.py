@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import account_mail, audit, notices
-from accounts.geoip import country_of
+from accounts.geoip import country_name, country_of
 from accounts.mfa_policy import has_second_factor
 from accounts.models import KnownDevice
 
@@ -126,7 +126,7 @@ def _tell(user, kind: str, *, request, label: str, ip: str | None, country: str 
         if kind == "new_country":
             title = _("Sign-in to your account from another country")
             body = _("This address is in a country (%(country)s) your account is not used "
-                     "from.") % {"country": country} + " " + body
+                     "from.") % {"country": country_name(country)} + " " + body
         elif kind == "after_failures":
             title = _("Sign-in to your account after wrong passwords or codes")
             body = ngettext(

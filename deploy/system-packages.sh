@@ -4,7 +4,7 @@
 # `bench` (make bench) adds Debian's Roundcube with nginx and php-fpm, served by the bench on
 # loopback from its private directory beside the webmail (bench/roundcube.py).
 set -eu
-packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext geoip-database
+packages=(dovecot-imapd dovecot-lmtpd dovecot-sqlite dovecot-pgsql dovecot-fts-xapian gettext geoip-database iso-codes
   redis-server spamassassin spamc spamd)
 [ "${1:-run}" = bench ] && packages+=(roundcube roundcube-sqlite3 nginx php-fpm)
 [ "${1:-run}" = test ] && packages+=(chromium fonts-dejavu-core)

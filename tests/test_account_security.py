@@ -301,9 +301,23 @@ def test_sign_in_from_a_new_country_is_noticed_even_on_a_known_device(monkeypatc
     sign_in(laptop, ip="8.8.8.8")  # the same browser, from the United States
     notice = Notice.objects.get(user=prof)
     assert notice.title == "Connexion à votre compte depuis un autre pays"
-    assert "(US)" in notice.body and "8.8.8.8" in notice.body
+    assert "(États-Unis)" in notice.body and "8.8.8.8" in notice.body
     event = AccountEvent.objects.get(user=prof, kind=AccountEvent.Kind.NEW_DEVICE)
     assert event.details["country"] == "US" and event.details["new_country"]
+
+
+def test_countries_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    from accounts.geoip import country_name
+
+    with translation.override("fr"):
+        assert [country_name(c) for c in ("US", "DE", "KR")] == [
+            "États-Unis", "Allemagne", "Corée du Sud"]
+    with translation.override("en"):
+        assert [country_name(c) for c in ("US", "DE", "KR")] == [
+            "United States", "Germany", "South Korea"]
+    assert country_name("XX") == "XX"  # not in the list: the code, as before
 
 
 def test_country_of_reads_debians_geoip_files_and_ignores_private_addresses():

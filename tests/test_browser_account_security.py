@@ -62,3 +62,23 @@ def test_it_support_enrols_with_the_qr_code_page_then_signs_in_with_a_code(live_
     page.get_by_label("Code").fill(phone.at((step + 1) * 30))
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
+
+
+def test_a_sign_in_from_another_country_names_the_country(live_server, page, settings):
+    make_person("prof.demo")
+    # The académie's reverse proxy gives the address in X-Real-IP; here the test plays it.
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+    for address in ("81.250.1.1", "8.8.8.8"):  # Orange in France, then the United States
+        page.context.clear_cookies()
+        page.set_extra_http_headers({"X-Real-IP": address})
+        page.goto(f"{live_server.url}/comptes/login/")
+        page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
+
+    page.goto(f"{live_server.url}/compte/avis/")
+    notice = page.get_by_role("main").get_by_text("Cette adresse est dans un pays")
+    expect(notice).to_contain_text("(États-Unis)")
+    expect(notice).to_contain_text("8.8.8.8")
+    assert_accessible(page)
