@@ -74,6 +74,10 @@ def test_sign_in_inbox_read_write_and_sign_out_on_a_phone(live_server, phone, pr
     assert subject_cell["y"] >= sender["y"] + sender["height"] - 1, (sender, subject_cell)
     assert abs(date["y"] - sender["y"]) < 8 and date["x"] > sender["x"], (sender, date)
     assert max(b["x"] + b["width"] for b in (sender, subject_cell, date)) <= WIDTH
+    # No keyboard on a phone: the shortcuts' link goes, and its separator with it.
+    search_line = page.locator(".cv-quicksearch + p")
+    expect(search_line).to_have_text("Rechercher dans tous les dossiers, recherche avancée",
+                                     use_inner_text=True)
     folders = page.get_by_role("button", name=re.compile("Dossiers"))
     expect(page.get_by_role("link", name="Envoyés")).to_be_hidden()
     folders.click()
