@@ -73,6 +73,48 @@ def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, roo
     assert accepted.title.startswith("Salle polyvalente est réservée")
 
 
+@pytest.mark.e2e
+def test_twenty_bookings_of_one_slot_at_once_each_get_an_answer(prof, room):
+    """#14 on the embedded SQLite too: the whole file is locked by one writer, so a booking
+    must not hold it while it talks to Radicale, whose hook writes to the same file."""
+    from dav.client import dav_session
+
+    people = [prof] + [make_person(f"together{i}.demo") for i in range(19)]
+    start = next_tuesday(10).replace(tzinfo=None)
+    texts = []
+    for person in people:  # each organiser's own event, which the room's REPLY updates
+        uid = f"{uuid.uuid4()}@test"
+        text = request(person, room, start, uid=uid)
+        with dav_session(person.username) as store:
+            store.make_calendar("personnel", "Personnel", "#000091")
+            store.put("personnel", ical.href_for(uid), text.replace("METHOD:REQUEST\r\n", ""),
+                      etag=None)
+        texts.append(text)
+    barrier = threading.Barrier(len(people))
+    results, failures = [], []
+
+    def book(person, text):
+        barrier.wait()
+        try:
+            results.append(rooms.book(room.id, person.id, text))
+        except Exception as exc:  # «database is locked»: the thread's answer never came
+            failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=pair) for pair in zip(people, texts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(results) == ["ACCEPTED"] + ["DECLINED"] * 19
+    answers = [_stored_answer(b.organizer.username, "personnel", ical.href_for(b.uid),
+                              room.email) for b in RoomBooking.objects.select_related("organizer")]
+    assert sorted(answers) == ["ACCEPTED"] + ["DECLINED"] * 19
+    assert RoomSlot.objects.filter(room=room).count() == 1
+
+
 def test_a_series_is_declined_when_one_occurrence_clashes(prof, colleague, room):
     start = next_tuesday(10).replace(tzinfo=None)
     third = start + timedelta(weeks=2)
