@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,17 +93,23 @@ def _in_order(user, received: itip.Received, attendee: str = ""):
 
 
 def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
-    """The event's row, claimed: waits while another message of the event is being applied
-    (at most until that claim lapses)."""
-    row, _ = ReceivedItip.objects.get_or_create(
-        owner=user, uid=uid, attendee=attendee, defaults={"sequence": -1, "dtstamp": ""})
+    """The event's row, claimed in one write (on SQLite each write waits its turn for the
+    whole file): waits while another message of the event is being applied, at most until
+    that claim lapses."""
+    key = {"owner": user, "uid": uid, "attendee": attendee}
     while True:
         now = timezone.now()
         claim = now + CLAIM
-        if ReceivedItip.objects.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-                                       pk=row.pk).update(claimed_until=claim):  # fmt: skip
-            row.refresh_from_db()
-            return row, claim
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        if ReceivedItip.objects.filter(free, **key).update(claimed_until=claim):
+            return ReceivedItip.objects.get(**key), claim
+        if not ReceivedItip.objects.filter(**key).exists():
+            try:
+                with transaction.atomic():
+                    return ReceivedItip.objects.create(**key, sequence=-1, dtstamp="",
+                                                       claimed_until=claim), claim  # fmt: skip
+            except IntegrityError:  # created meanwhile by another message of the event
+                continue
         time.sleep(CLAIM_POLL)
 
 
