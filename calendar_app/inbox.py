@@ -9,11 +9,15 @@ This is the interface delivery calls (mail/pipeline/stages/invitations.py): ``ca
 functional mailbox with a calendar, whose service account has the mailbox's address."""
 
 import logging
+import time
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from calendar_app import edits, ical, itip, services, share_access
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
@@ -24,6 +28,8 @@ logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 TASK = "calendar_app.tasks.receive_imip"
 MAX_PART_BYTES = 1_000_000
+CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
+CLAIM_POLL = 0.05  # seconds between looks at a claimed row
 
 
 def calendar_part(message: EmailMessage) -> bytes | None:
@@ -69,16 +75,42 @@ def locate(user, uid: str) -> Located | None:
 def _in_order(user, received: itip.Received, attendee: str = ""):
     """One iTIP message per event (and attendee) at a time, applied only if newer than the
     last one applied: (SEQUENCE, DTSTAMP). The caller sets ``applied``; only then is it
-    recorded, so a refused forgery with a huge SEQUENCE blocks nothing."""
-    with transaction.atomic():
-        row, _ = ReceivedItip.objects.select_for_update().get_or_create(
-            owner=user, uid=received.uid, attendee=attendee,
-            defaults={"sequence": -1, "dtstamp": ""})  # fmt: skip
-        turn = _Turn((received.sequence, received.dtstamp) > (row.sequence, row.dtstamp))
+    recorded, so a refused forgery with a huge SEQUENCE blocks nothing.
+
+    One at a time by a claim on the event's row, not a transaction held while the message is
+    applied: on SQLite a transaction locks the whole file, and Radicale's hook writes to it
+    before it answers our PUT (dav/changes.py), so every other booking or delivery waited
+    on that request, then failed with «database is locked»."""
+    row, claim = _claim(user, received.uid, attendee)
+    turn = _Turn((received.sequence, received.dtstamp) > (row.sequence, row.dtstamp))
+    try:
         yield turn
+    finally:
+        done = {"claimed_until": None}
         if turn.applied:
-            row.sequence, row.dtstamp = received.sequence, received.dtstamp
-            row.save(update_fields=["sequence", "dtstamp"])
+            done.update(sequence=received.sequence, dtstamp=received.dtstamp)
+        ReceivedItip.objects.filter(pk=row.pk, claimed_until=claim).update(**done)
+
+
+def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
+    """The event's row, claimed in one write (on SQLite each write waits its turn for the
+    whole file): waits while another message of the event is being applied, at most until
+    that claim lapses."""
+    key = {"owner": user, "uid": uid, "attendee": attendee}
+    while True:
+        now = timezone.now()
+        claim = now + CLAIM
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        if ReceivedItip.objects.filter(free, **key).update(claimed_until=claim):
+            return ReceivedItip.objects.get(**key), claim
+        if not ReceivedItip.objects.filter(**key).exists():
+            try:
+                with transaction.atomic():
+                    return ReceivedItip.objects.create(**key, sequence=-1, dtstamp="",
+                                                       claimed_until=claim), claim  # fmt: skip
+            except IntegrityError:  # created meanwhile by another message of the event
+                continue
+        time.sleep(CLAIM_POLL)
 
 
 class _Turn:

@@ -150,6 +150,9 @@ class ReceivedItip(models.Model):
     attendee = models.CharField(max_length=320, blank=True)  # "" for REQUEST and CANCEL
     sequence = models.IntegerField()
     dtstamp = models.CharField(max_length=16)
+    # Taken while one message of the event is applied (inbox._in_order); lapses if its
+    # worker dies.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "uid", "attendee"],

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from caldav.lib import error
 from django.db import connections
+from django.utils import timezone
 
 from accounts.models import Notice
 from calendar_app import ical, itip, rooms
-from calendar_app.models import Room, RoomBooking, RoomSlot
+from calendar_app.models import ReceivedItip, Room, RoomBooking, RoomSlot
 from directory.models import Etablissement
 from directory.search import listed_people
 from tests.agenda_helpers import PARIS, empty_store, phone  # noqa: F401 - fixture
@@ -71,6 +72,73 @@ def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, roo
     assert notice.title.startswith("Salle polyvalente a refusé") and "déjà réservée" in notice.body
     accepted = Notice.objects.get(user=winner.organizer)
     assert accepted.title.startswith("Salle polyvalente est réservée")
+
+
+@pytest.mark.e2e
+def test_twenty_bookings_of_one_slot_at_once_each_get_an_answer(prof, room):
+    """#14 on the embedded SQLite too: the whole file is locked by one writer, so a booking
+    must not hold it while it talks to Radicale, whose hook writes to the same file."""
+    from dav.client import dav_session
+
+    people = [prof] + [make_person(f"together{i}.demo") for i in range(19)]
+    start = next_tuesday(10).replace(tzinfo=None)
+    texts = []
+    for person in people:  # each organiser's own event, which the room's REPLY updates
+        uid = f"{uuid.uuid4()}@test"
+        text = request(person, room, start, uid=uid)
+        with dav_session(person.username) as store:
+            store.make_calendar("personnel", "Personnel", "#000091")
+            store.put("personnel", ical.href_for(uid), text.replace("METHOD:REQUEST\r\n", ""),
+                      etag=None)
+        texts.append(text)
+    barrier = threading.Barrier(len(people))
+    results, failures = [], []
+
+    def book(person, text):
+        barrier.wait()
+        try:
+            results.append(rooms.book(room.id, person.id, text))
+        except Exception as exc:  # «database is locked»: the thread's answer never came
+            failures.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=pair) for pair in zip(people, texts, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(results) == ["ACCEPTED"] + ["DECLINED"] * 19
+    answers = [_stored_answer(b.organizer.username, "personnel", ical.href_for(b.uid),
+                              room.email) for b in RoomBooking.objects.select_related("organizer")]
+    assert sorted(answers) == ["ACCEPTED"] + ["DECLINED"] * 19
+    assert RoomSlot.objects.filter(room=room).count() == 1
+
+
+def test_an_answer_waits_while_another_of_the_same_event_is_applied(prof, room):
+    """Messages about one event are applied one at a time by a claim on their record, not a
+    transaction: the next waits for it, and a dead worker's claim lapses."""
+    from dav.client import dav_session
+
+    uid = f"{uuid.uuid4()}@test"
+    start = next_tuesday(16).replace(tzinfo=None)
+    with dav_session(prof.username) as store:
+        store.make_calendar("personnel", "Personnel", "#000091")
+        store.put("personnel", ical.href_for(uid), request(prof, room, start, uid=uid).replace(
+            "METHOD:REQUEST\r\n", ""), etag=None)  # fmt: skip
+    assert rooms.book(room.id, prof.id, request(prof, room, start, uid=uid)) == "ACCEPTED"
+    record = ReceivedItip.objects.get(owner=prof, uid=uid, attendee=room.email)
+    assert (record.sequence, record.claimed_until) == (0, None)
+    held_until = timezone.now() + timedelta(seconds=5)  # a worker applying the last one
+    ReceivedItip.objects.filter(pk=record.pk).update(claimed_until=held_until)
+    moved = request(prof, room, start + timedelta(hours=1), uid=uid).replace(
+        "SEQUENCE:0", "SEQUENCE:1")  # fmt: skip
+    assert rooms.book(room.id, prof.id, moved) == "ACCEPTED"
+    assert timezone.now() >= held_until
+    record.refresh_from_db()
+    assert (record.sequence, record.claimed_until) == (1, None)
+    assert _stored_answer(prof.username, "personnel", ical.href_for(uid), room.email) == "ACCEPTED"
 
 
 def test_a_series_is_declined_when_one_occurrence_clashes(prof, colleague, room):
