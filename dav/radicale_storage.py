@@ -72,6 +72,21 @@ class Collection(multifilesystem.Collection):
         super()._upload_all_nonatomic(named(items), suffix)
         self._storage._replaced[self.path] = names
 
+    def _get_deleted_history_hrefs(self):
+        """Radicale's answer (the sync history's entries whose item is gone), from one listing
+        of the collection's folder: Radicale stats an item file for each entry of the history
+        (every item ever synced), at every upload and delete (90 ms at 3,000 items)."""
+        history = self._storage._get_collection_cache_subfolder(
+            self._filesystem_path, ".Radicale.cache", "history")  # fmt: skip
+        try:
+            with os.scandir(history) as entries:
+                names = {entry.name for entry in entries}
+        except FileNotFoundError:
+            return
+        with os.scandir(self._filesystem_path) as entries:
+            names.difference_update(entry.name for entry in entries if entry.is_file())
+        yield from filter(pathutils.is_safe_filesystem_path_component, names)
+
     def _stamp(self) -> tuple[int, int]:
         status = os.stat(self._filesystem_path)
         return status.st_ino, status.st_mtime_ns
@@ -104,7 +119,7 @@ class Collection(multifilesystem.Collection):
         self._storage._makedirs_synced(os.path.dirname(path))
         stamp = stamp or self._stamp()
         with open(f"{path}.tmp", "w", encoding="utf-8") as f:
-            json.dump({"format": FORMAT, "folder": stamp, "uids": uids}, f)
+            f.write(json.dumps({"format": FORMAT, "folder": stamp, "uids": uids}))
         os.replace(f"{path}.tmp", path)
         self._uids, self._uids_stamp = uids, stamp
 

@@ -188,3 +188,35 @@ def test_an_address_book_replaced_whole_is_indexed_as_written(prof):
                                                                "c-2.vcf": "c-2"}  # fmt: skip
     assert _put(f"{CONTACTS}/x.vcf", card("c-2")) == 409
     assert _put(f"{CONTACTS}/x.vcf", card("old")) == 201
+
+
+def test_the_sync_history_of_deleted_items_is_radicale_s(tmp_path):
+    """The plugin lists the folder once where Radicale stats a file per history entry: the
+    same entries (those of deleted items) are kept, then cleaned, and reported deleted."""
+    from radicale import config, storage
+    from radicale import item as radicale_item
+    from radicale.storage import multifilesystem
+
+    configuration = config.load()
+    configuration.update({"storage": {"type": "dav.radicale_storage",
+                                       "filesystem_folder": str(tmp_path)}}, "test")  # fmt: skip
+    store = storage.load(configuration)
+    with store.acquire_lock("w"):
+        store.create_collection("/u/")
+        calendar = store.create_collection("/u/cal/", props={"tag": "VCALENDAR"})[0]
+        for n in range(6):
+            item = radicale_item.Item(collection_path="u/cal",
+                                      vobject_item=radicale_item.read_components(
+                                          _event(f"uid-{n}"))[0])  # fmt: skip
+            item.prepare()
+            calendar.upload(f"{n}.ics", item)
+        token, _ = calendar.sync()
+        calendar.delete("1.ics")
+        calendar.delete("3.ics")
+        (Path(calendar._filesystem_path) / "5.ics").unlink()  # by hand
+        (Path(calendar._filesystem_path) / "4.ics").unlink()
+        (Path(calendar._filesystem_path) / "4.ics").mkdir()  # no longer an item
+        deleted = set(calendar._get_deleted_history_hrefs())
+        assert deleted == set(multifilesystem.Collection._get_deleted_history_hrefs(calendar))
+        assert deleted == {"1.ics", "3.ics", "4.ics", "5.ics"}
+        assert set(calendar.sync(token)[1]) == deleted
