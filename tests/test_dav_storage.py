@@ -81,13 +81,15 @@ def _current_index(folder: Path) -> dict[str, str] | None:
     return stored["uids"] if current else None
 
 
-def _clock_past(folder: Path, tmp_path: Path) -> None:
+def _clock_past(folder: Path) -> None:
     """Waits until the file system's clock has moved past the folder's last change, as a
-    person's edit would be: the index cannot tell two changes within one tick apart."""
-    probe = tmp_path / "probe"
+    person's edit would be: the index cannot tell two changes within one tick apart. (The
+    probe, in the same file system, does not change the collection's own folder.)"""
+    probe = folder / ".Radicale.cache" / "probe"
     probe.write_text("")
     while probe.stat().st_mtime_ns <= folder.stat().st_mtime_ns:
         probe.write_text("")
+    probe.unlink()
 
 
 def test_a_uid_already_in_the_calendar_is_refused_under_another_name(prof):
@@ -112,15 +114,15 @@ def test_a_deleted_event_frees_its_uid(prof):
     assert _current_index(folder) == {"b.ics": "uid-1"}
 
 
-def test_files_added_or_removed_by_hand_are_seen(prof, tmp_path):
+def test_files_added_or_removed_by_hand_are_seen(prof):
     folder = _calendar("cours")
     assert _put("cours/a.ics", _event("uid-1")) == 201
-    _clock_past(folder, tmp_path)
+    _clock_past(folder)
     (folder / "c.ics").write_text(_event("uid-hand"))
     assert _current_index(folder) is None  # written for the folder before the new file
     assert _put("cours/d.ics", _event("uid-hand")) == 409
     assert _current_index(folder) == {"a.ics": "uid-1", "c.ics": "uid-hand"}  # rebuilt
-    _clock_past(folder, tmp_path)
+    _clock_past(folder)
     (folder / "a.ics").unlink()
     assert _put("cours/e.ics", _event("uid-1")) == 201
     assert _current_index(folder) == _uids_on_disk(folder) == {"c.ics": "uid-hand",
