@@ -70,7 +70,7 @@ def _raw_sync(login: str, token: str) -> int:
 
 def _raw_put(login: str, n: int) -> int:
     """A new event written raw, as the web app's client writes one (Radicale then checks
-    that no item of the collection has its UID: it reads them all)."""
+    that no item of the collection has its UID: from dav.radicale_storage's index)."""
     text = next(_events(1, 0))[1].replace("bench-0@", f"raw-{n}@")
     return _raw(login, text, method="PUT", path=f"raw-{n}.ics")
 
@@ -112,8 +112,9 @@ class AgendaResult:
 
 def _load(login: str, count: int, recurring: int) -> float:
     """The events written as files into the collection's folder (as the webmail's bench
-    writes Maildir files: a PUT per event checks the UID against every item already there),
-    then indexed as the hook's task does."""
+    writes Maildir files: 3,000 PUTs would each fsync three files), then indexed as the hook's
+    task does. Files added by hand leave the storage plugin's UID index stale: the first PUT
+    (an untimed one) rebuilds it, reading every item once."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -223,9 +224,10 @@ def markdown(result: AgendaResult) -> list[str]:
             "week and month views read the derived index (its change count current); «index "
             "behind»: the same week with the index one change behind the count, so the page "
             "asks Radicale. Create: the «Nouvel événement» form posted, one PUT to Radicale "
-            "(fsync, the hook counting the change and queueing its task), the event written "
-            "into the index, and the redirect. The machine is shared: compare each line with "
-            "the REPORT of the same run.",
+            "(the new UID looked up in the storage plugin's index of the calendar's UIDs, "
+            "three files fsynced, the hook counting the change and queueing its task), the "
+            "event written into the index, and the redirect. The machine is shared: compare "
+            "each line with the REPORT of the same run.",
             ""]  # fmt: skip
 
 

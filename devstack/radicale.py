@@ -1,7 +1,7 @@
 """Run Radicale on loopback for `make run` and the tests (production runs its own).
 
 The configuration is rendered into RADICALE_DIR/config; collections are stored under
-RADICALE_DIR/collections. The three plugins in dav/ run inside the Radicale process, so it gets
+RADICALE_DIR/collections. The four plugins in dav/ run inside the Radicale process, so it gets
 the same DJANGO_SETTINGS_MODULE and DATABASE_URL as the web app."""
 
 import os
@@ -31,7 +31,9 @@ delay = 0
 [rights]
 type = dav.radicale_rights
 
+# dav.radicale_storage: Radicale's own storage, with an index of each collection's UIDs.
 [storage]
+type = dav.radicale_storage
 filesystem_folder = {collections}
 
 [hook]

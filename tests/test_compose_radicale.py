@@ -33,7 +33,7 @@ def test_radicale_runs_with_the_plugins_of_make_run():
     service = COMPOSE["services"]["radicale"]
     assert service["command"][:3] == ["python", "-m", "radicale"]
     options = _options(service["command"])
-    for section in ("auth", "rights", "hook"):
+    for section in ("auth", "rights", "hook", "storage"):
         assert f"[{section}]\ntype = {options[(section, 'type')]}" in CONFIG
     assert options[("web", "type")] == "none" and options[("auth", "delay")] == "0"
     assert options[("storage", "filesystem_folder")].startswith(service["volumes"][0]
