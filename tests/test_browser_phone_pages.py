@@ -18,6 +18,7 @@ from calendar_app import rooms
 from contacts import importing
 from contacts.models import ContactImport
 from demo.agenda import seed_demo_rooms
+from mail.imap import imap_session
 from mail.models import SpooledMessage
 from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import (
@@ -174,6 +175,7 @@ def test_every_page_fits_a_phone(live_server, page, prof, colleague):
 
 
 LONG_ADDRESS = "helene-marguerite.dupre-lafontaine@association-des-parents.example.org"
+LONG_FOLDER = "Conseils-de-classe-du-deuxième-trimestre-2026-2027"
 
 
 @pytest.mark.usefixtures("mail_stack")
@@ -193,6 +195,9 @@ def test_the_mail_tools_rooms_imports_and_support_fit_a_phone(
         to=prof.email, sender=LONG_ADDRESS,
         subject="Conseil de classe du deuxième trimestre : ordre du jour et pièces jointes"))
     mailbox = prof.personal_mailbox
+    with imap_session(prof.username) as box:  # a name without a place to break a line
+        if LONG_FOLDER not in {folder.name for folder in box.folders()}:
+            box.create_folder(LONG_FOLDER)
     csv = ("Prénom,Nom,Adresse électronique,Téléphone,Organisation\n"
            f"Hélène-Marguerite,Dupré-Lafontaine,{LONG_ADDRESS},+33 5 61 00 00 00,"
            "Association des parents d'élèves du lycée Pierre-de-Fermat\n"
