@@ -216,3 +216,22 @@ def test_the_hooks_task_makes_the_index_current_again(signed_in, prof, live_serv
     wait_for(lambda: _current(prof), timeout=30)
     assert IndexedEvent.objects.get(owner=prof).summary == "Conseil pédagogique"
     assert "Conseil pédagogique" in _week(signed_in)
+
+
+def test_a_sync_token_the_store_no_longer_knows_restarts_the_sync(signed_in, prof, live_server):
+    """Radicale forgets old tokens (max_sync_token_age) and refuses them (403, RFC 6578 §3.2):
+    the index starts again from a whole listing, rows of events gone meanwhile leave it."""
+    calendar = _calendar(live_server)
+    kept = f"{uuid.uuid4()}@phone"
+    calendar.add_event(vevent(kept, "Conseil pédagogique",
+                              datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)))
+    gone = calendar.add_event(vevent(f"{uuid.uuid4()}@phone", "Sortie annulée",
+                                     datetime(2026, 11, 18, 9), datetime(2026, 11, 18, 12)))
+    reindex_collection("prof.demo", "personnel")
+    gone.delete()
+    CollectionState.objects.filter(owner=prof, collection="personnel").update(
+        sync_token="http://radicale.org/ns/sync/" + "0" * 64)  # fmt: skip
+    reindex_collection("prof.demo", "personnel")
+    assert list(IndexedEvent.objects.filter(owner=prof).values_list("summary", flat=True)) == [
+        "Conseil pédagogique"]  # fmt: skip
+    assert _current(prof) and "Sortie annulée" not in _week(signed_in)
