@@ -122,8 +122,14 @@ class DavSession:
         return found
 
     def make_calendar(self, name: str, display_name: str, color: str) -> None:
+        """DavConflict: made meanwhile by another request (a check-then-make raced)."""
         principal = self.client.principal()
-        calendar = principal.make_calendar(name=display_name, cal_id=name)
+        try:
+            calendar = principal.make_calendar(name=display_name, cal_id=name)
+        except error.MkcalendarError:
+            if name in {c.name for c in self.calendars()}:
+                raise DavConflict(name) from None
+            raise
         if color:
             calendar.set_properties([ical.CalendarColor(color)])
 
