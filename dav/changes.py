@@ -11,6 +11,10 @@ from django.db.models import F
 
 from dav.models import CollectionVersion
 
+# The person's list of collections itself, counted as a collection of no name: the web app's
+# own creations, renamings and deletions (dav.client.DavSession) raise it.
+HOME = ""
+
 
 def bump(username: str, collection: str) -> None:
     """One more change (called by the hook plugin, in Radicale)."""
@@ -29,3 +33,11 @@ def versions(username: str, collections: list[str]) -> dict[str, int]:
     found = dict(CollectionVersion.objects.filter(owner_id=username, collection__in=collections)
                  .values_list("collection", "version"))  # fmt: skip
     return {name: found.get(name, 0) for name in collections}
+
+
+def stamp(username: str) -> str:
+    """Every count of the person's collections in one value: it changes with any change the
+    hook or the web app counted (what a cache of the collection list is keyed by)."""
+    rows = CollectionVersion.objects.filter(owner_id=username).order_by("collection")
+    return ",".join(f"{name}:{version}" for name, version in rows.values_list("collection",
+                                                                           "version"))

@@ -18,6 +18,7 @@ from caldav.lib import error
 from defusedxml import ElementTree
 from django.conf import settings
 
+from dav import changes
 from dav.credentials import master_login
 
 logger = logging.getLogger(__name__)
@@ -132,14 +133,17 @@ class DavSession:
             raise
         if color:
             calendar.set_properties([ical.CalendarColor(color)])
+        changes.bump(self.username, changes.HOME)  # Radicale's hook is not told of a MKCALENDAR
 
     def update_calendar(self, name: str, *, display_name: str, color: str) -> None:
         self._calendar(name).set_properties(
             [dav.DisplayName(display_name), ical.CalendarColor(color)]
         )
+        changes.bump(self.username, changes.HOME)
 
     def delete_calendar(self, name: str) -> None:
         self._calendar(name).delete()
+        changes.bump(self.username, changes.HOME)  # nor of an empty collection's deletion
 
     def in_range(self, name: str, start: datetime, end: datetime) -> list[Resource]:
         """Events overlapping [start, end), recurring ones whole (the caller expands them): one
