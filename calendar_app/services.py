@@ -1,7 +1,6 @@
 """The agenda's actions: calendars and events of one person, read and written on the CalDAV
 store through dav/client.py. Views call these; DavUnavailable and DavConflict reach them."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,11 +44,11 @@ def calendars_of(user, preferences: AgendaSettings | None = None) -> list[Calend
     leaves nowhere to write). ``preferences``: their AgendaSettings, when the caller has them."""
     # Shared calendars' filtered copies, and the school calendar's copy for phones (the pages
     # compute their own, school.py), are not one's own calendars.
-    found = [c for c in stored_calendars(user.username) if not read_only.is_derived_copy(c.name)]
+    found = [c for c in stored_calendars(user) if not read_only.is_derived_copy(c.name)]
     if all(read_only.is_read_only(c.name) for c in found):
         with dav_session(user.username) as store:
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-        found = [c for c in stored_calendars(user.username)
+        found = [c for c in stored_calendars(user)
                  if not read_only.is_derived_copy(c.name)]  # fmt: skip
     hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
     return sorted(
@@ -59,17 +58,17 @@ def calendars_of(user, preferences: AgendaSettings | None = None) -> list[Calend
     )  # fmt: skip
 
 
-def stored_calendars(username: str) -> list[Collection]:
-    """The calendar collections of ``username``'s home, from the cache under their change
-    counts (dav/changes.py), so that a page does not ask the store each time: a calendar
-    renamed, recoloured or written anywhere, or created or deleted by the web app, changes
-    the key; one created or deleted empty on a phone (Radicale's hook is not told of those)
-    shows within LIST_SECONDS."""
-    key = f"agenda:calendars:{username}:" + hashlib.sha256(
-        changes.stamp(username).encode()).hexdigest()  # fmt: skip
+def stored_calendars(user) -> list[Collection]:
+    """The calendar collections of ``user``'s home, from the cache under the count of changes
+    to that list (dav/changes.py), so that a page does not ask the store each time. A calendar
+    created, renamed or deleted by the web app, renamed or recoloured anywhere, or written to
+    for the first time changes the key; one deleted on a phone shows until LIST_SECONDS have
+    passed (Radicale's hook tells nothing of a collection's deletion but its events') or a
+    page finds it gone (calendar_app/window.py)."""
+    key = f"agenda:calendars:{user.pk}:{user.username}:{changes.home_version(user.username)}"
     found = cache.get(key)
     if found is None:
-        with dav_session(username) as store:
+        with dav_session(user.username) as store:
             found = store.calendars()
         cache.set(key, found, LIST_SECONDS)
     return found

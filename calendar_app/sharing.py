@@ -58,7 +58,7 @@ def shared_calendars(user, preferences: AgendaSettings | None = None) -> list[Sh
         owner = owners[owner_id]
         if not owner.is_active:
             continue
-        collections = [c for c in services.stored_calendars(owner.username)
+        collections = [c for c in services.stored_calendars(owner)
                        if not read_only.is_read_only(c.name)]  # fmt: skip
         for collection in collections:
             grant = grants.get((owner_id, collection.name)) or grants.get((owner_id, ""))

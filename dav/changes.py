@@ -11,8 +11,9 @@ from django.db.models import F
 
 from dav.models import CollectionVersion
 
-# The person's list of collections itself, counted as a collection of no name: the web app's
-# own creations, renamings and deletions (dav.client.DavSession) raise it.
+# The person's list of collections itself, counted as a collection of no name: raised by the
+# web app's own creations, renamings and deletions (dav.client.DavSession), by a renaming or
+# recolouring anywhere (the hook) and by the first change of a collection not yet counted.
 HOME = ""
 
 
@@ -26,6 +27,9 @@ def bump(username: str, collection: str) -> None:
             CollectionVersion.objects.create(owner_id=username, collection=collection, version=1)
     except IntegrityError:  # created meanwhile by a request of the same collection
         rows.update(version=F("version") + 1)
+        return
+    if collection != HOME:  # a collection new to the count: perhaps new to the list
+        bump(username, HOME)
 
 
 def versions(username: str, collections: list[str]) -> dict[str, int]:
@@ -35,9 +39,7 @@ def versions(username: str, collections: list[str]) -> dict[str, int]:
     return {name: found.get(name, 0) for name in collections}
 
 
-def stamp(username: str) -> str:
-    """Every count of the person's collections in one value: it changes with any change the
-    hook or the web app counted (what a cache of the collection list is keyed by)."""
-    rows = CollectionVersion.objects.filter(owner_id=username).order_by("collection")
-    return ",".join(f"{name}:{version}" for name, version in rows.values_list("collection",
-                                                                           "version"))
+def home_version(username: str) -> int:
+    """The count of changes to the person's list of collections (what a cache of that list is
+    keyed by)."""
+    return versions(username, [HOME])[HOME]

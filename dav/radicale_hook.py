@@ -7,6 +7,7 @@ request itself: the web agenda reads its index only while the count says it is c
 import logging
 
 from radicale import hook
+from radicale.hook import HookNotificationItemTypes
 
 from dav import read_only
 from dav.in_radicale import is_web_app, request_database, setup_django
@@ -34,6 +35,8 @@ class Hook(hook.BaseHook):
             return  # the web app indexes the cards it writes itself (an import writes thousands)
         if not notification_item.is_card_item:
             self._count(owner, collection)
+            if notification_item.type == HookNotificationItemTypes.CPATCH.value:
+                self._count(owner, changes.HOME)  # renamed or recoloured: the list changed
         task = CARD_TASK if notification_item.is_card_item else TASK
         try:
             app.send_task(task, args=[owner, collection], retry=False)

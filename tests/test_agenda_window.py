@@ -238,3 +238,20 @@ def test_a_sync_token_the_store_no_longer_knows_restarts_the_sync(signed_in, pro
     assert list(IndexedEvent.objects.filter(owner=prof).values_list("summary", flat=True)) == [
         "Conseil pédagogique"]  # fmt: skip
     assert _current(prof) and "Sortie annulée" not in _week(signed_in)
+
+
+def test_the_cached_calendar_list_follows_a_phone(signed_in, prof, live_server):
+    """The pages keep the list of calendars in the cache (no PROPFIND each time): a phone's
+    renaming is on the next page, a calendar deleted on a phone leaves an empty agenda, not an
+    error."""
+    from caldav.elements import dav
+
+    calendar = _calendar(live_server)
+    calendar.set_properties([dav.DisplayName("Cours de 2nde")])
+    assert "Cours de 2nde" in _week(signed_in)
+    calendar.add_event(vevent(f"{uuid.uuid4()}@phone", "Conseil pédagogique",
+                              datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)))
+    assert "Conseil pédagogique" in _week(signed_in)
+    calendar.delete()
+    assert signed_in.get(WEEK).status_code == 200
+    assert "Conseil pédagogique" not in _week(signed_in)
