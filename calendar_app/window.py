@@ -45,7 +45,7 @@ def occurrences_between(user, start: datetime, end: datetime, calendars) -> list
                     stored[name] = store.in_range(name, start, end)
                 except DavNotFound:  # deleted on a phone since the list was cached
                     stored[name] = []
-                    changes.bump(user.username, changes.HOME)  # the list is read again
+                    changes.bump_on_commit(user.username, changes.HOME)  # the list read again
     found: list[ical.Occurrence] = []
     for calendar in calendars:
         if calendar.name in current:

@@ -11,9 +11,10 @@ from django.db.models import F
 
 from dav.models import CollectionVersion
 
-# The person's list of collections itself, counted as a collection of no name: raised by the
-# web app's own creations, renamings and deletions (dav.client.DavSession), by a renaming or
-# recolouring anywhere (the hook) and by the first change of a collection not yet counted.
+# The person's list of collections itself, counted as a collection of no name: raised by a
+# creation, renaming or recolouring anywhere (the hook is told of the PROPPATCH, which the web
+# app sends after each MKCALENDAR), by the first change of a collection not yet counted, and
+# by the web app's own deletions (dav.client.DavSession).
 HOME = ""
 
 
@@ -30,6 +31,13 @@ def bump(username: str, collection: str) -> None:
         return
     if collection != HOME:  # a collection new to the count: perhaps new to the list
         bump(username, HOME)
+
+
+def bump_on_commit(username: str, collection: str) -> None:
+    """One more change, counted by the web app or the worker once their transaction is over.
+    Not inside it: a row lock held across their later requests to Radicale would stop its
+    hook, which counts under Radicale's own lock, until those requests time out."""
+    transaction.on_commit(lambda: bump(username, collection), robust=True)
 
 
 def versions(username: str, collections: list[str]) -> dict[str, int]:

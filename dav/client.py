@@ -131,19 +131,20 @@ class DavSession:
             if name in {c.name for c in self.calendars()}:
                 raise DavConflict(name) from None
             raise
-        if color:
-            calendar.set_properties([ical.CalendarColor(color)])
-        changes.bump(self.username, changes.HOME)  # Radicale's hook is not told of a MKCALENDAR
+        # A PROPPATCH even without a colour: Radicale's hook, not told of a MKCALENDAR, counts
+        # it as a change of the home's list, in Radicale's own request (dav/changes.py).
+        calendar.set_properties([dav.DisplayName(display_name)]
+                                + ([ical.CalendarColor(color)] if color else []))  # fmt: skip
 
     def update_calendar(self, name: str, *, display_name: str, color: str) -> None:
         self._calendar(name).set_properties(
             [dav.DisplayName(display_name), ical.CalendarColor(color)]
         )
-        changes.bump(self.username, changes.HOME)
 
     def delete_calendar(self, name: str) -> None:
         self._calendar(name).delete()
-        changes.bump(self.username, changes.HOME)  # nor of an empty collection's deletion
+        # Nor of an empty collection's deletion: counted here, after the caller's transaction.
+        changes.bump_on_commit(self.username, changes.HOME)
 
     def in_range(self, name: str, start: datetime, end: datetime) -> list[Resource]:
         """Events overlapping [start, end), recurring ones whole (the caller expands them): one

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from calendar_app import services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
+from dav.client import dav_session
 from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 from tests.test_agenda_web import _form
@@ -255,3 +257,16 @@ def test_the_cached_calendar_list_follows_a_phone(signed_in, prof, live_server):
     calendar.delete()
     assert signed_in.get(WEEK).status_code == 200
     assert "Conseil pédagogique" not in _week(signed_in)
+
+
+def test_calendars_made_in_one_transaction_keep_radicale_answering(prof):
+    """A transaction may make calendars and go on writing (the worker's sync making a shared
+    calendar's copy): Radicale's hook counts the home's changes while it holds Radicale's
+    lock, so the web app must hold no lock on those counts across its later requests, or the
+    hook waits on it and the request times out."""
+    with transaction.atomic(), dav_session("prof.demo", timeout=5) as store:
+        store.make_calendar("cours", "Cours", "#000091")
+        store.make_calendar("projets", "Projets", "#18753c")
+        store.put("projets", "conseil.ics", vevent(f"{uuid.uuid4()}@web", "Conseil pédagogique",
+                  datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)), etag=None)
+    assert {"cours", "projets"} <= {c.name for c in services.calendars_of(prof)}
