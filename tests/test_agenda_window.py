@@ -264,7 +264,7 @@ def test_calendars_made_in_one_transaction_keep_radicale_answering(prof):
     calendar's copy): Radicale's hook counts the home's changes while it holds Radicale's
     lock, so the web app must hold no lock on those counts across its later requests, or the
     hook waits on it and the request times out."""
-    with transaction.atomic(), dav_session("prof.demo", timeout=5) as store:
+    with transaction.atomic(), dav_session("prof.demo") as store:
         store.make_calendar("cours", "Cours", "#000091")
         store.make_calendar("projets", "Projets", "#18753c")
         store.put("projets", "conseil.ics", vevent(f"{uuid.uuid4()}@web", "Conseil pédagogique",
