@@ -29,15 +29,18 @@ def reindex_collection(username: str, collection: str) -> int:
             IndexedEvent.objects.filter(owner=owner, collection=collection).delete()
             state.delete()
             return 0
-        if not state.sync_token:  # a full listing: whatever it does not name is gone
-            IndexedEvent.objects.filter(owner=owner, collection=collection).exclude(
-                href__in=[r.href for r in result.changed]).delete()  # fmt: skip
-        index_rows.apply(owner, collection, result.changed, result.deleted)
+        deleted = result.deleted
+        if result.full:  # the first sync, or a token the store forgot: what it omits is gone
+            listed = {r.href for r in result.changed}
+            deleted = [href for href in IndexedEvent.objects.filter(
+                owner=owner, collection=collection).values_list("href", flat=True)
+                if href not in listed]  # fmt: skip
+        index_rows.apply(owner, collection, result.changed, deleted)
         state.sync_token = result.token
         state.indexed_version = version
         state.save(update_fields=["sync_token", "indexed_version"])
         # Invitations, updates and cancellations of the events this person organises.
-        scheduling.after_sync(owner, collection, result.changed, result.deleted)
+        scheduling.after_sync(owner, collection, result.changed, deleted)
         # The filtered copy «lecture» grantees sync (private events as «Occupé»).
-        mirror.after_sync(owner, collection, result.changed, result.deleted)
-    return len(result.changed) + len(result.deleted)
+        mirror.after_sync(owner, collection, result.changed, deleted)
+    return len(result.changed) + len(deleted)

@@ -84,7 +84,10 @@ def rebuild(owner, collection: str) -> None:
                 store.delete_calendar(name)
             return
         if name not in calendars:
-            store.make_calendar(name, source.display_name, source.color)
+            # Made meanwhile, perhaps: a new calendar's copy is rebuilt by the page that made
+            # it and by the worker's sync its hook queued, at once.
+            with contextlib.suppress(DavConflict):
+                store.make_calendar(name, source.display_name, source.color)
         copies = {r.href: r for r in store.all_resources(name)}
         for resource in store.all_resources(collection):
             old = copies.pop(resource.href, None)

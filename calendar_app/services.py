@@ -4,16 +4,18 @@ store through dav/client.py. Views call these; DavUnavailable and DavConflict re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils.text import slugify
 from django.utils.translation import pgettext
 
 from calendar_app import attendees, edits, ical, index_rows, privacy, subscriptions, window
 from calendar_app.models import AgendaSettings
-from dav import read_only
-from dav.client import DavNotFound, Resource, dav_session
+from dav import changes, read_only
+from dav.client import Collection, DavNotFound, Resource, dav_session
 
 DEFAULT_CALENDAR = "personnel"
 DEFAULT_COLOR = "#000091"
+LIST_SECONDS = 60  # the cached list of calendars, for what the store tells no one
 
 
 @dataclass(frozen=True)
@@ -37,22 +39,39 @@ class StoredEvent:
         return "RRULE" in ical.master(self.parsed)
 
 
-def calendars_of(user) -> list[CalendarInfo]:
+def calendars_of(user, preferences: AgendaSettings | None = None) -> list[CalendarInfo]:
     """The person's calendars; «Personnel» is created at first use (a subscription alone
-    leaves nowhere to write)."""
-    with dav_session(user.username) as store:
-        # Shared calendars' filtered copies, and the school calendar's copy for phones (the
-        # pages compute their own, school.py), are not one's own calendars.
-        found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
-        if all(read_only.is_read_only(c.name) for c in found):
+    leaves nowhere to write). ``preferences``: their AgendaSettings, when the caller has them."""
+    # Shared calendars' filtered copies, and the school calendar's copy for phones (the pages
+    # compute their own, school.py), are not one's own calendars.
+    found = [c for c in stored_calendars(user) if not read_only.is_derived_copy(c.name)]
+    if all(read_only.is_read_only(c.name) for c in found):
+        with dav_session(user.username) as store:
             store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-            found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
-    hidden = set(AgendaSettings.of(user).hidden_calendars)
+        found = [c for c in stored_calendars(user)
+                 if not read_only.is_derived_copy(c.name)]  # fmt: skip
+    hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
                       read_only.is_read_only(c.name)) for c in found),
         key=lambda c: (c.name != DEFAULT_CALENDAR, c.display_name.lower()),
     )  # fmt: skip
+
+
+def stored_calendars(user) -> list[Collection]:
+    """The calendar collections of ``user``'s home, from the cache under the count of changes
+    to that list (dav/changes.py), so that a page does not ask the store each time. A calendar
+    created, renamed or deleted by the web app, renamed or recoloured anywhere, or written to
+    for the first time changes the key; one deleted on a phone shows until LIST_SECONDS have
+    passed (Radicale's hook tells nothing of a collection's deletion but its events') or a
+    page finds it gone (calendar_app/window.py)."""
+    key = f"agenda:calendars:{user.pk}:{user.username}:{changes.home_version(user.username)}"
+    found = cache.get(key)
+    if found is None:
+        with dav_session(user.username) as store:
+            found = store.calendars()
+        cache.set(key, found, LIST_SECONDS)
+    return found
 
 
 def writable(calendars: list[CalendarInfo]) -> list[CalendarInfo]:

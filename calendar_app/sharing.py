@@ -45,18 +45,21 @@ class SharedCalendar:
         return self.owner.get_full_name() or self.owner.email
 
 
-def shared_calendars(user) -> list[SharedCalendar]:
-    """«Agendas partagés avec moi»: one PROPFIND per owner for names and colours."""
+def shared_calendars(user, preferences: AgendaSettings | None = None) -> list[SharedCalendar]:
+    """«Agendas partagés avec moi»: each owner's calendars for names and colours (a PROPFIND
+    when not in the cache). ``preferences``: the viewer's AgendaSettings, when known."""
     grants = share_access.grants_of(user)
+    if not grants:
+        return []
     owners = get_user_model().objects.in_bulk({owner_id for owner_id, _ in grants})
-    hidden = set(AgendaSettings.of(user).hidden_calendars)
+    hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
     found = []
     for owner_id in sorted(owners, key=lambda pk: owners[pk].get_full_name().lower()):
         owner = owners[owner_id]
         if not owner.is_active:
             continue
-        with dav_session(owner.username) as store:
-            collections = [c for c in store.calendars() if not read_only.is_read_only(c.name)]
+        collections = [c for c in services.stored_calendars(owner)
+                       if not read_only.is_read_only(c.name)]  # fmt: skip
         for collection in collections:
             grant = grants.get((owner_id, collection.name)) or grants.get((owner_id, ""))
             if grant is None:

@@ -58,9 +58,9 @@ def agenda(request, view: str = "semaine"):
         preferences.save(update_fields=["working_week"])
     anchor = _day(request.GET.get("date"))
     span = grid.span_of(grid.VIEWS[view], anchor, working_week=preferences.working_week)
-    calendars = services.calendars_of(request.user)
+    calendars = services.calendars_of(request.user, preferences)
     occurrences = services.occurrences_between(request.user, span.start, span.end, calendars)
-    shared = sharing.shared_calendars(request.user)  # «Agendas partagés avec moi»
+    shared = sharing.shared_calendars(request.user, preferences)  # «Agendas partagés avec moi»
     if shared:
         occurrences = services.by_time(occurrences + sharing.occurrences_between(
             request.user, span.start, span.end, shared))  # fmt: skip

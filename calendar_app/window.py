@@ -21,7 +21,7 @@ from calendar_app import attendees, ical
 from calendar_app.models import CollectionState, IndexedEvent
 from convergence.queueing import enqueue_on_commit
 from dav import changes
-from dav.client import Resource, dav_session
+from dav.client import DavNotFound, Resource, dav_session
 
 EXPANSION_CACHE_SECONDS = 3600
 CATCH_UP_SECONDS = 60  # a collection's indexing is queued at most this often by the pages
@@ -41,7 +41,11 @@ def occurrences_between(user, start: datetime, end: datetime, calendars) -> list
         _catch_up(user, behind)
         with dav_session(user.username) as store:
             for name in behind:
-                stored[name] = store.in_range(name, start, end)
+                try:
+                    stored[name] = store.in_range(name, start, end)
+                except DavNotFound:  # deleted on a phone since the list was cached
+                    stored[name] = []
+                    changes.bump_on_commit(user.username, changes.HOME)  # the list read again
     found: list[ical.Occurrence] = []
     for calendar in calendars:
         if calendar.name in current:

@@ -18,11 +18,11 @@ from dav.client import (
     DavNotFound,
     DavRefused,
     DavUnavailable,
-    Forbidden,
     Resource,
     SyncResult,
     _href,
     dav_session,
+    sync_collection,
 )
 
 DAV, CARDDAV = "DAV:", "urn:ietf:params:xml:ns:carddav"
@@ -43,11 +43,6 @@ BOOK_STATE = (
 SET_NAMES = (
     '<?xml version="1.0" encoding="utf-8"?><propertyupdate xmlns="DAV:" xmlns:CR="{cr}"><set>'
     "<prop><displayname>{name}</displayname>{description}</prop></set></propertyupdate>"
-)
-SYNC = (
-    '<?xml version="1.0" encoding="utf-8"?><sync-collection xmlns="DAV:" xmlns:CR="{cr}">'
-    "<sync-token>{token}</sync-token><sync-level>1</sync-level>"
-    "<prop><getetag/><CR:address-data/></prop></sync-collection>"
 )
 
 __all__ = ["DavConflict", "DavNotFound", "DavRefused", "DavUnavailable", "Resource",
@@ -156,26 +151,8 @@ class CardDavSession:
     def sync(self, book: str, token: str | None) -> SyncResult:
         """What changed since ``token`` (RFC 6578); everything without one, or when the server
         no longer knows the token."""
-        body = SYNC.format(cr=CARDDAV, token=escape(token or ""))
-        try:
-            response = self.client.report(self._url(book), body, depth=None)
-        except Forbidden:
-            if not token:
-                raise DavRefused(f"403 {book}") from None
-            return self.sync(book, None)  # a token it no longer knows: start from nothing
-        self._check(response, book)
-        tree = ElementTree.fromstring(response.raw)
-        changed, deleted = [], []
-        for item in tree.iter(f"{{{DAV}}}response"):
-            href = _href(item.findtext(f"{{{DAV}}}href") or "")
-            data = item.findtext(f".//{{{CARDDAV}}}address-data")
-            if data:
-                etag = item.findtext(f".//{{{DAV}}}getetag") or ""
-                changed.append(Resource(href, etag, data))
-            elif "404" in (item.findtext(f"{{{DAV}}}status") or ""):
-                deleted.append(href)
-        return SyncResult(changed, deleted, tree.findtext(f"{{{DAV}}}sync-token") or "",
-                          full=not token)
+        return sync_collection(self.client, self._url(book), token, namespace=CARDDAV,
+                               data="address-data")  # fmt: skip
 
     def cards(self, book: str) -> Cards:
         result = self.sync(book, None)

@@ -11,6 +11,12 @@ from django.db.models import F
 
 from dav.models import CollectionVersion
 
+# The person's list of collections itself, counted as a collection of no name: raised by a
+# creation, renaming or recolouring anywhere (the hook is told of the PROPPATCH, which the web
+# app sends after each MKCALENDAR), by the first change of a collection not yet counted, and
+# by the web app's own deletions (dav.client.DavSession).
+HOME = ""
+
 
 def bump(username: str, collection: str) -> None:
     """One more change (called by the hook plugin, in Radicale)."""
@@ -22,6 +28,16 @@ def bump(username: str, collection: str) -> None:
             CollectionVersion.objects.create(owner_id=username, collection=collection, version=1)
     except IntegrityError:  # created meanwhile by a request of the same collection
         rows.update(version=F("version") + 1)
+        return
+    if collection != HOME:  # a collection new to the count: perhaps new to the list
+        bump(username, HOME)
+
+
+def bump_on_commit(username: str, collection: str) -> None:
+    """One more change, counted by the web app or the worker once their transaction is over.
+    Not inside it: a row lock held across their later requests to Radicale would stop its
+    hook, which counts under Radicale's own lock, until those requests time out."""
+    transaction.on_commit(lambda: bump(username, collection), robust=True)
 
 
 def versions(username: str, collections: list[str]) -> dict[str, int]:
@@ -29,3 +45,9 @@ def versions(username: str, collections: list[str]) -> dict[str, int]:
     found = dict(CollectionVersion.objects.filter(owner_id=username, collection__in=collections)
                  .values_list("collection", "version"))  # fmt: skip
     return {name: found.get(name, 0) for name in collections}
+
+
+def home_version(username: str) -> int:
+    """The count of changes to the person's list of collections (what a cache of that list is
+    keyed by)."""
+    return versions(username, [HOME])[HOME]

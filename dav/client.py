@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote
+from xml.sax.saxutils import escape
 
 from caldav import DAVClient
 from caldav.elements import dav, ical
@@ -17,6 +18,7 @@ from caldav.lib import error
 from defusedxml import ElementTree
 from django.conf import settings
 
+from dav import changes
 from dav.credentials import master_login
 
 logger = logging.getLogger(__name__)
@@ -36,6 +38,11 @@ TIME_RANGE_QUERY = (
     'start="{start}" end="{end}"/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
 )
 UTC_FORMAT = "%Y%m%dT%H%M%SZ"
+SYNC_COLLECTION = (
+    '<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:" xmlns:X="{ns}">'
+    "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
+    "<D:prop><D:getetag/><X:{data}/></D:prop></D:sync-collection>"
+)
 
 
 class DavUnavailable(Exception):
@@ -116,10 +123,18 @@ class DavSession:
         return found
 
     def make_calendar(self, name: str, display_name: str, color: str) -> None:
+        """DavConflict: made meanwhile by another request (a check-then-make raced)."""
         principal = self.client.principal()
-        calendar = principal.make_calendar(name=display_name, cal_id=name)
-        if color:
-            calendar.set_properties([ical.CalendarColor(color)])
+        try:
+            calendar = principal.make_calendar(name=display_name, cal_id=name)
+        except error.MkcalendarError:
+            if name in {c.name for c in self.calendars()}:
+                raise DavConflict(name) from None
+            raise
+        # A PROPPATCH even without a colour: Radicale's hook, not told of a MKCALENDAR, counts
+        # it as a change of the home's list, in Radicale's own request (dav/changes.py).
+        calendar.set_properties([dav.DisplayName(display_name)]
+                                + ([ical.CalendarColor(color)] if color else []))  # fmt: skip
 
     def update_calendar(self, name: str, *, display_name: str, color: str) -> None:
         self._calendar(name).set_properties(
@@ -128,6 +143,8 @@ class DavSession:
 
     def delete_calendar(self, name: str) -> None:
         self._calendar(name).delete()
+        # Nor of an empty collection's deletion: counted here, after the caller's transaction.
+        changes.bump_on_commit(self.username, changes.HOME)
 
     def in_range(self, name: str, start: datetime, end: datetime) -> list[Resource]:
         """Events overlapping [start, end), recurring ones whole (the caller expands them): one
@@ -185,12 +202,43 @@ class DavSession:
             raise error.DeleteError(f"{response.status} {response.reason}")
 
     def sync(self, name: str, token: str | None) -> SyncResult:
-        """What changed in the collection since ``token`` (RFC 6578), everything without one."""
-        result = self._calendar(name).objects_by_sync_token(sync_token=token, load_objects=True)
-        deleted = {str(url) for url in result.deleted_urls}
-        changed = [Resource(_href(o.url), o.etag or "", o.data) for o in result.objects
-                   if str(o.url.canonical()) not in deleted and o.data]  # fmt: skip
-        return SyncResult(changed, [_href(url) for url in deleted], str(result.sync_token))
+        """What changed in the collection since ``token``; everything without one, or when the
+        server no longer knows the token."""
+        return sync_collection(self.client, f"{self.home}{quote(name)}/", token,
+                               namespace=CALDAV, data="calendar-data")  # fmt: skip
+
+
+def sync_collection(client: DAVClient, url: str, token: str | None, *, namespace: str,
+                    data: str) -> SyncResult:  # fmt: skip
+    """One sync-collection REPORT (RFC 6578) with the resources' text (``data``: the CalDAV or
+    CardDAV property). A token the server no longer knows (Radicale forgets old ones, and
+    answers 403, §3.2) starts again from nothing: a whole listing, ``full``, whose caller
+    drops whatever it does not name. (The caldav library's own fallback would keep a «fake»
+    token and list the whole collection at every later sync, deletions unseen.)"""
+    body = SYNC_COLLECTION.format(ns=namespace, token=escape(token or ""), data=data)
+    try:
+        response = client.report(url, body, depth=None)
+    except Forbidden:
+        if not token:
+            raise DavRefused(f"403 {url}") from None
+        return sync_collection(client, url, None, namespace=namespace, data=data)
+    if response.status == 404:
+        raise DavNotFound(url)
+    if 400 <= response.status < 500:
+        raise DavRefused(f"{response.status} {url}")
+    if response.status >= 500:
+        raise DavUnavailable(f"{response.status} {url}")
+    tree = ElementTree.fromstring(response.raw)
+    changed, deleted = [], []
+    for item in tree.iter(f"{{{DAV}}}response"):
+        href = _href(item.findtext(f"{{{DAV}}}href") or "")
+        text = item.findtext(f".//{{{namespace}}}{data}")
+        if text:
+            changed.append(Resource(href, item.findtext(f".//{{{DAV}}}getetag") or "", text))
+        elif "404" in (item.findtext(f"{{{DAV}}}status") or ""):
+            deleted.append(href)
+    return SyncResult(changed, deleted, tree.findtext(f"{{{DAV}}}sync-token") or "",
+                      full=not token)
 
 
 @contextmanager

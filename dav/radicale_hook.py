@@ -7,11 +7,14 @@ request itself: the web agenda reads its index only while the count says it is c
 import logging
 
 from radicale import hook
+from radicale.hook import HookNotificationItemTypes
 
 from dav import read_only
 from dav.in_radicale import is_web_app, request_database, setup_django
 
 setup_django()
+
+from django.db import transaction  # noqa: E402
 
 from convergence.celery import app  # noqa: E402
 from dav import changes  # noqa: E402
@@ -33,7 +36,9 @@ class Hook(hook.BaseHook):
         if notification_item.is_card_item and is_web_app():
             return  # the web app indexes the cards it writes itself (an import writes thousands)
         if not notification_item.is_card_item:
-            self._count(owner, collection)
+            renamed = notification_item.type == HookNotificationItemTypes.CPATCH.value
+            # Renamed or recoloured: the list of calendars changed too.
+            self._count(owner, [collection, changes.HOME] if renamed else [collection])
         task = CARD_TASK if notification_item.is_card_item else TASK
         try:
             app.send_task(task, args=[owner, collection], retry=False)
@@ -42,12 +47,15 @@ class Hook(hook.BaseHook):
             logger.exception("could not queue %s for %s", task, notification_item.point)
 
     @staticmethod
-    def _count(owner: str, collection: str) -> None:
+    def _count(owner: str, collections: list[str]) -> None:
+        # One transaction: on SQLite, where a writer elsewhere makes each statement wait up to
+        # the busy timeout, the request waits once, not once per count.
         try:
-            with request_database():
-                changes.bump(owner, collection)
+            with request_database(), transaction.atomic():
+                for collection in collections:
+                    changes.bump(owner, collection)
         except Exception:
             # The database is down: the change is stored, and Radicale's auth (same database)
             # refuses the next requests until it is back. Logged, not raised: the client has
             # written its change and must not retry it.
-            logger.exception("could not count the change of %s/%s", owner, collection)
+            logger.exception("could not count the change of %s/%s", owner, collections[0])

@@ -3,14 +3,16 @@ shared event — the web agenda, an event's page, search, free/busy JSON and the
 phone syncs (the filtered copy for «lecture», the calendar itself for «modification»,
 nothing for «disponibilités seulement») — against the real Radicale and its plugins."""
 
+import threading
 from datetime import datetime
 
 import pytest
 from caldav.elements import dav
 from caldav.lib import error
+from django.db import connection
 
 from accounts.models import AccountEvent
-from calendar_app import services, sharing
+from calendar_app import mirror, services, sharing
 from calendar_app.index import reindex_collection
 from calendar_app.models import CalendarShare, Level
 from dav.client import dav_session
@@ -261,3 +263,32 @@ def test_the_sharing_pages_are_all_french(prof_week, colleague):
         assert 'lang="fr"' in html, name
         english = untranslated(html, fragments)
         assert not english, f"{name} shows English: {sorted(english)}"
+
+
+def test_a_copy_rebuilt_twice_at_once_is_made_once(prof_week, colleague):
+    """A new calendar's copy is rebuilt by the page that made it and by the worker's sync at
+    the same time (a functional calendar is read as soon as it exists): both see no copy and
+    ask Radicale to make it; the second, refused, finds it made and goes on filling it."""
+    _share(prof_week, colleague, Level.READ)
+
+    def rebuild(errors: list) -> None:
+        try:
+            start.wait(timeout=30)
+            mirror.rebuild(prof_week, "personnel")
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever stopped a rebuild
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for _ in range(4):
+        with dav_session("prof.demo") as store:
+            store.delete_calendar("lecture--personnel")
+        start, errors = threading.Barrier(2), []
+        threads = [threading.Thread(target=rebuild, args=(errors,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+    with dav_session("prof.demo") as store:
+        assert len(store.all_resources("lecture--personnel")) == 2

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from calendar_app import services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
+from dav.client import dav_session
 from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 from tests.test_agenda_web import _form
@@ -48,12 +50,15 @@ def test_a_phone_change_is_on_the_page_as_soon_as_the_phone_has_its_answer(
 ):
     reindex_collection("prof.demo", "personnel")  # as the hook's task does
     assert _current(prof)
-    # The web's own writes go into the index at once: it stays current.
+    # The web's own writes go into the index at once, so it stays current; unless the hook's
+    # task holds the collection just then (NOWAIT): this process's worker may be syncing
+    # (the calendar's creation, this write), and the index is current once it is done.
     assert signed_in.post("/agenda/evenement/nouveau/", _form(
         title="Conseil de classe 2nde B", start_date="2026-11-17", end_date="2026-11-17",
     )).status_code == 302  # fmt: skip
-    assert _current(prof) and IndexedEvent.objects.filter(summary="Conseil de classe 2nde B")
     assert "Conseil de classe 2nde B" in _week(signed_in)
+    wait_for(lambda: _current(prof))
+    assert IndexedEvent.objects.filter(summary="Conseil de classe 2nde B")
 
     calendar = _calendar(live_server)
     uid = f"{uuid.uuid4()}@phone"
@@ -216,3 +221,52 @@ def test_the_hooks_task_makes_the_index_current_again(signed_in, prof, live_serv
     wait_for(lambda: _current(prof), timeout=30)
     assert IndexedEvent.objects.get(owner=prof).summary == "Conseil pédagogique"
     assert "Conseil pédagogique" in _week(signed_in)
+
+
+def test_a_sync_token_the_store_no_longer_knows_restarts_the_sync(signed_in, prof, live_server):
+    """Radicale forgets old tokens (max_sync_token_age) and refuses them (403, RFC 6578 §3.2):
+    the index starts again from a whole listing, rows of events gone meanwhile leave it."""
+    calendar = _calendar(live_server)
+    kept = f"{uuid.uuid4()}@phone"
+    calendar.add_event(vevent(kept, "Conseil pédagogique",
+                              datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)))
+    gone = calendar.add_event(vevent(f"{uuid.uuid4()}@phone", "Sortie annulée",
+                                     datetime(2026, 11, 18, 9), datetime(2026, 11, 18, 12)))
+    reindex_collection("prof.demo", "personnel")
+    gone.delete()
+    CollectionState.objects.filter(owner=prof, collection="personnel").update(
+        sync_token="http://radicale.org/ns/sync/" + "0" * 64)  # fmt: skip
+    reindex_collection("prof.demo", "personnel")
+    assert list(IndexedEvent.objects.filter(owner=prof).values_list("summary", flat=True)) == [
+        "Conseil pédagogique"]  # fmt: skip
+    assert _current(prof) and "Sortie annulée" not in _week(signed_in)
+
+
+def test_the_cached_calendar_list_follows_a_phone(signed_in, prof, live_server):
+    """The pages keep the list of calendars in the cache (no PROPFIND each time): a phone's
+    renaming is on the next page, a calendar deleted on a phone leaves an empty agenda, not an
+    error."""
+    from caldav.elements import dav
+
+    calendar = _calendar(live_server)
+    calendar.set_properties([dav.DisplayName("Cours de 2nde")])
+    assert "Cours de 2nde" in _week(signed_in)
+    calendar.add_event(vevent(f"{uuid.uuid4()}@phone", "Conseil pédagogique",
+                              datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)))
+    assert "Conseil pédagogique" in _week(signed_in)
+    calendar.delete()
+    assert signed_in.get(WEEK).status_code == 200
+    assert "Conseil pédagogique" not in _week(signed_in)
+
+
+def test_calendars_made_in_one_transaction_keep_radicale_answering(prof):
+    """A transaction may make calendars and go on writing (the worker's sync making a shared
+    calendar's copy): Radicale's hook counts the home's changes while it holds Radicale's
+    lock, so the web app must hold no lock on those counts across its later requests, or the
+    hook waits on it and the request times out."""
+    with transaction.atomic(), dav_session("prof.demo") as store:
+        store.make_calendar("cours", "Cours", "#000091")
+        store.make_calendar("projets", "Projets", "#18753c")
+        store.put("projets", "conseil.ics", vevent(f"{uuid.uuid4()}@web", "Conseil pédagogique",
+                  datetime(2026, 11, 17, 17), datetime(2026, 11, 17, 18)), etag=None)
+    assert {"cours", "projets"} <= {c.name for c in services.calendars_of(prof)}
