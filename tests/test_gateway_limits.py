@@ -9,7 +9,14 @@ import pytest
 from django.conf import settings
 
 from mail.imap import imap_session
-from tests.conftest import build_message, inbox_subjects, unique_subject, wait_for
+from mail.transport.smtp import submit_as
+from tests.conftest import (
+    build_message,
+    inbox_subjects,
+    make_person,
+    unique_subject,
+    wait_for,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
 
@@ -79,3 +86,15 @@ def test_an_idle_connection_is_ended(prof, settings):
         while chunk := sock.recv(1024):  # until the gateway closes it
             received += chunk
         assert time.monotonic() - started < 5
+
+
+def test_a_message_to_more_recipients_than_one_transaction_takes_reaches_them_all(prof):
+    """The webmail's compose field takes 500 addresses, the gateway 100 a transaction: the
+    web app's client sends the rest in another transaction instead of failing the send."""
+    others = [make_person(f"parent{i:03d}.limite") for i in range(settings.GATEWAY_MAX_RECIPIENTS)]
+    subject = unique_subject("Réunion de rentrée, toutes les familles")
+    raw = build_message(to=prof.email, subject=subject).as_bytes()
+    recipients = [prof.email] + [person.email for person in others]
+    submit_as(prof.username, raw, mail_from=prof.email, recipients=recipients)
+    wait_for(lambda: subject in inbox_subjects(prof.username))
+    wait_for(lambda: subject in inbox_subjects(others[-1].username))

@@ -48,7 +48,17 @@ class GatewayClient:
             raise GatewayUnavailable(f"{self.where}: {exc}") from exc
 
     def send(self, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:
-        """Returns once the gateway answered 250, i.e. the message is in its durable spool."""
+        """Returns once the gateway answered 250, i.e. the message is in its durable spool.
+
+        The gateway takes GATEWAY_MAX_RECIPIENTS a transaction (452 beyond, as RFC 5321
+        allows from 100 on): a message to more, a teacher writing to every parent of four
+        classes, goes in several transactions, as Postfix's own client does."""
+        limit = max(1, settings.GATEWAY_MAX_RECIPIENTS)
+        batches = [recipients[i:i + limit] for i in range(0, len(recipients), limit)]
+        for batch in batches or [recipients]:
+            self._send_once(raw, mail_from, batch)
+
+    def _send_once(self, raw: bytes, mail_from: str, recipients: list[str]) -> None:
         try:
             refused = self._client.sendmail(mail_from, recipients, raw)
         # SMTPException is an OSError: the gateway's refusals are told apart from transport.
