@@ -33,6 +33,15 @@ def _uid_of(mailbox, title: str) -> int | None:
     return next((e.uid for e in envelopes if title in e.subject), None)
 
 
+def _managed_calendar(client, secretary, shared_box):
+    """The mailbox's calendar, created by its manager, ``secretary``, signed in on
+    ``client``; returns the calendar's service account."""
+    grant(shared_box, secretary, can_read=True, can_manage=True)
+    client.force_login(secretary)
+    client.post(reverse("calendar_app:functional_create", args=[shared_box.id]))
+    return FunctionalCalendar.objects.get(mailbox=shared_box).account
+
+
 def test_a_manager_creates_the_mailbox_calendar_and_its_readers_open_it(
         client, prof, colleague, secretary, shared_box):  # fmt: skip
     grant(shared_box, secretary, can_read=True, can_manage=True)
@@ -70,10 +79,7 @@ def test_a_manager_creates_the_mailbox_calendar_and_its_readers_open_it(
 
 def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back(
         client, colleague, secretary, shared_box):  # fmt: skip
-    grant(shared_box, secretary, can_read=True, can_manage=True)
-    client.force_login(secretary)
-    client.post(reverse("calendar_app:functional_create", args=[shared_box.id]))
-    account = FunctionalCalendar.objects.get(mailbox=shared_box).account
+    account = _managed_calendar(client, secretary, shared_box)
     _ensure_calendar(colleague)
     title = f"Commission éducative {uuid.uuid4().hex[:6]}"
     client.post(f"/agenda/partage/{account.username}/vie-scolaire/nouveau/",
@@ -102,10 +108,7 @@ def test_an_invitation_to_the_mailbox_waits_in_its_calendar_for_its_managers_ans
     """A colleague invites the vie scolaire: the invitation is in its calendar at once,
     the mailbox's manager answers it from the message or the agenda, the answer leaves from
     the mailbox's address, and the cancellation takes it out."""
-    grant(shared_box, secretary, can_read=True, can_manage=True)
-    client.force_login(secretary)
-    client.post(reverse("calendar_app:functional_create", args=[shared_box.id]))
-    account = FunctionalCalendar.objects.get(mailbox=shared_box).account
+    account = _managed_calendar(client, secretary, shared_box)
     _ensure_calendar(colleague)
     title = f"Équipe éducative {uuid.uuid4().hex[:6]}"
     client.force_login(colleague)

@@ -43,25 +43,36 @@ def request(organizer, room, start, hours=1, title="Réunion", extra="", uid=Non
     )
 
 
-def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, room):
-    people = [prof] + [make_person(f"concurrent{i}.demo") for i in range(5)]
-    start = next_tuesday(14).replace(tzinfo=None)
-    texts = [request(p, room, start + timedelta(minutes=10 * i)) for i, p in enumerate(people)]
-    barrier = threading.Barrier(len(people))
-    results = []
+def all_at_once(work, calls) -> None:
+    """``work(*args)`` for each of ``calls``, each in its own thread, all let go at the same
+    moment; returns when every one is done."""
+    calls = list(calls)
+    barrier = threading.Barrier(len(calls))
 
-    def book(person, text):
+    def run(*args):
         barrier.wait()
         try:
-            results.append(rooms.book(room.id, person.id, text))
+            work(*args)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=book, args=pair) for pair in zip(people, texts, strict=True)]
+    threads = [threading.Thread(target=run, args=args) for args in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, room):
+    people = [prof] + [make_person(f"concurrent{i}.demo") for i in range(5)]
+    start = next_tuesday(14).replace(tzinfo=None)
+    texts = [request(p, room, start + timedelta(minutes=10 * i)) for i, p in enumerate(people)]
+    results = []
+
+    def book(person, text):
+        results.append(rooms.book(room.id, person.id, text))
+
+    all_at_once(book, zip(people, texts, strict=True))
     assert sorted(results) == ["ACCEPTED"] + ["DECLINED"] * 5
     declined = RoomBooking.objects.filter(status="DECLINED")
     busy = "Salle polyvalente est déjà réservée le mardi"
@@ -93,23 +104,15 @@ def test_twenty_bookings_of_one_slot_at_once_each_get_an_answer(prof, room):
             store.put("personnel", ical.href_for(uid), text.replace("METHOD:REQUEST\r\n", ""),
                       etag=None)
         texts.append(text)
-    barrier = threading.Barrier(len(people))
     results, failures = [], []
 
     def book(person, text):
-        barrier.wait()
         try:
             results.append(rooms.book(room.id, person.id, text))
         except Exception as exc:  # «database is locked»: the thread's answer never came
             failures.append(repr(exc))
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=book, args=pair) for pair in zip(people, texts, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    all_at_once(book, zip(people, texts, strict=True))
     assert failures == []
     assert sorted(results) == ["ACCEPTED"] + ["DECLINED"] * 19
     answers = [_stored_answer(b.organizer.username, "personnel", ical.href_for(b.uid),
