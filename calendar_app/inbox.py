@@ -16,11 +16,11 @@ from email.message import EmailMessage
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from calendar_app import edits, ical, itip, services, share_access
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
+from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, dav_session
 
@@ -100,8 +100,7 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
     while True:
         now = timezone.now()
         claim = now + CLAIM
-        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-        if ReceivedItip.objects.filter(free, **key).update(claimed_until=claim):
+        if ReceivedItip.objects.filter(unclaimed(now), **key).update(claimed_until=claim):
             return ReceivedItip.objects.get(**key), claim
         if not ReceivedItip.objects.filter(**key).exists():
             try:

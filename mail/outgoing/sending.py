@@ -14,9 +14,9 @@ from email.utils import formataddr
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
 from mail.access import mailbox_rights, mailboxes_with_right
 from mail.imap import MailStoreUnavailable, imap_session
@@ -189,7 +189,7 @@ def _claimed(outgoing_id: int, status: str, **conditions) -> OutgoingMessage | N
     now = timezone.now()
     won = (
         OutgoingMessage.objects.filter(id=outgoing_id, status=status, **conditions)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .update(claimed_until=now + timedelta(seconds=settings.SEND_CLAIM_SECONDS))
     )
     if not won:
@@ -281,6 +281,6 @@ def due_ids() -> list[int]:
             send_after__lte=now,
         )
         .exclude(schedule=OutgoingMessage.Schedule.NONE)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .values_list("id", flat=True)
     )

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from convergence.claims import unclaimed
 from mail.models import SpooledMessage, stored
 from mail.pipeline.context import DeliveryContext, DeliveryDeferred
 from mail.pipeline.spool import discard_spooled
@@ -21,7 +21,7 @@ def _claim(spool_id) -> bool:
     now = timezone.now()
     return bool(
         SpooledMessage.objects.filter(id=spool_id, status=SpooledMessage.Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .update(claimed_until=now + timedelta(seconds=settings.DELIVERY_CLAIM_SECONDS))
     )
 
@@ -116,6 +116,6 @@ def stalled_spool_ids(older_than: timedelta) -> list[str]:
         for pk in SpooledMessage.objects.filter(
             status=SpooledMessage.Status.PENDING, updated_at__lt=now - older_than
         )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .values_list("id", flat=True)
     ]
