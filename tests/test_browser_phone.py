@@ -121,36 +121,3 @@ def test_sign_in_inbox_read_write_and_sign_out_on_a_phone(live_server, phone, pr
     page.get_by_role("dialog").get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_label("Identifiant académique ou adresse électronique")).to_be_visible()
     assert_fits(page)
-
-
-def test_the_folders_stay_open_or_closed_as_the_person_left_them(live_server, phone, prof):
-    page = phone
-    page.goto(f"{live_server.url}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
-    page.wait_for_load_state("load")  # the design system's script lays the panel out
-    folders = page.get_by_role("button", name=re.compile("Dossiers"))
-    sent, archives = (page.get_by_role("link", name=n, exact=True) for n in ("Envoyés", "Archives"))
-    expect(sent).to_be_hidden()
-
-    # Opened, it stays open on the next page, and the next.
-    folders.click()
-    sent.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyés")
-    expect(archives).to_be_visible()
-    expect(folders).to_have_attribute("aria-expanded", "true")
-    archives.click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Archives")
-    expect(sent).to_be_visible()
-    assert_fits(page)
-
-    # Closed, it stays closed.
-    folders.click()
-    expect(sent).to_be_hidden()
-    page.goto(f"{live_server.url}/mail/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
-    page.wait_for_load_state("load")
-    expect(folders).to_have_attribute("aria-expanded", "false")
-    expect(sent).to_be_hidden()
