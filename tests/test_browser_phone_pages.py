@@ -132,7 +132,7 @@ def test_every_page_fits_a_phone(live_server, page, prof, colleague):
     expect(manage).to_be_hidden()
     page.get_by_role("button", name="Agendas").click()
     expect(manage).to_be_visible()
-    # Folded again: the next pages keep the person's choice (static/js/common.js).
+    # Folded again.
     page.get_by_role("button", name="Agendas").click()
     expect(manage).to_be_hidden()
 
