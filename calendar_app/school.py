@@ -62,3 +62,8 @@ def public_holidays_between(user, first: date, last: date) -> list[date]:
     uai = place_of(user).uai
     return [day for year in range(first.year, last.year + 1)
             for day in school_calendar.public_holidays(year, uai) if first <= day < last]
+
+
+def not_published(place: Place, school_year: str) -> list[str]:
+    """The holidays of the place's school year that the data file leaves out (unconfirmed)."""
+    return school_calendar.missing(place.zone, school_year)

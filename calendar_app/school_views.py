@@ -20,9 +20,11 @@ def school_calendar(request):
         start = first.replace(year=first.year + offset)
         end = start.replace(year=start.year + 1)
         days = sorted(school.days_off(place, start, end), key=lambda o: o.start)
+        label = f"{start.year}-{end.year}"
         years.append({
-            "label": f"{start.year}-{end.year}",
+            "label": label,
             "holidays": [o for o in days if o.href.startswith("vacances-")],
+            "missing": school.not_published(place, label),
             "public": [o for o in days if o.href.startswith("ferie-")],
         })  # fmt: skip
     try:  # the phones' copy, written at this first visit rather than the next night

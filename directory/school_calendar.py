@@ -37,9 +37,14 @@ def _academies() -> dict[str, dict]:
 
 
 @cache
-def _holidays(path: Path, _mtime: float) -> tuple[Holiday, ...]:
+def _data(path: Path, _mtime: float) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _holidays(path: Path, mtime: float) -> tuple[Holiday, ...]:
     found = []
-    for item in json.loads(path.read_text(encoding="utf-8"))["holidays"]:
+    for item in _data(path, mtime)["holidays"]:
         start = date.fromisoformat(item["start"])
         end = (date.fromisoformat(item["end"]) if item.get("end")
                else date(start.year, *SUMMER_END) + timedelta(days=1))  # fmt: skip
@@ -50,6 +55,14 @@ def _holidays(path: Path, _mtime: float) -> tuple[Holiday, ...]:
 def all_holidays() -> tuple[Holiday, ...]:
     path = holidays_file()
     return _holidays(path, path.stat().st_mtime)  # a refreshed file is read again
+
+
+def missing(zone: str, school_year: str) -> list[str]:
+    """The holidays of a zone's school year known to be left out of the file (its dates
+    could not be confirmed): «sources» in the file says so, per zone and school year."""
+    path = holidays_file()
+    sources = _data(path, path.stat().st_mtime).get("sources", {})
+    return list(sources.get(f"{zone} {school_year}", {}).get("missing", []))
 
 
 def academie_of(etablissement) -> str:

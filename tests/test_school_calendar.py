@@ -36,7 +36,7 @@ def test_the_shipped_holidays_start_on_a_saturday_and_end_on_a_monday():
     for zone in "ABC":  # 2026-2027 and 2027-2028
         mine = [h for h in holidays if h.zone == zone and h.start >= date(2026, 9, 1)]
         assert [h.description for h in mine] == year + year
-    for holiday in holidays:
+    for holiday in [h for h in holidays if h.zone in "ABC"]:  # overseas: their own test
         if holiday.description == "Pont de l'Ascension":  # from Ascension Thursday
             assert holiday.start == school_calendar.easter(holiday.start.year) + timedelta(39)
         elif holiday.description != "Vacances d'été":  # 2028's begins on a Tuesday

@@ -37,6 +37,9 @@ class Command(BaseCommand):
              "end": e["end"].isoformat() if e["end"] else None} for e in new])  # fmt: skip
         names = ", ".join(p.name for p in files)
         data["source"] = f"{data.get('source', '')} Imported {names} on {date.today()}.".strip()
+        for key in sorted({f"{z} {e['school_year']}" for e in new for z in e["zones"]}):
+            # What an import replaces is no longer what was read elsewhere, nor incomplete.
+            data.setdefault("sources", {})[key] = {"read_on": str(date.today()), "files": names}
         target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", "utf-8")
         zones = sorted({z for e in new for z in e["zones"]})
         self.stdout.write(f"{len(new)} holidays imported for {', '.join(zones)} into {target}.")
