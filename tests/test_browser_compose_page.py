@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Preferences
 from mail.imap import imap_session
-from mail.models import Mailbox, MailboxMember, OutgoingMessage
+from mail.models import Mailbox, MailboxMember, OutgoingMessage, Signature
 from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import (
     PNG,
@@ -131,6 +131,7 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
         display_name="Vie scolaire", kind=Mailbox.Kind.FUNCTIONAL,
     )  # fmt: skip
     MailboxMember.objects.create(mailbox=vie_scolaire, user=prof, can_send_as=True)
+    Signature.objects.create(user=prof, name="interne", body="Camille Martin", is_default=True)
     timetable = tmp_path / "emploi du temps.pdf"
     timetable.write_bytes(b"%PDF-1.4 emploi du temps")
     later = (timezone.localtime() + timedelta(days=2)).replace(hour=10, minute=0)
@@ -141,7 +142,9 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     page.get_by_label("De", exact=True).select_option(label=str(vie_scolaire))
     page.locator("#id_to").fill(colleague.email)
     page.locator("#id_cc").fill("parent@example.org")
+    page.locator("#id_bcc").fill("direction@example.org")
     page.get_by_label("Objet", exact=True).fill(subject)
+    page.get_by_role("textbox", name="Message", exact=True).press("Control+Home")
     page.get_by_role("textbox", name="Message", exact=True).type("Départ à 8 h devant le lycée.")
     page.get_by_label("Pièces jointes").set_input_files(str(timetable))
     page.get_by_text("Priorité haute").click()
@@ -153,10 +156,12 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     expect(page.get_by_label("De", exact=True)).to_have_value(str(vie_scolaire.id))
     expect(page.locator("#id_to")).to_have_value(colleague.email)
     expect(page.locator("#id_cc")).to_have_value("parent@example.org")
+    expect(page.locator("#id_bcc")).to_have_value("direction@example.org")
     expect(page.get_by_label("Objet", exact=True)).to_have_value(subject)
     expect(page.get_by_role("textbox", name="Message", exact=True)).to_contain_text(
         "Départ à 8 h devant le lycée."
     )
+    assert page.locator("#id_body").input_value().count("-- \nCamille Martin") == 1
     expect(page.get_by_role("checkbox", name="emploi du temps.pdf")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Priorité haute")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Demander un accusé de lecture")).to_be_checked()
@@ -173,6 +178,8 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     again = OutgoingMessage.objects.exclude(status=OutgoingMessage.Status.CANCELLED).get()
     message = message_from_bytes(bytes(again.raw), policy=policy.default)
     assert message["From"].addresses[0].addr_spec == vie_scolaire.address
+    assert "direction@example.org" in again.recipients and "Bcc" not in message
+    assert message.get_body(("plain",)).get_content().count("Camille Martin") == 1
     assert message["X-Priority"].startswith("1") and message["Disposition-Notification-To"]
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert attached == {"emploi du temps.pdf": b"%PDF-1.4 emploi du temps"}
