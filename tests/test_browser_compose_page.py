@@ -124,6 +124,35 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
     assert {"ordre du jour.pdf", "notes.odt"} <= inner
 
 
+def test_cancel_sending_a_forward_gives_its_attachments_back_as_chosen(
+    live_server, page, prof, colleague
+):
+    Preferences.objects.create(user=prof, undo_send_seconds=30)
+    empty_inbox(prof)  # the fixture's date is old: other tests' mail would push it off page 1
+    subject = deliver_fixture(prof, "forward-with-attachments.eml")
+    sign_in_to_inbox(page, live_server)
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("link", name="Transférer", exact=True).click()
+    page.get_by_text("notes.odt").click()  # DSFR: the label covers the box
+    page.locator("#id_to").fill(colleague.email)
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("button", name="Annuler l’envoi").click()
+
+    expect(page.get_by_text("Votre message est revenu")).to_be_visible()
+    for name in ("image-0.png", "ordre du jour.pdf"):
+        expect(page.get_by_role("checkbox", name=name)).to_be_checked()
+    expect(page.get_by_role("checkbox", name="notes.odt")).to_have_count(0)  # not sent: gone
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_contain_text(
+        "Voici l'ordre du jour"
+    )
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+    again = OutgoingMessage.objects.exclude(status=OutgoingMessage.Status.CANCELLED).get()
+    message = message_from_bytes(bytes(again.raw), policy=policy.default)
+    attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    assert attached == {"image-0.png": PNG, "ordre du jour.pdf": b"%PDF-1.4 ordre du jour"}
+
+
 def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague, tmp_path):
     Preferences.objects.create(user=prof, undo_send_seconds=30)
     vie_scolaire = Mailbox.objects.create(
