@@ -7,7 +7,14 @@ from playwright.sync_api import expect
 
 from accounts.models import Preferences
 from mail.models import MessageTemplate, OutgoingMessage, Signature
-from tests.conftest import PASSWORD, assert_accessible, inbox_subjects, wait_for
+from tests.conftest import (
+    PASSWORD,
+    assert_accessible,
+    inbox_subjects,
+    sign_in_to_inbox,
+    unique_subject,
+    wait_for,
+)
 from tests.test_compose import folder_subjects
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.usefixtures("mail_stack")]
@@ -83,3 +90,40 @@ def test_a_draft_typed_after_the_session_expired_is_not_lost(live_server, page, 
     expect(
         page.get_by_text("Un brouillon gardé dans ce navigateur a été remis en place.")
     ).to_be_visible()
+
+
+def test_a_message_waiting_to_leave_is_no_draft_and_a_stale_tab_sends_it_once(
+    live_server, page, prof, colleague
+):
+    """It showed in «À envoyer» and as a draft in progress at once, and «Envoyer» from the
+    draft queued it a second time."""
+    Preferences.objects.create(user=prof, undo_send_seconds=30)  # it waits in «À envoyer»
+    subject = unique_subject("Réunion parents-professeurs")
+    page.clock.install()  # time flows as usual until the test moves it on
+    sign_in_to_inbox(page, live_server)
+    page.get_by_role("link", name="Écrire").click()
+    page.locator("#id_to").fill(colleague.email)
+    page.get_by_label("Objet", exact=True).fill(subject)
+    page.get_by_role("textbox", name="Message", exact=True).type("Jeudi à 18 h.")
+    page.clock.fast_forward(5_000)  # the autosave's turn
+    expect(page.get_by_text("Brouillon enregistré à")).to_be_visible()
+    assert subject in folder_subjects(prof, "Drafts")
+    # The same draft opened in a second tab, from the inbox's «messages you had started».
+    stale = page.context.new_page()
+    stale.goto(f"{live_server.url}/mail/")
+    stale.locator(".cv-drafts").get_by_role("link", name=subject).click()
+    expect(stale.get_by_label("Objet", exact=True)).to_have_value(subject)
+
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+    expect(page.get_by_role("cell", name=subject, exact=True)).to_have_count(1)
+    page.goto(f"{live_server.url}/mail/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Boîte de réception")
+    expect(page.locator(".cv-drafts")).to_have_count(0)
+    assert subject not in folder_subjects(prof, "Drafts")
+
+    stale.get_by_role("button", name="Envoyer").click()
+    expect(stale.get_by_role("heading", level=1)).to_have_text("À envoyer")
+    expect(stale.get_by_role("cell", name=subject, exact=True)).to_have_count(1)
+    assert OutgoingMessage.objects.filter(subject=subject).count() == 1
+    assert_accessible(stale)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Preferences
 from mail.imap import imap_session
-from mail.models import Mailbox, MailboxMember, OutgoingMessage
+from mail.models import Mailbox, MailboxMember, OutgoingMessage, Signature
 from mail.transport.lmtp import lmtp_deliver
 from tests.conftest import (
     PNG,
@@ -124,6 +124,35 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
     assert {"ordre du jour.pdf", "notes.odt"} <= inner
 
 
+def test_cancel_sending_a_forward_gives_its_attachments_back_as_chosen(
+    live_server, page, prof, colleague
+):
+    Preferences.objects.create(user=prof, undo_send_seconds=30)
+    empty_inbox(prof)  # the fixture's date is old: other tests' mail would push it off page 1
+    subject = deliver_fixture(prof, "forward-with-attachments.eml")
+    sign_in_to_inbox(page, live_server)
+    page.get_by_role("link", name=subject).click()
+    page.get_by_role("link", name="Transférer", exact=True).click()
+    page.get_by_text("notes.odt").click()  # DSFR: the label covers the box
+    page.locator("#id_to").fill(colleague.email)
+    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("button", name="Annuler l’envoi").click()
+
+    expect(page.get_by_text("Votre message est revenu")).to_be_visible()
+    for name in ("image-0.png", "ordre du jour.pdf"):
+        expect(page.get_by_role("checkbox", name=name)).to_be_checked()
+    expect(page.get_by_role("checkbox", name="notes.odt")).to_have_count(0)  # not sent: gone
+    expect(page.get_by_role("textbox", name="Message", exact=True)).to_contain_text(
+        "Voici l'ordre du jour"
+    )
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("À envoyer")
+    again = OutgoingMessage.objects.exclude(status=OutgoingMessage.Status.CANCELLED).get()
+    message = message_from_bytes(bytes(again.raw), policy=policy.default)
+    attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    assert attached == {"image-0.png": PNG, "ordre du jour.pdf": b"%PDF-1.4 ordre du jour"}
+
+
 def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague, tmp_path):
     Preferences.objects.create(user=prof, undo_send_seconds=30)
     vie_scolaire = Mailbox.objects.create(
@@ -131,6 +160,7 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
         display_name="Vie scolaire", kind=Mailbox.Kind.FUNCTIONAL,
     )  # fmt: skip
     MailboxMember.objects.create(mailbox=vie_scolaire, user=prof, can_send_as=True)
+    Signature.objects.create(user=prof, name="interne", body="Camille Martin", is_default=True)
     timetable = tmp_path / "emploi du temps.pdf"
     timetable.write_bytes(b"%PDF-1.4 emploi du temps")
     later = (timezone.localtime() + timedelta(days=2)).replace(hour=10, minute=0)
@@ -141,7 +171,9 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     page.get_by_label("De", exact=True).select_option(label=str(vie_scolaire))
     page.locator("#id_to").fill(colleague.email)
     page.locator("#id_cc").fill("parent@example.org")
+    page.locator("#id_bcc").fill("direction@example.org")
     page.get_by_label("Objet", exact=True).fill(subject)
+    page.get_by_role("textbox", name="Message", exact=True).press("Control+Home")
     page.get_by_role("textbox", name="Message", exact=True).type("Départ à 8 h devant le lycée.")
     page.get_by_label("Pièces jointes").set_input_files(str(timetable))
     page.get_by_text("Priorité haute").click()
@@ -153,10 +185,12 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     expect(page.get_by_label("De", exact=True)).to_have_value(str(vie_scolaire.id))
     expect(page.locator("#id_to")).to_have_value(colleague.email)
     expect(page.locator("#id_cc")).to_have_value("parent@example.org")
+    expect(page.locator("#id_bcc")).to_have_value("direction@example.org")
     expect(page.get_by_label("Objet", exact=True)).to_have_value(subject)
     expect(page.get_by_role("textbox", name="Message", exact=True)).to_contain_text(
         "Départ à 8 h devant le lycée."
     )
+    assert page.locator("#id_body").input_value().count("-- \nCamille Martin") == 1
     expect(page.get_by_role("checkbox", name="emploi du temps.pdf")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Priorité haute")).to_be_checked()
     expect(page.get_by_role("checkbox", name="Demander un accusé de lecture")).to_be_checked()
@@ -173,6 +207,8 @@ def test_cancel_sending_gives_everything_back(live_server, page, prof, colleague
     again = OutgoingMessage.objects.exclude(status=OutgoingMessage.Status.CANCELLED).get()
     message = message_from_bytes(bytes(again.raw), policy=policy.default)
     assert message["From"].addresses[0].addr_spec == vie_scolaire.address
+    assert "direction@example.org" in again.recipients and "Bcc" not in message
+    assert message.get_body(("plain",)).get_content().count("Camille Martin") == 1
     assert message["X-Priority"].startswith("1") and message["Disposition-Notification-To"]
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
     assert attached == {"emploi du temps.pdf": b"%PDF-1.4 emploi du temps"}

@@ -90,18 +90,25 @@ def test_mail_store_down_gives_the_503_page(live_server, page, transactional_db,
     assert_accessible(page)
 
 
-def test_429_from_a_rate_limit_is_the_french_page(transactional_db, settings):
-    user = make_person("prof.demo")
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(user)
-    # allauth allows five password changes a minute per person.
-    url = reverse("account_change_password")
-    answers = [client.post(url, {"oldpassword": "faux", "password1": "x", "password2": "x"})
-               for _ in range(6)]
-    assert answers[-1].status_code == 429
-    html = answers[-1].content.decode()
-    assert "<h1>Trop de requêtes</h1>" in html and "Erreur 429" in html
-    assert "Too Many Requests" not in html
+def test_429_from_a_rate_limit_is_the_french_page(live_server, page, transactional_db):
+    make_person("prof.demo")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}{reverse('account_change_password')}")
+    statuses = []
+    # allauth allows five password changes a minute per person; the sixth is refused.
+    for _ in range(6):
+        page.get_by_label("Mot de passe actuel").fill("faux")
+        page.get_by_label("Nouveau mot de passe", exact=True).fill("x")
+        page.get_by_label("Nouveau mot de passe, une seconde fois").fill("x")
+        with page.expect_response(lambda answer: answer.request.method == "POST") as answer:
+            page.get_by_role("button", name="Changer mon mot de passe").click()
+        statuses.append(answer.value.status)
+        if statuses[-1] == 429:
+            break
+    assert statuses == [200] * 5 + [429]
+    expect_error_page(page, "Trop de requêtes", 429)
+    expect(page.get_by_role("link", name="Réessayer")).to_be_visible()
+    assert "Too Many Requests" not in page.content()
 
 
 def test_400_is_french(transactional_db):
@@ -109,6 +116,7 @@ def test_400_is_french(transactional_db):
     assert answer.status_code == 400
     html = answer.content.decode()
     assert "<h1>Requête incomprise</h1>" in html and "Erreur 400" in html
+    assert 'class="fr-header"' in html and "Retour à ma boîte de réception" in html
 
 
 def test_admin_signs_in_through_the_site_only(transactional_db):

@@ -53,7 +53,10 @@ def test_main_pages_of_the_webmail_are_all_french(fragments, settings):
     assert settings.LANGUAGE_CODE == "fr"
     prof = make_person("prof.demo", first_name="Camille", last_name="Martin")
     subject = unique_subject("Sortie au musée")
-    deliver(prof, build_message(to=prof.email, subject=subject))
+    message = build_message(to=prof.email, subject=subject)
+    # Attached, so that the message page and the forward list it with their own words.
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="a.pdf")
+    deliver(prof, message)
     # A browser that asks for English: once signed in, the person's preference (French)
     # decides. Signed in through the form, so allauth's own message is on the first page.
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
@@ -71,7 +74,8 @@ def test_main_pages_of_the_webmail_are_all_french(fragments, settings):
         reverse("mail:folder", args=[box, "INBOX"]) + "?vue=conversations",
         reverse("mail:message", args=[box, "INBOX", uid]),
         reverse("mail:compose"),
-        reverse("mail:compose") + f"?boite={box}&dossier=INBOX&uid={uid}&mode=reponse",
+        *(reverse("mail:compose") + f"?boite={box}&dossier=INBOX&uid={uid}&mode={mode}"
+          for mode in ("reponse", "transfert-pj")),
         reverse("mail:outbox"),
         reverse("mail:search", args=[box]) + "?q=musée",
         reverse("mail:folders", args=[box]),
@@ -93,6 +97,8 @@ def test_main_pages_of_the_webmail_are_all_french(fragments, settings):
         reverse("mfa_index"),
     ):
         check(client, url, fragments)
+    forward = reverse("mail:compose") + f"?boite={box}&dossier=INBOX&uid={uid}&mode=transfert"
+    assert "a.pdf" in check(client, forward, fragments)  # with its list of attachments
     check(client, "/mail/page-inconnue/", fragments, status=404)
     check(client, reverse("support:search"), fragments, status=403)
 
