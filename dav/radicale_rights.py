@@ -2,12 +2,13 @@
 
 Collections live at ``/<username>/<collection>/``. A person reaches their own; the calendars
 others share with them (``shared_permissions``, from calendar_app.share_access: the one
-answer for the web and CalDAV alike); the room calendars of their établissement."""
+answer for the web and CalDAV alike), on their path or as listed in one's own home
+(dav/radicale_sharing.py); the room calendars of their établissement."""
 
 from radicale import pathutils, rights
 
-from dav.in_radicale import request_database, setup_django
-from dav.read_only import MIRROR_PREFIX, is_mirror, restrict
+from dav.in_radicale import request_database, setup_django, signed_in_user
+from dav.read_only import MIRROR_PREFIX, SHARED_PREFIX, is_mirror, restrict
 
 setup_django()
 
@@ -26,6 +27,8 @@ GRANTEE_WRITE = "rwdolmt"
 def own_permissions(user: str, path_parts: list[str]) -> str:
     if not path_parts or path_parts[0] != user:
         return ""
+    if len(path_parts) >= 2 and path_parts[1].startswith(SHARED_PREFIX):
+        return ""  # a shared calendar's place in the home (when shared: mapped before this)
     return {1: OWN_HOME, 2: OWN_COLLECTION}.get(len(path_parts), "")
 
 
@@ -66,6 +69,9 @@ def room_permissions(user: str, path_parts: list[str]) -> str:
 
 class Rights(rights.BaseRights):
     def authorization(self, user: str, user_groups: set, path: str) -> str:
+        # A calendar shared in the grantee's home (dav/radicale_sharing.py): Radicale asks as
+        # its owner; the answer stays the grantee's, as on the calendar's own path.
+        user = signed_in_user() or user
         if not user:
             return ""
         sane_path = pathutils.strip_path(path)

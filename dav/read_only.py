@@ -15,6 +15,9 @@ MIRROR_PREFIX = "lecture--"
 # second double hyphen, so that no subscription's name (PREFIX + a slug) can be the same.
 SCHOOL_CALENDAR = PREFIX + "calendrier--scolaire"
 STAFF_BOOK_PREFIX = "etablissement-"
+# A calendar shared with the person, as listed in their home (dav/radicale_sharing.py): a
+# name they cannot give a collection of their own.
+SHARED_PREFIX = "partage--"
 WRITER_GROUP = "convergence-web"
 
 

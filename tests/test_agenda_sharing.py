@@ -205,6 +205,54 @@ def test_a_phone_with_availability_only_reaches_nothing(live_server, prof_week, 
             _phone_calendar(live_server, "collegue.demo", path).search(event=True)
 
 
+def _home(live_server, login: str) -> dict:
+    """The calendars a phone finds in ``login``'s home (what iOS lists), by name."""
+    calendars = phone(live_server, login, PASSWORD).principal().calendars()
+    return {str(c.url).rstrip("/").rsplit("/", 1)[-1]: c for c in calendars}
+
+
+def test_a_phone_lists_the_calendars_shared_with_its_person(live_server, prof_week, colleague):
+    services.calendars_of(colleague)
+    share = _share(prof_week, colleague, Level.READ)
+    home = _home(live_server, "collegue.demo")
+    assert sorted(home) == ["partage--prof.demo--personnel", "personnel"]
+    shared = home["partage--prof.demo--personnel"]
+    assert shared.get_display_name() == "Personnel (Camille Martin)"
+    joined = "\n".join(event.data for event in shared.search(event=True))
+    assert PUBLIC in joined and "Occupé" in joined and "VALARM" not in joined
+    _assert_no_secret(joined)
+    with pytest.raises(error.DAVError):  # «lecture»: read only
+        shared.add_event(vevent("x@phone", "Intrus", datetime(2026, 11, 20, 8),
+                                datetime(2026, 11, 20, 9)))  # fmt: skip
+    share.level = Level.WRITE  # now «modification»: the calendar itself, private events too
+    share.save()
+    shared = _home(live_server, "collegue.demo")["partage--prof.demo--personnel"]
+    assert SECRETS[0] in "\n".join(event.data for event in shared.search(event=True))
+    shared.add_event(vevent("from-home@x", "Ajouté depuis l'iPhone de Louis",
+                            datetime(2026, 11, 19, 8), datetime(2026, 11, 19, 9)))  # fmt: skip
+    with dav_session("prof.demo") as store:
+        assert "Louis" in store.get("personnel", "from-home@x.ics").text
+    with pytest.raises(error.DAVError):  # the events, not the calendar's name
+        shared.set_properties([dav.DisplayName("Pris par Louis")])
+    # The owner's phone lists her own calendar only; the web app, his own calendars only.
+    assert sorted(_home(live_server, "prof.demo")) == ["personnel"]
+    with dav_session("collegue.demo") as store:
+        assert [c.name for c in store.calendars()] == ["personnel"]
+    sharing.revoke(prof_week, share)
+    assert sorted(_home(live_server, "collegue.demo")) == ["personnel"]
+    with pytest.raises(error.DAVError):  # taken back: at once
+        shared.search(event=True)
+
+
+def test_a_phone_does_not_list_availability_only(live_server, prof_week, colleague):
+    services.calendars_of(colleague)
+    _share(prof_week, colleague, Level.FREEBUSY)
+    assert sorted(_home(live_server, "collegue.demo")) == ["personnel"]
+    with pytest.raises(error.DAVError):  # the place of shared calendars: not for one's own
+        phone(live_server, "collegue.demo", PASSWORD).principal().make_calendar(
+            name="Le mien", cal_id="partage--prof.demo--personnel")
+
+
 def test_a_share_ends_at_its_date(client, prof_week, colleague):
     from django.utils import timezone
 
