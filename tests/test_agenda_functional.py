@@ -9,14 +9,14 @@ import pytest
 from caldav.lib import error
 from django.urls import reverse
 
-from calendar_app import ical, imip, inbox, itip
+from calendar_app import functional, ical, imip, inbox, itip
 from calendar_app.ical import master
 from calendar_app.models import FunctionalCalendar, ScheduledEvent
 from dav.client import dav_session
 from mail.imap import imap_session
 from mail.models import Mailbox
 from mail.transport import smtp
-from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
+from tests.agenda_helpers import all_at_once, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 from tests.invitation_helpers import next_tuesday, received
 from tests.shared_mailbox_setup import grant, secretary, shared_box  # noqa: F401 - fixtures
@@ -97,6 +97,22 @@ def test_the_mailbox_calendar_is_listed_on_its_people_phones(live_server, client
                                 for e in copy.search(event=True)))  # fmt: skip
     with pytest.raises(error.DAVError):  # a reader: read only
         copy.add_event(vevent("x@vs", "Intrus", next_tuesday(10), next_tuesday(11)))
+
+
+def test_the_mailbox_calendar_made_twice_at_once_is_made_once(secretary, shared_box):
+    """Two managers click «Créer l'agenda de cette boîte» at the same moment."""
+    account = functional.ensure_calendar(shared_box).account
+    for _ in range(3):
+        FunctionalCalendar.objects.filter(mailbox=shared_box).delete()
+        with dav_session(account.username) as store:
+            for calendar in store.calendars():
+                store.delete_calendar(calendar.name)
+        done = all_at_once(functional.ensure_calendar, [(shared_box,), (shared_box,)])
+        assert done == []
+        assert FunctionalCalendar.objects.get(mailbox=shared_box).account == account
+        with dav_session(account.username) as store:
+            assert sorted(c.name for c in store.calendars()) == [
+                "lecture--vie-scolaire", "vie-scolaire"]
 
 
 def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back(
