@@ -15,7 +15,7 @@ from accounts.models import AccountEvent
 from calendar_app import mirror, services, sharing
 from calendar_app.index import reindex_collection
 from calendar_app.models import CalendarShare, Level
-from dav.client import dav_session
+from dav.client import DavNotFound, dav_session
 from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 
@@ -221,6 +221,9 @@ def test_a_phone_lists_the_calendars_shared_with_its_person(live_server, prof_we
     joined = "\n".join(event.data for event in shared.search(event=True))
     assert PUBLIC in joined and "Occupé" in joined and "VALARM" not in joined
     _assert_no_secret(joined)
+    synced = list(shared.objects_by_sync_token(load_objects=True))  # as iOS syncs
+    assert len(synced) == 2
+    _assert_no_secret("\n".join(event.data for event in synced))
     with pytest.raises(error.DAVError):  # «lecture»: read only
         shared.add_event(vevent("x@phone", "Intrus", datetime(2026, 11, 20, 8),
                                 datetime(2026, 11, 20, 9)))  # fmt: skip
@@ -232,6 +235,9 @@ def test_a_phone_lists_the_calendars_shared_with_its_person(live_server, prof_we
                             datetime(2026, 11, 19, 8), datetime(2026, 11, 19, 9)))  # fmt: skip
     with dav_session("prof.demo") as store:
         assert "Louis" in store.get("personnel", "from-home@x.ics").text
+    shared.event_by_uid("from-home@x").delete()
+    with dav_session("prof.demo") as store, pytest.raises(DavNotFound):
+        store.get("personnel", "from-home@x.ics")
     with pytest.raises(error.DAVError):  # the events, not the calendar's name
         shared.set_properties([dav.DisplayName("Pris par Louis")])
     # The owner's phone lists her own calendar only; the web app, his own calendars only.
