@@ -69,11 +69,11 @@ def room_permissions(user: str, path_parts: list[str]) -> str:
 
 class Rights(rights.BaseRights):
     def authorization(self, user: str, user_groups: set, path: str) -> str:
+        if not user:  # anonymous: the auth plugin was not asked, nothing was recorded
+            return ""
         # A calendar shared in the grantee's home (dav/radicale_sharing.py): Radicale asks as
         # its owner; the answer stays the grantee's, as on the calendar's own path.
         user = signed_in_user() or user
-        if not user:
-            return ""
         sane_path = pathutils.strip_path(path)
         if not sane_path:
             return "R"  # the root: principal discovery
