@@ -8,7 +8,7 @@ answer for the web and CalDAV alike), on their path or as listed in one's own ho
 from radicale import pathutils, rights
 
 from dav.in_radicale import request_database, setup_django, signed_in_user
-from dav.read_only import MIRROR_PREFIX, SHARED_PREFIX, is_mirror, restrict
+from dav.read_only import BUSY_PREFIX, SHARED_PREFIX, is_mirror, restrict, source_of
 
 setup_django()
 
@@ -36,18 +36,20 @@ def shared_permissions(user: str, path_parts: list[str]) -> str:
     """Another person's calendar shared with ``user``: «modification» reads and writes the
     calendar itself; «lecture» reads only its filtered copy ``lecture--<calendar>`` (private
     events as «Occupé» and their time: Radicale cannot filter per reader); «disponibilités
-    seulement» reaches nothing by CalDAV (the web's free/busy only). Never the owner's home
-    (no listing, no new calendars there)."""
+    seulement» only its busy copy ``disponibilites--<calendar>`` (every event «Occupé»).
+    Never the owner's home (no listing, no new calendars there)."""
     if len(path_parts) != 2 or path_parts[0] == user:
         return ""
     home, collection = path_parts
-    source = collection[len(MIRROR_PREFIX):] if is_mirror(collection) else collection
+    source = source_of(collection) if is_mirror(collection) else collection
     with request_database():
         people = {u.username: u for u in get_user_model().objects.filter(
             username__in=[user, home], is_active=True)}  # fmt: skip
         if len(people) != 2:
             return ""
         level = share_access.level(people[user], people[home], source)
+    if collection.startswith(BUSY_PREFIX):
+        return "r" if level else ""
     if is_mirror(collection):
         return "r" if level in (Level.READ, Level.WRITE) else ""
     return GRANTEE_WRITE if level == Level.WRITE else ""

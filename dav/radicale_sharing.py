@@ -6,7 +6,7 @@ Radicale 3.9's «map» sharing shows ``/<grantee>/partage--<owner>--<calendar>/`
 grantee's home and serves it from the owner's collection; its database is this plugin,
 which reads the shares from calendar_app.share_access (nothing is stored here, and Radicale's
 API to create shares is not offered). «modification» maps to the calendar itself,
-«lecture» to its filtered copy (calendar_app.mirror); «disponibilités» is not listed.
+«lecture» and «disponibilités» to its filtered copies (calendar_app.mirror).
 Radicale then checks the rights plugin as the owner; that plugin answers for the person who
 signed in (dav.in_radicale.signed_in_user), so a share gives no more than the direct path."""
 
@@ -67,10 +67,11 @@ class Sharing(sharing.BaseSharing):
         found = []
         for (owner_id, collection), grant in grants.items():
             owner = owners.get(owner_id)
-            if owner is None or grant.level == Level.FREEBUSY:
+            if owner is None:
                 continue
             for name, display in self._calendars(owner.username, collection):
-                source = mirror_of(name) if grant.level == Level.READ else name
+                source = name if grant.level == Level.WRITE else mirror_of(
+                    name, busy=grant.level == Level.FREEBUSY)  # fmt: skip
                 label = f"{display or name} ({owner.get_full_name() or owner.username})"
                 found.append(_row(login, owner.username, name, source, grant.level, label))
         return found

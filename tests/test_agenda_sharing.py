@@ -198,11 +198,29 @@ def test_a_phone_with_modification_writes_the_calendar(live_server, prof_week, c
         calendar.search(event=True)
 
 
-def test_a_phone_with_availability_only_reaches_nothing(live_server, prof_week, colleague):
+def test_a_phone_with_availability_only_syncs_times_only(live_server, prof_week, colleague,
+                                                         worker):  # fmt: skip
     _share(prof_week, colleague, Level.FREEBUSY)
     for path in ("prof.demo/personnel", "prof.demo/lecture--personnel"):
         with pytest.raises(error.DAVError):
             _phone_calendar(live_server, "collegue.demo", path).search(event=True)
+    copy = _phone_calendar(live_server, "collegue.demo", "prof.demo/disponibilites--personnel")
+    texts = [event.data for event in copy.search(event=True)]
+    assert len(texts) == 2 and all("SUMMARY:Occupé" in text for text in texts)
+    assert PUBLIC not in "\n".join(texts) and "Salle 12" not in "\n".join(texts)
+    _assert_no_secret("\n".join(texts))
+    with pytest.raises(error.DAVError):  # the copy is read only
+        copy.add_event(vevent("x@phone", "Intrus", datetime(2026, 11, 20, 8),
+                              datetime(2026, 11, 20, 9)))  # fmt: skip
+    # A «libre» event from the owner's phone is not busy: not in the copy; a busy one is.
+    owner = _phone_calendar(live_server, "prof.demo", "prof.demo/personnel")
+    owner.add_event(vevent("free-1", "Lecture libre", datetime(2026, 11, 18, 9),
+                           datetime(2026, 11, 18, 10), "TRANSP:TRANSPARENT\r\n"))  # fmt: skip
+    owner.add_event(vevent("busy-1", "Jury du bac", datetime(2026, 11, 18, 14),
+                           datetime(2026, 11, 18, 15)))  # fmt: skip
+    joined = wait_for(lambda: "\n".join(
+        e.data for e in copy.search(event=True)) if len(copy.search(event=True)) == 3 else None)
+    assert "busy-1" in joined and "Jury" not in joined and "free-1" not in joined
 
 
 def _home(live_server, login: str) -> dict:
@@ -250,10 +268,14 @@ def test_a_phone_lists_the_calendars_shared_with_its_person(live_server, prof_we
         shared.search(event=True)
 
 
-def test_a_phone_does_not_list_availability_only(live_server, prof_week, colleague):
+def test_a_phone_lists_availability_only_as_times(live_server, prof_week, colleague):
     services.calendars_of(colleague)
     _share(prof_week, colleague, Level.FREEBUSY)
-    assert sorted(_home(live_server, "collegue.demo")) == ["personnel"]
+    home = _home(live_server, "collegue.demo")
+    assert sorted(home) == ["partage--prof.demo--personnel", "personnel"]
+    texts = [e.data for e in home["partage--prof.demo--personnel"].search(event=True)]
+    assert len(texts) == 2 and all("SUMMARY:Occupé" in text for text in texts)
+    assert PUBLIC not in "\n".join(texts)
     with pytest.raises(error.DAVError):  # the place of shared calendars: not for one's own
         phone(live_server, "collegue.demo", PASSWORD).principal().make_calendar(
             name="Le mien", cal_id="partage--prof.demo--personnel")
