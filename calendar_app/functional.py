@@ -11,6 +11,7 @@ events as «Occupé»), «gérer» gives «modification» and answering the mail
 (calendar_app.delegation: the REPLY leaves from the mailbox's address). So the calendar
 follows the directory as the shared mailbox does."""
 
+import contextlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 
 from calendar_app import mirror, services
 from calendar_app.sharing_models import FunctionalCalendar
-from dav.client import dav_session
+from dav.client import DavConflict, dav_session
 from mail import access
 from mail.models import Mailbox
 
@@ -59,7 +60,8 @@ def ensure_calendar(mailbox: Mailbox) -> FunctionalCalendar:
     name = slugify(mailbox.imap_user.split(".")[0])[:40] or "agenda"
     with dav_session(account.username) as store:
         if name not in {c.name for c in store.calendars()}:
-            store.make_calendar(name, mailbox.display_name, services.DEFAULT_COLOR)
+            with contextlib.suppress(DavConflict):  # made meanwhile by a second click at once
+                store.make_calendar(name, mailbox.display_name, services.DEFAULT_COLOR)
     mirror.rebuild(account, name)
     return functional
 

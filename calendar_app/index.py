@@ -41,6 +41,6 @@ def reindex_collection(username: str, collection: str) -> int:
         state.save(update_fields=["sync_token", "indexed_version"])
         # Invitations, updates and cancellations of the events this person organises.
         scheduling.after_sync(owner, collection, result.changed, deleted)
-        # The filtered copy «lecture» grantees sync (private events as «Occupé»).
+        # The filtered copies «lecture» and «disponibilités» grantees sync.
         mirror.after_sync(owner, collection, result.changed, deleted)
     return len(result.changed) + len(deleted)

@@ -11,7 +11,7 @@ An organiser from outside invites the room by mail (``receive_by_mail``, from de
 through ``calendar_app.room_mail``): the same check under the same lock, and the REPLY is
 mailed back from the room's address."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -262,7 +262,8 @@ def ensure_calendar(room: Room) -> None:
     """The room's calendar under its établissement's service principal."""
     with dav_session(service_account(room.etablissement).username) as store:
         if room.calendar not in {c.name for c in store.calendars()}:
-            store.make_calendar(room.calendar, room.name, COLOR)
+            with suppress(DavConflict):  # made meanwhile by a booking at the same moment
+                store.make_calendar(room.calendar, room.name, COLOR)
 
 
 def _store_copy(room: Room, uid: str, calendar) -> None:

@@ -1,6 +1,7 @@
 """The agenda's actions: calendars and events of one person, read and written on the CalDAV
 store through dav/client.py. Views call these; DavUnavailable and DavConflict reach them."""
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from django.utils.translation import pgettext
 from calendar_app import attendees, edits, ical, index_rows, privacy, subscriptions, window
 from calendar_app.models import AgendaSettings
 from dav import changes, read_only
-from dav.client import Collection, DavNotFound, Resource, dav_session
+from dav.client import Collection, DavConflict, DavNotFound, Resource, dav_session
 
 DEFAULT_CALENDAR = "personnel"
 DEFAULT_COLOR = "#000091"
@@ -47,9 +48,12 @@ def calendars_of(user, preferences: AgendaSettings | None = None) -> list[Calend
     found = [c for c in stored_calendars(user) if not read_only.is_derived_copy(c.name)]
     if all(read_only.is_read_only(c.name) for c in found):
         with dav_session(user.username) as store:
-            store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"), DEFAULT_COLOR)
-        found = [c for c in stored_calendars(user)
-                 if not read_only.is_derived_copy(c.name)]  # fmt: skip
+            # Made meanwhile by a page at the same moment, perhaps: then the listing is read
+            # here, as the cached one may not know it yet.
+            with contextlib.suppress(DavConflict):
+                store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"),
+                                    DEFAULT_COLOR)  # fmt: skip
+            found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
     hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,

@@ -114,10 +114,10 @@ def delegates(owner, user) -> bool:
     return any(g.may_answer for g in grants_of(user, [owner.pk]).values())
 
 
-def has_readers(owner, collection: str) -> bool:
-    """Whether someone reads this calendar at «lecture»: its filtered copy is then kept
-    (calendar_app.mirror)."""
+def has_readers(owner, collection: str, level: str = Level.READ) -> bool:
+    """Whether someone reads this calendar at ``level`` («lecture» or «disponibilités»): its
+    filtered copy for that level is then kept (calendar_app.mirror)."""
     if FunctionalCalendar.objects.filter(account=owner).exists():
-        return True
+        return level == Level.READ  # its mailbox's readers: «lecture»
     return CalendarShare.objects.filter(in_force(), owner=owner, collection=collection,
-                                        level=Level.READ).exists()  # fmt: skip
+                                        level=level).exists()  # fmt: skip

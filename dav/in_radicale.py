@@ -32,9 +32,17 @@ class request_database:
 _request = threading.local()
 
 
-def signed_in_as_web_app(value: bool) -> None:
-    """Set by the auth plugin for each request: the web app's master login or not."""
-    _request.web_app = value
+def signed_in(username: str, web_app: bool) -> None:
+    """Set by the auth plugin for each request: who signed in, and whether with the web app's
+    master login."""
+    _request.username = username
+    _request.web_app = web_app
+
+
+def signed_in_user() -> str:
+    """Who signed in: Radicale's map sharing (dav/radicale_sharing.py) hands the plugins the
+    owner of a shared calendar as its user, the rights plugin still answers for this one."""
+    return getattr(_request, "username", "")
 
 
 def is_web_app() -> bool:

@@ -4,7 +4,7 @@ import ipaddress
 
 from radicale import auth
 
-from dav.in_radicale import request_database, setup_django, signed_in_as_web_app
+from dav.in_radicale import request_database, setup_django, signed_in
 
 setup_django()
 
@@ -40,7 +40,8 @@ class Auth(auth.BaseAuth):
         # The web app's master login is the only writer of read-only collections.
         identity = self._identity(login, password, context)
         web_app = identity is not None and identity.kind == "master"
-        signed_in_as_web_app(web_app)  # for the hook plugin, which sees no groups
+        # For the hook plugin, which sees no groups, and the rights plugin.
+        signed_in(identity.username if identity is not None else "", web_app)
         if identity is None:
             return "", set()
         return identity.username, {WRITER_GROUP} if web_app else set()

@@ -2,12 +2,13 @@
 
 Collections live at ``/<username>/<collection>/``. A person reaches their own; the calendars
 others share with them (``shared_permissions``, from calendar_app.share_access: the one
-answer for the web and CalDAV alike); the room calendars of their établissement."""
+answer for the web and CalDAV alike), on their path or as listed in one's own home
+(dav/radicale_sharing.py); the room calendars of their établissement."""
 
 from radicale import pathutils, rights
 
-from dav.in_radicale import request_database, setup_django
-from dav.read_only import MIRROR_PREFIX, is_mirror, restrict
+from dav.in_radicale import request_database, setup_django, signed_in_user
+from dav.read_only import BUSY_PREFIX, SHARED_PREFIX, is_mirror, restrict, source_of
 
 setup_django()
 
@@ -26,6 +27,8 @@ GRANTEE_WRITE = "rwdolmt"
 def own_permissions(user: str, path_parts: list[str]) -> str:
     if not path_parts or path_parts[0] != user:
         return ""
+    if len(path_parts) >= 2 and path_parts[1].startswith(SHARED_PREFIX):
+        return ""  # a shared calendar's place in the home (when shared: mapped before this)
     return {1: OWN_HOME, 2: OWN_COLLECTION}.get(len(path_parts), "")
 
 
@@ -33,18 +36,20 @@ def shared_permissions(user: str, path_parts: list[str]) -> str:
     """Another person's calendar shared with ``user``: «modification» reads and writes the
     calendar itself; «lecture» reads only its filtered copy ``lecture--<calendar>`` (private
     events as «Occupé» and their time: Radicale cannot filter per reader); «disponibilités
-    seulement» reaches nothing by CalDAV (the web's free/busy only). Never the owner's home
-    (no listing, no new calendars there)."""
+    seulement» only its busy copy ``disponibilites--<calendar>`` (every event «Occupé»).
+    Never the owner's home (no listing, no new calendars there)."""
     if len(path_parts) != 2 or path_parts[0] == user:
         return ""
     home, collection = path_parts
-    source = collection[len(MIRROR_PREFIX):] if is_mirror(collection) else collection
+    source = source_of(collection) if is_mirror(collection) else collection
     with request_database():
         people = {u.username: u for u in get_user_model().objects.filter(
             username__in=[user, home], is_active=True)}  # fmt: skip
         if len(people) != 2:
             return ""
         level = share_access.level(people[user], people[home], source)
+    if collection.startswith(BUSY_PREFIX):
+        return "r" if level else ""
     if is_mirror(collection):
         return "r" if level in (Level.READ, Level.WRITE) else ""
     return GRANTEE_WRITE if level == Level.WRITE else ""
@@ -66,8 +71,11 @@ def room_permissions(user: str, path_parts: list[str]) -> str:
 
 class Rights(rights.BaseRights):
     def authorization(self, user: str, user_groups: set, path: str) -> str:
-        if not user:
+        if not user:  # anonymous: the auth plugin was not asked, nothing was recorded
             return ""
+        # A calendar shared in the grantee's home (dav/radicale_sharing.py): Radicale asks as
+        # its owner; the answer stays the grantee's, as on the calendar's own path.
+        user = signed_in_user() or user
         sane_path = pathutils.strip_path(path)
         if not sane_path:
             return "R"  # the root: principal discovery

@@ -11,20 +11,24 @@ gives the master login (only the web app, straight on loopback, holds it)."""
 
 PREFIX = "abonnement--"
 MIRROR_PREFIX = "lecture--"
+BUSY_PREFIX = "disponibilites--"  # the copy read at «disponibilités seulement»
 # The school calendar of the person's zone (calendar_app.school_copy), for their phones; a
 # second double hyphen, so that no subscription's name (PREFIX + a slug) can be the same.
 SCHOOL_CALENDAR = PREFIX + "calendrier--scolaire"
 STAFF_BOOK_PREFIX = "etablissement-"
+# A calendar shared with the person, as listed in their home (dav/radicale_sharing.py): a
+# name they cannot give a collection of their own.
+SHARED_PREFIX = "partage--"
 WRITER_GROUP = "convergence-web"
 
 
 def is_read_only(collection: str) -> bool:
-    return collection.startswith((PREFIX, STAFF_BOOK_PREFIX, MIRROR_PREFIX))
+    return collection.startswith((PREFIX, STAFF_BOOK_PREFIX, MIRROR_PREFIX, BUSY_PREFIX))
 
 
 def is_mirror(collection: str) -> bool:
-    """The filtered copy of a shared calendar: not a calendar of its owner's own."""
-    return collection.startswith(MIRROR_PREFIX)
+    """A filtered copy of a shared calendar: not a calendar of its owner's own."""
+    return collection.startswith((MIRROR_PREFIX, BUSY_PREFIX))
 
 
 def is_derived_copy(collection: str) -> bool:
@@ -35,8 +39,14 @@ def is_derived_copy(collection: str) -> bool:
     return is_mirror(name) or name == SCHOOL_CALENDAR
 
 
-def mirror_of(collection: str) -> str:
-    return MIRROR_PREFIX + collection
+def mirror_of(collection: str, *, busy: bool = False) -> str:
+    """The copy read at «lecture», or with ``busy`` at «disponibilités seulement»."""
+    return (BUSY_PREFIX if busy else MIRROR_PREFIX) + collection
+
+
+def source_of(copy: str) -> str:
+    """The calendar a filtered copy is made from."""
+    return copy.removeprefix(MIRROR_PREFIX).removeprefix(BUSY_PREFIX)
 
 
 def restrict(permissions: str, path_parts: list[str], user_groups: set) -> str:

@@ -1,7 +1,7 @@
 """Run Radicale on loopback for `make run` and the tests (production runs its own).
 
 The configuration is rendered into RADICALE_DIR/config; collections are stored under
-RADICALE_DIR/collections. The four plugins in dav/ run inside the Radicale process, so it gets
+RADICALE_DIR/collections. The five plugins in dav/ run inside the Radicale process, so it gets
 the same DJANGO_SETTINGS_MODULE and DATABASE_URL as the web app."""
 
 import os
@@ -38,6 +38,11 @@ filesystem_folder = {collections}
 
 [hook]
 type = dav.radicale_hook
+
+# dav.radicale_sharing: the calendars shared with a person, listed in their home for phones.
+[sharing]
+type = dav.radicale_sharing
+collection_by_map = True
 
 [web]
 type = none

@@ -1,10 +1,13 @@
-"""Helpers of the agenda tests: an empty store per test, a phone that speaks CalDAV."""
+"""Helpers of the agenda tests: an empty store per test, a phone that speaks CalDAV, requests
+let go at the same moment."""
 
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from caldav import DAVClient
+from django.db import connections
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -32,3 +35,27 @@ def vevent(uid: str, summary: str, start: datetime, end: datetime, extra: str = 
         f"DTSTART;TZID=Europe/Paris:{start.strftime(fmt)}\r\n"
         f"DTEND;TZID=Europe/Paris:{end.strftime(fmt)}\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
+
+
+def all_at_once(work, calls) -> list[Exception]:
+    """``work(*args)`` for each of ``calls``, each in its own thread, all let go at the same
+    moment; returns, when every one is done, what they raised."""
+    calls = list(calls)
+    barrier = threading.Barrier(len(calls))
+    raised: list[Exception] = []
+
+    def run(*args):
+        barrier.wait()
+        try:
+            work(*args)
+        except Exception as exc:  # noqa: BLE001 - the caller judges what each one raised
+            raised.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=args) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return raised

@@ -6,17 +6,18 @@ address, and the answers mailed to that address reach the calendar's event."""
 import uuid
 
 import pytest
+from caldav.lib import error
 from django.urls import reverse
 
-from calendar_app import ical, imip, inbox, itip
+from calendar_app import functional, ical, imip, inbox, itip
 from calendar_app.ical import master
 from calendar_app.models import FunctionalCalendar, ScheduledEvent
 from dav.client import dav_session
 from mail.imap import imap_session
 from mail.models import Mailbox
 from mail.transport import smtp
-from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
-from tests.conftest import wait_for
+from tests.agenda_helpers import all_at_once, empty_store, phone, vevent  # noqa: F401 - fixture
+from tests.conftest import PASSWORD, wait_for
 from tests.invitation_helpers import next_tuesday, received
 from tests.shared_mailbox_setup import grant, secretary, shared_box  # noqa: F401 - fixtures
 from tests.test_invitations_receiving import _ensure_calendar, copy_of
@@ -75,6 +76,43 @@ def test_a_manager_creates_the_mailbox_calendar_and_its_readers_open_it(
         client.force_login(person)
         shown = client.get(page).content.decode()
         assert OPEN in shown and CREATE not in shown
+
+
+def test_the_mailbox_calendar_is_listed_on_its_people_phones(live_server, client, colleague,
+                                                             secretary, shared_box):  # fmt: skip
+    """Its manager's phone lists the calendar itself, a reader's its filtered copy."""
+    account = _managed_calendar(client, secretary, shared_box)
+    grant(shared_box, colleague, can_read=True)
+    listed = f"partage--{account.username}--vie-scolaire"
+    found = {}
+    for person in (secretary, colleague):
+        calendars = phone(live_server, person.username, PASSWORD).principal().calendars()
+        found[person.username] = {str(c.url).rstrip("/").rsplit("/", 1)[-1]: c
+                                  for c in calendars}  # fmt: skip
+        assert listed in found[person.username]
+    found["secretariat.demo"][listed].add_event(vevent(
+        "from-phone@vs", "Conseil de discipline", next_tuesday(10), next_tuesday(11)))
+    copy = found["collegue.demo"][listed]
+    assert wait_for(lambda: any("Conseil de discipline" in e.data
+                                for e in copy.search(event=True)))  # fmt: skip
+    with pytest.raises(error.DAVError):  # a reader: read only
+        copy.add_event(vevent("x@vs", "Intrus", next_tuesday(10), next_tuesday(11)))
+
+
+def test_the_mailbox_calendar_made_twice_at_once_is_made_once(secretary, shared_box):
+    """Two managers click «Créer l'agenda de cette boîte» at the same moment."""
+    account = functional.ensure_calendar(shared_box).account
+    for _ in range(3):
+        FunctionalCalendar.objects.filter(mailbox=shared_box).delete()
+        with dav_session(account.username) as store:
+            for calendar in store.calendars():
+                store.delete_calendar(calendar.name)
+        done = all_at_once(functional.ensure_calendar, [(shared_box,), (shared_box,)])
+        assert done == []
+        assert FunctionalCalendar.objects.get(mailbox=shared_box).account == account
+        with dav_session(account.username) as store:
+            assert sorted(c.name for c in store.calendars()) == [
+                "lecture--vie-scolaire", "vie-scolaire"]
 
 
 def test_the_calendar_invites_from_the_mailbox_address_and_its_answers_come_back(

@@ -15,7 +15,7 @@ from accounts.models import AccountEvent
 from calendar_app import mirror, services, sharing
 from calendar_app.index import reindex_collection
 from calendar_app.models import CalendarShare, Level
-from dav.client import dav_session
+from dav.client import DavNotFound, dav_session
 from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
 
@@ -198,11 +198,87 @@ def test_a_phone_with_modification_writes_the_calendar(live_server, prof_week, c
         calendar.search(event=True)
 
 
-def test_a_phone_with_availability_only_reaches_nothing(live_server, prof_week, colleague):
+def test_a_phone_with_availability_only_syncs_times_only(live_server, prof_week, colleague,
+                                                         worker):  # fmt: skip
     _share(prof_week, colleague, Level.FREEBUSY)
     for path in ("prof.demo/personnel", "prof.demo/lecture--personnel"):
         with pytest.raises(error.DAVError):
             _phone_calendar(live_server, "collegue.demo", path).search(event=True)
+    copy = _phone_calendar(live_server, "collegue.demo", "prof.demo/disponibilites--personnel")
+    texts = [event.data for event in copy.search(event=True)]
+    assert len(texts) == 2 and all("SUMMARY:Occupé" in text for text in texts)
+    assert PUBLIC not in "\n".join(texts) and "Salle 12" not in "\n".join(texts)
+    _assert_no_secret("\n".join(texts))
+    with pytest.raises(error.DAVError):  # the copy is read only
+        copy.add_event(vevent("x@phone", "Intrus", datetime(2026, 11, 20, 8),
+                              datetime(2026, 11, 20, 9)))  # fmt: skip
+    # A «libre» event from the owner's phone is not busy: not in the copy; a busy one is.
+    owner = _phone_calendar(live_server, "prof.demo", "prof.demo/personnel")
+    owner.add_event(vevent("free-1", "Lecture libre", datetime(2026, 11, 18, 9),
+                           datetime(2026, 11, 18, 10), "TRANSP:TRANSPARENT\r\n"))  # fmt: skip
+    owner.add_event(vevent("busy-1", "Jury du bac", datetime(2026, 11, 18, 14),
+                           datetime(2026, 11, 18, 15)))  # fmt: skip
+    joined = wait_for(lambda: "\n".join(
+        e.data for e in copy.search(event=True)) if len(copy.search(event=True)) == 3 else None)
+    assert "busy-1" in joined and "Jury" not in joined and "free-1" not in joined
+
+
+def _home(live_server, login: str) -> dict:
+    """The calendars a phone finds in ``login``'s home (what iOS lists), by name."""
+    calendars = phone(live_server, login, PASSWORD).principal().calendars()
+    return {str(c.url).rstrip("/").rsplit("/", 1)[-1]: c for c in calendars}
+
+
+def test_a_phone_lists_the_calendars_shared_with_its_person(live_server, prof_week, colleague):
+    services.calendars_of(colleague)
+    share = _share(prof_week, colleague, Level.READ)
+    home = _home(live_server, "collegue.demo")
+    assert sorted(home) == ["partage--prof.demo--personnel", "personnel"]
+    shared = home["partage--prof.demo--personnel"]
+    assert shared.get_display_name() == "Personnel (Camille Martin)"
+    joined = "\n".join(event.data for event in shared.search(event=True))
+    assert PUBLIC in joined and "Occupé" in joined and "VALARM" not in joined
+    _assert_no_secret(joined)
+    synced = list(shared.objects_by_sync_token(load_objects=True))  # as iOS syncs
+    assert len(synced) == 2
+    _assert_no_secret("\n".join(event.data for event in synced))
+    with pytest.raises(error.DAVError):  # «lecture»: read only
+        shared.add_event(vevent("x@phone", "Intrus", datetime(2026, 11, 20, 8),
+                                datetime(2026, 11, 20, 9)))  # fmt: skip
+    share.level = Level.WRITE  # now «modification»: the calendar itself, private events too
+    share.save()
+    shared = _home(live_server, "collegue.demo")["partage--prof.demo--personnel"]
+    assert SECRETS[0] in "\n".join(event.data for event in shared.search(event=True))
+    shared.add_event(vevent("from-home@x", "Ajouté depuis l'iPhone de Louis",
+                            datetime(2026, 11, 19, 8), datetime(2026, 11, 19, 9)))  # fmt: skip
+    with dav_session("prof.demo") as store:
+        assert "Louis" in store.get("personnel", "from-home@x.ics").text
+    shared.event_by_uid("from-home@x").delete()
+    with dav_session("prof.demo") as store, pytest.raises(DavNotFound):
+        store.get("personnel", "from-home@x.ics")
+    with pytest.raises(error.DAVError):  # the events, not the calendar's name
+        shared.set_properties([dav.DisplayName("Pris par Louis")])
+    # The owner's phone lists her own calendar only; the web app, his own calendars only.
+    assert sorted(_home(live_server, "prof.demo")) == ["personnel"]
+    with dav_session("collegue.demo") as store:
+        assert [c.name for c in store.calendars()] == ["personnel"]
+    sharing.revoke(prof_week, share)
+    assert sorted(_home(live_server, "collegue.demo")) == ["personnel"]
+    with pytest.raises(error.DAVError):  # taken back: at once
+        shared.search(event=True)
+
+
+def test_a_phone_lists_availability_only_as_times(live_server, prof_week, colleague):
+    services.calendars_of(colleague)
+    _share(prof_week, colleague, Level.FREEBUSY)
+    home = _home(live_server, "collegue.demo")
+    assert sorted(home) == ["partage--prof.demo--personnel", "personnel"]
+    texts = [e.data for e in home["partage--prof.demo--personnel"].search(event=True)]
+    assert len(texts) == 2 and all("SUMMARY:Occupé" in text for text in texts)
+    assert PUBLIC not in "\n".join(texts)
+    with pytest.raises(error.DAVError):  # the place of shared calendars: not for one's own
+        phone(live_server, "collegue.demo", PASSWORD).principal().make_calendar(
+            name="Le mien", cal_id="partage--prof.demo--personnel")
 
 
 def test_a_share_ends_at_its_date(client, prof_week, colleague):

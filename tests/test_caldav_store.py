@@ -8,9 +8,10 @@ import pytest
 from caldav.lib import error
 
 from accounts.app_passwords import create_app_password
+from calendar_app import services
 from calendar_app.models import IndexedEvent
 from dav.client import dav_session
-from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
+from tests.agenda_helpers import all_at_once, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, phone_of, wait_for
 
 pytestmark = pytest.mark.usefixtures("empty_store")
@@ -105,3 +106,16 @@ def test_a_revoked_app_password_stops_at_once(live_server, prof):
     revoke_app_password(user=prof, app_password_id=row.pk)
     with pytest.raises(error.AuthorizationError):
         phone(live_server, "prof.demo", app_password).principal()
+
+
+def test_personnel_made_by_two_first_pages_at_once_is_made_once(prof):
+    """Two first pages of the agenda at the same moment (a second tab, a phone's first sync
+    page): both find no calendar and make «Personnel»; the one refused finds it made."""
+    shown = []
+    for _ in range(4):
+        with dav_session("prof.demo") as store:
+            if "personnel" in {c.name for c in store.calendars()}:
+                store.delete_calendar("personnel")
+        shown.clear()
+        assert all_at_once(lambda: shown.append(services.calendars_of(prof)), [(), ()]) == []
+        assert [[c.name for c in found] for found in shown] == [["personnel"], ["personnel"]]

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from caldav.lib import error
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Notice
@@ -16,7 +15,7 @@ from calendar_app import ical, itip, rooms
 from calendar_app.models import ReceivedItip, Room, RoomBooking, RoomSlot
 from directory.models import Etablissement
 from directory.search import listed_people
-from tests.agenda_helpers import PARIS, empty_store, phone  # noqa: F401 - fixture
+from tests.agenda_helpers import PARIS, all_at_once, empty_store, phone  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, make_person, wait_for
 from tests.invitation_helpers import next_tuesday
 
@@ -41,26 +40,6 @@ def request(organizer, room, start, hours=1, title="Réunion", extra="", uid=Non
         f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{room.email}\r\n"
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-
-
-def all_at_once(work, calls) -> None:
-    """``work(*args)`` for each of ``calls``, each in its own thread, all let go at the same
-    moment; returns when every one is done."""
-    calls = list(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(*args):
-        barrier.wait()
-        try:
-            work(*args)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=args) for args in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, room):
@@ -345,3 +324,18 @@ def test_a_private_event_shows_as_busy_in_the_rooms_agenda(client, prof, colleag
     client.force_login(colleague)
     page = client.get(f"/agenda/salles/{room.id}/").content.decode()
     assert "Occupé" in page and "Entretien" not in page
+
+
+def test_a_room_calendar_made_twice_at_once_is_made_once(room):
+    """Two first bookings of a new room at the same moment: both see no calendar and ask
+    Radicale to make it; the one refused finds it made."""
+    from dav.client import dav_session
+
+    owner = rooms.principal_of(room.etablissement)
+    for _ in range(4):
+        with dav_session(owner) as store:
+            if room.calendar in {c.name for c in store.calendars()}:
+                store.delete_calendar(room.calendar)
+        assert all_at_once(rooms.ensure_calendar, [(room,), (room,)]) == []
+        with dav_session(owner) as store:
+            assert [c.name for c in store.calendars()].count(room.calendar) == 1
