@@ -199,3 +199,40 @@ def test_a_huge_header_is_read_only_as_far_as_anything_shows_it():
     assert len(str(parsed["Subject"])) <= MAX_HEADER_CHARS
     assert str(parsed["References"]) == "<a@b>"
     assert read_message(raw).subject.startswith("conseil conseil")
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["1:*", "1,2", "-1", "99999999999", "\\Deleted"])
+def test_flag_action_and_list_inputs_with_imap_syntax(client, prof, text):
+    """What picks flags and messages (action, uids, filter, sort) reaches IMAP only as a
+    known value or a number: a UID set like «1:*» flags nothing."""
+    subject = unique_subject()
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    uid = uid_of(prof, subject)
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+    act = reverse("mail:act", args=[box])
+    for form in ({"folder": "INBOX", "action": text, "uid": [uid]},
+                 {"folder": "INBOX", "action": "flag", "uid": [text]},
+                 {"folder": text, "action": "flag", "uid": [uid]}):  # fmt: skip
+        assert_answered(client.post(act, form))
+    folder = reverse("mail:folder", args=[box, "INBOX"])
+    for field in ("filter", "sort", "order", "page"):
+        assert_answered(client.get(folder, {field: text}))
+    with imap_session(prof.username) as imap:
+        assert "\\flagged" not in imap.flags("INBOX", uid)
+
+
+def test_the_full_text_index_is_no_folder(client, prof, dovecot):
+    """fts-xapian writes its index beside Dovecot's others: in the Maildir tree it showed to
+    every IMAP client as a folder «xapian-indexes»."""
+    token = unique_subject("").strip()
+    deliver(prof, build_message(to=prof.email, subject=f"Index {token}", body=f"Mot {token}"))
+    client.force_login(prof)
+    folder = reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"])
+    response = client.get(folder, {"q": token})  # the search writes the index
+    assert [e.subject for e in response.context["page"].envelopes] == [f"Index {token}"]
+    home = dovecot.config.mail_root / prof.username
+    assert any(path.name.startswith("xapian") for path in home.rglob("*")), "no index written"
+    assert not any("xapian" in path.name for path in (home / "Maildir").rglob("*"))
+    with imap_session(prof.username) as box:
+        assert not any("xapian" in f.name.lower() for f in box.folders(refresh=True))
