@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from mail.imap import imap_session
 from mail.transport.lmtp import lmtp_deliver
+from notifications.models import NotificationSettings
 from tests.conftest import build_message, deliver, uid_of, unique_subject
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
@@ -182,6 +183,13 @@ def test_a_huge_subject_is_cut_for_display(client, prof):
     listing = client.get(reverse("mail:folder", args=[box_id, "INBOX"]))
     assert listing.status_code == 200 and len(listing.content) < 200_000
     uid = max(e.uid for e in listing.context["page"].envelopes)
+    # The new-mail notice the open pages poll for, while the message is unread; the
+    # sender urgent, so that quiet hours do not hide it whatever the clock says.
+    NotificationSettings.objects.update_or_create(
+        user=prof, defaults={"urgent_senders": "famille.durand@example.org"}
+    )
+    notice = client.get(reverse("notifications:new_mail"), {"boite": box_id, "apres": uid - 1})
+    assert [len(n["subject"]) < 2_000 for n in notice.json()["notices"]] == [True]
     for name in ("message", "headers"):
         response = client.get(reverse(f"mail:{name}", args=[box_id, "INBOX", uid]))
         assert response.status_code == 200
