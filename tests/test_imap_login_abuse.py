@@ -58,3 +58,14 @@ def test_wrong_imap_passwords_count_toward_the_delay_of_their_address(prof, coll
     # The address waits now, whichever account it tries, with the right password too.
     assert not imap_login(colleague.username, PASSWORD)
     assert not imap_login(prof.username, PASSWORD)
+
+
+def test_the_lock_holds_on_the_imap_port(prof, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 100
+    settings.LOGIN_LOCK_AFTER_FAILURES = 3
+    for _ in range(3):
+        assert not imap_login(prof.username, "wrong-guess-imap")
+    prof.refresh_from_db()
+    assert prof.status == User.Status.LOCKED
+    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.LOCKED).exists()
+    assert not imap_login(prof.username, PASSWORD)
