@@ -66,8 +66,9 @@ bench: system-bench $(STAMP) messages
 	if [ -n "$$BENCH_DATABASE_URL" ]; then $(PY) -m bench.directory; fi
 
 ## make chaos: the fault and abuse campaign (kills of the worker, Dovecot and Redis under
-## mail; password guessing; hostile messages in every page; a sign-in storm and kills of
-## the web workers mid-request) on a private stack; writes
+## mail; kills of beat alone while scheduled messages fall due; password guessing; hostile
+## messages in every page; a sign-in storm and kills of the web workers mid-request) on a
+## private stack; writes
 ## docs/benchmarks-chaos.md. CHAOS_MESSAGES=100 make chaos for a quick run.
 chaos: system-run $(STAMP) messages
 	$(PY) -m bench.chaos

@@ -1,8 +1,9 @@
 """`make chaos`: the fault and abuse campaign of issue #17, bounded and on loopback only.
 
 A private stack (var/ directory, SQLite, Dovecot, the gateway in this process, a Celery
-worker, and a Redis of its own so that it can be killed) takes tagged mail while the worker
-is killed, Dovecot stopped and Redis killed; then the same stack meets a password-guessing
+worker and beat apart, and a Redis of its own so that it can be killed) takes tagged mail
+while the worker is killed, Dovecot stopped and Redis killed; scheduled messages fall due
+while beat is killed twice (bench/chaos_beat.py); then the same stack meets a password-guessing
 run on the submission port, a set of hostile messages opened in every page, a storm of 30
 sign-ins on gunicorn, and gunicorn's workers killed while messages are sent from the compose
 page (bench/chaos_web.py). It reports lost and doubled messages, bare 500s, the lock, the web
@@ -28,6 +29,7 @@ def _prepare() -> tuple[Path, RedisServer]:
         "REDIS_URL": redis.url,
         # The sweep that finds messages whose task died with Redis or the worker.
         "SPOOL_SWEEP_SECONDS": "2",
+        "SCHEDULED_SEND_SWEEP_SECONDS": "2",  # beat's kills: scheduled messages fall due
         "SPOOL_STALLED_SECONDS": "5",
         "DELIVERY_CLAIM_SECONDS": "10",
         "GATEWAY_SUBMISSIONS_PORT": "0",

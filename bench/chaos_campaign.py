@@ -16,8 +16,8 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.models import AccountEvent, User
-from bench import chaos_inputs, chaos_web, cluster_plan, machine, stack
-from devstack.processes import CeleryWorker
+from bench import chaos_beat, chaos_inputs, chaos_web, cluster_plan, machine, stack
+from devstack.processes import CeleryBeat, CeleryWorker
 from mail.imap import close_all_sessions, imap_session
 from mail.models import SpooledMessage
 from mail.pipeline.gateway import build_controllers
@@ -219,13 +219,18 @@ def run(var_dir: Path, redis, count: int) -> None:
                                     settings.GATEWAY_SUBMISSION_PORT)  # fmt: skip
     for controller in controllers:
         controller.start()
-    worker = CeleryWorker(var_dir / "chaos-worker.log")
+    # Beat apart from the worker, as production runs them: each is killed by itself.
+    worker = CeleryWorker(var_dir / "chaos-worker.log", beat=False)
     worker.start()
+    beat = CeleryBeat(var_dir / "chaos-beat.log")
+    beat.start()
     sections = {}
     try:
         for title, part in [
             ("Mail through kills of the worker, Dovecot and Redis",
              lambda f: kills(f, server, worker, redis, people, count)),
+            ("Scheduled sending and sweeps through kills of beat",
+             lambda f: chaos_beat.kills(f, server, beat, people[3], people[4])),
             # Before the guessing: its failures from 127.0.0.1 make every later sign-in from
             # there wait (the per-IP delay), as they would for a real attacker's neighbours.
             ("Sign-in storm on the web", lambda f: chaos_web.storm(f, var_dir, server, people)),
@@ -240,6 +245,7 @@ def run(var_dir: Path, redis, count: int) -> None:
             part(sections[title])
     finally:
         close_all_sessions()
+        beat.stop()
         worker.stop()
         for controller in controllers:
             controller.stop()
@@ -253,8 +259,9 @@ def _write(sections: dict[str, Findings], count: int) -> None:
         "# Fault and abuse campaign (`make chaos`)", "",
         f"Written by `make chaos` (`bench/chaos.py`) on {datetime.now():%Y-%m-%d %H:%M}; "
         f"{count} tagged messages to {PEOPLE} people. A private stack on loopback: SQLite, "
-        "Dovecot, the gateway, a Celery worker with its beat (spool sweep every 2 s), and a "
-        "Redis of its own. Every attack comes from 127.0.0.1. Load average at the end: "
+        "Dovecot, the gateway, a Celery worker and beat apart (spool and scheduled-send sweeps "
+        "every 2 s), and a Redis of its own. Every attack comes from 127.0.0.1. Load average "
+        "at the end: "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (latencies on a busy machine are "
         "upper bounds).", "",
         *machine.describe().lines(), "",

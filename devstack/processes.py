@@ -81,36 +81,43 @@ def stop_process_group(process: subprocess.Popen | None, timeout: float = 10) ->
 
 
 class CeleryWorker:
-    """`celery worker -B` in a subprocess, as in production; it can be stopped or killed.
-    ``env`` is added to this process's environment (e.g. the DATABASE_URL of a test database)."""
+    """`celery worker -B` in a subprocess; it can be stopped or killed. ``env`` is added to
+    this process's environment (e.g. the DATABASE_URL of a test database). ``beat=False``: the
+    worker alone, as production runs it, beside a CeleryBeat that can be killed by itself."""
 
-    def __init__(self, log_path: Path, env: dict[str, str] | None = None, concurrency: int = 2):
+    READY = b" ready."  # in its log once it takes tasks
+
+    def __init__(self, log_path: Path, env: dict[str, str] | None = None, concurrency: int = 2,
+                 beat: bool = True):  # fmt: skip
         self.log_path = log_path
         self.env = env or {}
         self.concurrency = concurrency
+        self.beat = beat
         self.process: subprocess.Popen | None = None
+
+    def _argv(self) -> list[str]:
+        schedule = str(Path(settings.VAR_DIR) / "celerybeat-schedule")
+        beat = ["-B", "-s", schedule] if self.beat else []
+        return [sys.executable, "-m", "celery", "-A", "convergence", "worker", *beat,
+                "--pool", "threads", "--concurrency", str(self.concurrency), "--loglevel", "INFO"]
 
     def start(self, timeout: float = 60) -> None:
         env = {**os.environ, **self.env}
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         start_offset = self.log_path.stat().st_size
-        self.process = spawn(
-            [sys.executable, "-m", "celery", "-A", "convergence", "worker", "-B",
-             "--pool", "threads", "--concurrency", str(self.concurrency), "--loglevel", "INFO",
-             "-s", str(Path(settings.VAR_DIR) / "celerybeat-schedule")],
-            cwd=settings.BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        self.process = spawn(self._argv(), cwd=settings.BASE_DIR, env=env, stdout=self._log,
+                             stderr=subprocess.STDOUT)  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with open(self.log_path, "rb") as log:
                 log.seek(start_offset)
-                if b" ready." in log.read():
+                if self.READY in log.read():
                     return
             if self.process.poll() is not None:
-                raise RuntimeError(f"Celery worker exited: see {self.log_path}")
+                raise RuntimeError(f"Celery exited: see {self.log_path}")
             time.sleep(0.2)
-        raise RuntimeError(f"Celery worker not ready after {timeout}s: see {self.log_path}")
+        raise RuntimeError(f"Celery not ready after {timeout}s: see {self.log_path}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:
@@ -127,6 +134,17 @@ class CeleryWorker:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+class CeleryBeat(CeleryWorker):
+    """`celery beat` alone, as `make run` and production run it, with its schedule file in
+    var/: killed, it starts again from what it last wrote there."""
+
+    READY = b"beat: Starting..."
+
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-m", "celery", "-A", "convergence", "beat", "--loglevel", "INFO",
+                "-s", str(Path(settings.VAR_DIR) / "celerybeat-schedule")]
 
 
 class RedisServer:

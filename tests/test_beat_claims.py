@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from devstack.processes import stop_process_group
 from tests.conftest import wait_for
 from tests.servers import database_url
 
+STARTING = re.compile(r"^\[([\d-]+ [\d:,]+): INFO/\w+\] beat: Starting\.\.\.", re.MULTILINE)
 SENT = re.compile(
     r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): INFO/\w+\] Scheduler: Sending due task (\S+)",
     re.MULTILINE,
@@ -100,3 +102,37 @@ def test_two_real_beats_send_each_job_once_per_period(tmp_path):
         gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
         # A claim lasts 0.9 period; half a period leaves room for a loaded machine's logging.
         assert min(gaps) >= period / 2, (name, gaps)
+
+
+@pytest.mark.django_db
+def test_a_beat_killed_and_started_again_sends_no_run_twice(tmp_path):
+    """Beat writes its schedule file only every few minutes: killed (SIGKILL) just after
+    sending a job, it starts again believing that run still due. The run's claim keeps it
+    from being sent twice; the next period's run, and the short sweeps, are sent as usual."""
+    period = 30.0
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CACHE_KEY_PREFIX": f"convergence-test-beats-{uuid.uuid4().hex}",
+        "CELERY_QUEUE": f"convergence-test-beats-{uuid.uuid4().hex}",
+        "DIGEST_SWEEP_SECONDS": str(int(period)),
+    }
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log, schedule = tmp_path / "beat.log", tmp_path / "schedule"
+    beat = _beat(log, schedule, environment)
+    try:
+        first = wait_for(lambda: _sends(log).get("send-daily-digests"), timeout=period + 60)[0]
+        os.killpg(beat.pid, signal.SIGKILL)  # nothing written on the way out
+        beat.wait()
+        beat = _beat(log, schedule, environment)
+        wait_for(lambda: len(_sends(log).get("send-daily-digests", [])) >= 2,
+                 timeout=period + 90)  # fmt: skip
+    finally:
+        stop_process_group(beat)
+    started = [datetime.strptime(m, "%Y-%m-%d %H:%M:%S,%f") for m in STARTING.findall(
+        log.read_text(errors="replace"))]  # fmt: skip
+    # Started again within half a period, a run sent twice would show as too short a gap.
+    assert (started[1] - first).total_seconds() < period / 2, "beat restarted too late to tell"
+    digests = _sends(log)["send-daily-digests"]
+    assert (digests[1] - digests[0]).total_seconds() >= period / 2, digests
+    assert any(t > started[1] for t in _sends(log)["requeue-stalled-spool"]), "sweeps stopped"

@@ -139,3 +139,16 @@ def test_admin_signs_in_through_the_site_only(transactional_db):
     support = make_person("support.demo", category=User.Category.IT_SUPPORT)
     client.force_login(support)
     assert 'href="/admin/"' not in client.get(reverse("support:search")).content.decode()
+
+
+def test_the_admins_own_form_signs_no_one_in(transactional_db):
+    """A staff password posted to /admin/login/ is not checked there: the second factor and
+    the lockout live in the site's sign-in only."""
+    make_person("admin.demo", category=User.Category.IT_SUPPORT, is_staff=True,
+                is_superuser=True)  # fmt: skip
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    form = {"username": "admin.demo", "password": PASSWORD, "next": "/admin/"}
+    answer = client.post("/admin/login/?next=/admin/", form)
+    assert answer.status_code == 302 and answer["Location"].startswith("/comptes/login/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")

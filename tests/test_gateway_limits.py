@@ -71,6 +71,23 @@ def test_connections_per_ip_are_capped(prof, settings):
     wait_for(lambda: _welcome(address))
 
 
+def test_connections_in_all_are_capped(prof, settings):
+    settings.GATEWAY_MAX_CONNECTIONS = 2
+    address = (settings.GATEWAY_HOST, settings.GATEWAY_INBOUND_PORT)
+    submission = (settings.GATEWAY_HOST, settings.GATEWAY_SUBMISSION_PORT)
+    first, second = socket.create_connection(address), socket.create_connection(submission)
+    try:
+        assert _greeting(first).startswith(b"220")
+        assert _greeting(second).startswith(b"220")
+        # Below the cap per IP, and on either port: the total is shared by both.
+        with socket.create_connection(address) as third:
+            assert _greeting(third).startswith(b"421")
+    finally:
+        first.close()
+        second.close()
+    wait_for(lambda: _welcome(address))
+
+
 def _welcome(address) -> bool:
     with socket.create_connection(address) as sock:
         return _greeting(sock).startswith(b"220")

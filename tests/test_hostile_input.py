@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from mail.imap import imap_session
 from mail.transport.lmtp import lmtp_deliver
+from notifications.models import NotificationSettings
 from tests.conftest import build_message, deliver, uid_of, unique_subject
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
@@ -182,6 +183,13 @@ def test_a_huge_subject_is_cut_for_display(client, prof):
     listing = client.get(reverse("mail:folder", args=[box_id, "INBOX"]))
     assert listing.status_code == 200 and len(listing.content) < 200_000
     uid = max(e.uid for e in listing.context["page"].envelopes)
+    # The new-mail notice the open pages poll for, while the message is unread; the
+    # sender urgent, so that quiet hours do not hide it whatever the clock says.
+    NotificationSettings.objects.update_or_create(
+        user=prof, defaults={"urgent_senders": "famille.durand@example.org"}
+    )
+    notice = client.get(reverse("notifications:new_mail"), {"boite": box_id, "apres": uid - 1})
+    assert [len(n["subject"]) < 2_000 for n in notice.json()["notices"]] == [True]
     for name in ("message", "headers"):
         response = client.get(reverse(f"mail:{name}", args=[box_id, "INBOX", uid]))
         assert response.status_code == 200
@@ -199,3 +207,40 @@ def test_a_huge_header_is_read_only_as_far_as_anything_shows_it():
     assert len(str(parsed["Subject"])) <= MAX_HEADER_CHARS
     assert str(parsed["References"]) == "<a@b>"
     assert read_message(raw).subject.startswith("conseil conseil")
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["1:*", "1,2", "-1", "99999999999", "\\Deleted"])
+def test_flag_action_and_list_inputs_with_imap_syntax(client, prof, text):
+    """What picks flags and messages (action, uids, filter, sort) reaches IMAP only as a
+    known value or a number: a UID set like «1:*» flags nothing."""
+    subject = unique_subject()
+    deliver(prof, build_message(to=prof.email, subject=subject))
+    uid = uid_of(prof, subject)
+    client.force_login(prof)
+    box = prof.personal_mailbox.id
+    act = reverse("mail:act", args=[box])
+    for form in ({"folder": "INBOX", "action": text, "uid": [uid]},
+                 {"folder": "INBOX", "action": "flag", "uid": [text]},
+                 {"folder": text, "action": "flag", "uid": [uid]}):  # fmt: skip
+        assert_answered(client.post(act, form))
+    folder = reverse("mail:folder", args=[box, "INBOX"])
+    for field in ("filter", "sort", "order", "page"):
+        assert_answered(client.get(folder, {field: text}))
+    with imap_session(prof.username) as imap:
+        assert "\\flagged" not in imap.flags("INBOX", uid)
+
+
+def test_the_full_text_index_is_no_folder(client, prof, dovecot):
+    """fts-xapian writes its index beside Dovecot's others: in the Maildir tree it showed to
+    every IMAP client as a folder «xapian-indexes»."""
+    token = unique_subject("").strip()
+    deliver(prof, build_message(to=prof.email, subject=f"Index {token}", body=f"Mot {token}"))
+    client.force_login(prof)
+    folder = reverse("mail:folder", args=[prof.personal_mailbox.id, "INBOX"])
+    response = client.get(folder, {"q": token})  # the search writes the index
+    assert [e.subject for e in response.context["page"].envelopes] == [f"Index {token}"]
+    home = dovecot.config.mail_root / prof.username
+    assert any(path.name.startswith("xapian") for path in home.rglob("*")), "no index written"
+    assert not any("xapian" in path.name for path in (home / "Maildir").rglob("*"))
+    with imap_session(prof.username) as box:
+        assert not any("xapian" in f.name.lower() for f in box.folders(refresh=True))

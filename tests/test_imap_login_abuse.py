@@ -45,3 +45,27 @@ def test_the_web_app_logins_through_the_master_user_are_not_counted(prof, settin
     login = f"{prof.username}*{settings.DOVECOT_MASTER_USER}"
     assert imap_login(login, settings.DOVECOT_MASTER_SECRET)
     assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.LOGIN_FAILED).count() == 1
+
+
+def test_wrong_imap_passwords_count_toward_the_delay_of_their_address(prof, colleague, settings):
+    """Guesses spread over many accounts from one address: each account stays below its own
+    delay, the address does not."""
+    settings.LOGIN_DELAY_AFTER_FAILURES = 100
+    settings.LOGIN_IP_DELAY_AFTER_FAILURES = 2
+    assert not imap_login(prof.username, "wrong-guess-imap")
+    assert imap_login(colleague.username, PASSWORD)  # one failure from here: no wait yet
+    assert not imap_login(colleague.username, "wrong-guess-imap")
+    # The address waits now, whichever account it tries, with the right password too.
+    assert not imap_login(colleague.username, PASSWORD)
+    assert not imap_login(prof.username, PASSWORD)
+
+
+def test_the_lock_holds_on_the_imap_port(prof, settings):
+    settings.LOGIN_DELAY_AFTER_FAILURES = 100
+    settings.LOGIN_LOCK_AFTER_FAILURES = 3
+    for _ in range(3):
+        assert not imap_login(prof.username, "wrong-guess-imap")
+    prof.refresh_from_db()
+    assert prof.status == User.Status.LOCKED
+    assert AccountEvent.objects.filter(user=prof, kind=AccountEvent.Kind.LOCKED).exists()
+    assert not imap_login(prof.username, PASSWORD)

@@ -273,3 +273,19 @@ def test_mes_messages_attribues_finds_a_message_wherever_it_was_moved(
                 {"operation": "state", "state": "done", "version": 1})  # fmt: skip
     listing = client.get(reverse("mail:folder", args=[shared_box.id, "Archive"]))
     assert "Traité" in listing.text
+
+
+@pytest.mark.parametrize("state", ["(", "{5}", "\\Deleted", "$label1", "doing\r\nx", "DOING"])
+def test_a_state_outside_the_list_sets_no_flag(client, prof, shared_box, state):
+    """A state is one of three keywords: whatever else a forged form says reaches IMAP never."""
+    grant(shared_box, prof, can_read=True, can_manage=True)
+    uid = deliver_to(shared_box, unique_subject("Demande"))
+    client.force_login(prof)
+    change = reverse("shared_mailboxes:change", args=[shared_box.id, "INBOX", uid])
+    answer = client.post(change, {"operation": "state", "state": state, "version": 0},
+                         HTTP_ACCEPT_LANGUAGE="fr", follow=True)  # fmt: skip
+    assert answer.status_code == 200 and "État inconnu." in answer.text
+    with imap_session(shared_box.imap_user) as box:
+        flags = box.flags("INBOX", uid)
+    assert not {f for f in flags if f.startswith("$") or f == "\\deleted"}, flags
+    assert not MessageWork.objects.exclude(state="").exists()

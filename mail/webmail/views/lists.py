@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from mail.access import access_mailbox, readable_mailboxes
 from mail.imap import InvalidRequest, imap_session
 from mail.imap.folders import find, label_for
+from mail.imap.types import check_folder
 from mail.models import DraftBackup
 from mail.webmail.forms import ListOptionsForm, MessageActionForm, SearchForm
 from mail.webmail.list_rows import (
@@ -156,13 +157,22 @@ def search(request, mailbox_id: int):
     )
 
 
+def _back_to(folder: str | None) -> str:
+    """The list to return to: a forged name no folder can have (a line break, which no URL
+    of a folder matches) returns to the INBOX instead of answering 500."""
+    try:
+        return check_folder(folder or "INBOX")
+    except InvalidRequest:
+        return "INBOX"
+
+
 @login_required
 @require_POST
 def act(request, mailbox_id: int):
     """Mark, flag, move, archive or delete the selected messages."""
     mailbox = access_mailbox(request.user, mailbox_id, manage=True)
     form = MessageActionForm(request.POST)
-    fallback = reverse("mail:folder", args=[mailbox.id, request.POST.get("folder") or "INBOX"])
+    fallback = reverse("mail:folder", args=[mailbox.id, _back_to(request.POST.get("folder"))])
     if not form.is_valid():
         messages.error(request, _("Select at least one message, then choose what to do."))
         return redirect(safe_next(request, fallback))
