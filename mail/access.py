@@ -80,6 +80,7 @@ def readable_mailboxes(user):
 # query of the other mailboxes (3,900 Python calls) is skipped for them. The answer is kept
 # per person under a token that any change of a membership or a role grant replaces.
 GRANTS_TOKEN_KEY = "mail.grants.token"  # noqa: S105 (a cache key)
+ANSWER_SECONDS = 7 * 24 * 3600  # a person gone for a week leaves nothing behind
 
 
 def _answer_key(user) -> str:
@@ -115,7 +116,7 @@ def reads_only_own(user) -> bool:
         role is None or not RoleGrant.objects.filter(role).exists()
     )
     if token is not None:
-        cache.set(_answer_key(user), (*stamp, answer), None)
+        cache.set(_answer_key(user), (*stamp, answer), ANSWER_SECONDS)
     return answer
 
 
