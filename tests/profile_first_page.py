@@ -8,8 +8,9 @@ A person of their own gets PROFILE_MESSAGES messages of the bench's corpus. Each
 the IMAP pool, signs a new test client in as the bench does (untimed), then requests the
 inbox with every IMAP command, SQL statement and cache call counted and timed, and its
 Python calls counted (one more run, under ``sys.setprofile``); the raw IMAP floor of the same
-run (bench/floor.py, ``first_page``) beside it. The counts are exact; the times depend on
-the machine's load.
+run (bench/floor.py, ``first_page``) beside it. PROFILE_OLD_LOGIN=1 signs in as the bench
+did before (``Client.login``); PROFILE_CPROFILE=1 adds cProfile's view of one more request.
+The counts are exact; the times depend on the machine's load.
 """
 
 import collections
