@@ -5,7 +5,7 @@ from allauth.mfa.signals import authenticator_added, authenticator_removed
 from allauth.usersessions.models import UserSession
 from django.dispatch import receiver
 
-from accounts import audit, devices, mfa_policy
+from accounts import audit, devices, mfa_policy, session_activity
 
 
 @receiver(user_logged_in)
@@ -13,6 +13,7 @@ def on_sign_in(sender, request, user, **kwargs):
     ip = mfa_policy.client_ip(request)
     # The session row allauth.usersessions keeps (get_or_create: its own receiver reuses it).
     UserSession.objects.create_from_request(request, user=user)
+    session_activity.written_at_sign_in(request)
     session = UserSession.objects.filter(session_key=request.session.session_key).first()
     second_factor = mfa_policy.has_second_factor(user)
     audit.record(audit.Kind.LOGIN_OK, user=user, request=request, second_factor=second_factor)

@@ -28,10 +28,21 @@ def _due(request) -> bool:
     last = _written.get(key)
     if last and last[1:] == client and now - last[0] < settings.SESSION_ACTIVITY_SECONDS:
         return False
+    _remember(key, now, client)
+    return True
+
+
+def _remember(key: str, now: float, client: tuple[str | None, str]) -> None:
     if len(_written) >= _MAX_REMEMBERED:
         _written.clear()
     _written[key] = (now, *client)
-    return True
+
+
+def written_at_sign_in(request) -> None:
+    """The sign-in has just written the session's row: the next page need not (the first
+    page after signing in did, a transaction of a SELECT and an UPDATE)."""
+    client = (client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
+    _remember(request.session.session_key, monotonic(), client)
 
 
 class SessionActivityMiddleware:

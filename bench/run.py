@@ -47,7 +47,10 @@ METHOD = [
     "Webmail (measures 1–5): Django's test `Client` in the bench process: a whole request "
     "through every middleware, view and template, without HTTP. Warm: one signed-in session, "
     "the INBOX requested again and again. First after login: the webmail's IMAP pool emptied "
-    "(`close_all_sessions()`), a new client signs in (untimed), its first INBOX page is timed. "
+    "(`close_all_sessions()`), a new client signs in through the sign-in form (untimed), its "
+    "first INBOX page is timed (until 2026-12-07 the client signed in with `Client.login`, "
+    "which bypasses the request handler: each timed page then loaded the middleware, "
+    "WhiteNoise's scan of every static file included, about 100 ms a web process pays once). "
     "Open: the message's page, then its sandboxed body frame when it has one (HTML bodies), "
     "as the browser fetches both before the text shows.",
     "Roundcube beside the webmail (#16, `bench/roundcube.py`, `bench/beside.py`): Debian's "

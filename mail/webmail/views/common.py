@@ -3,7 +3,7 @@ mailboxes one may read."""
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from mail.access import mailbox_rights, readable_mailboxes
+from mail.access import mailbox_rights, readable_mailboxes, reads_only_own
 from mail.imap import InvalidRequest, MailStoreUnavailable, imap_session
 from mail.imap.folders import folder_tree
 from mail.models import FolderColour
@@ -42,6 +42,8 @@ def _rights(request, mailbox):
 
 def other_mailboxes(user, current) -> list[dict]:
     """The person's other mailboxes, with the unread count of each INBOX (None: unknown)."""
+    if current.owner_id == user.id and reads_only_own(user):
+        return []
     found = []
     for mailbox in readable_mailboxes(user).exclude(id=current.id).order_by("kind", "display_name"):
         try:
