@@ -3,6 +3,7 @@ stored the message and before its reply left). The spool recognises the resend (
 Message-ID, envelope sender, recipients and content within GATEWAY_RESEND_WINDOW_SECONDS)
 and answers 250 with the first copy's id instead of storing a second copy."""
 
+import logging
 import smtplib
 import socket
 from datetime import timedelta
@@ -11,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from mail.models import SpooledMessage
-from mail.pipeline.spool import spool_message
+from mail.pipeline.spool import RESENT, spool_message
 from tests.conftest import build_message, unique_subject, wait_for
 
 pytestmark = pytest.mark.usefixtures("gateway")
@@ -51,7 +52,20 @@ def _send(raw: bytes, to: list[str]) -> str:
     return text.decode()
 
 
-def test_a_message_sent_again_after_a_lost_reply_is_spooled_once(prof):
+@pytest.fixture
+def spool_log():
+    """The spool's warnings, by a handler on its own logger: caplog's, on the root, missed
+    the record logged in the gateway's thread (it reached the root's console handler)."""
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger = logging.getLogger("mail.pipeline.spool")
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+
+
+def test_a_message_sent_again_after_a_lost_reply_is_spooled_once(prof, spool_log):
     raw = _raw(build_message(to=prof.email, subject=unique_subject("Sans réponse")))
     _send_without_hearing_the_reply(raw, prof.email)
     first = SpooledMessage.objects.get()
@@ -60,6 +74,7 @@ def test_a_message_sent_again_after_a_lost_reply_is_spooled_once(prof):
 
     assert SpooledMessage.objects.count() == 1
     assert reply.endswith(str(first.id))
+    assert spool_log == [RESENT % first.id]  # what `make cluster-chaos` counts
 
 
 def test_another_message_or_other_recipients_are_new_mail(prof, colleague):

@@ -2,6 +2,7 @@
 reads it, before the client hears 250 (mail/models/stored.py: no node-local disk)."""
 
 import hashlib
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from django.utils import timezone
 
 from convergence.queueing import enqueue_on_commit
 from mail.models import SpooledMessage, stored
+
+logger = logging.getLogger(__name__)
+RESENT = "spool %s: received again (its sender missed the 250), not stored twice"
 
 
 def fingerprint(message_id: bytes, digest: str, mail_from: str, recipients: list[str]) -> str:
@@ -25,7 +29,11 @@ def fingerprint(message_id: bytes, digest: str, mail_from: str, recipients: list
 
 
 def _earlier(fingerprint: str) -> SpooledMessage | None:
-    return SpooledMessage.objects.filter(fingerprint=fingerprint).first() if fingerprint else None
+    if not fingerprint:
+        return None
+    if earlier := SpooledMessage.objects.filter(fingerprint=fingerprint).first():
+        logger.warning(RESENT, earlier.id)
+    return earlier
 
 
 def spool_message(
