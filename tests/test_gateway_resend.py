@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 
 from mail.models import SpooledMessage
+from mail.pipeline import spool
 from mail.pipeline.spool import RESENT, spool_message
 from tests.conftest import build_message, unique_subject, wait_for
 
@@ -111,3 +112,20 @@ def test_what_the_worker_spools_has_no_fingerprint(prof):
     for _ in range(2):
         spool_message(raw, mail_from=SENDER, recipients=[prof.email])
     assert SpooledMessage.objects.count() == 2
+
+
+def test_two_gateways_taking_the_same_resend_at_once_store_one_copy(prof, monkeypatch):
+    """The second insert meets the first's committed fingerprint (the unique constraint):
+    here, the look-up before it made blind, as when both looked before either committed."""
+    raw = _raw(build_message(to=prof.email, subject=unique_subject("En même temps")))
+    same = spool.fingerprint(b"<x@example.org>", "digest", SENDER, [prof.email])
+    first = spool_message(raw, mail_from=SENDER, recipients=[prof.email], fingerprint=same)
+    looked = []
+    real = spool._earlier
+    monkeypatch.setattr(spool, "_earlier", lambda f: looked.append(f) or (
+        real(f) if len(looked) > 1 else None))  # fmt: skip
+
+    again = spool_message(raw, mail_from=SENDER, recipients=[prof.email], fingerprint=same)
+
+    assert again.id == first.id and len(looked) == 2
+    assert SpooledMessage.objects.count() == 1
