@@ -75,8 +75,9 @@ chaos: system-run $(STAMP) messages
 
 ## make cluster-chaos: issue #18's campaign on the cluster of make cluster-test (nodes from
 ## devstack/cluster.py, a PostgreSQL database made for the run, a private Redis): 1,000
-## messages to 200 people on both backends while a worker, a gateway and a web process are
-## killed at random (the seed is printed; CLUSTER_CHAOS_SEED=N replays it); each INBOX read
+## messages to 200 people on both backends while one node is lost whole (its worker with its
+## beat, gateway and web process killed at one random moment or three; the seed is printed,
+## CLUSTER_CHAOS_SEED=N replays it); each INBOX read
 ## over IMAP through the proxy (lost, doubled) and on the web through both nodes with the
 ## sessions signed in before. Writes its section of docs/benchmarks-chaos.md.
 ## CLUSTER_CHAOS_MESSAGES=100 make cluster-chaos for a quick run (20 people). Not in CI.

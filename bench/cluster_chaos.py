@@ -1,18 +1,18 @@
 """`make cluster-chaos`: issue #18's campaign on loopback. Two nodes (devstack/cluster.py: a
 gateway, a Celery worker with its beat and a gunicorn each, their own var directories), two
 Dovecot backends behind a Dovecot proxy, a PostgreSQL database made for the run and a private
-Redis. Every person signs in on the web, half on each node; then CLUSTER_CHAOS_MESSAGES
-(default 1000) tagged messages go to CLUSTER_CHAOS_USERS people (default 200, at most one
-per 5 messages), half of them on each backend, through either gateway (the other one when it
-does not answer, as a mail server tries its next MX), while a worker, a gateway and a web
-process are killed (SIGKILL) at moments and on nodes drawn from CLUSTER_CHAOS_SEED (printed;
-random when unset). Then each INBOX is read over IMAP through the proxy (lost, doubled,
-stray), every person's session reads their INBOX on the web node left, then, the killed web
-process started again, on both. Results go into docs/benchmarks-chaos.md (its cluster
-section); the command fails when a message is lost or doubled or a reading fails.
-CLUSTER_DATABASE_URL (default DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres):
-the PostgreSQL server where the run's database is created, then dropped.
-"""
+Redis. Every person signs in on the web, half on each node; then CLUSTER_CHAOS_MESSAGES (default
+1000) tagged messages go to CLUSTER_CHAOS_USERS people (default 200, at most one per 5
+messages), half of them on each backend, through either gateway (the other one when it does not
+answer, as a mail server tries its next MX), while one node, drawn from CLUSTER_CHAOS_SEED
+(printed; random when unset), is lost whole: its worker with its beat, its gateway and its web
+process killed (SIGKILL) at one moment or three, drawn from the seed too. Then each INBOX is
+read over IMAP through the proxy (lost, doubled, stray), every person's session reads their
+INBOX on the web node left, then, the killed web process started again, on both. Results go into
+docs/benchmarks-chaos.md (its cluster section); the command fails when a message is lost or
+doubled or a reading fails. CLUSTER_DATABASE_URL (default DATABASE_URL, else
+postgres://postgres@127.0.0.1:5432/postgres): the PostgreSQL server where the run's database is
+created, then dropped."""
 
 import os
 import random

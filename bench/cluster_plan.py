@@ -1,6 +1,6 @@
-"""The pure parts of `make cluster-chaos` (bench/cluster_chaos.py): which processes are killed
-when, drawn from a seed so that a run can be replayed; the tally of what each person's INBOX
-holds against what the gateways accepted; a report's section rewritten in place."""
+"""The pure parts of `make cluster-chaos` (bench/cluster_chaos.py): which node's processes are
+killed when, drawn from a seed so that a run can be replayed; the tally of what each person's
+INBOX holds against what the gateways accepted; a report's section rewritten in place."""
 
 import random
 from collections import Counter
@@ -20,15 +20,20 @@ class Kill:
 
 
 def kill_plan(seed: int, messages: int, nodes: tuple[str, ...] = ("a", "b")) -> list[Kill]:
-    """One worker, one gateway and one web process killed, each on a node drawn at random, at
-    three distinct moments drawn between 10 % and 80 % of the messages, in the order of those
-    moments: the same seed gives the same plan. The other node keeps one of each kind."""
+    """One node, drawn at random, lost whole: its worker (with its beat), its gateway and its
+    web process, in an order drawn too, either all at one moment (a machine lost outright)
+    or at three distinct moments, each between 10 % and 80 % of the messages. The other
+    nodes keep every process. The same seed gives the same plan."""
     rng = random.Random(seed)
     low, high = max(1, messages // 10), max(4, messages * 8 // 10)
-    moments = sorted(rng.sample(range(low, high), len(KINDS)))
+    node = rng.choice(nodes)
     kinds = list(KINDS)
     rng.shuffle(kinds)
-    return [Kill(at, rng.choice(nodes), kind) for at, kind in zip(moments, kinds, strict=True)]
+    if rng.random() < 0.5:
+        moments = [rng.randrange(low, high)] * len(KINDS)
+    else:
+        moments = sorted(rng.sample(range(low, high), len(KINDS)))
+    return [Kill(at, node, kind) for at, kind in zip(moments, kinds, strict=True)]
 
 
 @dataclass

@@ -64,6 +64,10 @@ GATEWAY_MAX_CONNECTIONS = env_int("GATEWAY_MAX_CONNECTIONS", 200)
 GATEWAY_MAX_CONNECTIONS_PER_IP = env_int("GATEWAY_MAX_CONNECTIONS_PER_IP", 20)
 GATEWAY_MAX_RECIPIENTS = env_int("GATEWAY_MAX_RECIPIENTS", 100)
 GATEWAY_IDLE_SECONDS = env_int("GATEWAY_IDLE_SECONDS", 60)
+# A sender that did not hear a 250 (the gateway died after its commit) sends again: the same
+# Message-ID, envelope and content within this delay (Postfix's queue lifetime) is answered
+# 250 without a second copy (mail.pipeline.spool).
+GATEWAY_RESEND_WINDOW_SECONDS = env_int("GATEWAY_RESEND_WINDOW_SECONDS", 5 * 24 * 3600)
 # Where the spool's files and the files sent as links were kept before migration mail.0011
 # moved them into the database (mail/models/stored.py): read by that migration only.
 SPOOL_DIR = Path(env("SPOOL_DIR", str(VAR_DIR / "spool")))

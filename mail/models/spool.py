@@ -41,10 +41,20 @@ class SpooledMessage(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Every attempt saves the row: the sweep leaves alone what a retry loop is working on.
     updated_at = models.DateTimeField(auto_now=True)
+    # What the gateway received (mail.pipeline.spool.fingerprint): a sender's resend after a
+    # lost 250 is recognised by it. Empty for what the worker spools and for mail without a
+    # Message-ID; unique, so two gateways receiving the same resend at once store one copy.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["status", "received_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=~models.Q(fingerprint=""),
+                name="unique_spool_fingerprint",
+            )
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.id} ({self.status})"

@@ -5,6 +5,7 @@ whole message in a list of lines and joins it; this is the same protocol, writte
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import tempfile
@@ -32,13 +33,21 @@ class SpoolWriter:
         self._file = os.fdopen(fd, "wb", buffering=256 * 1024)
         self._in_header = True
         self._file.write(first)
+        # What tells a sender's resend from new mail (mail.pipeline.spool.fingerprint): the
+        # received lines' digest (not ``first``, whose Received: changes) and the Message-ID.
+        self._digest = hashlib.sha256()
+        self.message_id = b""
+        self._in_message_id = False
 
     def write_line(self, line: bytes) -> None:
         """One line as received, with its CRLF. A line over 1,000 bytes is cut as Postfix
         does rather than the message refused: in the header, as folded continuations."""
         text = line[:-2]
+        self._digest.update(line)
         if self._in_header and not text:
             self._in_header = False
+        if self._in_header:
+            self._read_message_id(text)
         if len(text) <= LINE_LIMIT:
             self._file.write(line)
             return
@@ -46,6 +55,19 @@ class SpoolWriter:
         for start in range(0, len(text), LINE_LIMIT):
             self._file.write((glue if start else b"") + text[start : start + LINE_LIMIT])
         self._file.write(b"\r\n")
+
+    def _read_message_id(self, text: bytes) -> None:
+        if text[:1] in (b" ", b"\t"):  # a folded continuation
+            if self._in_message_id:
+                self.message_id += text.strip()
+            return
+        self._in_message_id = text[:11].lower() == b"message-id:"
+        if self._in_message_id:
+            self.message_id = text[11:].strip()
+
+    @property
+    def digest(self) -> str:
+        return self._digest.hexdigest()
 
     def finish(self) -> Path:
         self._file.close()  # no fsync: the durable copy is the database's commit
@@ -87,9 +109,10 @@ async def receive(
                 refusal = TEMPORARY
 
 
-async def stream_data(smtp, first: bytes) -> tuple[Path | None, str | None]:
-    """The DATA phase of ``smtp`` (an aiosmtpd SMTP after its 354): the written file, or the
-    reply that refused the message. ``first``: bytes written before the message (Received:)."""
+async def stream_data(smtp, first: bytes) -> tuple[SpoolWriter | None, str | None]:
+    """The DATA phase of ``smtp`` (an aiosmtpd SMTP after its 354): the finished writer
+    (its ``path``, ``message_id`` and ``digest``), or the reply that refused the message.
+    ``first``: bytes written before the message (Received:)."""
     writer = SpoolWriter(first)
     try:
         # The idle timeout (GATEWAY_IDLE_SECONDS) counts from the last MiB, not from DATA.
@@ -97,7 +120,8 @@ async def stream_data(smtp, first: bytes) -> tuple[Path | None, str | None]:
         if refusal is not None:
             writer.discard()
             return None, refusal
-        return await asyncio.get_running_loop().run_in_executor(None, writer.finish), None
+        await asyncio.get_running_loop().run_in_executor(None, writer.finish)
+        return writer, None
     except BaseException:  # the connection lost mid-DATA (cancelled), a full disk…
         writer.discard()
         raise

@@ -7,7 +7,6 @@ import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
-from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
@@ -24,10 +23,10 @@ from convergence.mail_domains import is_local
 from directory import lists, moderation
 from mail.models import Mailbox
 from mail.outgoing.sending import sender_mailboxes
-from mail.pipeline.data_stream import stream_data
+from mail.pipeline.data_stream import SpoolWriter, stream_data
 from mail.pipeline.folder_delivery import is_folder_address
 from mail.pipeline.gateway_limits import connections, too_many_recipients
-from mail.pipeline.spool import spool_file
+from mail.pipeline.spool import fingerprint, spool_file
 
 logger = logging.getLogger(__name__)
 # The identity of the académie's automatic mail (mail/smtp.py submit_system): not an account.
@@ -57,17 +56,20 @@ def _list_refusal(address: str, sender: str | None) -> str | None:
     return None
 
 
-def _spool(path: Path, mail_from: str, recipients: list[str], user) -> str:
+def _spool(received: SpoolWriter, mail_from: str, recipients: list[str], user) -> str:
     """The streamed file (Received: and the message) copied into the spool's rows in chunks;
-    read into memory only for a moderated list, whose held copy is a database row."""
+    read into memory only for a moderated list, whose held copy is a database row. A resend
+    of a message already spooled is answered with the first copy's id (spool_message)."""
     close_old_connections()
+    path = received.path
+    same = fingerprint(received.message_id, received.digest, mail_from, recipients)
     if moderation.moderated_among(mail_from, recipients).exists():
         recipients = moderation.hold(path.read_bytes(), mail_from, recipients)
         if not recipients:
             return "moderation"
     prefix = lists.list_headers(recipients) or b""  # List-Id… when it goes to a list
     return str(spool_file(path, prefix=prefix, mail_from=mail_from, recipients=recipients,
-                          submitted_by=user).id)  # fmt: skip
+                          submitted_by=user, fingerprint=same).id)  # fmt: skip
 
 
 def _own_addresses(user) -> set[str]:
@@ -101,7 +103,7 @@ class _SpoolingHandler:
             user = None
         try:
             spool_id = await sync_to_async(_spool, thread_sensitive=False)(
-                envelope.spool_path, envelope.mail_from, list(envelope.rcpt_tos), user
+                envelope.received, envelope.mail_from, list(envelope.rcpt_tos), user
             )
         except Exception:
             logger.exception("spooling failed")
@@ -224,7 +226,8 @@ class GatewaySMTP(SMTP):
     """aiosmtpd's SMTP with the gateway's limits: connections per IP and in all (421 beyond),
     lines up to 1 MiB read (then re-wrapped) instead of refusing the message, and DATA
     streamed to a file in the spool directory (mail.pipeline.data_stream) rather than
-    gathered in memory: the handler's envelope has ``spool_path``, not the content."""
+    gathered in memory: the handler's envelope has ``received`` (the SpoolWriter: its file,
+    Message-ID and digest), not the content."""
 
     line_length_limit = 1024 * 1024
     _admitted_ip: str | None = None
@@ -260,13 +263,13 @@ class GatewaySMTP(SMTP):
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         port_name = getattr(self.event_handler, "port_name", "gateway")
         received = _received_header(self.session, self.envelope, port_name)
-        path, status = await stream_data(self, received)
-        if path is not None:
-            self.envelope.spool_path = path
+        writer, status = await stream_data(self, received)
+        if writer is not None:
+            self.envelope.received = writer
             try:
                 status = await self._call_handler_hook("DATA")
             finally:
-                path.unlink(missing_ok=True)  # renamed into the spool, unless it failed
+                writer.path.unlink(missing_ok=True)  # copied into the spool, unless it failed
         self._set_post_data_state()
         await self.push(status)
 
