@@ -85,12 +85,13 @@ def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, roo
     assert accepted.title.startswith("Salle polyvalente est réservée")
 
 
+@pytest.mark.e2e
+@pytest.mark.usefixtures("worker")
 def test_twenty_bookings_of_one_slot_at_once_each_get_an_answer(prof, room):
-    """#14: twenty bookings at once each get their answer. Written for the embedded SQLite,
-    where the whole file is locked by one writer, so a booking must not hold it while it
-    talks to Radicale, whose hook writes to the same file. Not in the SQLite slice yet: the
-    worker's sync (`index.reindex_collection`) still holds the file's lock around its own
-    Radicale requests, and under CI's load some bookings then wait past the busy timeout."""
+    """#14: twenty bookings at once each get their answer, on the embedded SQLite too, where
+    the whole file is locked by one writer: neither a booking nor the worker's sync of the
+    calendars it writes (running meanwhile) may hold it while talking to Radicale, whose
+    hook writes to the same file."""
     from dav.client import dav_session
 
     people = [prof] + [make_person(f"together{i}.demo") for i in range(19)]
