@@ -15,6 +15,7 @@ from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
 from dav.client import DavSession, dav_session
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.usefixtures("empty_store")
 
@@ -68,14 +69,13 @@ def test_a_sync_waits_while_another_holds_the_collection(prof):
     _put(prof.username, "Sortie au musée", 18)
     reindex_collection(prof.username, "personnel")
     assert timezone.now() >= held_until
-    state = CollectionState.objects.get(owner=prof, collection="personnel")
-    assert state.claimed_until is None
     assert _summaries(prof) == ["Conseil pédagogique", "Sortie au musée"]
+    wait_for(lambda: not _claimed(prof))  # released (a worker of this run may sync it too)
 
 
 def test_a_sync_whose_claim_lapsed_meanwhile_starts_again(prof, monkeypatch):
     """A worker so slow that its claim lapsed and another synced meanwhile records nothing of
-    its older listing: it syncs again from the newer token."""
+    its older listing (a whole one would drop the event the other indexed): it syncs again."""
     with dav_session(prof.username) as store:
         store.make_calendar("personnel", "Personnel", "#000091")
     _put(prof.username, "Conseil pédagogique", 17)
@@ -94,11 +94,14 @@ def test_a_sync_whose_claim_lapsed_meanwhile_starts_again(prof, monkeypatch):
 
     monkeypatch.setattr(DavSession, "sync", slow_sync)
     reindex_collection(prof.username, "personnel")
-    state = CollectionState.objects.get(owner=prof, collection="personnel")
-    assert calls[:2] == [None, None] and calls[2:] and None not in calls[2:]
-    assert state.claimed_until is None
+    assert len(calls) >= 3  # its own, the other worker's, its own again
     assert _summaries(prof) == ["Conseil pédagogique", "Sortie au musée"]
-    assert index_rows.current_version(prof, "personnel") is not None
+    wait_for(lambda: index_rows.current_version(prof, "personnel") is not None)
+    wait_for(lambda: not _claimed(prof))
+
+
+def _claimed(user) -> bool:
+    return CollectionState.objects.filter(owner=user, claimed_until__isnull=False).exists()
 
 
 def _other_worker(username: str) -> None:
