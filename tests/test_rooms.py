@@ -346,3 +346,27 @@ def test_a_private_event_shows_as_busy_in_the_rooms_agenda(client, prof, colleag
     client.force_login(colleague)
     page = client.get(f"/agenda/salles/{room.id}/").content.decode()
     assert "Occupé" in page and "Entretien" not in page
+
+
+def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague, room,
+                                                                 monkeypatch):  # fmt: skip
+    """Of twenty bookings of one slot, nineteen are refused before anything of theirs was in
+    the room's calendar: they ask nothing of it (each request queued behind Radicale's
+    writes). A held booking moved onto a taken slot is refused, and its copy leaves."""
+    from dav.client import DavSession, dav_session
+
+    start = next_tuesday(9).replace(tzinfo=None)
+    assert rooms.book(room.id, colleague.id, request(colleague, room, start)) == "ACCEPTED"
+    asked, get = [], DavSession.get
+    monkeypatch.setattr(DavSession, "get", lambda self, name, href: asked.append(name) or get(
+        self, name, href))  # fmt: skip
+    assert rooms.book(room.id, prof.id, request(prof, room, start)) == "DECLINED"
+    assert room.calendar not in asked
+    uid = f"{uuid.uuid4()}@test"
+    assert rooms.book(room.id, prof.id, request(prof, room, start + timedelta(hours=2),
+                                                uid=uid)) == "ACCEPTED"  # fmt: skip
+    moved = request(prof, room, start, uid=uid).replace("SEQUENCE:0", "SEQUENCE:1")
+    assert rooms.book(room.id, prof.id, moved) == "DECLINED"
+    with dav_session(rooms.principal_of(room.etablissement)) as store:
+        assert [r.href for r in store.all_resources(room.calendar)] == [
+            ical.href_for(RoomBooking.objects.get(status="ACCEPTED").uid)]  # fmt: skip
