@@ -95,10 +95,10 @@ def _body(method: str, component, sender_name: str, partstat: str, comment: str,
 
 
 def build(user, method: str, calendar, recipients: list[str], **options) -> bytes:
-    return _message(user, method, calendar, recipients, **options).as_bytes(policy=SMTP)
+    return mail(user, method, calendar, recipients, **options).as_bytes(policy=SMTP)
 
 
-def _message(user, method: str, calendar, recipients: list[str], *, update: bool = False,
+def mail(user, method: str, calendar, recipients: list[str], *, update: bool = False,
              partstat: str = "", comment: str = "", on_behalf_of=None,
              sender: tuple[str, str] | None = None) -> EmailMessage:  # fmt: skip
     """The mail, in the sender's language; ``calendar`` is the iTIP object (with METHOD);
@@ -138,7 +138,7 @@ def queue(user, method: str, calendar, recipients: list[str], **options) -> None
     if mailbox is None:  # an account without a mailbox has no address to send from
         logger.warning("iMIP %s from %s: no mailbox to send from", method, user.username)
         return
-    message = _message(user, method, calendar, recipients, **options)
+    message = mail(user, method, calendar, recipients, **options)
     queue_outgoing(user=user, mailbox=mailbox, message=message, subject=str(message["Subject"]),
                    recipients=recipients, send_after=timezone.now(),
                    kind=OutgoingMessage.Kind.IMIP)  # fmt: skip

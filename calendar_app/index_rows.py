@@ -122,6 +122,6 @@ def apply_own_write(owner, collection: str, before: int | None, changed: list[Re
             apply(owner, collection, changed, deleted)
             state.indexed_version = now
             state.save(update_fields=["indexed_version"])
-    except DatabaseError:  # the hook's task holds the collection: it will catch up
+    except DatabaseError:  # a sync or another write holds the row just then: the task catches up
         return False
     return True

@@ -67,12 +67,14 @@ class BusyPeriod(models.Model):
 class CollectionState(models.Model):
     """The sync token the index last caught up with, per collection, and the collection's
     change count (``dav.models.CollectionVersion``) it holds every change of: -1 when not
-    known (never indexed, or indexed before the count existed)."""
+    known (never indexed, or indexed before the count existed). A sync holds the row by a
+    claim (convergence.claims), not a transaction (calendar_app.index)."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     collection = models.CharField(max_length=200)
     sync_token = models.CharField(max_length=300, blank=True)
     indexed_version = models.BigIntegerField(default=-1)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

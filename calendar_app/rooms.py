@@ -183,6 +183,7 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
             return "not-from-organizer"  # somebody else's event under the same UID
         if booking is not None and booking.sequence > received.sequence:
             return "already-applied"
+        known = booking is not None  # else no copy of it can be in the room's calendar
         status, reason = _decide(room, received.uid, slots, booking, organizer)
         with speaking_to(organizer):
             summary = _("Busy") if _private(received.event) else str(
@@ -196,7 +197,7 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
         if status in HELD:
             RoomSlot.objects.bulk_create(RoomSlot(booking=booking, room=room, starts_at=s,
                                                   ends_at=e) for s, e in slots)  # fmt: skip
-    answer(booking)
+    answer(booking, copy_may_exist=known)
     return status
 
 
@@ -234,8 +235,10 @@ def _as_seen_by_staff(component, summary: str) -> None:
         component.add("SUMMARY", summary)
 
 
-def answer(booking: RoomBooking) -> None:
-    """The room's copy in its calendar, and its REPLY applied to the organiser's event."""
+def answer(booking: RoomBooking, *, copy_may_exist: bool = True) -> None:
+    """The room's copy in its calendar, and its REPLY applied to the organiser's event.
+    ``copy_may_exist``: False for a first REQUEST, whose refusal then asks nothing of the
+    room's calendar (under contention, the 19 refusals queued behind Radicale's writes)."""
     room, organizer = booking.room, booking.organizer
     calendar = itip.read(booking.request).calendar
     for component in itip.events(calendar):
@@ -243,7 +246,10 @@ def answer(booking: RoomBooking) -> None:
     copy = ical.parse(ical.serialize(calendar))
     for component in itip.events(copy):
         _as_seen_by_staff(component, booking.summary)
-    _store_copy(room, booking.uid, None if booking.status == "DECLINED" else copy)
+    if booking.status != "DECLINED":
+        _store_copy(room, booking.uid, copy)
+    elif copy_may_exist:
+        _store_copy(room, booking.uid, None)
     reply = itip.reply(calendar, itip.Person(room.email, room.name, booking.status,
                                              booking.reason))  # fmt: skip
     if organizer is None:  # from outside: the REPLY is mailed, from the room's address

@@ -25,8 +25,7 @@ def after_sync(owner, collection: str, changed: list[Resource], deleted: list[st
         with transaction.atomic():
             _changed(owner, collection, resource.href, calendar, event)
     for href in deleted:
-        with transaction.atomic():
-            _deleted(owner, collection, href)
+        _deleted(owner, collection, href)
 
 
 def _organised_by(owner, event) -> bool:
@@ -83,17 +82,24 @@ def _cancel(owner, row: ScheduledEvent, attendees: list[str], sequence: int | No
 
 
 def _deleted(owner, collection: str, href: str) -> None:
-    row = ScheduledEvent.objects.select_for_update().filter(
-        owner=owner, collection=collection, href=href).first()  # fmt: skip
-    if row is None:
+    here = ScheduledEvent.objects.filter(owner=owner, collection=collection, href=href)
+    if not here.exists():
         return
-    if _moved_to(owner, collection, href, row):
-        return
-    _cancel(owner, row, row.attendees)
-    row.delete()
+    # Asked of the store outside the transaction: on SQLite one locks the whole file.
+    moved = _moved_to(owner, collection, href)
+    with transaction.atomic():
+        row = here.select_for_update().first()
+        if row is None:
+            return
+        if moved is not None:
+            row.collection = moved
+            row.save(update_fields=["collection"])
+            return
+        _cancel(owner, row, row.attendees)
+        row.delete()
 
 
-def _moved_to(owner, collection: str, href: str, row: ScheduledEvent) -> bool:
+def _moved_to(owner, collection: str, href: str) -> str | None:
     """«Déplacer vers un autre agenda» writes the event there, then deletes it here: no
     CANCEL for that."""
     with dav_session(owner.username) as store:
@@ -104,7 +110,5 @@ def _moved_to(owner, collection: str, href: str, row: ScheduledEvent) -> bool:
                 store.get(other.name, href)
             except DavNotFound:
                 continue
-            row.collection = other.name
-            row.save(update_fields=["collection"])
-            return True
-    return False
+            return other.name
+    return None

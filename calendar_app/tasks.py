@@ -9,7 +9,6 @@ from calendar_app.models import Room, Subscription
 from calendar_app.reminders import send_due_reminders
 from calendar_app.subscriptions import queue_due_refreshes, refresh
 from dav.client import DavConflict, DavUnavailable
-from mail.transport import smtp
 
 
 @shared_task(name="calendar_app.tasks.collection_changed", ignore_result=True)
@@ -73,15 +72,13 @@ def receive_room_mail(room_id: int, sender: str, text: str) -> str:
     return rooms.receive_by_mail(room_id, sender, text)
 
 
-@shared_task(name=rooms.MAIL_TASK, ignore_result=True,
-             autoretry_for=(smtp.GatewayUnavailable, DavUnavailable), retry_backoff=2,
-             retry_backoff_max=120, retry_jitter=False, max_retries=20)  # fmt: skip
+@shared_task(name=rooms.MAIL_TASK, ignore_result=True)
 def mail_room_answer(room_id: int, organizer_email: str, reply_text: str) -> None:
-    """A room's answer to an organiser from outside, mailed from the room's address."""
+    """A room's answer to an organiser from outside, queued to leave from the room's address
+    (once, however often this task runs)."""
     room = Room.objects.select_related("etablissement").filter(id=room_id).first()
     if room is not None:
-        login, raw = room_mail.answer_mail(room, organizer_email, reply_text)
-        smtp.submit_as(login, raw, mail_from=room.email, recipients=[organizer_email])
+        room_mail.queue_answer(room, organizer_email, reply_text)
 
 
 @shared_task(name="calendar_app.tasks.write_school_calendars", ignore_result=True)

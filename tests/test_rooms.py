@@ -64,12 +64,13 @@ def test_concurrent_bookings_of_one_slot_end_with_exactly_one_accepted(prof, roo
     assert accepted.title.startswith("Salle polyvalente est réservée")
 
 
+@pytest.mark.e2e
+@pytest.mark.usefixtures("worker")
 def test_twenty_bookings_of_one_slot_at_once_each_get_an_answer(prof, room):
-    """#14: twenty bookings at once each get their answer. Written for the embedded SQLite,
-    where the whole file is locked by one writer, so a booking must not hold it while it
-    talks to Radicale, whose hook writes to the same file. Not in the SQLite slice yet: the
-    worker's sync (`index.reindex_collection`) still holds the file's lock around its own
-    Radicale requests, and under CI's load some bookings then wait past the busy timeout."""
+    """#14: twenty bookings at once each get their answer, on the embedded SQLite too, where
+    the whole file is locked by one writer: neither a booking nor the worker's sync of the
+    calendars it writes (running meanwhile) may hold it while talking to Radicale, whose
+    hook writes to the same file."""
     from dav.client import dav_session
 
     people = [prof] + [make_person(f"together{i}.demo") for i in range(19)]
@@ -339,3 +340,27 @@ def test_a_room_calendar_made_twice_at_once_is_made_once(room):
         assert all_at_once(rooms.ensure_calendar, [(room,), (room,)]) == []
         with dav_session(owner) as store:
             assert [c.name for c in store.calendars()].count(room.calendar) == 1
+
+
+def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague, room,
+                                                                 monkeypatch):  # fmt: skip
+    """Of twenty bookings of one slot, nineteen are refused before anything of theirs was in
+    the room's calendar: they ask nothing of it (each request queued behind Radicale's
+    writes). A held booking moved onto a taken slot is refused, and its copy leaves."""
+    from dav.client import DavSession, dav_session
+
+    start = next_tuesday(9).replace(tzinfo=None)
+    assert rooms.book(room.id, colleague.id, request(colleague, room, start)) == "ACCEPTED"
+    asked, get = [], DavSession.get
+    monkeypatch.setattr(DavSession, "get", lambda self, name, href: asked.append(name) or get(
+        self, name, href))  # fmt: skip
+    assert rooms.book(room.id, prof.id, request(prof, room, start)) == "DECLINED"
+    assert room.calendar not in asked
+    uid = f"{uuid.uuid4()}@test"
+    assert rooms.book(room.id, prof.id, request(prof, room, start + timedelta(hours=2),
+                                                uid=uid)) == "ACCEPTED"  # fmt: skip
+    moved = request(prof, room, start, uid=uid).replace("SEQUENCE:0", "SEQUENCE:1")
+    assert rooms.book(room.id, prof.id, moved) == "DECLINED"
+    with dav_session(rooms.principal_of(room.etablissement)) as store:
+        assert [r.href for r in store.all_resources(room.calendar)] == [
+            ical.href_for(RoomBooking.objects.get(status="ACCEPTED").uid)]  # fmt: skip

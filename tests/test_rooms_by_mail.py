@@ -18,10 +18,11 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from calendar_app import itip, room_mail, rooms
+from calendar_app import itip, rooms, tasks
 from calendar_app.models import Room, RoomBooking, RoomSlot
 from directory.models import Etablissement
-from mail.models import SpooledMessage
+from mail.models import OutgoingMessage, SpooledMessage
+from mail.outgoing import sending
 from tests.agenda_helpers import empty_store  # noqa: F401 - fixture
 from tests.conftest import make_person, wait_for
 from tests.invitation_helpers import captured, next_tuesday
@@ -170,12 +171,31 @@ def test_approval_of_an_outside_booking_answers_by_mail(client, monkeypatch, pro
     assert SOPHIE in page and "Chantier de la demi-pension" in page
     client.post(f"/agenda/salles/demandes/{booking.id}/", {"decision": "accepter"})
     assert [name for name, _args in sent] == [rooms.MAIL_TASK, rooms.MAIL_TASK]
-    _room_id, to, text = sent[-1][1]
-    assert to == SOPHIE
-    login, raw = room_mail.answer_mail(room, to, text)
-    assert login == rooms.principal_of(room.etablissement)
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert sent[-1][1][1] == SOPHIE
+    tasks.mail_room_answer(*sent[-1][1])
+    outgoing = OutgoingMessage.objects.get(mail_from=ROOM)
+    assert outgoing.user.username == rooms.principal_of(room.etablissement)
+    message = BytesParser(policy=policy.default).parsebytes(bytes(outgoing.raw))
     assert str(message["Subject"]).startswith("Accepté") and ROOM in str(message["From"])
+
+
+@pytest.mark.usefixtures("gateway")
+def test_a_rooms_answer_by_mail_leaves_once_when_its_task_runs_twice(monkeypatch, prof, room):
+    """A task the broker delivers again (its worker died before saying it was done) records
+    the same answer once, and the sending, run twice too, submits it once."""
+    sent = []
+    monkeypatch.setattr(rooms, "enqueue_on_commit", lambda name, *args: sent.append((name, args)))
+    assert rooms.receive_by_mail(room.id, SOPHIE, outlook_calendar()) == "ACCEPTED"
+    [(name, args)] = sent
+    assert name == rooms.MAIL_TASK
+    tasks.mail_room_answer(*args)
+    tasks.mail_room_answer(*args)
+    [outgoing] = OutgoingMessage.objects.filter(mail_from=ROOM)
+    assert outgoing.kind == OutgoingMessage.Kind.IMIP and outgoing.recipients == [SOPHIE]
+    sending.do_send_message(outgoing.id)
+    sending.do_send_message(outgoing.id)
+    wait_for(lambda: OutgoingMessage.objects.get(id=outgoing.id).status == "sent")
+    assert SpooledMessage.objects.filter(mail_from=ROOM).count() == 1
 
 
 def test_outside_and_internal_bookings_of_one_slot_at_the_same_moment(monkeypatch, prof, room):

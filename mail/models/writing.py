@@ -35,7 +35,8 @@ class OutgoingMessage(models.Model):
         IMIP = "imip", _("Invitation or answer from the agenda")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE)
+    # None: a room's answer, from the room's address (it has no mailbox; calendar_app.room_mail).
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, null=True, blank=True)
     message_id = models.CharField(max_length=255, unique=True)
     subject = models.CharField(max_length=998, blank=True)
     mail_from = models.EmailField()

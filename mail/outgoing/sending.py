@@ -113,7 +113,7 @@ def check_send_message(
 def queue_outgoing(
     *,
     user,
-    mailbox: Mailbox,
+    mailbox: Mailbox | None,
     message: EmailMessage,
     subject: str,
     recipients: list[str],
@@ -121,6 +121,7 @@ def queue_outgoing(
     draft: dict | None = None,
     schedule: str = OutgoingMessage.Schedule.NONE,
     kind: str = OutgoingMessage.Kind.MESSAGE,
+    mail_from: str = "",
 ) -> OutgoingMessage:
     """Record the message, then queue its task; a scheduled one is queued by the beat's
     ``send_due_messages`` when due (a countdown of days would live only in the broker)."""
@@ -130,7 +131,7 @@ def queue_outgoing(
             mailbox=mailbox,
             message_id=message["Message-ID"],
             subject=subject,
-            mail_from=mailbox.address,
+            mail_from=mail_from or mailbox.address,
             recipients=recipients,
             raw=message.as_bytes(policy=SMTP),
             draft=draft or {},
