@@ -1,7 +1,9 @@
-"""An attendee answers an invitation from its mail while the worker (or a phone) rewrites
-their copy of the event (#14): the answer goes on the copy as it is now, unless what they are
-invited to changed meanwhile — then nothing is written nor sent, and the page says so in
-French instead of failing on the ETag."""
+"""An attendee's copy of an invitation as answers and the organiser's mails meet (#14): an
+answer given from the mail while the worker (or a phone) rewrites the copy goes on the copy as
+it is now, unless what they are invited to changed meanwhile — then nothing is written nor
+sent, and the page says so in French instead of failing on the ETag; an update asks for a new
+answer, an older one arriving late changes nothing, a cancelled occurrence leaves the rest of
+the series; the organiser's counters agree in number."""
 
 from datetime import datetime, timedelta
 
@@ -153,3 +155,40 @@ def test_the_organisers_counters_agree_in_number_in_french():
         assert counts(people) == "3 acceptés, 1 refusé, 2 sans réponse"
         maybe = counts(people[:1] + [itip.Person("x@example.org", "", "TENTATIVE")] * 2)
         assert maybe == "1 accepté, 2 peut-être, 0 refusé, 0 sans réponse"
+
+
+def test_a_cancel_of_one_occurrence_takes_only_it_out_of_the_series(prof, colleague):
+    people = (
+        f"ORGANIZER;CN=Louis Bernard:mailto:{colleague.email}\r\n"
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{prof.email}\r\nSEQUENCE:0\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+    )
+    text = vevent("serie@college", "Soutien 3e", datetime(2026, 11, 24, 17),
+                  datetime(2026, 11, 24, 18), people)  # fmt: skip
+    services.calendars_of(prof)
+    with dav_session(prof.username) as store:
+        store.put("personnel", "serie@college.ics", text, etag=None)
+    stamp = (timezone.now() + timedelta(minutes=5)).strftime("%Y%m%dT%H%M%SZ")
+    cancel = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//T//FR\r\nMETHOD:CANCEL\r\n"
+        f"BEGIN:VEVENT\r\nUID:serie@college\r\nDTSTAMP:{stamp}\r\nSEQUENCE:1\r\n"
+        "RECURRENCE-ID;TZID=Europe/Paris:20261201T170000\r\n"
+        "DTSTART;TZID=Europe/Paris:20261201T170000\r\nDTEND;TZID=Europe/Paris:20261201T180000\r\n"
+        f"SUMMARY:Soutien 3e\r\nSTATUS:CANCELLED\r\nORGANIZER:mailto:{colleague.email}\r\n"
+        f"ATTENDEE:mailto:{prof.email}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert inbox.receive(prof, colleague.email, cancel) == "occurrence-cancelled"
+    copy = services.find_event(prof, "personnel", "serie@college.ics")
+    starts = [
+        o.start.day
+        for o in ical.expand(
+            ical.serialize(copy.parsed),
+            datetime(2026, 11, 1, tzinfo=ical.local_zone()),
+            datetime(2027, 1, 1, tzinfo=ical.local_zone()),
+            calendar="",
+            href="",
+            etag="",
+        )
+    ]
+    assert starts == [24, 8, 15]  # 1 December is gone, the others stay
+    assert itip.partstat_of(master(copy.parsed), prof.email) == "ACCEPTED"
