@@ -15,7 +15,7 @@ class NotInvited(Exception):
 def answer(user, data: bytes, partstat: str, *, comment: str = "",
            proposed: tuple[datetime, datetime] | None = None) -> itip.Received:  # fmt: skip
     """``data``: the calendar part of the message (re-read from the message, never posted).
-    Raises ical.BadCalendarData, NotInvited."""
+    Raises ical.BadCalendarData, NotInvited, DavConflict (the event changed meanwhile)."""
     received = itip.read(data)
     me = user.email.lower()
     if (
@@ -30,7 +30,7 @@ def answer(user, data: bytes, partstat: str, *, comment: str = "",
         source = copy.parsed  # a newer version is in the agenda: the answer is about it
     else:
         source = ical.wrap(*received.calendar.subcomponents)
-    _store(user, received.uid, source, copy, partstat)
+    source = _store(user, received.uid, source, copy, partstat)
     person = itip.Person(me, user.get_full_name(), partstat, comment.strip())
     imip.queue(user, "REPLY", itip.reply(source, person), [received.organizer],
                partstat=partstat, comment=person.comment)  # fmt: skip
@@ -41,7 +41,24 @@ def answer(user, data: bytes, partstat: str, *, comment: str = "",
     return received
 
 
-def _store(user, uid: str, source, copy, partstat: str) -> None:
+def _store(user, uid: str, source, copy, partstat: str, attempts: int = 3):
+    """The answer written on one's copy as it is now: the worker (an invitation's mail) or a
+    phone may have rewritten it since it was read. Merged into that version unless what one
+    is invited to changed (DavConflict: nothing is sent); returns the calendar answered."""
+    asked = itip.fingerprint(source)
+    for _attempt in range(attempts):
+        try:
+            _write(user, uid, source, copy, partstat)
+            return source
+        except DavConflict:
+            copy = inbox.locate(user, uid)
+            if copy is None or itip.fingerprint(copy.parsed) != asked:
+                raise
+            source = copy.parsed
+    raise DavConflict(uid)
+
+
+def _write(user, uid: str, source, copy, partstat: str) -> None:
     with dav_session(user.username) as store:
         if partstat == "DECLINED":
             if copy is not None:
@@ -54,8 +71,4 @@ def _store(user, uid: str, source, copy, partstat: str) -> None:
             store.put(copy.calendar, copy.href, text, etag=copy.etag)
             return
         calendar = services.calendars_of(user)[0].name
-        try:
-            store.put(calendar, ical.href_for(uid), text, etag=None)
-        except DavConflict:
-            current = store.get(calendar, ical.href_for(uid))
-            store.put(calendar, ical.href_for(uid), text, etag=current.etag)
+        store.put(calendar, ical.href_for(uid), text, etag=None)

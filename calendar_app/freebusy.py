@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calendar_app import ical, privacy, share_access
-from calendar_app.models import BusyPeriod, IndexedEvent
+from calendar_app.models import BusyPeriod, IndexedEvent, Room, RoomSlot
+from directory.search import own_etablissement_ids
 
 _DENSE = re.compile(r"^RRULE:.*FREQ=(SECONDLY|MINUTELY)", re.MULTILINE | re.IGNORECASE)
 WINDOW_BEFORE = timedelta(days=90)
@@ -128,13 +129,39 @@ def busy_of(reader, emails: list[str], start: datetime, end: datetime) -> list[P
                     busy.private, busy.all_day, level))  # fmt: skip
         except ical.BadCalendarData:
             continue
+    rooms = _rooms(reader, [e for e in emails if e.lower() not in users], start, end)
     people = []
     for email in emails:
+        if email.lower() in rooms:
+            name, periods = rooms[email.lower()]
+            people.append(Person(email, name, True, periods))
+            continue
         user = users.get(email.lower())
         periods = sorted(by_owner.get(user.pk, []) if user else [], key=lambda p: p.start)
         people.append(Person(email, user.get_full_name() if user else "", user is not None,
                              periods))  # fmt: skip
     return people
+
+
+def _rooms(reader, emails: list[str], start: datetime, end: datetime) -> dict:
+    """Rooms among the addresses: {address: (name, periods)} from their held slots. Titles
+    as the room's agenda shows them (a private event already «Occupé»), to the staff of its
+    établissement who read that agenda (calendar_app.rooms.rooms_of_staff); times only to
+    others."""
+    found = {r.pk: r for r in Room.objects.filter(email__in={e.lower() for e in emails})}
+    if not found:
+        return {}
+    staff = set(own_etablissement_ids(reader))
+    periods: dict[int, list[Period]] = {pk: [] for pk in found}
+    zone = ical.local_zone()
+    for slot in (RoomSlot.objects.filter(room_id__in=found, starts_at__lt=end, ends_at__gt=start)
+                 .select_related("booking").order_by("starts_at")):  # fmt: skip
+        room = found[slot.room_id]
+        title = slot.booking.summary if room.etablissement_id in staff else ""
+        periods[room.pk].append(Period(slot.starts_at.astimezone(zone),
+                                       slot.ends_at.astimezone(zone),
+                                       title or privacy.busy_label()))  # fmt: skip
+    return {r.email: (r.name, periods[pk]) for pk, r in found.items()}
 
 
 def _series_outside_window(owners: dict, start: datetime, end: datetime) -> list[int]:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from calendar_app import answers, from_mail, ical, inbox
 from calendar_app.views import store_required
+from dav.client import DavConflict
 
 
 class AnswerForm(forms.Form):
@@ -64,6 +65,9 @@ def answer(request):
                                   proposed=form.proposed())  # fmt: skip
     except (ical.BadCalendarData, answers.NotInvited):
         messages.error(request, _("This invitation cannot be answered from here."))
+        return redirect(back)
+    except DavConflict:  # a new version arrived meanwhile: the answer was about the old one
+        messages.error(request, _("This event was changed elsewhere; nothing was sent."))
         return redirect(back)
     messages.success(request, SENT[form.cleaned_data["reponse"]] % {"who": received.organizer})
     return redirect(back)

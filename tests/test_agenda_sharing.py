@@ -65,6 +65,11 @@ def test_the_share_page_gives_and_takes_a_share_in_the_audit_log(client, prof, c
     delegation = client.post(url, {"kind": "personne", "address": colleague.email,
                                    "level": Level.READ, "may_answer": "on"})  # fmt: skip
     assert CalendarShare.objects.count() == 0 and delegation.status_code == 200
+    assert "Une délégation se donne à une personne" in delegation.content.decode()
+    undated = client.post(url, {"kind": "personne", "address": colleague.email,
+                                "level": Level.WRITE, "may_answer": "on"})  # fmt: skip
+    assert "Une délégation a besoin d’une date de fin" in undated.content.decode()
+    assert CalendarShare.objects.count() == 0
     response = client.post(url, {"kind": "personne", "address": colleague.email,
                                  "level": Level.READ})  # fmt: skip
     assert response.status_code == 302

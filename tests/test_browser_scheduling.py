@@ -1,5 +1,5 @@
-"""In Chromium: the scheduling assistant of the event form shows the attendees' busy times
-(read from the form's «Participants»; a colleague's private event as «Occupé»), finds the
+"""In Chromium: the scheduling assistant of the event form shows the attendees' and rooms'
+busy times (read from the form's «Participants»; a colleague's private event as «Occupé»), finds the
 first slot free for everyone within working hours and fills the form with it; at desktop
 width and 390 px, with axe."""
 
@@ -75,3 +75,35 @@ def test_the_assistant_shows_busy_times_and_finds_the_first_free_slot(
     page.get_by_label("Titre").fill("Réunion d'équipe")
     page.get_by_role("button", name="Créer l'événement").click()
     expect(page.get_by_role("status").first).to_contain_text("Événement créé.")
+
+
+def test_a_room_among_the_participants_shows_its_bookings(live_server, page, prof, colleague,
+                                                          settings):  # fmt: skip
+    from django.utils import formats, translation
+
+    from calendar_app import rooms
+    from directory.models import Etablissement
+    from tests.invitation_helpers import next_tuesday
+    from tests.test_rooms import request
+
+    settings.WORKING_HOURS = "08:00-18:00"
+    services.calendars_of(prof)
+    room = rooms.create_room(Etablissement.objects.get(uai="0311234Y"), "Salle polyvalente",
+                             "salle-polyvalente.0311234y@ac-demo.test")  # fmt: skip
+    day = next_tuesday(8).replace(tzinfo=None)  # rooms are booked in the future only
+    booked = request(colleague, room, day, hours=4, title="Conseil")
+    assert rooms.book(room.id, colleague.id, booked) == "ACCEPTED"
+
+    sign_in_to_agenda(page, live_server)
+    page.goto(f"{live_server.url}/agenda/evenement/nouveau/?date={day:%Y-%m-%d}&heure=9")
+    assistant = page.get_by_role("region", name="Assistant de planification")
+    page.get_by_role("combobox", name="Participants").fill(room.email)
+    assistant.get_by_role("button", name="Afficher les disponibilités").click()
+    expect(assistant.locator(".cv-fb-row", has_text="Salle polyvalente")).to_be_visible()
+    expect(assistant.locator(".cv-fb-busy", has_text="Conseil")).to_be_visible()
+    expect(assistant).not_to_contain_text("disponibilités inconnues")
+    assistant.get_by_role("button", name="Premier créneau libre pour tous").click()
+    with translation.override("fr"):
+        when = formats.date_format(day, "l j F")
+    expect(assistant.get_by_role("status")).to_contain_text(
+        f"Premier créneau libre pour tous : {when}, 12:00 – 13:00")

@@ -14,6 +14,7 @@ from accounts.models import Notice
 from calendar_app import ical, itip, rooms
 from calendar_app.models import ReceivedItip, Room, RoomBooking, RoomSlot
 from directory.models import Etablissement
+from directory.people import entry_for
 from directory.search import listed_people
 from tests.agenda_helpers import PARIS, all_at_once, empty_store, phone  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, make_person, wait_for
@@ -364,3 +365,28 @@ def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague
     with dav_session(rooms.principal_of(room.etablissement)) as store:
         assert [r.href for r in store.all_resources(room.calendar)] == [
             ical.href_for(RoomBooking.objects.get(status="ACCEPTED").uid)]  # fmt: skip
+
+
+def test_a_rooms_busy_times_are_in_free_busy_titles_for_its_staff_only(client, prof, colleague,
+                                                                        room):  # fmt: skip
+    """The scheduling assistant asks /agenda/disponibilites/ for the rooms typed among the
+    participants, as for people: their held slots, titles as the room's agenda shows them."""
+    start = next_tuesday(10).replace(tzinfo=None)
+    assert rooms.book(room.id, prof.id, request(prof, room, start, title="Conseil")) == "ACCEPTED"
+    rooms.book(room.id, prof.id, request(prof, room, start + timedelta(hours=2), title="Entretien",
+                                         extra="CLASS:PRIVATE\r\n"))  # fmt: skip
+    day = start.date().isoformat()
+    query = {"email": room.email.upper(), "debut": f"{day}T00:00", "fin": f"{day}T23:59"}
+    client.force_login(colleague)
+    (seen,) = client.get("/agenda/disponibilites/", query).json()["personnes"]
+    assert seen["connu"] and seen["nom"] == "Salle polyvalente"
+    assert [(p["debut"][11:16], p["fin"][11:16], p["titre"]) for p in seen["occupe"]] == [
+        ("10:00", "11:00", "Conseil"), ("12:00", "13:00", "Occupé")]  # fmt: skip
+    elsewhere = make_person("ailleurs.demo")
+    elsewhere.etablissement = Etablissement.objects.create(uai="0310002B", name="Collège Voltaire",
+                                                           kind="college")  # fmt: skip
+    elsewhere.save()
+    entry_for(elsewhere).etablissements.set([elsewhere.etablissement])  # moved, not added
+    client.force_login(elsewhere)
+    (seen,) = client.get("/agenda/disponibilites/", query).json()["personnes"]
+    assert [p["titre"] for p in seen["occupe"]] == ["Occupé", "Occupé"]

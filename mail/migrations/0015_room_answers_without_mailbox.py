@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0013_imip_outgoing'),
+        ('mail', '0014_spool_fingerprint'),
     ]
 
     operations = [
