@@ -104,7 +104,8 @@ def _reminders(component) -> list[int]:
 
 
 def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recurs: bool,
-                  zone: ZoneInfo, color: str = "") -> Occurrence:  # fmt: skip
+                  zone: ZoneInfo, color: str = "",
+                  series_private: bool = False) -> Occurrence:  # fmt: skip
     start = component.get("DTSTART").dt
     all_day = not isinstance(start, datetime)
     end_prop = component.get("DTEND")
@@ -135,7 +136,7 @@ def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recu
                       else None),
         color=str(component.get("COLOR", "")) or color, category=category,
         busy=str(component.get("TRANSP", "OPAQUE")).upper() != "TRANSPARENT",
-        private=str(component.get("CLASS", "PUBLIC")).upper() in ("PRIVATE", "CONFIDENTIAL"),
+        private=series_private or _private(component),
         recurring=master_recurs, recurrence_id=recurrence_key(original) if master_recurs else "",
         reminders=_reminders(component),
     )  # fmt: skip
@@ -150,6 +151,7 @@ def expand(text: str, start: datetime, end: datetime, *, calendar: str, href: st
     cap = cap or settings.AGENDA_MAX_OCCURRENCES
     parsed = parse(text)
     recurs = any("RRULE" in e or "RDATE" in e for e in parsed.walk("VEVENT"))
+    series_private = private_series(parsed)
     zone = zone or local_zone()
     found = []
     query = recurring_ical_events.of(parsed, skip_bad_series=True)
@@ -161,8 +163,22 @@ def expand(text: str, start: datetime, end: datetime, *, calendar: str, href: st
         if first_dt >= end or len(found) >= cap:
             break
         found.append(occurrence_of(component, calendar=calendar, href=href, etag=etag,
-                                   master_recurs=recurs, zone=zone, color=color))  # fmt: skip
+                                   master_recurs=recurs, zone=zone, color=color,
+                                   series_private=series_private))  # fmt: skip
     return found
+
+
+PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
+
+
+def _private(component) -> bool:
+    return str(component.get("CLASS", "PUBLIC")).upper() in PRIVATE_CLASSES
+
+
+def private_series(calendar: icalendar.Calendar) -> bool:
+    """The series is private, so every changed occurrence is too: RFC 5545 does not carry
+    CLASS over to a RECURRENCE-ID component, and phones often leave it out there."""
+    return any(_private(e) for e in calendar.walk("VEVENT") if e.get("RECURRENCE-ID") is None)
 
 
 def master(calendar: icalendar.Calendar):

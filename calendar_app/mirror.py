@@ -39,11 +39,12 @@ def filtered(text: str, etag: str = "", *, busy: bool = False) -> str | None:
     kept = []
     with translation.override(settings.LANGUAGE_CODE):
         label = privacy.busy_label()
+    series_private = ical.private_series(parsed)
     for component in parsed.subcomponents:
         if component.name == "VTIMEZONE":
             kept.append(component)
         elif component.name == "VEVENT" and not (busy and _free(component)):
-            kept.append(_filtered_event(component, label, reduce=busy))
+            kept.append(_filtered_event(component, label, reduce=busy or series_private))
     if not any(c.name == "VEVENT" for c in kept):
         return None
     result = ical.wrap(*kept)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.utils.translation import pgettext
 
 from calendar_app import share_access
+from calendar_app.ical import PRIVATE_CLASSES
 from calendar_app.sharing_models import Level
 
-PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
 # The fields of an occurrence that only a reader with the right to see details gets.
 _DETAILS = ("location", "description", "attendees", "organizer", "category", "comment")
 
