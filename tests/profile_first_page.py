@@ -19,7 +19,6 @@ import imaplib
 import os
 import pstats
 import statistics
-import sys
 import time
 import uuid
 
@@ -34,6 +33,7 @@ from bench import corpus, floor, stack, webmail
 from bench.stack import Person
 from mail.imap import close_all_sessions
 from mail.transport.lmtp import lmtp_deliver
+from tests.call_count import counted
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
@@ -122,17 +122,7 @@ def test_profile_first_page(monkeypatch):
         floor.first_page(person.username)
         floors.append(time.perf_counter() - start)
     client = sign_in(person)
-    calls = 0
-
-    def count(frame, event, arg):
-        nonlocal calls
-        calls += event in ("call", "c_call")
-
-    sys.setprofile(count)
-    try:
-        client.get(url)
-    finally:
-        sys.setprofile(None)
+    _, calls = counted(client.get, url)
     if os.environ.get("PROFILE_CPROFILE"):  # where the calls are, by function
         client = sign_in(person)
         profiler = cProfile.Profile()

@@ -3,7 +3,6 @@ a middleware, a context processor or a per-row lookup that adds one fails here f
 (docs/benchmarks.md, «Where the time goes»)."""
 
 import imaplib
-import sys
 import uuid
 
 import imapclient
@@ -11,6 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests.call_count import counted
 from tests.conftest import build_message, deliver, make_person, uid_of, unique_subject
 
 pytestmark = pytest.mark.usefixtures("mail_stack")
@@ -66,17 +66,7 @@ def warm_then_measure(client, url, costs) -> dict:
         assert client.get(url).status_code == 200
     costs["sql"].clear()
     costs["imap"].clear()
-    calls = 0
-
-    def count(frame, event, arg):
-        nonlocal calls
-        calls += event in ("call", "c_call")
-
-    sys.setprofile(count)
-    try:
-        response = client.get(url)
-    finally:
-        sys.setprofile(None)
+    response, calls = counted(client.get, url)
     assert response.status_code == 200
     return costs | {"calls": calls, "response": response}
 
