@@ -87,15 +87,21 @@ def _inbox(user):
         return box.list_page("INBOX", page=1, page_size=200).envelopes
 
 
-def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
-    live_server, page, prof, colleague
-):
-    Preferences.objects.create(user=prof, undo_send_seconds=0)
+def _forward_the_fixture(page, live_server, prof, *, undo_send_seconds: int) -> str:
+    """The message with an inline image and two files, opened, then «Transférer»."""
+    Preferences.objects.create(user=prof, undo_send_seconds=undo_send_seconds)
     empty_inbox(prof)  # the fixture's date is old: other tests' mail would push it off page 1
     subject = deliver_fixture(prof, "forward-with-attachments.eml")
     sign_in_to_inbox(page, live_server)
     page.get_by_role("link", name=subject).click()
     page.get_by_role("link", name="Transférer", exact=True).click()
+    return subject
+
+
+def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
+    live_server, page, prof, colleague
+):
+    subject = _forward_the_fixture(page, live_server, prof, undo_send_seconds=0)
     for name in ("image-0.png", "ordre du jour.pdf", "notes.odt"):
         expect(page.get_by_role("checkbox", name=name)).to_be_checked()
     assert_accessible(page)
@@ -127,12 +133,7 @@ def test_forward_keeps_the_attachments_and_inline_images_but_those_unticked(
 def test_cancel_sending_a_forward_gives_its_attachments_back_as_chosen(
     live_server, page, prof, colleague
 ):
-    Preferences.objects.create(user=prof, undo_send_seconds=30)
-    empty_inbox(prof)  # the fixture's date is old: other tests' mail would push it off page 1
-    subject = deliver_fixture(prof, "forward-with-attachments.eml")
-    sign_in_to_inbox(page, live_server)
-    page.get_by_role("link", name=subject).click()
-    page.get_by_role("link", name="Transférer", exact=True).click()
+    _forward_the_fixture(page, live_server, prof, undo_send_seconds=30)
     page.get_by_text("notes.odt").click()  # DSFR: the label covers the box
     page.locator("#id_to").fill(colleague.email)
     page.get_by_role("button", name="Envoyer").click()
