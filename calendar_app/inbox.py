@@ -184,11 +184,8 @@ def _request(user, received: itip.Received, copy: Located | None) -> str:
             store.put(copy.calendar, copy.href, text, etag=copy.etag)
             return "updated"
         calendar = services.calendars_of(user)[0].name
-        try:
-            store.put(calendar, ical.href_for(received.uid), text, etag=None)
-        except DavConflict:  # a copy the index did not know yet: replaced
-            current = store.get(calendar, ical.href_for(received.uid))
-            store.put(calendar, ical.href_for(received.uid), text, etag=current.etag)
+        # A copy the index did not know yet: replaced.
+        store.replace(calendar, ical.href_for(received.uid), text)
     return "added"
 
 

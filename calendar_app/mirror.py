@@ -73,13 +73,6 @@ def _filtered_event(component, label: str, *, reduce: bool):
     return copy
 
 
-def _put(store, name: str, href: str, text: str) -> None:
-    try:
-        store.put(name, href, text, etag=None)
-    except DavConflict:
-        store.put(name, href, text, etag=store.get(name, href).etag)
-
-
 def _remove(store, name: str, href: str) -> None:
     with contextlib.suppress(DavNotFound):
         store.delete(name, href, etag=store.get(name, href).etag)
@@ -113,7 +106,7 @@ def _rebuild(owner, collection: str, busy: bool) -> None:
                 continue
             text = filtered(resource.text, resource.etag, busy=busy)
             if text is not None:
-                _put(store, name, resource.href, text)
+                store.replace(name, resource.href, text)
         for href in copies:
             _remove(store, name, href)
 
@@ -142,6 +135,6 @@ def _follow(owner, collection: str, busy: bool, changed, deleted: list[str]) -> 
             if text is None:
                 _remove(store, name, resource.href)
             else:
-                _put(store, name, resource.href, text)
+                store.replace(name, resource.href, text)
         for href in deleted:
             _remove(store, name, href)

@@ -287,12 +287,9 @@ def _store_copy(room: Room, uid: str, calendar) -> None:
                 store.delete(room.calendar, href, etag=current.etag)
             return
         calendar.pop("METHOD", None)
-        try:
-            store.put(room.calendar, href, ical.serialize(calendar),
+        # Written meanwhile by a retry of the same booking: replaced.
+        store.replace(room.calendar, href, ical.serialize(calendar),
                       etag=current.etag if current else None)  # fmt: skip
-        except DavConflict:  # written meanwhile by a retry of the same booking: replaced
-            store.put(room.calendar, href, ical.serialize(calendar),
-                      etag=store.get(room.calendar, href).etag)  # fmt: skip
 
 
 def release(room_id: int, uid: str) -> str:

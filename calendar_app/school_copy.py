@@ -20,7 +20,7 @@ from accounts import account_mail
 from calendar_app import ical, school
 from calendar_app.models import SchoolCalendarCopy
 from dav import read_only
-from dav.client import DavNotFound, DavUnavailable, dav_session
+from dav.client import DavConflict, DavNotFound, DavUnavailable, dav_session
 
 logger = logging.getLogger(__name__)
 COLLECTION = read_only.SCHOOL_CALENDAR
@@ -83,14 +83,15 @@ def sync_person(user, today: date | None = None) -> int:
     with dav_session(user.username) as store:
         calendars = {c.name: c for c in store.calendars()}
         if COLLECTION not in calendars:
-            store.make_calendar(COLLECTION, name, school.COLOR)
+            with contextlib.suppress(DavConflict):  # made meanwhile by another sync of theirs
+                store.make_calendar(COLLECTION, name, school.COLOR)
         elif calendars[COLLECTION].display_name != name:
             store.update_calendar(COLLECTION, display_name=name, color=school.COLOR)
         stored = {r.href: r for r in store.all_resources(COLLECTION)}
         for href, text in events.items():
             old = stored.get(href)
             if old is None or _day(old.text) != _day(text):
-                store.put(COLLECTION, href, text, etag=old.etag if old else None)
+                store.replace(COLLECTION, href, text, etag=old.etag if old else None)
                 changed += 1
         for href in set(stored) - set(events):
             with contextlib.suppress(DavNotFound):  # removed meanwhile: as good

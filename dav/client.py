@@ -191,6 +191,15 @@ class DavSession:
             raise error.PutError(f"{response.status} {response.reason}")
         return response.headers.get("ETag", "")
 
+    def replace(self, name: str, href: str, text: str, *, etag: str | None = None) -> str:
+        """As put, but a version written meanwhile (a create racing a create, a stale
+        ``etag``) is replaced: for a copy the app alone derives, whoever writes it writes
+        the same."""
+        try:
+            return self.put(name, href, text, etag=etag)
+        except DavConflict:
+            return self.put(name, href, text, etag=self.get(name, href).etag)
+
     def delete(self, name: str, href: str, *, etag: str) -> None:
         url = f"{self.home}{quote(name)}/{quote(href)}"
         response = self.client.delete(url, headers={"If-Match": etag})

@@ -10,6 +10,7 @@ import pytest
 from caldav.lib import error
 
 from calendar_app import school_copy, services
+from calendar_app.models import SchoolCalendarCopy
 from dav import read_only
 from directory.models import Etablissement
 from tests.agenda_helpers import empty_store, phone  # noqa: F401 - fixture
@@ -90,3 +91,19 @@ def test_everyone_is_written_by_the_nightly_job(live_server, prof, colleague):
     for person in (prof, colleague):
         assert "Vacances de Noël" in _days(_calendar(live_server, person))
     assert school_copy.sync_everyone() == 0  # nothing changed: no request to the store
+
+
+def test_a_copy_written_meanwhile_by_another_sync_is_replaced_not_an_error(prof, monkeypatch):
+    """The school page and the worker (after an import) may bring one person's copy in line
+    at the same moment: what one saw missing, the other has just written."""
+    from dav.client import DavSession
+
+    assert school_copy.sync_person(prof, TODAY) > 0
+    SchoolCalendarCopy.objects.filter(owner=prof).delete()  # as if never synced
+    for method in ("calendars", "all_resources"):  # each read once before the other's writes
+        real = getattr(DavSession, method)
+        calls = []
+        monkeypatch.setattr(DavSession, method, lambda self, *args, real=real, calls=calls: (
+            calls.append(1) or real(self, *args)) if calls else (calls.append(1) or []))
+    assert school_copy.sync_person(prof, TODAY) > 0
+    assert SchoolCalendarCopy.objects.filter(owner=prof).exists()
