@@ -2,17 +2,35 @@
 
 import atexit
 import os
+import random
 import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the kernel's ephemeral range: a port bind(0) hands out
+    can be taken as the local end of any outbound connection before the server it was meant
+    for binds it (Dovecot failed to start so in a full test run)."""
+    for _ in range(200):
+        port = random.randrange(10000, _ephemeral_floor())  # noqa: S311 - not a secret
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # in use
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def listening(host: str, port: int, timeout: float = 0.5) -> bool:

@@ -1,7 +1,6 @@
 """seed_demo without servers: the demo académie's people and mailboxes, and the command."""
 
 import io
-import socket
 from email import policy
 from email.parser import BytesParser
 
@@ -19,6 +18,7 @@ from demo.mail_corpus import (
     spooled_indices,
 )
 from demo.management.commands.seed_demo import parse_gateway
+from devstack.loopback import free_port
 from directory import lists
 from directory.models import Etablissement, uai_validator
 from mail.models import Mailbox, MailboxMember, SpooledMessage
@@ -33,12 +33,6 @@ def fast_hashing(settings):
     # Argon2 costs ~0.1 s a password; the Dovecot-compatible hash has its own test below.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- the académie's data ----------------------------------------------------------------------
@@ -243,7 +237,7 @@ def test_command_prints_the_logins_and_url(fast_hashing):
 def test_command_explains_a_gateway_that_is_not_running(fast_hashing):
     out = io.StringIO()
     with pytest.raises(CommandError, match="rungateway") as failure:
-        call_command("seed_demo", "--gateway", f"127.0.0.1:{_free_port()}", stdout=out)
+        call_command("seed_demo", "--gateway", f"127.0.0.1:{free_port()}", stdout=out)
     assert "ne répond pas" in str(failure.value) and "not answering" in str(failure.value)
     assert "prof.demo" in out.getvalue()  # the accounts are there all the same
     assert User.objects.filter(username="prof.demo").exists()
@@ -261,4 +255,4 @@ def test_send_to_gateway_reports_an_unreachable_gateway():
     with pytest.raises(smtp.GatewayUnavailable):
         smtp.send_to_gateway(b"Subject: x\r\n\r\nx\r\n", mail_from="a@example.org",
                              recipients=["prof.demo@ac-demo.test"], host="127.0.0.1",
-                             port=_free_port())  # fmt: skip
+                             port=free_port())  # fmt: skip
