@@ -36,6 +36,10 @@ function combobox(field) {
 
   const options = () => [...list.children];
   function close() {
+    // An answer still on its way is for what was typed before: it must not reopen the list
+    // over the form (its button then got the click).
+    clearTimeout(timer);
+    ticket += 1;
     list.hidden = true;
     list.replaceChildren();
     active = -1;
