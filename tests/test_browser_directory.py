@@ -130,34 +130,6 @@ def test_compose_suggestions_by_keyboard_with_readable_names(live_server, page, 
     expect(to).to_have_attribute("aria-expanded", "false")
 
 
-def test_a_late_list_does_not_reopen_over_the_choice(live_server, page, academie):
-    """Suggestions still on their way when one is chosen from an earlier list are dropped:
-    they reopened the list over the form's button, which then got the click (seen in CI)."""
-    page.goto(f"{live_server.url}/comptes/login/?next=/mail/ecrire/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    held = []
-    page.route(lambda url: "q=patrick%20sa" in url, lambda route: held.append(route))
-    to = page.get_by_role("combobox", name="À")
-    to.press_sequentially("patrick s", delay=30)
-    listbox = page.get_by_role("listbox", name="Propositions de l'annuaire")
-    expect(page.get_by_role("option", name="Patrick Sanchez")).to_be_visible()
-    with page.expect_request(lambda request: "q=patrick%20sa" in request.url):
-        to.press_sequentially("a", delay=30)  # its list is held on the way
-    to.press("ArrowDown")  # in the list of «patrick s», still shown
-    to.press("Enter")
-    expect(listbox).to_be_hidden()
-    chosen = to.input_value()
-    assert held, "the request of «patrick sa» was held"
-    with page.expect_response(lambda response: "q=patrick%20sa" in response.url) as late:
-        held[0].continue_()
-    late.value.finished()
-    page.evaluate("() => new Promise(done => setTimeout(done))")  # its handler has run
-    expect(listbox).to_be_hidden()
-    expect(to).to_have_value(chosen)
-
-
 def test_support_imports_the_hr_export_from_the_console(live_server, page, academie, tmp_path):
     from accounts.models import User
     from tests.conftest import phone_of, sign_in_with_code
