@@ -28,6 +28,7 @@ from playwright.sync_api import expect, sync_playwright
 from accounts.models import User
 from devstack.processes import stop_children_on_sigterm
 from devstack.spamd import SpamdServer
+from directory import school_calendar
 from directory.models import Etablissement
 from mail.imap import MailStoreUnavailable, close_all_sessions, imap_session
 from mail.models import Mailbox
@@ -376,3 +377,12 @@ def radicale(django_db_setup, django_db_blocker):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def holidays_copy(settings, tmp_path):
+    """A copy of the school holidays' file, for tests that import into it."""
+    copy = tmp_path / "vacances.json"
+    shutil.copy(school_calendar.DATA / "vacances_scolaires.json", copy)
+    settings.SCHOOL_HOLIDAYS_FILE = str(copy)
+    return copy

@@ -4,7 +4,6 @@ them: the right-to-disconnect hold, quiet hours and the absence message."""
 
 import io
 import json
-import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -85,14 +84,6 @@ def test_public_holidays_with_easter_and_local_ones():
     assert alsace[date(2027, 3, 26)] == "Vendredi saint" and date(2027, 12, 26) in alsace
     assert school_calendar.public_holidays(2027, "9741234A")[date(2027, 12, 20)] == (
         "Abolition de l'esclavage")
-
-
-@pytest.fixture
-def holidays_copy(settings, tmp_path):
-    copy = tmp_path / "vacances.json"
-    shutil.copy(school_calendar.DATA / "vacances_scolaires.json", copy)
-    settings.SCHOOL_HOLIDAYS_FILE = str(copy)
-    return copy
 
 
 @pytest.mark.django_db  # the phones' copies are queued once the data file is written

@@ -4,7 +4,6 @@ what a person of their établissements sees, the import of a rectorat's .ics for
 the absence message and the hold with their holidays."""
 
 import json
-import shutil
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -84,14 +83,6 @@ def test_a_person_of_corse_sees_that_its_holidays_are_not_published(
     assert "zone Corse (académie de Corse)" in page
     assert page.count("Les vacances scolaires de cette année ne sont pas encore publiées.") == 2
     assert "Lundi de Pâques" in page and "Pas encore publiées :" not in page
-
-
-@pytest.fixture
-def holidays_copy(settings, tmp_path):
-    copy = tmp_path / "vacances.json"
-    shutil.copy(school_calendar.DATA / "vacances_scolaires.json", copy)
-    settings.SCHOOL_HOLIDAYS_FILE = str(copy)
-    return copy
 
 
 def _ics(tmp_path, name: str, events: list[tuple[str, str, str | None]]):
