@@ -19,10 +19,34 @@ from bench.webmail import BODY_FRAME
 
 
 @dataclass(frozen=True)
+class Goal:
+    """Issue #16's target for the webmail over HTTP, at every size: a median and a p95 at
+    most (seconds) for a time, a rate at least and a p95 below for a throughput."""
+
+    text: str
+    median: float | None = None
+    p95: float | None = None
+    rate: float | None = None
+
+    def met(self, value: Measured) -> bool:
+        if self.rate is not None and value.rate < self.rate:
+            return False
+        if self.median is not None and value.median > self.median:
+            return False
+        return self.p95 is None or value.p95 <= self.p95
+
+
+WARM_GOAL = Goal("≤ 12 ms median, ≤ 25 ms p95", median=0.012, p95=0.025)
+OPEN_GOAL = Goal("≤ 15 ms median", median=0.015)
+SESSIONS_GOAL = Goal("≥ 150 req/s, p95 < 250 ms", rate=150, p95=0.250)
+
+
+@dataclass(frozen=True)
 class Comparison:
     measure: str
     webmail: Measured
     roundcube: Measured
+    goal: Goal
 
     @property
     def ratio(self) -> float:
@@ -42,12 +66,13 @@ class Comparison:
         return "**Roundcube**" if not first and not tail else "**mixed**"
 
     def cells(self) -> tuple[str, ...]:
+        met = "yes" if self.goal.met(self.webmail) else "**no**"
         return (self.measure, cell(self.webmail), cell(self.roundcube), f"{self.ratio:.2f}×",
-                self.faster)  # fmt: skip
+                self.faster, self.goal.text, met)  # fmt: skip
 
 
 HEADER = ("measure", "webmail median / p95", "Roundcube median / p95", "webmail ÷ Roundcube",
-          "faster (median and p95)")  # fmt: skip
+          "faster (median and p95)", "target (#16)", "met?")  # fmt: skip
 
 
 def signed_in(port: int, person: Person) -> Browser:
@@ -103,14 +128,15 @@ def compare(
     warm, opened = _webmail_over_http(person, web, repeat, mine)
     browser = signed_in(port, person)
     page = measure(lambda i: browser.inbox(), repeat=repeat, warmup=3)
-    result = [Comparison("Inbox page 1, warm (over HTTP)", warm, page)]
+    result = [Comparison("Inbox page 1, warm (over HTTP)", warm, page, WARM_GOAL)]
     page = measure(lambda i: browser.message(theirs[i % len(theirs)]), repeat=repeat)
-    result.append(Comparison("Open a message (over HTTP)", opened, page))
+    result.append(Comparison("Open a message (over HTTP)", opened, page, OPEN_GOAL))
     found: dict = {row.target: row for row in rows}
     if CONCURRENCY in found:
         browsers = [signed_in(port, person) for _ in range(sessions)]
         load = run_loops([lambda b=b: b.inbox() for b in browsers], 3.0, seconds)
-        result.append(Comparison(found[CONCURRENCY].measure, found[CONCURRENCY].webmail, load))
+        row = found[CONCURRENCY]
+        result.append(Comparison(row.measure, row.webmail, load, SESSIONS_GOAL))
     return result
 
 

@@ -144,24 +144,41 @@ def _mail(sender, attendees: list[str], uid: str, plain: bool) -> bytes:
     return message.as_bytes(policy=policy.SMTP)
 
 
+def stored(rows: list[tuple[bool, int]], transactions: int, recipients: int) -> bool:
+    """Whether every spool row of one submission is done (``rows``: pending?, delivered
+    count): a message to more than GATEWAY_MAX_RECIPIENTS is submitted as several SMTP
+    transactions, each its own row."""
+    if len(rows) < transactions or any(pending for pending, _count in rows):
+        return False
+    delivered = sum(count for _pending, count in rows)
+    if delivered != recipients:
+        raise RuntimeError(f"delivered {delivered} of {recipients}")
+    return True
+
+
 def _deliver(sender, attendees: list[str], plain: bool, timeout: float) -> float:
+    from django.conf import settings
+    from django.utils import timezone
+
     from calendar_app.models import ReceivedItip
     from mail.models import SpooledMessage
     from mail.transport.smtp import submit_as
 
     uid = f"{uuid.uuid4()}@bench"
     raw = _mail(sender, attendees, uid, plain)
+    transactions = -(-len(attendees) // max(1, settings.GATEWAY_MAX_RECIPIENTS))
+    since = timezone.now()
     begin = time.perf_counter()
     submit_as(sender.login, raw, mail_from=sender.user.email, recipients=attendees)
     deadline = time.monotonic() + timeout
-    stored = False
+    done = False
     while time.monotonic() < deadline:
-        if not stored:
-            row = SpooledMessage.objects.order_by("-received_at").first()
-            stored = bool(row and row.status != SpooledMessage.Status.PENDING)
-            if stored and len(row.delivered_to) != len(attendees):
-                raise RuntimeError(f"delivered {len(row.delivered_to)} of {len(attendees)}")
-        if stored and (plain or ReceivedItip.objects.filter(uid=uid).count() == len(attendees)):
+        if not done:
+            rows = SpooledMessage.objects.filter(received_at__gte=since,
+                                                 mail_from=sender.user.email)  # fmt: skip
+            done = stored([(row.status == SpooledMessage.Status.PENDING, len(row.delivered_to))
+                           for row in rows], transactions, len(attendees))  # fmt: skip
+        if done and (plain or ReceivedItip.objects.filter(uid=uid).count() == len(attendees)):
             return time.perf_counter() - begin
         time.sleep(0.01)
     raise RuntimeError(f"not processed within {timeout:.0f} s")

@@ -147,6 +147,8 @@ def search(user, text: str, start: datetime, end: datetime) -> list[ical.Occurre
         except (DavNotFound, ical.BadCalendarData):
             continue
         for occurrence in expanded:
+            if occurrence.private and calendar.level == Level.READ:
+                continue  # a private occurrence of a public series: not found either
             occurrence.owner = calendar.owner.username
             found.append(privacy.occurrence_for(user, calendar.owner, occurrence,
                                                 level=calendar.level))  # fmt: skip

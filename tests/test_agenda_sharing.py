@@ -109,6 +109,25 @@ def test_lecture_in_the_web_agenda_event_page_and_search(client, prof_week, coll
     assert PUBLIC not in client.get(WEEK).content.decode()
 
 
+def test_lecture_search_skips_a_private_occurrence_of_a_public_series(client, prof_week,
+                                                                      colleague):  # fmt: skip
+    """The index holds the series' own words and CLASS; one occurrence made private (as a
+    phone writes it, its own VEVENT) must not be found by them either, not even as a time."""
+    _put("prof.demo", "conseils", PUBLIC, datetime(2026, 11, 2, 9), datetime(2026, 11, 2, 10),
+         "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:conseils\r\n"
+         "DTSTAMP:20261101T080000Z\r\nRECURRENCE-ID;TZID=Europe/Paris:20261109T090000\r\n"
+         "DTSTART;TZID=Europe/Paris:20261109T163000\r\n"
+         "DTEND;TZID=Europe/Paris:20261109T173000\r\n"
+         f"SUMMARY:{PUBLIC}\r\nCLASS:PRIVATE\r\nDESCRIPTION:{SECRETS[2]}\r\n")  # fmt: skip
+    reindex_collection("prof.demo", "personnel")
+    _share(prof_week, colleague, Level.READ)
+    client.force_login(colleague)
+    found = client.get("/agenda/recherche/", {"q": "Conseil", "du": "2026-11-01",
+                                              "au": "2026-11-30"}).content.decode()  # fmt: skip
+    _assert_no_secret(found)
+    assert "09:00" in found and "16:30" not in found
+
+
 def test_availability_only_shows_times_everywhere(client, prof_week, colleague):
     _share(prof_week, colleague, Level.FREEBUSY)
     client.force_login(colleague)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.beside import Comparison, markdown, signed_in
+from bench.beside import OPEN_GOAL, SESSIONS_GOAL, WARM_GOAL, Comparison, markdown, signed_in
 from bench.roundcube import Roundcube, Unavailable, php_fpm
 from bench.stack import Person
 from bench.stats import Throughput, Timings
@@ -24,17 +24,28 @@ def _ms(*values: float) -> Timings:
 
 
 def test_the_verdict_needs_both_the_median_and_the_p95():
-    ahead = Comparison("Inbox page 1, warm", _ms(10, 10, 12), _ms(15, 15, 20))
-    behind = Comparison("Inbox page 1, warm", _ms(20, 20, 30), _ms(15, 15, 20))
-    mixed = Comparison("Open a message", _ms(10, 10, 90), _ms(15, 15, 20))
+    ahead = Comparison("Inbox page 1, warm", _ms(10, 10, 12), _ms(15, 15, 20), WARM_GOAL)
+    behind = Comparison("Inbox page 1, warm", _ms(20, 20, 30), _ms(15, 15, 20), WARM_GOAL)
+    mixed = Comparison("Open a message", _ms(10, 10, 90), _ms(15, 15, 20), OPEN_GOAL)
     assert (ahead.faster, behind.faster, mixed.faster) == ("webmail", "**Roundcube**", "**mixed**")
     assert f"{ahead.ratio:.2f}" == "0.67"
-    busy = Comparison("20 sessions", Throughput(1, [0.1] * 150), Throughput(1, [0.2] * 100))
+    busy = Comparison("20 sessions", Throughput(1, [0.1] * 150), Throughput(1, [0.2] * 100),
+                      SESSIONS_GOAL)  # fmt: skip
     assert busy.faster == "webmail" and f"{busy.ratio:.2f}" == "1.50"
     table = markdown([ahead, busy])
     warm = next(line for line in table if line.startswith("| Inbox page 1, warm"))
-    assert "| 10.0 / " in warm and "| 15.0 / " in warm and warm.endswith("| 0.67× | webmail |")
+    assert "| 10.0 / " in warm and "| 15.0 / " in warm
+    assert warm.endswith("| 0.67× | webmail | ≤ 12 ms median, ≤ 25 ms p95 | yes |")
     assert markdown([]) == []
+
+
+def test_issue_16s_targets_hold_the_median_the_p95_and_the_rate():
+    assert WARM_GOAL.met(_ms(11, 12, 24)) and not WARM_GOAL.met(_ms(11, 13, 13))
+    assert not WARM_GOAL.met(_ms(*[10] * 10, 30, 30))  # the median met, the p95 (30 ms) not
+    assert OPEN_GOAL.met(_ms(14, 15, 90)) and not OPEN_GOAL.met(_ms(16, 16, 16))
+    assert SESSIONS_GOAL.met(Throughput(1, [0.2] * 150))
+    assert not SESSIONS_GOAL.met(Throughput(1, [0.2] * 149))  # 149 req/s
+    assert not SESSIONS_GOAL.met(Throughput(1, [0.26] * 200))  # p95 of 260 ms
 
 
 @pytest.fixture

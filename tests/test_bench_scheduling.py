@@ -2,9 +2,11 @@
 query, room bookings on one winner per round and the slowest answer, the invitation on its
 rate against the plain delivery of the same mail."""
 
+import pytest
+
 from bench.freebusy import FreeBusyResult
 from bench.freebusy import markdown as freebusy_markdown
-from bench.scheduling import SchedulingResult
+from bench.scheduling import SchedulingResult, stored
 from bench.scheduling import markdown as scheduling_markdown
 from bench.stats import Timings
 
@@ -44,3 +46,12 @@ def test_bookings_and_invitations_against_their_targets():
     assert _row(bad, "| 20 concurrent").endswith("| **no** |")
     assert _row(bad, "| the same: each answer").endswith("| **no** |")
     assert _row(bad, "| iMIP REQUEST").endswith("| **no** |")
+
+
+def test_a_submission_to_200_is_stored_when_both_of_its_transactions_are():
+    assert not stored([], 2, 200)
+    assert not stored([(False, 100)], 2, 200)  # the second transaction not spooled yet
+    assert not stored([(False, 100), (True, 0)], 2, 200)
+    assert stored([(False, 100), (False, 100)], 2, 200)
+    with pytest.raises(RuntimeError, match="delivered 150 of 200"):
+        stored([(False, 100), (False, 50)], 2, 200)
