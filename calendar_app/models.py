@@ -232,6 +232,9 @@ class RoomBooking(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     request = models.TextField()  # the REQUEST the room answered
     answered_at = models.DateTimeField(auto_now=True)
+    # SHA-256 of the REQUEST whose answer was given in full: the same one delivered again
+    # (its task redelivered, the mail sent twice) answers nothing new.
+    answered = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["room", "uid"], name="room_booking")]

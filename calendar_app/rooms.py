@@ -11,6 +11,7 @@ An organiser from outside invites the room by mail (``receive_by_mail``, from de
 through ``calendar_app.room_mail``): the same check under the same lock, and the REPLY is
 mailed back from the room's address."""
 
+import hashlib
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 
@@ -175,6 +176,11 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
     room = Room.objects.filter(id=room_id).first()
     if room is None or room.email not in {p.email for p in received.attendees}:
         return "not-invited"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    answered = RoomBooking.objects.filter(room_id=room_id, uid=received.uid, answered=digest)\
+        .values_list("status", flat=True).first()  # fmt: skip
+    if answered is not None:  # the same REQUEST again (its task redelivered): nothing new
+        return answered
     slots = _occurrences(received.calendar)
     with transaction.atomic():
         room = Room.objects.select_for_update().get(id=room_id)
@@ -198,6 +204,9 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
             RoomSlot.objects.bulk_create(RoomSlot(booking=booking, room=room, starts_at=s,
                                                   ends_at=e) for s, e in slots)  # fmt: skip
     answer(booking, copy_may_exist=known)
+    # Only now: a run that dies before this is answered in full when delivered again. Not if
+    # a newer REQUEST was recorded meanwhile (its own run answers it).
+    RoomBooking.objects.filter(pk=booking.pk, request=text).update(answered=digest)
     return status
 
 
