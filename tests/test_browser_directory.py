@@ -174,3 +174,55 @@ def test_a_teacher_creates_a_project_list_and_adds_a_colleague(live_server, page
     with page.expect_navigation():  # the member is added by a plain form POST
         page.get_by_role("button", name="Ajouter", exact=True).click()
     expect(page.get_by_role("list").filter(has_text="patrick.sanchez@ac-demo.test")).to_be_visible()
+
+
+# The answer for «patrick sa» (the real one) is kept from the page until the test calls
+# window.__release(): a Playwright route held for this hung the sync API (67b2d46).
+HOLD_PATRICK_SA = """
+const realFetch = window.fetch;
+window.fetch = (resource, options) => {
+  const answer = realFetch(resource, options);
+  if (!String(resource).includes("/suggestions/?q=patrick%20sa")) return answer;
+  return new Promise((resolve) => {
+    window.__release = async () => {
+      const response = await answer;
+      const results = await response.json();
+      // Read here: what the page does with it then runs before the test's next command.
+      response.json = async () => results;
+      resolve(response);
+    };
+  });
+};
+"""
+
+
+def test_a_late_list_does_not_reopen_over_the_add_button(live_server, page, academie):
+    """Suggestions still on their way when one is chosen from an earlier list are dropped:
+    they reopened the list over «Ajouter», which then got the click (#11)."""
+    from accounts.models import User
+    from directory.lists import create_project_list
+
+    dlist = create_project_list(
+        User.objects.get(username="prof.demo"), name="Classe européenne 2026",
+        address="classe-euro-2026@ac-demo.test", description="", ends_on=None,
+    )  # fmt: skip
+    page.add_init_script(HOLD_PATRICK_SA)
+    page.goto(f"{live_server.url}/comptes/login/?next=/annuaire/listes/{dlist.pk}/")
+    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    person = page.get_by_role("combobox", name="Personne à ajouter")
+    person.press_sequentially("patrick s", delay=30)
+    expect(page.get_by_role("option").first).to_contain_text("Patrick Sanchez")
+    person.press_sequentially("a", delay=30)
+    page.wait_for_function("() => window.__release")  # «patrick sa» asked, its answer held
+    person.press("ArrowDown")  # in the list of «patrick s», still shown
+    person.press("Enter")
+    expect(person).to_have_value("Patrick Sanchez <patrick.sanchez@ac-demo.test>")
+    listbox = page.get_by_role("listbox", name="Propositions de l'annuaire")
+    expect(listbox).to_be_hidden()
+    page.evaluate("window.__release()")
+    expect(listbox).to_be_hidden()
+    with page.expect_navigation():  # the member is added by a plain form POST
+        page.get_by_role("button", name="Ajouter", exact=True).click()
+    expect(page.get_by_role("list").filter(has_text="patrick.sanchez@ac-demo.test")).to_be_visible()
