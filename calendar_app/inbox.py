@@ -217,6 +217,12 @@ def _cancel(user, received: itip.Received, copy: Located | None) -> str:
     return "cancelled"
 
 
+def receive_reply(user, sender: str, received: itip.Received) -> str:
+    """A REPLY built here (a room's answer, calendar_app.rooms), applied as ``receive``
+    applies a mailed one, without its text written and read again."""
+    return _reply(user, sender, received)
+
+
 def _reply(user, sender: str, received: itip.Received) -> str:
     answering = [p for p in received.attendees if p.email == sender] or [
         p for p in received.attendees if _delegate_of(p.email, sender, received)]
