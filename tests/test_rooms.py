@@ -372,11 +372,13 @@ def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague
 
 def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
         prof, colleague, room, monkeypatch):  # fmt: skip
-    """Twenty bookings at once share one process's CPU and Radicale's one-at-a-time writes:
-    the REQUEST is read once, its REPLY applied without being written and read again, and a
-    first booking asks the room's calendar one PUT (a new room's calendar made on its
-    refusal), with no look for a copy that cannot be there yet."""
+    """Twenty bookings at once share one process's CPU, Radicale's and SQLite's one-at-a-time
+    writes: the REQUEST is read once, its REPLY applied without being written and read again
+    (its claim row made with the booking), and a first booking asks the room's calendar one
+    PUT (a new room's calendar made on its refusal), no look for a copy not there yet."""
     from caldav import DAVClient
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from dav.client import dav_session
 
@@ -407,8 +409,13 @@ def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
             store.put("personnel", ical.href_for(uid), text.replace("METHOD:REQUEST\r\n", ""),
                       etag=None)  # fmt: skip
         read.clear(), asked.clear()
-        assert rooms.book(room.id, colleague.id, text) == "ACCEPTED"
+        with CaptureQueriesContext(connection) as queries:
+            assert rooms.book(room.id, colleague.id, text) == "ACCEPTED"
         assert read == ["REQUEST"]
+        # The REPLY's claim row made with the booking: the claim is one write, not three.
+        assert [q["sql"].split()[0] for q in queries.captured_queries
+                if "calendar_app_receiveditip" in q["sql"]] == ["INSERT", "UPDATE", "SELECT",
+                                                                "UPDATE"]  # fmt: skip
         assert _stored_answer(colleague.username, "personnel", ical.href_for(uid),
                               room.email) == "ACCEPTED"  # fmt: skip
         if hours:
