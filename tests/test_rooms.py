@@ -373,9 +373,10 @@ def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague
 def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
         prof, colleague, room, monkeypatch):  # fmt: skip
     """Twenty bookings at once share one process's CPU, Radicale's and SQLite's one-at-a-time
-    writes: the REQUEST is read once, its REPLY applied without being written and read again
-    (its claim row made with the booking), and a first booking asks the room's calendar one
-    PUT (a new room's calendar made on its refusal), no look for a copy not there yet."""
+    writes: the REQUEST is read once, its REPLY handed to the organiser's inbox without being
+    written and read again (its claim row made with the booking), and a first booking asks
+    the room's calendar one PUT (its calendar made on refusal), no look for a copy not there
+    yet."""
     from caldav import DAVClient
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -404,11 +405,11 @@ def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
     start = next_tuesday(9).replace(tzinfo=None)
     for hours in (0, 2):  # the room's calendar missing, then there
         uid = f"{uuid.uuid4()}@test"
+        # Not put in the organiser's agenda: a worker left running by another test would book
+        # it too (the REPLY reaching their event: test_concurrent_bookings_of_one_slot_...).
         text = request(colleague, room, start + timedelta(hours=hours), uid=uid)
-        with dav_session(colleague.username) as store:
-            store.put("personnel", ical.href_for(uid), text.replace("METHOD:REQUEST\r\n", ""),
-                      etag=None)  # fmt: skip
-        read.clear(), asked.clear()
+        read.clear()
+        asked.clear()
         with CaptureQueriesContext(connection) as queries:
             assert rooms.book(room.id, colleague.id, text) == "ACCEPTED"
         assert read == ["REQUEST"]
@@ -416,8 +417,6 @@ def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
         assert [q["sql"].split()[0] for q in queries.captured_queries
                 if "calendar_app_receiveditip" in q["sql"]] == ["INSERT", "UPDATE", "SELECT",
                                                                 "UPDATE"]  # fmt: skip
-        assert _stored_answer(colleague.username, "personnel", ical.href_for(uid),
-                              room.email) == "ACCEPTED"  # fmt: skip
         if hours:
             assert asked == ["PUT"]
         else:  # refused, then the calendar made and the copy written
