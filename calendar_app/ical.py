@@ -142,14 +142,14 @@ def occurrence_of(component, *, calendar: str, href: str, etag: str, master_recu
     )  # fmt: skip
 
 
-def expand(text: str, start: datetime, end: datetime, *, calendar: str, href: str, etag: str,
-           color: str = "", cap: int | None = None,
+def expand(text: str | icalendar.Calendar, start: datetime, end: datetime, *, calendar: str,
+           href: str, etag: str, color: str = "", cap: int | None = None,
            zone: ZoneInfo | None = None) -> list[Occurrence]:  # fmt: skip
-    """The occurrences of one resource that overlap [start, end), at most ``cap`` of them
-    (an RRULE without end, or FREQ=SECONDLY, must not hang a page), in ``zone`` (the
-    agenda's own by default)."""
+    """The occurrences of one resource (its text, or it already parsed) that overlap
+    [start, end), at most ``cap`` of them (an RRULE without end, or FREQ=SECONDLY, must not
+    hang a page), in ``zone`` (the agenda's own by default)."""
     cap = cap or settings.AGENDA_MAX_OCCURRENCES
-    parsed = parse(text)
+    parsed = parse(text) if isinstance(text, str) else text
     recurs = any("RRULE" in e or "RDATE" in e for e in parsed.walk("VEVENT"))
     series_private = private_series(parsed)
     zone = zone or local_zone()

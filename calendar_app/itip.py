@@ -249,7 +249,12 @@ def _read(data: bytes | str) -> Received:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     if len(text) > 1_000_000:
         raise ical.BadCalendarData("too large")
-    calendar = ical.parse(text)
+    return as_received(ical.parse(text))
+
+
+def as_received(calendar: icalendar.Calendar) -> Received:
+    """An iTIP object built here (a room's REPLY) as ``read`` gives it, without writing and
+    reading its text again; checked as a received one is."""
     method = str(calendar.get("METHOD", "")).upper()
     found = events(calendar)
     if not found or len(found) > 1000:

@@ -27,7 +27,7 @@ from calendar_app import ical, inbox, itip
 from calendar_app.models import Room, RoomBooking, RoomSlot
 from convergence.mail_domains import is_local
 from convergence.queueing import enqueue_on_commit
-from dav.client import DavConflict, DavNotFound, dav_session
+from dav.client import DavConflict, DavNotFound, DavRefused, dav_session
 from directory.search import own_etablissement_ids
 
 BOOK_TASK = "calendar_app.tasks.book_room"
@@ -101,8 +101,8 @@ def queue(organizer, method: str, calendar, rooms: list[Room]) -> None:
 
 def _occurrences(calendar) -> list[tuple[datetime, datetime]]:
     start = timezone.now() - timedelta(days=1)
-    found = ical.expand(ical.serialize(calendar), start, start + HORIZON, calendar="", href="",
-                        etag="", cap=MAX_OCCURRENCES)  # fmt: skip
+    found = ical.expand(calendar, start, start + HORIZON, calendar="", href="", etag="",
+                        cap=MAX_OCCURRENCES)  # fmt: skip
     slots = []
     for occurrence in found:
         begin, end = occurrence.start, occurrence.end
@@ -190,41 +190,47 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
         if booking is not None and booking.sequence > received.sequence:
             return "already-applied"
         known = booking is not None  # else no copy of it can be in the room's calendar
-        status, reason = _decide(room, received.uid, slots, booking, organizer)
         with speaking_to(organizer):
+            status, reason = _decide(room, received.uid, slots, booking)
             summary = _("Busy") if _private(received.event) else str(
                 received.event.get("SUMMARY", ""))[:300]  # fmt: skip
         values = {"organizer": organizer, "organizer_email": address, "summary": summary,
                   "status": status, "sequence": received.sequence, "reason": reason,
                   "request": text}  # fmt: skip
-        booking, _created = RoomBooking.objects.update_or_create(room=room, uid=received.uid,
-                                                                 defaults=values)  # fmt: skip
-        booking.slots.all().delete()
+        # The row read above, under the same lock: written without reading it again.
+        if booking is None:
+            booking = RoomBooking.objects.create(room=room, uid=received.uid, **values)
+        else:
+            for name, value in values.items():
+                setattr(booking, name, value)
+            booking.save()
+            booking.slots.all().delete()
+        if organizer is not None:
+            inbox.expect_reply(organizer, received.uid, room.email)
         if status in HELD:
             RoomSlot.objects.bulk_create(RoomSlot(booking=booking, room=room, starts_at=s,
                                                   ends_at=e) for s, e in slots)  # fmt: skip
-    answer(booking, copy_may_exist=known)
+    answer(booking, copy_may_exist=known, calendar=received.calendar)
     # Only now: a run that dies before this is answered in full when delivered again. Not if
     # a newer REQUEST was recorded meanwhile (its own run answers it).
     RoomBooking.objects.filter(pk=booking.pk, request=text).update(answered=digest)
     return status
 
 
-def _decide(room: Room, uid: str, slots, booking: RoomBooking | None,
-            organizer) -> tuple[str, str]:  # fmt: skip
-    with speaking_to(organizer):
-        if not room.active:
-            return "DECLINED", _("%(room)s can no longer be booked.") % {"room": room.name}
-        if not slots:
-            return "DECLINED", _("The event has no date the room could be booked for.")
-        held = RoomSlot.objects.filter(room=room, starts_at__lt=max(e for _s, e in slots),
-                                       ends_at__gt=min(s for s, _e in slots)) \
-            .exclude(booking__uid=uid).select_related("room").order_by("starts_at")  # fmt: skip
-        taken = list(held)
-        for start, end in slots:
-            for clash in taken:
-                if clash.starts_at < end and clash.ends_at > start:
-                    return "DECLINED", _busy_reason(clash)
+def _decide(room: Room, uid: str, slots, booking: RoomBooking | None) -> tuple[str, str]:
+    """The answer and its reason, in the language of the caller's ``speaking_to``."""
+    if not room.active:
+        return "DECLINED", _("%(room)s can no longer be booked.") % {"room": room.name}
+    if not slots:
+        return "DECLINED", _("The event has no date the room could be booked for.")
+    held = RoomSlot.objects.filter(room=room, starts_at__lt=max(e for _s, e in slots),
+                                   ends_at__gt=min(s for s, _e in slots)) \
+        .exclude(booking__uid=uid).select_related("room").order_by("starts_at")  # fmt: skip
+    taken = list(held)
+    for start, end in slots:
+        for clash in taken:
+            if clash.starts_at < end and clash.ends_at > start:
+                return "DECLINED", _busy_reason(clash)
     approved = booking is not None and booking.status == "ACCEPTED" and set(slots) == {
         (h.starts_at, h.ends_at) for h in booking.slots.all()}  # fmt: skip
     if room.policy == Room.Policy.APPROVAL and not approved:  # a new time: approved again
@@ -244,27 +250,32 @@ def _as_seen_by_staff(component, summary: str) -> None:
         component.add("SUMMARY", summary)
 
 
-def answer(booking: RoomBooking, *, copy_may_exist: bool = True) -> None:
+def answer(booking: RoomBooking, *, copy_may_exist: bool = True, calendar=None) -> None:
     """The room's copy in its calendar, and its REPLY applied to the organiser's event.
     ``copy_may_exist``: False for a first REQUEST, whose refusal then asks nothing of the
-    room's calendar (under contention, the 19 refusals queued behind Radicale's writes)."""
+    room's calendar (under contention, the 19 refusals queued behind Radicale's writes),
+    and whose acceptance writes the copy without looking for one. ``calendar``: the
+    booking's REQUEST as ``_book`` read it (else read here), made the room's copy here.
+    Under contention the 20 bookings share one process's CPU: each text is read once."""
     room, organizer = booking.room, booking.organizer
-    calendar = itip.read(booking.request).calendar
+    if calendar is None:
+        calendar = itip.read(booking.request).calendar
     for component in itip.events(calendar):
         itip.set_partstat(component, room.email, booking.status)
-    copy = ical.parse(ical.serialize(calendar))
-    for component in itip.events(copy):
-        _as_seen_by_staff(component, booking.summary)
-    if booking.status != "DECLINED":
-        _store_copy(room, booking.uid, copy)
-    elif copy_may_exist:
-        _store_copy(room, booking.uid, None)
     reply = itip.reply(calendar, itip.Person(room.email, room.name, booking.status,
                                              booking.reason))  # fmt: skip
+    mailed = ical.serialize(reply) if organizer is None else None
+    # The REPLY has what it needs of the request: the request becomes the room's copy.
+    if booking.status != "DECLINED":
+        for component in itip.events(calendar):
+            _as_seen_by_staff(component, booking.summary)
+        _store_copy(room, booking.uid, calendar, may_exist=copy_may_exist)
+    elif copy_may_exist:
+        _store_copy(room, booking.uid, None)
     if organizer is None:  # from outside: the REPLY is mailed, from the room's address
-        enqueue_on_commit(MAIL_TASK, room.id, booking.organizer_email, ical.serialize(reply))
+        enqueue_on_commit(MAIL_TASK, room.id, booking.organizer_email, mailed)
         return
-    inbox.receive(organizer, room.email, ical.serialize(reply))
+    inbox.receive_reply(organizer, room.email, itip.as_received(reply))
     with account_mail.in_language_of(organizer):
         title = {"ACCEPTED": _("%(room)s is booked for «%(title)s»."),
                  "TENTATIVE": _("%(room)s: your booking for «%(title)s» waits for a manager."),
@@ -281,24 +292,28 @@ def ensure_calendar(room: Room) -> None:
                 store.make_calendar(room.calendar, room.name, COLOR)
 
 
-def _store_copy(room: Room, uid: str, calendar) -> None:
+def _store_copy(room: Room, uid: str, calendar, *, may_exist: bool = True) -> None:
+    """The room's copy written (``calendar``) or removed (None); ``may_exist``: False when
+    no copy can be there yet, so none is looked for."""
     owner = service_account(room.etablissement)
     href = ical.href_for(uid)
-    if calendar is not None:
-        ensure_calendar(room)
     with dav_session(owner.username) as store:
-        try:
-            current = store.get(room.calendar, href)
-        except DavNotFound:
-            current = None
+        current = None
+        if may_exist or calendar is None:
+            with suppress(DavNotFound):
+                current = store.get(room.calendar, href)
         if calendar is None:
             if current is not None:
                 store.delete(room.calendar, href, etag=current.etag)
             return
         calendar.pop("METHOD", None)
-        # Written meanwhile by a retry of the same booking: replaced.
-        store.replace(room.calendar, href, ical.serialize(calendar),
-                      etag=current.etag if current else None)  # fmt: skip
+        text, etag = ical.serialize(calendar), current.etag if current else None
+        try:
+            # Written meanwhile by a retry of the same booking: replaced.
+            store.replace(room.calendar, href, text, etag=etag)
+        except DavRefused:  # no calendar yet (a new room): made, then written
+            ensure_calendar(room)
+            store.replace(room.calendar, href, text, etag=etag)
 
 
 def release(room_id: int, uid: str) -> str:

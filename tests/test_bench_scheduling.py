@@ -55,3 +55,16 @@ def test_a_submission_to_200_is_stored_when_both_of_its_transactions_are():
     assert stored([(False, 100), (False, 100)], 2, 200)
     with pytest.raises(RuntimeError, match="delivered 150 of 200"):
         stored([(False, 100), (False, 50)], 2, 200)
+
+
+def test_a_part_run_alone_has_its_rows_only():
+    """SCHEDULING_PART=bookings (or invitations): the part left out has no row, no note."""
+    bookings = scheduling_markdown(SchedulingResult(3, [0.2] * 20, [1, 1, 1],
+                                                    Timings([0.1] * 5), 200, [], []))  # fmt: skip
+    assert _row(bookings, "| the same: each answer").endswith("| yes |")
+    assert not any(line.startswith(("| iMIP", "- Invitations")) for line in bookings)
+    invitations = scheduling_markdown(SchedulingResult(0, [], [], None, 200, [4.0] * 3,
+                                                       [2.0] * 3))  # fmt: skip
+    assert _row(invitations, "| iMIP REQUEST").endswith("| yes |")
+    assert not any(line.startswith(("| 20 concurrent", "| the same", "- Bookings"))
+                   for line in invitations)  # fmt: skip

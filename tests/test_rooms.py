@@ -370,6 +370,61 @@ def test_a_refused_first_booking_leaves_the_rooms_calendar_alone(prof, colleague
             ical.href_for(RoomBooking.objects.get(status="ACCEPTED").uid)]  # fmt: skip
 
 
+def test_a_first_booking_reads_its_request_once_and_only_writes_the_rooms_copy(
+        prof, colleague, room, monkeypatch):  # fmt: skip
+    """Twenty bookings at once share one process's CPU, Radicale's and SQLite's one-at-a-time
+    writes: the REQUEST is read once, its REPLY handed to the organiser's inbox without being
+    written and read again (its claim row made with the booking), and a first booking asks
+    the room's calendar one PUT (its calendar made on refusal), no look for a copy not there
+    yet."""
+    from caldav import DAVClient
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dav.client import dav_session
+
+    with dav_session(colleague.username) as store:
+        store.make_calendar("personnel", "Personnel", "#000091")
+    read, parse = [], ical.parse
+
+    def parsed(text):  # iTIP messages (a stored copy has no METHOD)
+        if "METHOD:" in text:
+            read.append(text.split("METHOD:")[1].split("\r\n")[0])
+        return parse(text)
+
+    monkeypatch.setattr(ical, "parse", parsed)
+    asked, request_ = [], DAVClient.request
+    home = f"/{rooms.principal_of(room.etablissement)}/"
+
+    def counted(self, url, method="GET", *args, **kwargs):
+        if home in str(url):
+            asked.append(method)
+        return request_(self, url, method, *args, **kwargs)
+
+    monkeypatch.setattr(DAVClient, "request", counted)
+    start = next_tuesday(9).replace(tzinfo=None)
+    for hours in (0, 2):  # the room's calendar missing, then there
+        uid = f"{uuid.uuid4()}@test"
+        # Not put in the organiser's agenda: a worker left running by another test would book
+        # it too (the REPLY reaching their event: test_concurrent_bookings_of_one_slot_...).
+        text = request(colleague, room, start + timedelta(hours=hours), uid=uid)
+        read.clear()
+        asked.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert rooms.book(room.id, colleague.id, text) == "ACCEPTED"
+        assert read == ["REQUEST"]
+        # The REPLY's claim row made with the booking: the claim is one write, not three.
+        assert [q["sql"].split()[0] for q in queries.captured_queries
+                if "calendar_app_receiveditip" in q["sql"]] == ["INSERT", "UPDATE", "SELECT",
+                                                                "UPDATE"]  # fmt: skip
+        if hours:
+            assert asked == ["PUT"]
+        else:  # refused, then the calendar made and the copy written
+            assert asked[0] == "PUT" and "MKCALENDAR" in asked and asked[-1] == "PUT"
+    with dav_session(rooms.principal_of(room.etablissement)) as store:
+        assert len(store.all_resources(room.calendar)) == 2
+
+
 def test_a_rooms_busy_times_are_in_free_busy_titles_for_its_staff_only(client, prof, colleague,
                                                                         room):  # fmt: skip
     """The scheduling assistant asks /agenda/disponibilites/ for the rooms typed among the

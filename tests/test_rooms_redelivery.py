@@ -33,12 +33,18 @@ def answers(monkeypatch, time_machine):
     between runs: a redelivered task's answer has a DTSTAMP of its own, as it would."""
     time_machine.move_to(datetime.now(UTC), tick=True)
     sent = {"replies": [], "mails": [], "copies": []}
-    receive, replace = inbox.receive, DavSession.replace
-    monkeypatch.setattr(inbox, "receive", lambda *args: sent["replies"].append(receive(*args)))
+    receive_reply, replace = inbox.receive_reply, DavSession.replace
+    monkeypatch.setattr(inbox, "receive_reply",
+                        lambda *args: sent["replies"].append(receive_reply(*args)))  # fmt: skip
     monkeypatch.setattr(rooms, "enqueue_on_commit",
                         lambda name, *args: sent["mails"].append((name, args)))  # fmt: skip
-    monkeypatch.setattr(DavSession, "replace", lambda self, name, *args, **kwargs: sent[
-        "copies"].append(name) or replace(self, name, *args, **kwargs))  # fmt: skip
+
+    def written(self, name, *args, **kwargs):  # counted once written (a new room's first
+        result = replace(self, name, *args, **kwargs)  # is refused until its calendar exists)
+        sent["copies"].append(name)
+        return result
+
+    monkeypatch.setattr(DavSession, "replace", written)
     sent["later"] = lambda: time_machine.shift(timedelta(minutes=10))
     return sent
 
