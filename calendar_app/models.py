@@ -101,7 +101,15 @@ class AgendaSettings(models.Model):
 
     @classmethod
     def of(cls, user) -> "AgendaSettings":
+        """The person's row, made at first use: for those who change it."""
         return cls.objects.get_or_create(user=user)[0]
+
+    @classmethod
+    def read(cls, user) -> "AgendaSettings":
+        """The person's settings, the defaults unsaved when they never changed any: reading
+        them writes nothing (a room's REPLY applied to an organiser's agenda reads them, and on
+        SQLite a write waits for every other)."""
+        return cls.objects.filter(user=user).first() or cls(user=user)
 
 
 class SentReminder(models.Model):

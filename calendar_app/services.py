@@ -54,7 +54,7 @@ def calendars_of(user, preferences: AgendaSettings | None = None) -> list[Calend
                 store.make_calendar(DEFAULT_CALENDAR, pgettext("agenda", "Personal"),
                                     DEFAULT_COLOR)  # fmt: skip
             found = [c for c in store.calendars() if not read_only.is_derived_copy(c.name)]
-    hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
+    hidden = set((preferences or AgendaSettings.read(user)).hidden_calendars)
     return sorted(
         (CalendarInfo(c.name, c.display_name, c.color or DEFAULT_COLOR, c.name in hidden,
                       read_only.is_read_only(c.name)) for c in found),

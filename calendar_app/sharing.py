@@ -52,7 +52,7 @@ def shared_calendars(user, preferences: AgendaSettings | None = None) -> list[Sh
     if not grants:
         return []
     owners = get_user_model().objects.in_bulk({owner_id for owner_id, _ in grants})
-    hidden = set((preferences or AgendaSettings.of(user)).hidden_calendars)
+    hidden = set((preferences or AgendaSettings.read(user)).hidden_calendars)
     found = []
     for owner_id in sorted(owners, key=lambda pk: owners[pk].get_full_name().lower()):
         owner = owners[owner_id]

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from calendar_app import ical
+from calendar_app import ical, services
+from calendar_app.models import AgendaSettings
 from dav.client import dav_session
 from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD
@@ -229,3 +230,12 @@ def test_create_an_event_from_a_message(signed_in, prof, colleague, dovecot):
     other = Mailbox.objects.get(owner=colleague)
     assert signed_in.get(
         f"/agenda/evenement/nouveau/?boite={other.id}&dossier=INBOX&uid=1").status_code == 404
+
+
+def test_listing_someones_calendars_writes_no_settings(prof):
+    """A room's REPLY applied to an organiser who never changed a setting reads their
+    calendars: no row is written for it (on SQLite a write waits for every other)."""
+    assert [c.name for c in services.calendars_of(prof)] == ["personnel"]
+    assert not AgendaSettings.objects.filter(user=prof).exists()
+    services.set_hidden(prof, "personnel", True)
+    assert [c.hidden for c in services.calendars_of(prof)] == [True]
