@@ -13,6 +13,8 @@ subprocess; the clock stops when every attendee's agenda holds the invitation (t
 ``ReceivedItip`` rows). Floor: the same mail delivered plainly, its calendar part labelled
 ``text/plain`` so that delivery stores it without applying it; the clock stops when the
 spool row says every copy is stored. Target: the invitation's rate ≥ ½ the plain rate.
+
+SCHEDULING_PART=bookings or =invitations runs that part alone (both by default).
 """
 
 import os
@@ -41,7 +43,7 @@ class SchedulingResult:
     rounds: int
     bookings: list[float]  # every answer's latency, all rounds
     winners: list[int]  # ACCEPTED per round
-    floor_booking: Timings
+    floor_booking: Timings | None  # None, like the lists empty: that part not run
     attendees: int
     invitation: list[float]  # seconds until every agenda holds it
     plain: list[float]  # seconds until every copy is stored
@@ -226,16 +228,22 @@ def run(sender, var_dir: Path, repeat: int) -> SchedulingResult:
     from mail.models import Mailbox
 
     count = int(os.environ.get("IMIP_BENCH_ATTENDEES", "200"))
+    part = os.environ.get("SCHEDULING_PART", "")
+    if part not in ("", "bookings", "invitations"):
+        raise ValueError(f"SCHEDULING_PART={part}: bookings or invitations")
     people = [stack.make_person(f"bench.room{n}") for n in range(BOOKERS)]
     radicale = RadicaleServer(env={"DATABASE_URL": os.environ["DATABASE_URL"]})
     radicale.start()
     room = rooms.create_room(people[0].user.etablissement, "Salle du banc d'essai",
                              f"{ROOM}@{settings.MAIL_DOMAIN}", capacity=30)  # fmt: skip
+    latencies, winners, floor, invitation, plain = [], [], None, [], []
     try:
-        print(f"Booking one room, {BOOKERS} at once…", flush=True)
-        latencies, winners, floor = _bookings(room, people, max(5, repeat // 3))
-        print(f"Inviting {count} colleagues…", flush=True)
-        _all, invitation, plain = _invitations(sender, var_dir, max(3, repeat // 6), count)
+        if part != "invitations":
+            print(f"Booking one room, {BOOKERS} at once…", flush=True)
+            latencies, winners, floor = _bookings(room, people, max(5, repeat // 3))
+        if part != "bookings":
+            print(f"Inviting {count} colleagues…", flush=True)
+            _all, invitation, plain = _invitations(sender, var_dir, max(3, repeat // 6), count)
     finally:
         radicale.stop()
         Room.objects.filter(id=room.id).delete()
@@ -247,36 +255,47 @@ def run(sender, var_dir: Path, repeat: int) -> SchedulingResult:
 
 
 def markdown(result: SchedulingResult) -> list[str]:
-    slowest = max(result.bookings)
-    one_winner = all(w == 1 for w in result.winners)
-    ratio = result.invitation_rate / result.plain_rate
-    answers = sorted(result.bookings)
-    median = answers[len(answers) // 2]
-    return [
-        f"## Scheduling: rooms under contention, an invitation to {result.attendees}", "",
-        "| measure | figure | floor (same run) | target | met? |", "|---|---|---|---|---|",
-        f"| {BOOKERS} concurrent bookings of one slot, {result.rounds} rounds: winners per "
-        f"round | {', '.join(map(str, sorted(set(result.winners))))} | — | exactly 1 | "
-        f"{'yes' if one_winner else '**no**'} |",
-        f"| the same: each answer (median / slowest) | {median * 1000:.0f} / "
-        f"{slowest * 1000:.0f} ms | one booking alone: {result.floor_booking.median * 1000:.0f}"
-        f" ms | every answer ≤ {ANSWER_LIMIT * 1000:.0f} ms | "
-        f"{'yes' if slowest <= ANSWER_LIMIT else '**no**'} |",
-        f"| iMIP REQUEST to {result.attendees} colleagues, until in every agenda | "
-        f"{result.invitation_rate:,.1f} attendees / s | plain delivery of the same mail: "
-        f"{result.plain_rate:,.1f} / s | ≥ {RATE_RATIO}× plain ({ratio:.2f}×) | "
-        f"{'yes' if ratio >= RATE_RATIO else '**no**'} |", "",
-        "- Bookings: 20 threads in the bench process, released together by a barrier, each "
-        "running what the worker's `book_room` task runs (the check and the write under the "
-        "room's row lock, the room's copy written to its calendar in Radicale, the REPLY "
-        "applied to the organiser's event, put in their agenda beforehand, untimed); the "
-        "answer's time runs from the barrier to the return. Each round books another hour.",
-        f"- Invitations: median of {len(result.invitation)} mails, plain and invitation "
-        "alternating, after one untimed invitation that creates every Maildir and agenda. "
-        "Submitted on the gateway's submission port, delivered by a Celery worker subprocess "
-        "(threads pool, 2 threads) that also applies each attendee's copy "
-        "(`receive_imip`) and indexes it (the hook's `collection_changed`).", "",
-    ]  # fmt: skip
+    lines = [f"## Scheduling: rooms under contention, an invitation to {result.attendees}", "",
+             "| measure | figure | floor (same run) | target | met? |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    notes = []
+    if result.bookings:
+        slowest = max(result.bookings)
+        one_winner = all(w == 1 for w in result.winners)
+        answers = sorted(result.bookings)
+        median = answers[len(answers) // 2]
+        lines += [
+            f"| {BOOKERS} concurrent bookings of one slot, {result.rounds} rounds: winners per "
+            f"round | {', '.join(map(str, sorted(set(result.winners))))} | — | exactly 1 | "
+            f"{'yes' if one_winner else '**no**'} |",
+            f"| the same: each answer (median / slowest) | {median * 1000:.0f} / "
+            f"{slowest * 1000:.0f} ms | one booking alone: "
+            f"{result.floor_booking.median * 1000:.0f} ms | every answer ≤ "
+            f"{ANSWER_LIMIT * 1000:.0f} ms | {'yes' if slowest <= ANSWER_LIMIT else '**no**'} |",
+        ]  # fmt: skip
+        notes.append(
+            "- Bookings: 20 threads in the bench process, released together by a barrier, each "
+            "running what the worker's `book_room` task runs (the check and the write under the "
+            "room's row lock, the room's copy written to its calendar in Radicale, the REPLY "
+            "applied to the organiser's event, put in their agenda beforehand, untimed); the "
+            "answer's time runs from the barrier to the return. Each round books another hour."
+        )  # fmt: skip
+    if result.invitation:
+        ratio = result.invitation_rate / result.plain_rate
+        lines.append(
+            f"| iMIP REQUEST to {result.attendees} colleagues, until in every agenda | "
+            f"{result.invitation_rate:,.1f} attendees / s | plain delivery of the same mail: "
+            f"{result.plain_rate:,.1f} / s | ≥ {RATE_RATIO}× plain ({ratio:.2f}×) | "
+            f"{'yes' if ratio >= RATE_RATIO else '**no**'} |"
+        )  # fmt: skip
+        notes.append(
+            f"- Invitations: median of {len(result.invitation)} mails, plain and invitation "
+            "alternating, after one untimed invitation that creates every Maildir and agenda. "
+            "Submitted on the gateway's submission port, delivered by a Celery worker "
+            "subprocess (threads pool, 2 threads) that also applies each attendee's copy "
+            "(`receive_imip`) and indexes it (the hook's `collection_changed`)."
+        )  # fmt: skip
+    return [*lines, "", *notes, ""]
 
 
 def main() -> None:
