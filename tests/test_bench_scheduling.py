@@ -55,3 +55,18 @@ def test_a_submission_to_200_is_stored_when_both_of_its_transactions_are():
     assert stored([(False, 100), (False, 100)], 2, 200)
     with pytest.raises(RuntimeError, match="delivered 150 of 200"):
         stored([(False, 100), (False, 50)], 2, 200)
+
+
+def test_a_part_run_alone_shows_its_rows_only():
+    invitations = SchedulingResult(rounds=0, bookings=[], winners=[], floor_booking=None,
+                                   attendees=200, invitation=[4.0] * 3,
+                                   plain=[2.0] * 3)  # fmt: skip
+    lines = scheduling_markdown(invitations)
+    assert _row(lines, "| iMIP REQUEST").endswith("| yes |")
+    assert not [line for line in lines if line.startswith(("| 20 concurrent", "| the same"))]
+    bookings = SchedulingResult(rounds=3, bookings=[0.2] * 20, winners=[1, 1, 1],
+                                floor_booking=Timings([0.1] * 5), attendees=200, invitation=[],
+                                plain=[])  # fmt: skip
+    lines = scheduling_markdown(bookings)
+    assert _row(lines, "| 20 concurrent").endswith("| yes |")
+    assert not [line for line in lines if line.startswith("| iMIP REQUEST")]
