@@ -102,6 +102,15 @@ def current_version(owner, collection: str) -> int | None:
     return version if state is not None and state.indexed_version == version else None
 
 
+def current_collections(owner, collections: list[str]) -> set[str]:
+    """Those of ``collections`` whose index holds every change (``current_version`` of each,
+    in two queries)."""
+    indexed = dict(CollectionState.objects.filter(owner=owner, collection__in=collections)
+                   .values_list("collection", "indexed_version"))  # fmt: skip
+    counts = changes.versions(owner.username, collections)
+    return {name for name in collections if indexed.get(name) == counts[name]}
+
+
 def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],
                     deleted: list[str]) -> bool:  # fmt: skip
     """The web app's own writes, into the index at once (read-your-writes). Only when the

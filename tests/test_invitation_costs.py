@@ -1,0 +1,64 @@
+"""What a received invitation costs (#14): an event new to a person whose index is current is
+asked of no calendar (the index says it is nowhere), only written; once indexed, its update is
+read where the index says, and a calendar the index is behind on is still asked."""
+
+from datetime import datetime
+
+import pytest
+
+from calendar_app import ical, inbox, itip, services
+from calendar_app.index import reindex_collection
+from dav.client import DavSession
+from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.usefixtures("empty_store")
+UID = "conseil-pedagogique@college"
+
+
+def _request(organizer: str, attendee: str, sequence: int, hour: int = 17) -> bytes:
+    people = (f"ORGANIZER:mailto:{organizer}\r\nSEQUENCE:{sequence}\r\n"
+              f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{attendee}\r\n")  # fmt: skip
+    text = vevent(UID, "Conseil pédagogique", datetime(2026, 11, 24, hour),
+                  datetime(2026, 11, 24, hour + 1), people)  # fmt: skip
+    return ical.serialize(itip.outgoing(ical.parse(text), "REQUEST", sequence=sequence)).encode()
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """The hrefs read from the store (GET), in order."""
+    hrefs, real = [], DavSession.get
+
+    def get(self, name, href):
+        hrefs.append(href)
+        return real(self, name, href)
+
+    monkeypatch.setattr(DavSession, "get", get)
+    return hrefs
+
+
+def test_a_new_invitation_costs_no_read_while_the_index_is_current(prof, colleague, asked):
+    services.calendars_of(prof)  # «Personnel» made
+    reindex_collection(prof.username, "personnel")
+    assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+        "added")  # fmt: skip
+    assert asked == []
+
+    reindex_collection(prof.username, "personnel")
+    update = _request(colleague.email, prof.email, 1, hour=18)
+    assert inbox.receive(prof, colleague.email, update) == "updated"
+    assert asked == [ical.href_for(UID)]  # where the index says
+    copy = inbox.locate(prof, UID)
+    assert ical.master(copy.parsed)["DTSTART"].dt.hour == 18
+
+
+def test_a_calendar_the_index_is_behind_on_is_still_asked(prof, colleague, asked):
+    services.calendars_of(prof)
+    reindex_collection(prof.username, "personnel")
+    assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+        "added")  # fmt: skip
+    # No sync since: the index knows nothing of the copy, whose write it is behind on.
+    cancel = itip.outgoing(inbox.locate(prof, UID).parsed, "CANCEL", sequence=1)
+    asked.clear()
+    assert inbox.receive(prof, colleague.email, ical.serialize(cancel).encode()) == "cancelled"
+    assert asked == [ical.href_for(UID)]
+
