@@ -1,10 +1,14 @@
 """What a received invitation costs (#14): an event new to a person whose index is current is
 asked of no calendar (the index says it is nowhere), only written; once indexed, its update is
-read where the index says, and a calendar the index is behind on is still asked."""
+read where the index says, and a calendar the index is behind on is still asked. The sync
+that indexes the copy reads it once and writes the collection's state as few times as it can
+(on SQLite each write waits for the whole file)."""
 
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from calendar_app import ical, inbox, itip, services
 from calendar_app.index import reindex_collection
@@ -62,3 +66,21 @@ def test_a_calendar_the_index_is_behind_on_is_still_asked(prof, colleague, asked
     assert inbox.receive(prof, colleague.email, ical.serialize(cancel).encode()) == "cancelled"
     assert asked == [ical.href_for(UID)]
 
+
+def test_the_sync_of_a_received_invitation_reads_it_once_and_writes_its_state_twice(
+        prof, colleague, monkeypatch):  # fmt: skip
+    """Besides the claim: the index and its count in one transaction, the token and the
+    claim's end in one write; no transaction for the scheduling of someone else's event."""
+    services.calendars_of(prof)
+    reindex_collection(prof.username, "personnel")
+    assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+        "added")  # fmt: skip
+    parses, real = [], ical.parse
+    monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
+    with CaptureQueriesContext(connection) as queries:
+        assert reindex_collection(prof.username, "personnel") == 1
+    assert len(parses) == 1
+    state = [q for q in queries if q["sql"].startswith('UPDATE "calendar_app_collectionstate"')]
+    assert len(state) == 3  # claimed, indexed, token written and claim ended
+    assert not [q for q in queries if "calendar_app_scheduledevent" in q["sql"]
+                and "FOR UPDATE" in q["sql"]]  # fmt: skip
