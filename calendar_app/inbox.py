@@ -106,8 +106,8 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
     while True:
         now = timezone.now()
         claim = now + CLAIM
-        if ReceivedItip.objects.filter(unclaimed(now), **key).update(claimed_until=claim):
-            return ReceivedItip.objects.get(**key), claim
+        # Looked for first: an invitation's row is new, and an update that finds no row
+        # would still wait for the file, as any write does on SQLite.
         if not ReceivedItip.objects.filter(**key).exists():
             try:
                 with transaction.atomic():
@@ -115,6 +115,8 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
                                                        claimed_until=claim), claim  # fmt: skip
             except IntegrityError:  # created meanwhile by another message of the event
                 continue
+        if ReceivedItip.objects.filter(unclaimed(now), **key).update(claimed_until=claim):
+            return ReceivedItip.objects.get(**key), claim
         time.sleep(CLAIM_POLL)
 
 

@@ -84,3 +84,15 @@ def test_the_sync_of_a_received_invitation_reads_it_once_and_writes_its_state_tw
     assert len(state) == 3  # claimed, indexed, token written and claim ended
     assert not [q for q in queries if "calendar_app_scheduledevent" in q["sql"]
                 and "FOR UPDATE" in q["sql"]]  # fmt: skip
+
+
+def test_a_new_invitations_row_is_written_twice(prof, colleague):
+    """Created claimed, then recorded once applied: no update first for a row not there yet
+    (on SQLite a write waits for the whole file even when it changes nothing)."""
+    services.calendars_of(prof)
+    with CaptureQueriesContext(connection) as queries:
+        assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+            "added")  # fmt: skip
+    writes = [q["sql"].split()[0] for q in queries if "calendar_app_receiveditip" in q["sql"]
+              and not q["sql"].startswith("SELECT")]  # fmt: skip
+    assert writes == ["INSERT", "UPDATE"]
