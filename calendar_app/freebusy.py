@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from icalendar import Calendar
 
 from calendar_app import ical, privacy, share_access
 from calendar_app.models import BusyPeriod, IndexedEvent, Room, RoomSlot
@@ -47,8 +48,9 @@ def _aware(value: datetime | date) -> datetime:
     return datetime.combine(value, time(), ical.local_zone())
 
 
-def _busy_occurrences(text: str, start: datetime, end: datetime) -> list[BusyPeriod]:
-    """The busy occurrences of a resource overlapping [start, end), unsaved."""
+def _busy_occurrences(text: str | Calendar, start: datetime, end: datetime) -> list[BusyPeriod]:
+    """The busy occurrences of a resource (its text, or parsed) overlapping [start, end),
+    unsaved."""
     found = []
     for occurrence in ical.expand(text, start, end, calendar="", href="", etag=""):
         if not occurrence.busy:
@@ -68,8 +70,9 @@ def _too_dense(text: str) -> bool:
     return bool(_DENSE.search(text))
 
 
-def store_periods(row: IndexedEvent, text: str) -> None:
-    """Called by the index for each changed resource (its row, with ``source``, saved)."""
+def store_periods(row: IndexedEvent, text: str, parsed: Calendar) -> None:
+    """Called by the index for each changed resource (its row, with ``source``, saved;
+    ``parsed``: its text, as the index read it)."""
     BusyPeriod.objects.filter(event=row).delete()
     if row.recurring:
         now = timezone.now()
@@ -83,7 +86,7 @@ def store_periods(row: IndexedEvent, text: str) -> None:
     if _too_dense(text):
         return
     try:
-        periods = _busy_occurrences(text, start, end)
+        periods = _busy_occurrences(parsed, start, end)
     except ical.BadCalendarData:
         return
     for period in periods:

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calendar_app import edits, ical, itip, services, share_access
+from calendar_app import edits, ical, index_rows, itip, services, share_access
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
@@ -52,11 +52,17 @@ class Located:
 
 
 def locate(user, uid: str) -> Located | None:
-    """The person's copy of the event ``uid``: where the index says, else where we write it."""
-    places = list(IndexedEvent.objects.filter(owner=user, uid=uid)
-                  .values_list("collection", "href")[:3])  # fmt: skip
+    """The person's copy of the event ``uid``: where the index says, else where we write it.
+    A calendar whose index holds every change is not asked where we write it: its rows
+    would say so (a new invitation is found in no calendar without a request)."""
     names = [c.name for c in services.calendars_of(user)]
-    places += [(name, ical.href_for(uid)) for name in names]
+    # Before the rows: a copy written after this is then either in them or asked for.
+    current = index_rows.current_collections(user, names)
+    places = list(IndexedEvent.objects.filter(owner=user, uid=uid[:300])  # the row's length
+                  .values_list("collection", "href")[:3])  # fmt: skip
+    places += [(name, ical.href_for(uid)) for name in names if name not in current]
+    if not places:
+        return None
     with dav_session(user.username) as store:
         for collection, href in places:
             if collection not in names:
@@ -100,8 +106,8 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
     while True:
         now = timezone.now()
         claim = now + CLAIM
-        if ReceivedItip.objects.filter(unclaimed(now), **key).update(claimed_until=claim):
-            return ReceivedItip.objects.get(**key), claim
+        # Looked for first: an invitation's row is new, and an update that finds no row
+        # would still wait for the file, as any write does on SQLite.
         if not ReceivedItip.objects.filter(**key).exists():
             try:
                 with transaction.atomic():
@@ -109,6 +115,8 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
                                                        claimed_until=claim), claim  # fmt: skip
             except IntegrityError:  # created meanwhile by another message of the event
                 continue
+        if ReceivedItip.objects.filter(unclaimed(now), **key).update(claimed_until=claim):
+            return ReceivedItip.objects.get(**key), claim
         time.sleep(CLAIM_POLL)
 
 

@@ -45,6 +45,7 @@ def _sync(owner, collection: str) -> int:
     state, claim = _claim(owner, collection)
     mine = CollectionState.objects.filter(pk=state.pk, claimed_until=claim,
                                           sync_token=state.sync_token)  # fmt: skip
+    done = False
     try:
         # Read before the sync: a change counted later may be missing from it, and leaves
         # the index behind the count.
@@ -66,17 +67,20 @@ def _sync(owner, collection: str) -> int:
         with transaction.atomic():
             if not mine.update(indexed_version=version):
                 raise _Moved
-            index_rows.apply(owner, collection, result.changed, deleted)
+            read = index_rows.apply(owner, collection, result.changed, deleted)
         # After the index (a room's answer finds the organiser's event there), before the
         # token: if they fail, the next sync sees these changes again.
         # Invitations, updates and cancellations of the events this person organises.
-        scheduling.after_sync(owner, collection, result.changed, deleted)
+        scheduling.after_sync(owner, collection, result.changed, deleted, read)
         # The filtered copies «lecture» and «disponibilités» grantees sync.
         mirror.after_sync(owner, collection, result.changed, deleted)
-        mine.update(sync_token=result.token)
+        # The token and the claim's end in one write (on SQLite each waits for the file).
+        mine.update(sync_token=result.token, claimed_until=None)
+        done = True
     finally:
-        CollectionState.objects.filter(pk=state.pk, claimed_until=claim).update(
-            claimed_until=None)  # fmt: skip
+        if not done:
+            CollectionState.objects.filter(pk=state.pk, claimed_until=claim).update(
+                claimed_until=None)  # fmt: skip
     return len(result.changed) + len(deleted)
 
 

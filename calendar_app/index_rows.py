@@ -47,9 +47,8 @@ def _last_end(parsed, event, start: datetime) -> datetime | None:
     return _aware(until[0]) + _length(event) if until and event.get("RDATE") is None else None
 
 
-def _row_values(text: str, etag: str = "") -> dict | None:
+def _row_values(text: str, parsed, etag: str = "") -> dict | None:
     try:
-        parsed = ical.parse(text)
         event = ical.master(parsed)
     except ical.BadCalendarData:
         return None
@@ -65,7 +64,7 @@ def _row_values(text: str, etag: str = "") -> dict | None:
         if ends_at is not None:
             ends_at = max(ends_at, _aware(moved.get("DTSTART").dt) + _length(moved))
     return {
-        "next_reminder_at": reminders.next_reminder(text, timezone.now()),
+        "next_reminder_at": reminders.next_reminder(parsed, timezone.now()),
         "uid": str(event.get("UID", ""))[:300],
         "summary": str(event.get("SUMMARY", ""))[:300],
         "location": str(event.get("LOCATION", ""))[:300],
@@ -80,11 +79,18 @@ def _row_values(text: str, etag: str = "") -> dict | None:
     }
 
 
-def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -> None:
+def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -> dict:
+    """Returns each readable changed resource parsed, by href (unchanged: the sync's
+    scheduling reads them too)."""
     rows = IndexedEvent.objects.filter(owner=owner, collection=collection)
     rows.filter(href__in=deleted).delete()
+    read = {}
     for resource in changed:
-        values = _row_values(resource.text, resource.etag)
+        try:  # once, for the row, its reminders and its busy periods
+            parsed = read[resource.href] = ical.parse(resource.text)
+        except ical.BadCalendarData:
+            parsed = None
+        values = None if parsed is None else _row_values(resource.text, parsed, resource.etag)
         if values is None:
             logger.info("index: unreadable resource %s/%s", collection, resource.href)
             rows.filter(href=resource.href).delete()
@@ -92,7 +98,8 @@ def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -
         row, _ = IndexedEvent.objects.update_or_create(
             owner=owner, collection=collection, href=resource.href, defaults=values
         )
-        freebusy.store_periods(row, resource.text)
+        freebusy.store_periods(row, resource.text, parsed)
+    return read
 
 
 def current_version(owner, collection: str) -> int | None:
@@ -100,6 +107,15 @@ def current_version(owner, collection: str) -> int | None:
     state = CollectionState.objects.filter(owner=owner, collection=collection).first()
     version = changes.versions(owner.username, [collection])[collection]
     return version if state is not None and state.indexed_version == version else None
+
+
+def current_collections(owner, collections: list[str]) -> set[str]:
+    """Those of ``collections`` whose index holds every change (``current_version`` of each,
+    in two queries)."""
+    indexed = dict(CollectionState.objects.filter(owner=owner, collection__in=collections)
+                   .values_list("collection", "indexed_version"))  # fmt: skip
+    counts = changes.versions(owner.username, collections)
+    return {name for name in collections if indexed.get(name) == counts[name]}
 
 
 def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],

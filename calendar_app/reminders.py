@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from icalendar import Calendar
 
 from accounts import account_mail
 from accounts.notices import notify
@@ -36,19 +37,20 @@ def _as_datetime(value) -> datetime:
     return datetime.combine(value, datetime.min.time(), ical.local_zone())
 
 
-def reminders_between(text: str, after: datetime, until: datetime) -> list[Due]:
-    """Every (occurrence, reminder) of the resource firing in (after, until]."""
+def reminders_between(text: str | Calendar, after: datetime, until: datetime) -> list[Due]:
+    """Every (occurrence, reminder) of the resource (its text, or parsed) firing in
+    (after, until]."""
     found = []
     longest = 0
     try:
-        parsed = ical.parse(text)
+        parsed = ical.as_calendar(text)
     except ical.BadCalendarData:
         return []
     for event in parsed.walk("VEVENT"):
         longest = max([longest, *ical._reminders(event)])
     if not longest:
         return []
-    occurrences = ical.expand(text, after, until + timedelta(minutes=longest, seconds=1),
+    occurrences = ical.expand(parsed, after, until + timedelta(minutes=longest, seconds=1),
                               calendar="", href="", etag="", cap=500)  # fmt: skip
     for occurrence in occurrences:
         start = _as_datetime(occurrence.start)
@@ -59,7 +61,7 @@ def reminders_between(text: str, after: datetime, until: datetime) -> list[Due]:
     return sorted(found, key=lambda d: d.fire_at)
 
 
-def next_reminder(text: str, after: datetime) -> datetime | None:
+def next_reminder(text: str | Calendar, after: datetime) -> datetime | None:
     upcoming = reminders_between(text, after, after + HORIZON)
     return upcoming[0].fire_at.astimezone(UTC) if upcoming else None
 

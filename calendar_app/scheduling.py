@@ -15,12 +15,22 @@ from dav.client import DavNotFound, Resource, dav_session
 logger = logging.getLogger(__name__)
 
 
-def after_sync(owner, collection: str, changed: list[Resource], deleted: list[str]) -> None:
+def after_sync(owner, collection: str, changed: list[Resource], deleted: list[str],
+               read: dict) -> None:  # fmt: skip
+    """``read``: the changed resources the index could read, parsed, by href (parsed once: a
+    copy of an invitation to 200 people takes about 10 ms)."""
     for resource in changed:
+        calendar = read.get(resource.href)
+        if calendar is None:
+            continue
         try:
-            calendar = ical.parse(resource.text)
             event = itip.first_event(calendar)
         except ical.BadCalendarData:
+            continue
+        if not _organised_by(owner, event) and not ScheduledEvent.objects.filter(
+                owner=owner, uid=_uid(event)).exists():  # fmt: skip
+            # Someone else's event never sent from here (an invitation received): nothing to
+            # send, so no transaction, which on SQLite waits for the whole file.
             continue
         with transaction.atomic():
             _changed(owner, collection, resource.href, calendar, event)
@@ -32,8 +42,12 @@ def _organised_by(owner, event) -> bool:
     return itip.organizer_of(event) == owner.email.lower()
 
 
+def _uid(event) -> str:
+    return str(event.get("UID", ""))[:300]
+
+
 def _changed(owner, collection: str, href: str, calendar, event) -> None:
-    uid = str(event.get("UID", ""))[:300]
+    uid = _uid(event)
     row = ScheduledEvent.objects.select_for_update().filter(owner=owner, uid=uid).first()
     mine = _organised_by(owner, event)
     invited = [p.email for p in itip.attendees_of(event) if p.email != owner.email.lower()]
