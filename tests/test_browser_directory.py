@@ -27,11 +27,16 @@ def browser_without_js():
         browser.close()
 
 
-def sign_in_to_directory(page, live_server):
-    page.goto(f"{live_server.url}/comptes/login/?next=/annuaire/")
+def sign_in_to(page, live_server, path: str) -> None:
+    """Camille signs in through the form and lands on ``path``."""
+    page.goto(f"{live_server.url}/comptes/login/?next={path}")
     page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def sign_in_to_directory(page, live_server):
+    sign_in_to(page, live_server, "/annuaire/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Annuaire de l'académie")
 
 
@@ -102,10 +107,7 @@ def test_at_390_px_nothing_is_wider_than_the_screen(live_server, page, academie)
 
 
 def test_compose_suggestions_by_keyboard_with_readable_names(live_server, page, academie):
-    page.goto(f"{live_server.url}/comptes/login/?next=/mail/ecrire/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in_to(page, live_server, "/mail/ecrire/")
     to = page.get_by_role("combobox", name="À")
     to.press_sequentially("helene dup", delay=30)
     listbox = page.get_by_role("listbox", name="Propositions de l'annuaire")
@@ -207,10 +209,7 @@ def test_a_late_list_does_not_reopen_over_the_add_button(live_server, page, acad
         address="classe-euro-2026@ac-demo.test", description="", ends_on=None,
     )  # fmt: skip
     page.add_init_script(HOLD_PATRICK_SA)
-    page.goto(f"{live_server.url}/comptes/login/?next=/annuaire/listes/{dlist.pk}/")
-    page.get_by_label("Identifiant académique ou adresse électronique").fill("prof.demo")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in_to(page, live_server, f"/annuaire/listes/{dlist.pk}/")
     person = page.get_by_role("combobox", name="Personne à ajouter")
     person.press_sequentially("patrick s", delay=30)
     expect(page.get_by_role("option").first).to_contain_text("Patrick Sanchez")
