@@ -225,15 +225,6 @@ def _cancel(user, received: itip.Received, copy: Located | None) -> str:
     return "cancelled"
 
 
-def expect_reply(user, uid: str, attendee: str) -> None:
-    """The row whose claim orders ``attendee``'s REPLYs about ``uid`` (as ``_claim`` makes
-    it), made in the caller's transaction (a room's booking): the REPLY's claim is then one
-    write instead of three, when SQLite takes writes one at a time."""
-    ReceivedItip.objects.bulk_create([ReceivedItip(owner=user, uid=uid, attendee=attendee,
-                                                   sequence=-1, dtstamp="")],
-                                     ignore_conflicts=True)  # fmt: skip
-
-
 def receive_reply(user, sender: str, received: itip.Received) -> str:
     """A REPLY built here (a room's answer, calendar_app.rooms), applied as ``receive``
     applies a mailed one, without its text written and read again."""

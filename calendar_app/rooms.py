@@ -205,8 +205,6 @@ def _book(room_id: int, address: str, organizer, text: str) -> str:
                 setattr(booking, name, value)
             booking.save()
             booking.slots.all().delete()
-        if organizer is not None:
-            inbox.expect_reply(organizer, received.uid, room.email)
         if status in HELD:
             RoomSlot.objects.bulk_create(RoomSlot(booking=booking, room=room, starts_at=s,
                                                   ends_at=e) for s, e in slots)  # fmt: skip
