@@ -11,34 +11,19 @@ from django.urls import reverse
 
 from bench import floor
 from bench.concurrency import HttpSession, WebServer, run_loops
-from bench.report import CONCURRENCY, Measured, Row, cell
+from bench.report import CONCURRENCY, Measured, Row, Target, cell
 from bench.roundcube import Browser
 from bench.stack import PASSWORD, Person
 from bench.stats import Throughput, Timings, measure
 from bench.webmail import BODY_FRAME
 
-
-@dataclass(frozen=True)
-class Goal:
-    """Issue #16's target for the webmail over HTTP, at every size: a median and a p95 at
-    most (seconds) for a time, a rate at least and a p95 below for a throughput."""
-
-    text: str
-    median: float | None = None
-    p95: float | None = None
-    rate: float | None = None
-
-    def met(self, value: Measured) -> bool:
-        if self.rate is not None and value.rate < self.rate:
-            return False
-        if self.median is not None and value.median > self.median:
-            return False
-        return self.p95 is None or value.p95 <= self.p95
-
-
-WARM_GOAL = Goal("≤ 12 ms median, ≤ 25 ms p95", median=0.012, p95=0.025)
-OPEN_GOAL = Goal("≤ 15 ms median", median=0.015)
-SESSIONS_GOAL = Goal("≥ 150 req/s, p95 < 250 ms", rate=150, p95=0.250)
+# Issue #16's targets for the webmail over HTTP, at every size (Roundcube's figure beside it
+# is not part of them).
+WARM_GOAL = Target("≤ 12 ms median, ≤ 25 ms p95",
+                   lambda w, _rc: w.median <= 0.012 and w.p95 <= 0.025)  # fmt: skip
+OPEN_GOAL = Target("≤ 15 ms median", lambda w, _rc: w.median <= 0.015)
+SESSIONS_GOAL = Target("≥ 150 req/s, p95 < 250 ms",
+                       lambda w, _rc: w.rate >= 150 and w.p95 < 0.250 and not w.errors)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,7 +31,7 @@ class Comparison:
     measure: str
     webmail: Measured
     roundcube: Measured
-    goal: Goal
+    goal: Target
 
     @property
     def ratio(self) -> float:
@@ -66,7 +51,7 @@ class Comparison:
         return "**Roundcube**" if not first and not tail else "**mixed**"
 
     def cells(self) -> tuple[str, ...]:
-        met = "yes" if self.goal.met(self.webmail) else "**no**"
+        met = "yes" if self.goal.check(self.webmail, self.roundcube) else "**no**"
         return (self.measure, cell(self.webmail), cell(self.roundcube), f"{self.ratio:.2f}×",
                 self.faster, self.goal.text, met)  # fmt: skip
 
