@@ -50,8 +50,8 @@ test: system-test $(STAMP) messages
 cluster-test: system-test $(STAMP) messages
 	$(PY) -m pytest -m cluster tests/test_cluster.py
 
-## make bench: the webmail against its raw IMAP floor and Debian's Roundcube on 10,000 and
-## 50,000 messages, in a private Dovecot, delivery, the agenda on 3,000 events and an import
+## make bench: the webmail against its raw IMAP floor and Debian's Roundcube on 1,000, 10,000
+## and 50,000 messages, in a private Dovecot, delivery, the agenda on 3,000 events and an import
 ## of 50,000 contacts in a private Radicale (docs/benchmarks.md); then the directory's search,
 ## compose suggestions and HR imports (the first export, a night's export) on a generated
 ## académie of 100,000 people brought in by the HR import, on SQLite and, with

@@ -4,7 +4,7 @@ agenda against Radicale's raw REPORT (bench/agenda.py), free/busy against its in
 (bench/scheduling.py), and a contacts import against Radicale's raw writes
 (bench/contacts_import.py), each measured in the same run.
 
-BENCH_SIZES (default "10000,50000"): INBOX sizes, measured in increasing order; the bench
+BENCH_SIZES (default "1000,10000,50000", #16's sizes): INBOX sizes, measured in increasing order; the bench
 user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
@@ -115,7 +115,7 @@ def _roundcube(services: contextlib.ExitStack, var_dir: Path) -> int | None:
 
 
 def _sizes() -> list[int]:
-    raw = os.environ.get("BENCH_SIZES", "10000,50000")
+    raw = os.environ.get("BENCH_SIZES", "1000,10000,50000")
     sizes = sorted({int(part) for part in raw.split(",") if part.strip()})
     if not sizes or min(sizes) < 100:
         raise SystemExit("BENCH_SIZES: comma-separated INBOX sizes of at least 100")
