@@ -4,8 +4,9 @@ agenda against Radicale's raw REPORT (bench/agenda.py), free/busy against its in
 (bench/scheduling.py), and a contacts import against Radicale's raw writes
 (bench/contacts_import.py), each measured in the same run.
 
-BENCH_SIZES (default "1000,10000,50000", #16's sizes): INBOX sizes, measured in increasing order; the bench
-user's INBOX grows from one to the next (the other folders stay). BENCH_REPEAT (default 30):
+BENCH_SIZES (default "1000,10000,50000", #16's sizes): INBOX sizes, measured in increasing
+order; the bench user's INBOX grows from one to the next (the other folders stay).
+BENCH_REPEAT (default 30):
 samples per measure. BENCH_CONCURRENCY_SECONDS (default 15). BENCH_OUTPUT (default
 docs/benchmarks.md). BENCH_DATABASE_URL: another database than the private SQLite file.
 AGENDA_BENCH_EVENTS (default 3000): events in the agenda's calendar. FREEBUSY_BENCH_EVENTS
