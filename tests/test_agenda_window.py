@@ -15,7 +15,6 @@ from django.utils import timezone
 from calendar_app import services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import CollectionState, IndexedEvent
-from dav import changes
 from dav.client import dav_session
 from tests.agenda_helpers import PARIS, empty_store, phone, vevent  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, wait_for
@@ -168,16 +167,20 @@ OTHERS = (
 )
 
 
-def _both_paths(prof, start: datetime, end: datetime) -> tuple[list, list]:
+def _both_paths(prof, start: datetime, end: datetime, monkeypatch) -> tuple[list, list]:
+    """The index's answer, then Radicale's. The report's path is chosen by patching, not by
+    marking the index behind: the page queues a catch-up, and a worker started by an earlier
+    test of this process would make the index current again under the next round's feet."""
     calendars = services.calendars_of(prof)
-    count = changes.versions("prof.demo", ["personnel"])["personnel"]
     results = []
     for indexed in (True, False):
-        CollectionState.objects.filter(owner=prof).update(indexed_version=count if indexed else -1)
-        assert _current(prof) is indexed
-        cache.clear()  # each path expands for itself
-        results.append([dataclasses.asdict(o) for o in services.occurrences_between(
-            prof, start, end, calendars)])  # fmt: skip
+        with monkeypatch.context() as patch:
+            if not indexed:
+                patch.setattr(window, "current_collections", lambda user, names: set())
+            assert (window.current_collections(prof, ["personnel"]) == {"personnel"}) is indexed
+            cache.clear()  # each path expands for itself
+            results.append([dataclasses.asdict(o) for o in services.occurrences_between(
+                prof, start, end, calendars)])  # fmt: skip
     return results[0], results[1]
 
 
@@ -185,7 +188,7 @@ def _fixed(occurrences: list[dict]) -> list[dict]:
     return [o for o in occurrences if o["uid"] != "flottant@phone"]
 
 
-def test_the_index_gives_what_the_report_gives(signed_in, prof, live_server):
+def test_the_index_gives_what_the_report_gives(signed_in, prof, live_server, monkeypatch):
     calendar = _calendar(live_server)
     for text in (SERIES, *OTHERS):
         calendar.add_event(text)
@@ -198,7 +201,8 @@ def test_the_index_gives_what_the_report_gives(signed_in, prof, live_server):
             for first in days:
                 start = first.astimezone(ZoneInfo(zone)).replace(hour=0)
                 for length in (1, 7, 42):
-                    indexed, reported = _both_paths(prof, start, start + timedelta(days=length))
+                    indexed, reported = _both_paths(
+                        prof, start, start + timedelta(days=length), monkeypatch)
                     assert all(o in indexed for o in reported), (zone, start, length)
                     assert _fixed(indexed) == _fixed(reported), (zone, start, length)
                     seen.update(o["title"] for o in indexed)
@@ -206,7 +210,7 @@ def test_the_index_gives_what_the_report_gives(signed_in, prof, live_server):
     # REPORT misses «23:30» on the day view of 30 November in Paris; the index does not.
     with timezone.override(PARIS):
         day = datetime(2026, 11, 30, tzinfo=PARIS)
-        indexed, reported = _both_paths(prof, day, day + timedelta(days=1))
+        indexed, reported = _both_paths(prof, day, day + timedelta(days=1), monkeypatch)
         assert "Heure flottante" in {o["title"] for o in indexed} - {o["title"] for o in reported}
     assert seen == {"Maths", "Maths (salle 12)", "Maths (rattrapage)", "Maths (avancé)",
                     "Sortie scolaire", "Heure flottante", "Visio Martinique", "Trois jeudis",

@@ -36,6 +36,7 @@ def test_contacts_a_group_and_writing_to_it(live_server, page, prof, width):
     sign_in_to_contacts(page, live_server)
     assert_accessible(page)
     page.get_by_role("link", name="Nouveau contact").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau contact")  # loaded
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer").click()  # nothing typed
     expect(page.get_by_role("alert")).to_contain_text("Indiquez au moins un nom")

@@ -85,9 +85,11 @@ def test_absence_and_forwarding_pages_by_keyboard(live_server, page, prof):
     assert prof.personal_mailbox.vacation.subject == "Absente cette semaine"
 
     page.get_by_role("link", name="Transfert", exact=True).click()
+    page.wait_for_url("**/transfert/")  # axe on a page still loading finds no document
     assert_accessible(page)
     page.get_by_label("Transférer mon courrier à").fill("camille@example.org")
     page.get_by_label("Transférer mon courrier à").press("Enter")
     expect(page.get_by_role("status")).to_contain_text("camille@example.org")
     page.get_by_role("link", name="Importer ou exporter (Sieve)").click()
+    page.wait_for_url("**/sieve/")
     assert_accessible(page)
