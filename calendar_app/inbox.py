@@ -22,7 +22,7 @@ from calendar_app import edits, ical, index_rows, itip, services, share_access
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
-from dav.client import DavConflict, DavNotFound, dav_session
+from dav.client import DavConflict, DavNotFound, Resource, dav_session
 
 logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
@@ -30,6 +30,7 @@ TASK = "calendar_app.tasks.receive_imip"
 MAX_PART_BYTES = 1_000_000
 CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
 CLAIM_POLL = 0.05  # seconds between looks at a claimed row
+BATCH = 25  # attendees of one message per task: read once, spread over the worker's threads
 
 
 def calendar_part(message: EmailMessage) -> bytes | None:
@@ -51,21 +52,28 @@ class Located:
         self.calendar, self.href, self.etag, self.parsed = calendar, href, etag, parsed
 
 
-def locate(user, uid: str) -> Located | None:
+class Agenda:
+    """One person's calendars, and the change count of each whose index holds every change
+    (read before the rows: a copy written after this is then either in them or asked for)."""
+
+    def __init__(self, user):
+        self.names = [c.name for c in services.calendars_of(user)]
+        self.current = index_rows.current_versions(user, self.names)
+
+
+def locate(user, uid: str, agenda: Agenda | None = None) -> Located | None:
     """The person's copy of the event ``uid``: where the index says, else where we write it.
     A calendar whose index holds every change is not asked where we write it: its rows
     would say so (a new invitation is found in no calendar without a request)."""
-    names = [c.name for c in services.calendars_of(user)]
-    # Before the rows: a copy written after this is then either in them or asked for.
-    current = index_rows.current_collections(user, names)
+    agenda = agenda or Agenda(user)
     places = list(IndexedEvent.objects.filter(owner=user, uid=uid[:300])  # the row's length
                   .values_list("collection", "href")[:3])  # fmt: skip
-    places += [(name, ical.href_for(uid)) for name in names if name not in current]
+    places += [(name, ical.href_for(uid)) for name in agenda.names if name not in agenda.current]
     if not places:
         return None
     with dav_session(user.username) as store:
         for collection, href in places:
-            if collection not in names:
+            if collection not in agenda.names:
                 continue
             try:
                 resource = store.get(collection, href)
@@ -125,10 +133,13 @@ class _Turn:
         self.newer, self.applied = newer, False
 
 
-def receive_later(user_id: int, sender: str, data: bytes) -> None:
+def receive_later(user_ids: list[int], sender: str, data: bytes) -> None:
     """For delivery: applied by the worker (retried while the agenda is down), so that a
-    message to 200 colleagues is stored without waiting for 200 agendas."""
-    enqueue_on_commit(TASK, user_id, sender, data.decode("utf-8", "replace"))
+    message to 200 colleagues is stored without waiting for 200 agendas; read once for
+    each BATCH of them."""
+    text = data.decode("utf-8", "replace")
+    for first in range(0, len(user_ids), BATCH):
+        enqueue_on_commit(TASK, user_ids[first:first + BATCH], sender, text)
 
 
 def functional_later(mailbox_id: int, sender: str, data: bytes) -> None:
@@ -139,16 +150,26 @@ def functional_later(mailbox_id: int, sender: str, data: bytes) -> None:
     account = FunctionalCalendar.objects.filter(mailbox_id=mailbox_id).values_list(
         "account_id", flat=True).first()  # fmt: skip
     if account is not None:
-        receive_later(account, sender, data)
+        receive_later([account], sender, data)
 
 
 def receive(user, sender: str, data: bytes | str) -> str:
     """Applies one iTIP object mailed by ``sender`` (an address delivery has checked) to
     ``user``'s agenda; returns what happened, for the log and the tests."""
+    (result,) = receive_for([user], sender, data)
+    return result
+
+
+def receive_for(users: list, sender: str, data: bytes | str) -> list[str]:
+    """``receive`` for each of ``users``, the object read once."""
     try:
         received = itip.read(data)
     except ical.BadCalendarData:
-        return "unreadable"
+        return ["unreadable" for _user in users]
+    return [_receive(user, sender, received) for user in users]
+
+
+def _receive(user, sender: str, received: itip.Received) -> str:
     me = user.email.lower()
     if received.method in ("REQUEST", "CANCEL"):
         if received.organizer != sender or received.organizer == me:
@@ -158,11 +179,12 @@ def receive(user, sender: str, data: bytes | str) -> str:
         with _in_order(user, received) as turn:
             if not turn.newer:
                 return "already-applied"
-            copy = locate(user, received.uid)
+            agenda = Agenda(user)
+            copy = locate(user, received.uid, agenda)
             if copy is not None and itip.organizer_of(itip.first_event(copy.parsed)) != sender:
                 return "not-from-organizer"
-            result = (_request if received.method == "REQUEST" else _cancel)(user, received,
-                                                                               copy)  # fmt: skip
+            apply = _request if received.method == "REQUEST" else _cancel
+            result = apply(user, received, copy, agenda)
             turn.applied = True
             return result
     if received.method == "REPLY":
@@ -170,7 +192,7 @@ def receive(user, sender: str, data: bytes | str) -> str:
     return "nothing-to-apply"  # PUBLISH, COUNTER, REFRESH: shown in the message only
 
 
-def _request(user, received: itip.Received, copy: Located | None) -> str:
+def _request(user, received: itip.Received, copy: Located | None, agenda: Agenda) -> str:
     me = user.email.lower()
     incoming = ical.wrap(*received.calendar.subcomponents)
     if copy is not None:
@@ -178,23 +200,48 @@ def _request(user, received: itip.Received, copy: Located | None) -> str:
         same_version = itip.sequence_of(itip.first_event(copy.parsed)) == received.sequence
         if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
             incoming = _with_exception(copy.parsed, received)
-    for component in itip.events(incoming):
-        keep = copy is not None and same_version and old_answer in itip.ANSWERS
-        itip.set_partstat(component, me, old_answer if keep else "NEEDS-ACTION")
-    if copy is not None and same_version and _seen(incoming) == _seen(copy.parsed):
-        # Nothing new (the mail of an invitation already in the agenda, as an internal one
-        # is): not rewritten, so an answer being given meanwhile is not refused, and the
-        # attendee's own alarms stay.
-        return "unchanged"
-    text = ical.serialize(incoming)
-    with dav_session(user.username) as store:
+    with _own_lines(incoming, me):
+        for component in itip.events(incoming):
+            keep = copy is not None and same_version and old_answer in itip.ANSWERS
+            itip.set_partstat(component, me, old_answer if keep else "NEEDS-ACTION")
+        if copy is not None and same_version and _seen(incoming) == _seen(copy.parsed):
+            # Nothing new (the mail of an invitation already in the agenda, as an internal
+            # one is): not rewritten, so an answer being given meanwhile is not refused, and
+            # the attendee's own alarms stay.
+            return "unchanged"
         if copy is not None:
-            store.put(copy.calendar, copy.href, text, etag=copy.etag)
+            _write(user, agenda, copy.calendar, copy.href, incoming, etag=copy.etag)
             return "updated"
-        calendar = services.calendars_of(user)[0].name
         # A copy the index did not know yet: replaced.
-        store.replace(calendar, ical.href_for(received.uid), text)
-    return "added"
+        _write(user, agenda, agenda.names[0], ical.href_for(received.uid), incoming, etag=None)
+        return "added"
+
+
+def _write(user, agenda: Agenda, calendar: str, href: str, parsed, *, etag: str | None) -> None:
+    """The copy into the store, then into the index at once, as the web's own writes are:
+    the sync the hook queues then finds the version the index holds, and reads nothing."""
+    text = ical.serialize(parsed)
+    with dav_session(user.username) as store:
+        if etag is None:
+            etag = store.replace(calendar, href, text)
+        else:
+            etag = store.put(calendar, href, text, etag=etag)
+    index_rows.apply_own_write(user, calendar, agenda.current.get(calendar),
+                               [Resource(href, etag, text)], [], {href: parsed})  # fmt: skip
+
+
+@contextmanager
+def _own_lines(calendar, email: str):
+    """The ATTENDEE lines of ``email`` put back as they were: the received components are
+    shared by every attendee of a batch (read once), each one's answer is set in its copy."""
+    kept = [(prop, dict(prop.params)) for component in itip.events(calendar)
+            for prop in itip.attendee_lines(component) if itip.address(prop) == email]  # fmt: skip
+    try:
+        yield
+    finally:
+        for prop, params in kept:
+            prop.params.clear()
+            prop.params.update(params)
 
 
 def _seen(calendar) -> tuple:
@@ -213,15 +260,17 @@ def _with_exception(stored, received: itip.Received):
     return stored
 
 
-def _cancel(user, received: itip.Received, copy: Located | None) -> str:
+def _cancel(user, received: itip.Received, copy: Located | None, agenda: Agenda) -> str:
     if copy is None:
         return "nothing-to-cancel"
+    if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
+        edits.delete_this(copy.parsed, received.recurrence_id)
+        _write(user, agenda, copy.calendar, copy.href, copy.parsed, etag=copy.etag)
+        return "occurrence-cancelled"
     with dav_session(user.username) as store:
-        if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
-            edits.delete_this(copy.parsed, received.recurrence_id)
-            store.put(copy.calendar, copy.href, ical.serialize(copy.parsed), etag=copy.etag)
-            return "occurrence-cancelled"
         store.delete(copy.calendar, copy.href, etag=copy.etag)
+    index_rows.apply_own_write(user, copy.calendar, agenda.current.get(copy.calendar), [],
+                               [copy.href])  # fmt: skip
     return "cancelled"
 
 

@@ -67,11 +67,12 @@ def _sync(owner, collection: str) -> int:
         with transaction.atomic():
             if not mine.update(indexed_version=version):
                 raise _Moved
-            read = index_rows.apply(owner, collection, result.changed, deleted)
+            applied = index_rows.apply(owner, collection, result.changed, deleted,
+                                       rebuild=result.full)  # fmt: skip
         # After the index (a room's answer finds the organiser's event there), before the
         # token: if they fail, the next sync sees these changes again.
         # Invitations, updates and cancellations of the events this person organises.
-        scheduling.after_sync(owner, collection, result.changed, deleted, read)
+        scheduling.after_sync(owner, collection, result.changed, deleted, applied)
         # The filtered copies «lecture» and «disponibilités» grantees sync.
         mirror.after_sync(owner, collection, result.changed, deleted)
         # The token and the claim's end in one write (on SQLite each waits for the file).

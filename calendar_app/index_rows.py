@@ -5,12 +5,13 @@ up with (``CollectionState.indexed_version``). calendar_app.index keeps it in st
 store."""
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from calendar_app import freebusy, ical, privacy, reminders
+from calendar_app import freebusy, ical, itip, privacy, reminders
 from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
 from dav.client import Resource
@@ -66,6 +67,7 @@ def _row_values(text: str, parsed, etag: str = "") -> dict | None:
     return {
         "next_reminder_at": reminders.next_reminder(parsed, timezone.now()),
         "uid": str(event.get("UID", ""))[:300],
+        "organizer": itip.organizer_of(event)[:320],
         "summary": str(event.get("SUMMARY", ""))[:300],
         "location": str(event.get("LOCATION", ""))[:300],
         "description": str(event.get("DESCRIPTION", ""))[:DESCRIPTION_CHARS],
@@ -79,18 +81,36 @@ def _row_values(text: str, parsed, etag: str = "") -> dict | None:
     }
 
 
-def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -> dict:
-    """Returns each readable changed resource parsed, by href (unchanged: the sync's
-    scheduling reads them too)."""
+@dataclass
+class Applied:
+    """What ``apply`` saw: each changed resource it read, parsed, by href (the sync's
+    scheduling reads them too), and those whose version the index already held (the app's
+    own writes, ``apply_own_write``), unread: their (UID, ORGANIZER) from the row."""
+
+    read: dict = field(default_factory=dict)
+    held: dict = field(default_factory=dict)
+
+
+def apply(owner, collection: str, changed: list[Resource], deleted: list[str],
+          parsed: dict | None = None, *, rebuild: bool = False) -> Applied:  # fmt: skip
+    """``parsed``: resources the caller has parsed already, by href. ``rebuild``: every
+    resource read again (a full listing, as ``reindex_agenda`` asks for)."""
     rows = IndexedEvent.objects.filter(owner=owner, collection=collection)
     rows.filter(href__in=deleted).delete()
-    read = {}
+    applied = Applied()
+    held = {href: (etag, uid, organizer) for href, etag, uid, organizer in rows.filter(
+        href__in=[r.href for r in changed]).values_list("href", "etag", "uid", "organizer")}
     for resource in changed:
+        etag, uid, organizer = held.get(resource.href, ("", "", None))
+        if resource.etag and etag == resource.etag and not rebuild:
+            applied.held[resource.href] = (uid, organizer)
+            continue
         try:  # once, for the row, its reminders and its busy periods
-            parsed = read[resource.href] = ical.parse(resource.text)
+            calendar = applied.read[resource.href] = (
+                (parsed or {}).get(resource.href) or ical.parse(resource.text))
         except ical.BadCalendarData:
-            parsed = None
-        values = None if parsed is None else _row_values(resource.text, parsed, resource.etag)
+            calendar = None
+        values = None if calendar is None else _row_values(resource.text, calendar, resource.etag)
         if values is None:
             logger.info("index: unreadable resource %s/%s", collection, resource.href)
             rows.filter(href=resource.href).delete()
@@ -98,8 +118,8 @@ def apply(owner, collection: str, changed: list[Resource], deleted: list[str]) -
         row, _ = IndexedEvent.objects.update_or_create(
             owner=owner, collection=collection, href=resource.href, defaults=values
         )
-        freebusy.store_periods(row, resource.text, parsed)
-    return read
+        freebusy.store_periods(row, resource.text, calendar)
+    return applied
 
 
 def current_version(owner, collection: str) -> int | None:
@@ -109,17 +129,19 @@ def current_version(owner, collection: str) -> int | None:
     return version if state is not None and state.indexed_version == version else None
 
 
-def current_collections(owner, collections: list[str]) -> set[str]:
-    """Those of ``collections`` whose index holds every change (``current_version`` of each,
-    in two queries)."""
+def current_versions(owner, collections: list[str]) -> dict[str, int]:
+    """The change count of each of ``collections`` whose index holds every change
+    (``current_version`` of each, in two queries)."""
+    if not collections:
+        return {}
     indexed = dict(CollectionState.objects.filter(owner=owner, collection__in=collections)
                    .values_list("collection", "indexed_version"))  # fmt: skip
     counts = changes.versions(owner.username, collections)
-    return {name for name in collections if indexed.get(name) == counts[name]}
+    return {name: counts[name] for name in collections if indexed.get(name) == counts[name]}
 
 
 def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],
-                    deleted: list[str]) -> bool:  # fmt: skip
+                    deleted: list[str], parsed: dict | None = None) -> bool:  # fmt: skip
     """The web app's own writes, into the index at once (read-your-writes). Only when the
     index was current before them (``before``, from ``current_version``) and the count rose
     by exactly these writes: then nothing else happened between. Otherwise the index stays
@@ -135,7 +157,7 @@ def apply_own_write(owner, collection: str, before: int | None, changed: list[Re
             if (state is None or state.indexed_version != before
                     or now != before + len(changed) + len(deleted)):  # fmt: skip
                 return False
-            apply(owner, collection, changed, deleted)
+            apply(owner, collection, changed, deleted, parsed)
             state.indexed_version = now
             state.save(update_fields=["indexed_version"])
     except DatabaseError:  # a sync or another write holds the row just then: the task catches up

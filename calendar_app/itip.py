@@ -62,11 +62,8 @@ def _param(prop, name: str) -> str:
 
 
 def attendees_of(component) -> list[Person]:
-    found = component.get("ATTENDEE")
-    if found is None:
-        return []
     people: dict[str, Person] = {}
-    for prop in found if isinstance(found, list) else [found]:
+    for prop in attendee_lines(component):
         email = address(prop)
         if email and email not in people:
             people[email] = Person(
@@ -77,8 +74,7 @@ def attendees_of(component) -> list[Person]:
 
 def sent_by_of(component, email: str) -> str:
     """Who answered for the attendee ``email`` (their line's SENT-BY), "" if they did."""
-    found = component.get("ATTENDEE")
-    for prop in found if isinstance(found, list) else [found] if found is not None else []:
+    for prop in attendee_lines(component):
         if address(prop) == email:
             return address(_param(prop, "SENT-BY"))
     return ""
@@ -110,12 +106,15 @@ def set_people(component, organizer: Person, attendees: list[Person]) -> None:
             partstat=person.partstat or "NEEDS-ACTION", rsvp="TRUE"))  # fmt: skip
 
 
+def attendee_lines(component) -> list:
+    found = component.get("ATTENDEE")
+    return found if isinstance(found, list) else [found] if found is not None else []
+
+
 def set_partstat(component, email: str, partstat: str, comment: str = "") -> bool:
     """The attendee ``email``'s answer on one VEVENT; False if they are not on it."""
-    found = component.get("ATTENDEE")
-    props = found if isinstance(found, list) else [found] if found is not None else []
     changed = False
-    for prop in props:
+    for prop in attendee_lines(component):
         if address(prop) == email:
             prop.params["PARTSTAT"] = partstat
             prop.params.pop("RSVP", None)

@@ -13,6 +13,9 @@ class IndexedEvent(models.Model):
     collection = models.CharField(max_length=200)
     href = models.CharField(max_length=300)
     uid = models.CharField(max_length=300)
+    # The ORGANIZER's address ("": none; null: indexed before it was kept): the sync of a
+    # version the index already holds reads it again only if it may send an iMIP mail.
+    organizer = models.CharField(max_length=320, null=True)  # noqa: DJ001 - null: not known
     summary = models.CharField(max_length=300, blank=True)
     location = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)

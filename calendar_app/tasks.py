@@ -26,14 +26,14 @@ def send_reminders() -> int:
 @shared_task(name=inbox.TASK, ignore_result=True, autoretry_for=(DavUnavailable, DavConflict),
              retry_backoff=2, retry_backoff_max=300, retry_jitter=False,
              max_retries=15)  # fmt: skip
-def receive_imip(user_id: int, sender: str, text: str) -> str:
-    """An invitation, cancellation or answer delivered to a local person (or to a functional
-    mailbox's calendar): into their agenda (again later if the store is down or the copy
-    changed meanwhile: nothing was recorded)."""
-    user = get_user_model().objects.filter(id=user_id, is_active=True).first()
-    if user is None:
-        return "no-account"
-    return inbox.receive(user, sender, text)
+def receive_imip(user_ids: list[int], sender: str, text: str) -> str:
+    """An invitation, cancellation or answer delivered to local people (or to a functional
+    mailbox's calendar): into each one's agenda (again later if the store is down or a copy
+    changed meanwhile: what was applied is recorded, and not applied twice)."""
+    if isinstance(user_ids, int):  # queued by a worker of the version before batches
+        user_ids = [user_ids]
+    users = get_user_model().objects.filter(id__in=user_ids, is_active=True)
+    return ", ".join(inbox.receive_for(list(users), sender, text)) or "no-account"
 
 
 @shared_task(name="calendar_app.tasks.refresh_subscriptions", ignore_result=True)

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.db.models import Q
 
-from calendar_app import attendees, ical
-from calendar_app.models import CollectionState, IndexedEvent
+from calendar_app import attendees, ical, index_rows
+from calendar_app.models import IndexedEvent
 from convergence.queueing import enqueue_on_commit
 from dav import changes
 from dav.client import DavNotFound, Resource, dav_session
@@ -57,12 +57,7 @@ def occurrences_between(user, start: datetime, end: datetime, calendars) -> list
 
 def current_collections(user, names: list[str]) -> set[str]:
     """Those of ``names`` whose index holds every change counted so far."""
-    if not names:
-        return set()
-    counts = changes.versions(user.username, names)
-    states = CollectionState.objects.filter(owner=user, collection__in=names).exclude(
-        sync_token="").values_list("collection", "indexed_version")  # fmt: skip
-    return {name for name, indexed in states if indexed >= 0 and indexed == counts[name]}
+    return set(index_rows.current_versions(user, names))
 
 
 def _catch_up(user, names: list[str]) -> None:

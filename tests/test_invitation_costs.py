@@ -1,8 +1,9 @@
 """What a received invitation costs (#14): an event new to a person whose index is current is
 asked of no calendar (the index says it is nowhere), only written; once indexed, its update is
-read where the index says, and a calendar the index is behind on is still asked. The sync
-that indexes the copy reads it once and writes the collection's state as few times as it can
-(on SQLite each write waits for the whole file)."""
+read where the index says, and a calendar the index is behind on is still asked. The copy is
+indexed with its write, so the sync the hook queues reads nothing and writes the collection's
+state as few times as it can (on SQLite each write waits for the whole file); a message to
+several is read once."""
 
 from datetime import datetime
 
@@ -10,10 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from calendar_app import ical, inbox, itip, services
+from calendar_app import ical, inbox, itip, services, window
 from calendar_app.index import reindex_collection
+from calendar_app.models import IndexedEvent
+from dav import changes
 from dav.client import DavSession
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
+from tests.conftest import make_person
 
 pytestmark = pytest.mark.usefixtures("empty_store")
 UID = "conseil-pedagogique@college"
@@ -60,30 +64,76 @@ def test_a_calendar_the_index_is_behind_on_is_still_asked(prof, colleague, asked
     reindex_collection(prof.username, "personnel")
     assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
         "added")  # fmt: skip
-    # No sync since: the index knows nothing of the copy, whose write it is behind on.
     cancel = itip.outgoing(inbox.locate(prof, UID).parsed, "CANCEL", sequence=1)
+    # A change on a phone, not synced yet: the index is behind, and knows nothing of the copy.
+    IndexedEvent.objects.filter(owner=prof).delete()
+    changes.bump(prof.username, "personnel")
     asked.clear()
     assert inbox.receive(prof, colleague.email, ical.serialize(cancel).encode()) == "cancelled"
     assert asked == [ical.href_for(UID)]
 
 
-def test_the_sync_of_a_received_invitation_reads_it_once_and_writes_its_state_twice(
+def test_a_received_invitation_is_indexed_at_once_and_its_sync_reads_nothing(
         prof, colleague, monkeypatch):  # fmt: skip
-    """Besides the claim: the index and its count in one transaction, the token and the
-    claim's end in one write; no transaction for the scheduling of someone else's event."""
+    """The copy goes into the index with its write, as the web's own writes do; the sync the
+    hook queued finds the version the index holds: no parse, no row written, and no
+    transaction for the scheduling of someone else's event. Besides the claim, it writes the
+    collection's state twice: its count, then the token and the claim's end in one write."""
     services.calendars_of(prof)
     reindex_collection(prof.username, "personnel")
     assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
         "added")  # fmt: skip
+    assert window.current_collections(prof, ["personnel"]) == {"personnel"}
+    assert IndexedEvent.objects.get(owner=prof, uid=UID).organizer == colleague.email
     parses, real = [], ical.parse
     monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
     with CaptureQueriesContext(connection) as queries:
         assert reindex_collection(prof.username, "personnel") == 1
-    assert len(parses) == 1
+    assert parses == []
+    assert not [q for q in queries if "calendar_app_indexedevent" in q["sql"]
+                and not q["sql"].startswith("SELECT")]  # fmt: skip
     state = [q for q in queries if q["sql"].startswith('UPDATE "calendar_app_collectionstate"')]
     assert len(state) == 3  # claimed, indexed, token written and claim ended
     assert not [q for q in queries if "calendar_app_scheduledevent" in q["sql"]
                 and "FOR UPDATE" in q["sql"]]  # fmt: skip
+
+
+def test_a_row_indexed_before_its_organiser_was_kept_is_read_again(prof, colleague, monkeypatch):
+    services.calendars_of(prof)
+    reindex_collection(prof.username, "personnel")
+    assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+        "added")  # fmt: skip
+    IndexedEvent.objects.filter(owner=prof, uid=UID).update(organizer=None)
+    parses, real = [], ical.parse
+    monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
+    assert reindex_collection(prof.username, "personnel") == 1
+    assert len(parses) == 1  # whether it may send is read from the event itself
+
+
+def test_an_invitation_to_several_is_read_once_and_each_copy_answers_for_its_owner(
+        prof, colleague, monkeypatch):  # fmt: skip
+    """Delivery hands the worker a batch of attendees: the object is read once, and each copy
+    has its owner's answer awaited (their RSVP done with), the others' lines as sent."""
+    organizer = make_person("organisatrice.demo")
+    people = (f"ORGANIZER:mailto:{organizer.email}\r\nSEQUENCE:0\r\n"
+              f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{prof.email}\r\n"
+              f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{colleague.email}\r\n")  # fmt: skip
+    text = vevent(UID, "Conseil pédagogique", datetime(2026, 11, 24, 17),
+                  datetime(2026, 11, 24, 18), people)  # fmt: skip
+    data = ical.serialize(itip.outgoing(ical.parse(text), "REQUEST", sequence=0)).encode()
+    for person in (prof, colleague):  # their agendas made, and indexed
+        services.calendars_of(person)
+        reindex_collection(person.username, "personnel")
+    parses, real = [], ical.parse
+    monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
+    assert inbox.receive_for([prof, colleague], organizer.email, data) == ["added", "added"]
+    assert len(parses) == 1
+    monkeypatch.setattr(ical, "parse", real)
+    for me, other in ((prof, colleague), (colleague, prof)):
+        lines = {itip.address(p): p.params for p in itip.attendee_lines(
+            ical.master(inbox.locate(me, UID).parsed))}  # fmt: skip
+        assert lines[me.email]["PARTSTAT"] == "NEEDS-ACTION" and "RSVP" not in lines[me.email]
+        assert lines[other.email]["RSVP"] == "TRUE"
 
 
 def test_a_new_invitations_row_is_written_twice(prof, colleague):

@@ -32,10 +32,13 @@ def process(context) -> None:
     sender = sender_of(context) if data else ""
     if not sender:
         return
+    people = []
     for mailbox in context.mailboxes:
         if mailbox in context.junk:
             continue
         if mailbox.kind == Mailbox.Kind.PERSONAL and mailbox.owner_id:
-            inbox.receive_later(mailbox.owner_id, sender, data)
+            people.append(mailbox.owner_id)
         elif mailbox.kind == Mailbox.Kind.FUNCTIONAL:
             inbox.functional_later(mailbox.id, sender, data)
+    if people:
+        inbox.receive_later(people, sender, data)
