@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calendar_app import edits, ical, index_rows, itip, services, share_access
-from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip
+from calendar_app import edits, ical, index_rows, itip, mirror, services, share_access
+from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip, ScheduledEvent
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
 from dav.client import DavConflict, DavNotFound, Resource, dav_session
@@ -218,16 +218,22 @@ def _request(user, received: itip.Received, copy: Located | None, agenda: Agenda
 
 
 def _write(user, agenda: Agenda, calendar: str, href: str, parsed, *, etag: str | None) -> None:
-    """The copy into the store, then into the index at once, as the web's own writes are:
-    the sync the hook queues then finds the version the index holds, and reads nothing."""
+    """The copy into the store, then what the sync the hook queues would do: the filtered
+    copies follow, and the index takes it at once, as the web's own writes. That sync then
+    has nothing left (no iMIP to send for someone else's event), unless something else
+    changed meanwhile."""
     text = ical.serialize(parsed)
     with dav_session(user.username) as store:
         if etag is None:
             etag = store.replace(calendar, href, text)
         else:
             etag = store.put(calendar, href, text, etag=etag)
-    index_rows.apply_own_write(user, calendar, agenda.current.get(calendar),
-                               [Resource(href, etag, text)], [], {href: parsed})  # fmt: skip
+    resource = Resource(href, etag, text)
+    mirror.after_sync(user, calendar, [resource], [])
+    event = itip.first_event(parsed)
+    quiet = not ScheduledEvent.may_send(user, str(event.get("UID", "")), itip.organizer_of(event))
+    index_rows.apply_own_write(user, calendar, agenda.current.get(calendar), [resource], [],
+                               {href: parsed}, settled=quiet)  # fmt: skip
 
 
 @contextmanager
@@ -269,6 +275,7 @@ def _cancel(user, received: itip.Received, copy: Located | None, agenda: Agenda)
         return "occurrence-cancelled"
     with dav_session(user.username) as store:
         store.delete(copy.calendar, copy.href, etag=copy.etag)
+    # The sync's work left to it: a deletion may have to send a CANCEL (calendar_app.scheduling).
     index_rows.apply_own_write(user, copy.calendar, agenda.current.get(copy.calendar), [],
                                [copy.href])  # fmt: skip
     return "cancelled"

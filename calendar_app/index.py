@@ -34,11 +34,22 @@ def reindex_collection(username: str, collection: str) -> int:
     owner = get_user_model().objects.filter(username=username).first()
     if owner is None or read_only.is_mirror(collection):
         return 0  # a shared calendar's filtered copy is not its owner's: never indexed
+    if _settled(owner, collection):
+        return 0  # the writer did it all (an invitation received: calendar_app.inbox)
     while True:
         try:
             return _sync(owner, collection)
         except _Moved:
             continue
+
+
+def _settled(owner, collection: str) -> bool:
+    """Nothing left to do: the index and what follows it hold every change counted. The
+    token stays behind: the next sync lists these changes again, and finds them held."""
+    settled = CollectionState.objects.filter(owner=owner, collection=collection).values_list(
+        "settled_version", flat=True).first()  # fmt: skip
+    return settled is not None and settled == changes.versions(
+        owner.username, [collection])[collection]  # fmt: skip
 
 
 def _sync(owner, collection: str) -> int:
@@ -76,7 +87,7 @@ def _sync(owner, collection: str) -> int:
         # The filtered copies «lecture» and «disponibilités» grantees sync.
         mirror.after_sync(owner, collection, result.changed, deleted)
         # The token and the claim's end in one write (on SQLite each waits for the file).
-        mine.update(sync_token=result.token, claimed_until=None)
+        mine.update(sync_token=result.token, settled_version=version, claimed_until=None)
         done = True
     finally:
         if not done:

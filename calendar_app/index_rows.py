@@ -141,12 +141,15 @@ def current_versions(owner, collections: list[str]) -> dict[str, int]:
 
 
 def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],
-                    deleted: list[str], parsed: dict | None = None) -> bool:  # fmt: skip
+                    deleted: list[str], parsed: dict | None = None, *,
+                    settled: bool = False) -> bool:  # fmt: skip
     """The web app's own writes, into the index at once (read-your-writes). Only when the
     index was current before them (``before``, from ``current_version``) and the count rose
     by exactly these writes: then nothing else happened between. Otherwise the index stays
     behind, and the hook's task (already queued) catches it up. The sync token is left as it
-    was: that task still sees these changes (invitations are sent from there)."""
+    was: that task still sees these changes (invitations are sent from there), unless the
+    writer has done what follows the index itself (``settled``) after changes that were
+    settled too: then it has nothing to do."""
     if before is None:
         return False
     try:
@@ -159,7 +162,9 @@ def apply_own_write(owner, collection: str, before: int | None, changed: list[Re
                 return False
             apply(owner, collection, changed, deleted, parsed)
             state.indexed_version = now
-            state.save(update_fields=["indexed_version"])
+            if settled and state.settled_version == before:
+                state.settled_version = now
+            state.save(update_fields=["indexed_version", "settled_version"])
     except DatabaseError:  # a sync or another write holds the row just then: the task catches up
         return False
     return True

@@ -77,6 +77,9 @@ class CollectionState(models.Model):
     collection = models.CharField(max_length=200)
     sync_token = models.CharField(max_length=300, blank=True)
     indexed_version = models.BigIntegerField(default=-1)
+    # The count up to which what a sync does after the index (iMIP sent, filtered copies) is
+    # done too, by a sync or by the writer itself: the hook's task then has nothing to do.
+    settled_version = models.BigIntegerField(default=-1)
     claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -152,6 +155,13 @@ class ScheduledEvent(models.Model):
 
     def __str__(self) -> str:
         return self.uid
+
+    @classmethod
+    def may_send(cls, owner, uid: str, organizer: str) -> bool:
+        """Whether a change of this event may send iMIP: organised by ``owner`` (lower case),
+        or sent from here already (its CANCEL is then due)."""
+        return organizer == owner.email.lower() or cls.objects.filter(
+            owner=owner, uid=uid[:300]).exists()  # fmt: skip
 
 
 class ReceivedItip(models.Model):

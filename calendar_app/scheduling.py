@@ -24,7 +24,7 @@ def after_sync(owner, collection: str, changed: list[Resource], deleted: list[st
         calendar = applied.read.get(resource.href)
         if calendar is None and resource.href in applied.held:
             uid, organizer = applied.held[resource.href]
-            if organizer is not None and not _may_send(owner, uid, organizer):
+            if organizer is not None and not ScheduledEvent.may_send(owner, uid, organizer):
                 continue
             try:
                 calendar = ical.parse(resource.text)
@@ -36,7 +36,7 @@ def after_sync(owner, collection: str, changed: list[Resource], deleted: list[st
             event = itip.first_event(calendar)
         except ical.BadCalendarData:
             continue
-        if not _may_send(owner, _uid(event), itip.organizer_of(event)):
+        if not ScheduledEvent.may_send(owner, _uid(event), itip.organizer_of(event)):
             # Someone else's event never sent from here (an invitation received): nothing to
             # send, so no transaction, which on SQLite waits for the whole file.
             continue
@@ -44,12 +44,6 @@ def after_sync(owner, collection: str, changed: list[Resource], deleted: list[st
             _changed(owner, collection, resource.href, calendar, event)
     for href in deleted:
         _deleted(owner, collection, href)
-
-
-def _may_send(owner, uid: str, organizer: str) -> bool:
-    """Organised by ``owner``, or already sent from here (its CANCEL is then due)."""
-    return organizer == owner.email.lower() or ScheduledEvent.objects.filter(
-        owner=owner, uid=uid).exists()  # fmt: skip
 
 
 def _organised_by(owner, event) -> bool:

@@ -12,12 +12,12 @@ from caldav.lib import error
 from django.db import connection
 
 from accounts.models import AccountEvent
-from calendar_app import mirror, services, sharing
+from calendar_app import ical, inbox, itip, mirror, services, sharing
 from calendar_app.index import reindex_collection
 from calendar_app.models import CalendarShare, Level
 from dav.client import DavNotFound, dav_session
 from tests.agenda_helpers import empty_store, phone, vevent  # noqa: F401 - fixture
-from tests.conftest import PASSWORD, wait_for
+from tests.conftest import PASSWORD, make_person, wait_for
 
 pytestmark = pytest.mark.usefixtures("empty_store")
 SECRETS = ("Rendez-vous médical", "Cabinet Dr Roux", "Résultats", "dr.roux")
@@ -392,3 +392,21 @@ def test_a_copy_rebuilt_twice_at_once_is_made_once(prof_week, colleague):
         assert errors == []
     with dav_session("prof.demo") as store:
         assert len(store.all_resources("lecture--personnel")) == 2
+
+
+def test_a_received_invitation_reaches_the_lecture_copy_without_the_hooks_sync(
+        prof_week, colleague):  # fmt: skip
+    """The copy's writer does what the hook's sync would (calendar_app.inbox), which then
+    has nothing left to do: the filtered copy follows all the same, private stays private."""
+    _share(prof_week, colleague, Level.READ)
+    organizer = make_person("organisatrice.demo")
+    people = (f"ORGANIZER:mailto:{organizer.email}\r\nSEQUENCE:0\r\nCLASS:PRIVATE\r\n"
+              f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{prof_week.email}\r\n")  # fmt: skip
+    text = vevent("invitation-1", "Entretien confidentiel", datetime(2026, 11, 18, 9),
+                  datetime(2026, 11, 18, 10), people)  # fmt: skip
+    request = ical.serialize(itip.outgoing(ical.parse(text), "REQUEST", sequence=0)).encode()
+    assert inbox.receive(prof_week, organizer.email, request) == "added"
+    assert reindex_collection("prof.demo", "personnel") == 0  # nothing left for the hook's task
+    with dav_session("prof.demo") as store:
+        copies = "\n".join(r.text for r in store.all_resources("lecture--personnel"))
+    assert "invitation-1" in copies and "Entretien" not in copies

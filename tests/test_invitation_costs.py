@@ -11,11 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from calendar_app import ical, inbox, itip, services, window
+from calendar_app import ical, inbox, index_rows, itip, scheduling, services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import IndexedEvent
 from dav import changes
-from dav.client import DavSession
+from dav.client import DavSession, Resource
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
 from tests.conftest import make_person
 
@@ -73,29 +73,46 @@ def test_a_calendar_the_index_is_behind_on_is_still_asked(prof, colleague, asked
     assert asked == [ical.href_for(UID)]
 
 
-def test_a_received_invitation_is_indexed_at_once_and_its_sync_reads_nothing(
+def test_a_received_invitation_is_indexed_at_once_and_its_sync_has_nothing_to_do(
         prof, colleague, monkeypatch):  # fmt: skip
-    """The copy goes into the index with its write, as the web's own writes do; the sync the
-    hook queued finds the version the index holds: no parse, no row written, and no
-    transaction for the scheduling of someone else's event. Besides the claim, it writes the
-    collection's state twice: its count, then the token and the claim's end in one write."""
+    """The copy goes into the index with its write, as the web's own writes do, and nothing
+    else follows from it (no iMIP to send for someone else's event, no filtered copy to
+    follow): the sync the hook queued reads two rows and stops."""
     services.calendars_of(prof)
     reindex_collection(prof.username, "personnel")
     assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
         "added")  # fmt: skip
     assert window.current_collections(prof, ["personnel"]) == {"personnel"}
     assert IndexedEvent.objects.get(owner=prof, uid=UID).organizer == colleague.email
+    with CaptureQueriesContext(connection) as queries:
+        assert reindex_collection(prof.username, "personnel") == 0
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT"] * 3  # the person, state, count
+
+
+def _listed_again(prof) -> list[Resource]:
+    """The copy as the next sync lists it (its token stayed behind), whatever a worker of this
+    process has synced meanwhile."""
+    row = IndexedEvent.objects.get(owner=prof, uid=UID)
+    return [Resource(row.href, row.etag, row.source)]
+
+
+def test_the_next_sync_lists_the_copy_again_and_reads_nothing(prof, colleague, monkeypatch):
+    """The index holds that version: it is neither parsed nor written, and the scheduling of
+    someone else's event takes no transaction."""
+    services.calendars_of(prof)
+    reindex_collection(prof.username, "personnel")
+    assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
+        "added")  # fmt: skip
+    listed = _listed_again(prof)
     parses, real = [], ical.parse
     monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
     with CaptureQueriesContext(connection) as queries:
-        assert reindex_collection(prof.username, "personnel") == 1
-    assert parses == []
-    assert not [q for q in queries if "calendar_app_indexedevent" in q["sql"]
-                and not q["sql"].startswith("SELECT")]  # fmt: skip
-    state = [q for q in queries if q["sql"].startswith('UPDATE "calendar_app_collectionstate"')]
-    assert len(state) == 3  # claimed, indexed, token written and claim ended
-    assert not [q for q in queries if "calendar_app_scheduledevent" in q["sql"]
-                and "FOR UPDATE" in q["sql"]]  # fmt: skip
+        applied = index_rows.apply(prof, "personnel", listed, [])
+        scheduling.after_sync(prof, "personnel", listed, [], applied)
+    assert parses == [] and applied.read == {}
+    assert applied.held == {listed[0].href: (UID, colleague.email)}
+    statements = [q["sql"].split()[0] for q in queries]
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == ["SELECT", "SELECT"]
 
 
 def test_a_row_indexed_before_its_organiser_was_kept_is_read_again(prof, colleague, monkeypatch):
@@ -104,9 +121,11 @@ def test_a_row_indexed_before_its_organiser_was_kept_is_read_again(prof, colleag
     assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
         "added")  # fmt: skip
     IndexedEvent.objects.filter(owner=prof, uid=UID).update(organizer=None)
+    listed = _listed_again(prof)
     parses, real = [], ical.parse
     monkeypatch.setattr(ical, "parse", lambda text: parses.append(text) or real(text))
-    assert reindex_collection(prof.username, "personnel") == 1
+    scheduling.after_sync(prof, "personnel", listed, [], index_rows.apply(
+        prof, "personnel", listed, []))  # fmt: skip
     assert len(parses) == 1  # whether it may send is read from the event itself
 
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         states = CollectionState.objects.select_related("owner")
-        states.update(sync_token="")  # a full listing: every resource indexed again
+        states.update(sync_token="", settled_version=-1)  # a full listing: every resource read
         done = 0
         for state in list(states):
             done += reindex_collection(state.owner.username, state.collection)
