@@ -191,7 +191,7 @@ def _run(sizes: list[int], var_dir: Path, started: float) -> None:
             print("Measuring delivery…", flush=True)
             rows = delivery.run(LOGIN, person.user.email, var_dir, delivery_repeat)
             print("Measuring room bookings and invitations…", flush=True)
-            scheduling_result = scheduling.run(person, var_dir, repeat)
+            scheduling_result = scheduling.run(person, server, var_dir, repeat)
             print("Measuring the agenda…", flush=True)
             agenda_result = agenda.run(repeat)
             print("Measuring free/busy…", flush=True)

@@ -83,23 +83,27 @@ def stop_process_group(process: subprocess.Popen | None, timeout: float = 10) ->
 class CeleryWorker:
     """`celery worker -B` in a subprocess; it can be stopped or killed. ``env`` is added to
     this process's environment (e.g. the DATABASE_URL of a test database). ``beat=False``: the
-    worker alone, as production runs it, beside a CeleryBeat that can be killed by itself."""
+    worker alone, as production runs it, beside a CeleryBeat that can be killed by itself.
+    ``pool``: threads by default (quick to start and stop); "prefork", production's, where
+    the tasks' own CPU matters: threads share one interpreter lock, and a thread back from
+    the database or a socket waits for it behind one that is parsing."""
 
     READY = b" ready."  # in its log once it takes tasks
 
     def __init__(self, log_path: Path, env: dict[str, str] | None = None, concurrency: int = 2,
-                 beat: bool = True):  # fmt: skip
+                 beat: bool = True, pool: str = "threads"):  # fmt: skip
         self.log_path = log_path
         self.env = env or {}
         self.concurrency = concurrency
         self.beat = beat
+        self.pool = pool
         self.process: subprocess.Popen | None = None
 
     def _argv(self) -> list[str]:
         schedule = str(Path(settings.VAR_DIR) / "celerybeat-schedule")
         beat = ["-B", "-s", schedule] if self.beat else []
         return [sys.executable, "-m", "celery", "-A", "convergence", "worker", *beat,
-                "--pool", "threads", "--concurrency", str(self.concurrency), "--loglevel", "INFO"]
+                "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO"]
 
     def start(self, timeout: float = 60) -> None:
         env = {**os.environ, **self.env}
