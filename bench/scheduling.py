@@ -24,7 +24,7 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -50,6 +50,7 @@ class SchedulingResult:
     attendees: int
     invitation: list[float]  # seconds until every agenda holds it
     plain: list[float]  # seconds until every copy is stored
+    store: list[float] = field(default_factory=list)  # the copies PUT straight into Radicale
 
     @staticmethod
     def _median(samples: list[float]) -> float:
@@ -62,6 +63,10 @@ class SchedulingResult:
     @property
     def plain_rate(self) -> float:
         return self.attendees / self._median(self.plain)
+
+    @property
+    def store_rate(self) -> float:
+        return self.attendees / self._median(self.store)
 
 
 def _request(organizer: str, room: str, start: datetime, uid: str,
@@ -196,6 +201,50 @@ def _deliver(sender, attendees: list[str], plain: bool, timeout: float) -> float
     raise RuntimeError(f"not processed within {timeout:.0f} s")
 
 
+def _wait_indexed(timeout: float) -> None:
+    """Until the worker has indexed every change of the attendees' calendars."""
+    from calendar_app.models import CollectionState
+    from dav.models import CollectionVersion
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = dict(CollectionVersion.objects.filter(
+            owner_id__startswith=PREFIX, collection="personnel").values_list(
+            "owner_id", "version"))  # fmt: skip
+        indexed = dict(CollectionState.objects.filter(owner__username__startswith=PREFIX,
+                                                      collection="personnel").values_list(
+            "owner__username", "indexed_version"))  # fmt: skip
+        if all(indexed.get(owner) == version for owner, version in counts.items()):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"not indexed within {timeout:.0f} s")
+
+
+def _straight_to_store(sender, logins: list[str]) -> float:
+    """The store's floor: each attendee's copy, as the worker writes it, PUT straight into
+    Radicale two at a time (as the worker's two processes), nothing else done; seconds."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from calendar_app import ical
+    from dav.client import dav_session
+
+    uid = f"{uuid.uuid4()}@bench"
+    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
+    received = ical.parse(_request(sender.user.email, "", start, uid,
+                                   [f"{login}@{sender.user.email.split('@')[1]}"
+                                    for login in logins]))  # fmt: skip
+    text = ical.serialize(ical.wrap(*received.subcomponents))
+
+    def put(login: str) -> None:
+        with dav_session(login) as store:
+            store.put("personnel", ical.href_for(uid), text, etag=None)
+
+    begin = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(put, logins))
+    return time.perf_counter() - begin
+
+
 def _invitations(sender, server, var_dir: Path, repeat: int, count: int):
     from django.conf import settings
 
@@ -224,7 +273,12 @@ def _invitations(sender, server, var_dir: Path, repeat: int, count: int):
             plain.append(_deliver(sender, attendees, True, timeout))
             stack.wait_quiet(server)
             invitation.append(_deliver(sender, attendees, False, timeout))
-        return attendees, invitation, plain
+        store = []
+        for _ in range(repeat):
+            _wait_indexed(timeout)  # the syncs the hook queued for the last round's copies
+            stack.wait_quiet(server)
+            store.append(_straight_to_store(sender, [a.split("@")[0] for a in attendees]))
+        return attendees, invitation, plain, store
     finally:
         worker.stop()
         for controller in controllers:
@@ -252,15 +306,15 @@ def run(sender, server, var_dir: Path, repeat: int) -> SchedulingResult:
     radicale.start()
     room = rooms.create_room(people[0].user.etablissement, "Salle du banc d'essai",
                              f"{ROOM}@{settings.MAIL_DOMAIN}", capacity=30)  # fmt: skip
-    latencies, winners, floor, invitation, plain = [], [], None, [], []
+    latencies, winners, floor, invitation, plain, store = [], [], None, [], [], []
     try:
         if part != "invitations":
             print(f"Booking one room, {BOOKERS} at once…", flush=True)
             latencies, winners, floor = _bookings(room, people, max(5, repeat // 3))
         if part != "bookings":
             print(f"Inviting {count} colleagues…", flush=True)
-            _all, invitation, plain = _invitations(sender, server, var_dir, max(3, repeat // 6),
-                                                   count)  # fmt: skip
+            _all, invitation, plain, store = _invitations(sender, server, var_dir,
+                                                          max(3, repeat // 6), count)  # fmt: skip
     finally:
         radicale.stop()
         Room.objects.filter(id=room.id).delete()
@@ -268,7 +322,8 @@ def run(sender, server, var_dir: Path, repeat: int) -> SchedulingResult:
             stack.forget(person)
         Mailbox.objects.filter(imap_user__startswith=PREFIX).delete()
         User.objects.filter(username__startswith=PREFIX).delete()
-    return SchedulingResult(len(winners), latencies, winners, floor, count, invitation, plain)
+    return SchedulingResult(len(winners), latencies, winners, floor, count, invitation, plain,
+                            store)  # fmt: skip
 
 
 def markdown(result: SchedulingResult) -> list[str]:
@@ -305,6 +360,12 @@ def markdown(result: SchedulingResult) -> list[str]:
             f"{result.plain_rate:,.1f} / s | ≥ {RATE_RATIO}× plain ({ratio:.2f}×) | "
             f"{'yes' if ratio >= RATE_RATIO else '**no**'} |"
         )  # fmt: skip
+        if result.store:
+            lines.append(
+                f"| the same copies PUT straight into Radicale, nothing else done (the store's "
+                f"floor) | {result.store_rate:,.1f} attendees / s | "
+                f"{result.store_rate / result.plain_rate:.2f}× plain | — | — |"
+            )  # fmt: skip
         notes.append(
             f"- Invitations: median of {len(result.invitation)} mails, plain and invitation "
             "alternating, after one untimed invitation that creates every Maildir and agenda, "

@@ -29,7 +29,8 @@ def test_free_busy_is_judged_on_its_median_beside_its_floor():
 def _scheduling(winners, slowest, invitation, plain) -> SchedulingResult:
     return SchedulingResult(rounds=len(winners), bookings=[0.2] * 19 + [slowest],
                             winners=winners, floor_booking=Timings([0.1] * 5), attendees=200,
-                            invitation=[invitation] * 3, plain=[plain] * 3)  # fmt: skip
+                            invitation=[invitation] * 3, plain=[plain] * 3,
+                            store=[8.0] * 3)  # fmt: skip
 
 
 def test_bookings_and_invitations_against_their_targets():
@@ -42,6 +43,8 @@ def test_bookings_and_invitations_against_their_targets():
     invitation = _row(lines, "| iMIP REQUEST")
     assert "50.0 attendees / s" in invitation and "100.0 / s" in invitation
     assert "(0.50×)" in invitation and invitation.endswith("| yes |")
+    store = _row(lines, "| the same copies PUT straight into Radicale")
+    assert "| 25.0 attendees / s | 0.25× plain |" in store
     bad = scheduling_markdown(_scheduling([1, 2, 1], 1.5, invitation=5.0, plain=2.0))
     assert _row(bad, "| 20 concurrent").endswith("| **no** |")
     assert _row(bad, "| the same: each answer").endswith("| **no** |")

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from calendar_app import ical, inbox, index_rows, itip, scheduling, services, window
 from calendar_app.index import reindex_collection
-from calendar_app.models import IndexedEvent
+from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
 from dav.client import DavSession, Resource
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
-from tests.conftest import make_person
+from tests.conftest import make_person, wait_for
 
 pytestmark = pytest.mark.usefixtures("empty_store")
 UID = "conseil-pedagogique@college"
@@ -82,6 +82,7 @@ def test_a_received_invitation_is_indexed_at_once_and_its_sync_has_nothing_to_do
     reindex_collection(prof.username, "personnel")
     assert inbox.receive(prof, colleague.email, _request(colleague.email, prof.email, 0)) == (
         "added")  # fmt: skip
+    wait_for(lambda: _settled(prof))  # at once, unless a worker of this process took it over
     assert window.current_collections(prof, ["personnel"]) == {"personnel"}
     assert IndexedEvent.objects.get(owner=prof, uid=UID).organizer == colleague.email
     with CaptureQueriesContext(connection) as queries:
@@ -89,10 +90,16 @@ def test_a_received_invitation_is_indexed_at_once_and_its_sync_has_nothing_to_do
     assert [q["sql"].split()[0] for q in queries] == ["SELECT"] * 3  # the person, state, count
 
 
+def _settled(prof) -> bool:
+    state = CollectionState.objects.filter(owner=prof, collection="personnel").first()
+    count = changes.versions(prof.username, ["personnel"])["personnel"]
+    return state is not None and state.settled_version == count
+
+
 def _listed_again(prof) -> list[Resource]:
     """The copy as the next sync lists it (its token stayed behind), whatever a worker of this
-    process has synced meanwhile."""
-    row = IndexedEvent.objects.get(owner=prof, uid=UID)
+    process has synced meanwhile (the row is then its sync's)."""
+    row = wait_for(lambda: IndexedEvent.objects.filter(owner=prof, uid=UID).first())
     return [Resource(row.href, row.etag, row.source)]
 
 
