@@ -209,7 +209,7 @@ def _wait_indexed(timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         counts = dict(CollectionVersion.objects.filter(
-            owner_id__startswith=PREFIX, collection="personnel").values_list(
+            owner__username__startswith=PREFIX, collection="personnel").values_list(
             "owner_id", "version"))  # fmt: skip
         indexed = dict(CollectionState.objects.filter(owner__username__startswith=PREFIX,
                                                       collection="personnel").values_list(
