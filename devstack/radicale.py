@@ -78,7 +78,10 @@ class RadicaleServer:
 
     def start(self, *, timeout: float = 30) -> None:
         config = render_config(self.directory, host=self.host, port=self.port)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "convergence.settings", **self.env}
+        # DATABASE_POOL: a new thread for each request, the plugins' PostgreSQL connections
+        # from a pool (convergence/settings/base.py).
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "convergence.settings",
+               "DATABASE_POOL": "true", **self.env}  # fmt: skip
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         with open(self.log_path, "ab") as log:
             self.process = spawn(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 from caldav.lib import error
+from django.db import connection
 
 from accounts.app_passwords import create_app_password
 from calendar_app import services
@@ -119,3 +120,32 @@ def test_personnel_made_by_two_first_pages_at_once_is_made_once(prof):
         shown.clear()
         assert all_at_once(lambda: shown.append(services.calendars_of(prof)), [(), ()]) == []
         assert [[c.name for c in found] for found in shown] == [["personnel"], ["personnel"]]
+
+
+def _radicale_connections() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND application_name = 'convergence-radicale'")  # fmt: skip
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a pool on PostgreSQL only")
+def test_radicale_takes_its_database_connections_from_a_pool(prof):
+    """Each request is a new thread in Radicale: its plugins' connections (the auth's check,
+    the hook's count) are taken from a pool, not opened and closed by every request."""
+
+    def write(n: int) -> None:
+        uid = f"{uuid.uuid4()}@pool"
+        with dav_session("prof.demo") as store:
+            services.calendars_of(prof)  # «Personnel» made if missing
+            store.put("personnel", f"{uid}.ics",
+                      vevent(uid, f"Réunion {n}", datetime(2026, 9, 14, 8 + n),
+                             datetime(2026, 9, 14, 9 + n)), etag=None)  # fmt: skip
+
+    write(0)
+    kept = _radicale_connections()
+    assert kept, "closed with the request: no pool"
+    for n in range(1, 6):
+        write(n)
+    assert kept & _radicale_connections(), "none of them used again"
+    assert len(_radicale_connections()) <= 10
