@@ -1,6 +1,7 @@
 """Events as iCalendar text: reading one resource, expanding its recurrences (capped), and
 writing what the form says, including «cet événement / celui-ci et les suivants / tous»."""
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -206,8 +207,26 @@ def href_for(uid: str) -> str:
 
 
 def serialize(calendar: icalendar.Calendar) -> str:
-    calendar.add_missing_timezones()
-    return calendar.to_ical().decode()
+    """The calendar as text, with a VTIMEZONE for each zone it names without one (RFC 5545
+    §3.6.5), before its first component, where ``add_missing_timezones`` puts it."""
+    zones = "".join(map(_zone_text, sorted(calendar.get_missing_tzids())))
+    text = calendar.to_ical().decode()
+    if not zones:
+        return text
+    # A line that begins with BEGIN: is a component's (a value's line breaks are escaped).
+    first = text.find("\r\nBEGIN:", 1)
+    at = first + 2 if first != -1 else text.rindex("END:VCALENDAR")
+    return text[:at] + zones + text[at:]
+
+
+@functools.lru_cache(maxsize=64)  # a sender may name any number of unknown zones
+def _zone_text(tzid: str) -> str:
+    """The zone's VTIMEZONE from the system's data, made once per process: its transitions
+    take icalendar 5 ms to work out, at every write of an event that names the zone."""
+    try:
+        return icalendar.Timezone.from_tzid(tzid).to_ical().decode()
+    except ValueError:  # unknown here (a name of Outlook's): left as the sender wrote it
+        return ""
 
 
 def wrap(*components) -> icalendar.Calendar:

@@ -166,8 +166,6 @@ def receive_for(users: list, sender: str, data: bytes | str) -> list[str]:
         received = itip.read(data)
     except ical.BadCalendarData:
         return ["unreadable" for _user in users]
-    # Once for every copy: made from the zone's name when the sender left them out.
-    received.calendar.add_missing_timezones()
     return [_receive(user, sender, received) for user in users]
 
 
