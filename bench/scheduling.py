@@ -15,7 +15,8 @@ the copy in their index (the sync the hook queued, on the same worker: left over
 during the next plain delivery and be counted there). Floor: the same mail delivered
 plainly, its calendar part labelled ``text/plain`` so that delivery stores it without
 applying it; the clock stops when the spool row says every copy is stored. Target: the
-invitation's rate ≥ ½ the plain rate.
+invitation's rate ≥ ½ the plain rate. Two rows more show what the store allows: the copies
+PUT into Radicale, and written into its storage under its lock without HTTP (not built).
 
 SCHEDULING_PART=bookings or =invitations runs that part alone (both by default).
 """
@@ -51,6 +52,7 @@ class SchedulingResult:
     invitation: list[float]  # seconds until every agenda holds it
     plain: list[float]  # seconds until every copy is stored
     store: list[float] = field(default_factory=list)  # the copies PUT straight into Radicale
+    storage: list[float] = field(default_factory=list)  # written into its storage, no HTTP
 
     @staticmethod
     def _median(samples: list[float]) -> float:
@@ -67,6 +69,10 @@ class SchedulingResult:
     @property
     def store_rate(self) -> float:
         return self.attendees / self._median(self.store)
+
+    @property
+    def storage_rate(self) -> float:
+        return self.attendees / self._median(self.storage)
 
 
 def _request(organizer: str, room: str, start: datetime, uid: str,
@@ -245,7 +251,38 @@ def _straight_to_store(sender, logins: list[str]) -> float:
     return time.perf_counter() - begin
 
 
-def _invitations(sender, server, var_dir: Path, repeat: int, count: int):
+def _into_storage(sender, logins: list[str], config: Path) -> float:
+    """What the store could do, for a design not built (docs/benchmarks.md, «The invitation:
+    what bounds it»): the same copies written into Radicale's storage by this process through
+    its storage plugin, each under Radicale's own lock file, the object parsed once; seconds.
+    Radicale serves them afterwards like any other."""
+    from radicale import config as radicale_config
+    from radicale import item as radicale_item
+    from radicale import storage as radicale_storage
+
+    from calendar_app import ical
+
+    uid = f"{uuid.uuid4()}@bench"
+    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
+    domain = sender.user.email.split("@")[1]
+    received = ical.parse(_request(sender.user.email, "", start, uid,
+                                   [f"{login}@{domain}" for login in logins]))  # fmt: skip
+    text = ical.serialize(ical.wrap(*received.subcomponents))
+    begin = time.perf_counter()
+    storage = radicale_storage.load(radicale_config.load([(str(config), False)]))
+    parsed = radicale_item.read_components(text)
+    radicale_item.check_and_sanitize_items(parsed, 0, tag="VCALENDAR")
+    span = radicale_item.find_time_range(parsed[0], "VEVENT")
+    for login in logins:
+        with storage.acquire_lock("w", login):
+            collection = next(iter(storage.discover(f"/{login}/personnel/")))
+            collection.upload(ical.href_for(uid), radicale_item.Item(
+                collection_path=collection.path, text=text, uid=uid, name="VCALENDAR",
+                component_name="VEVENT", time_range=span))  # fmt: skip
+    return time.perf_counter() - begin
+
+
+def _invitations(sender, server, var_dir: Path, repeat: int, count: int, config: Path):
     from django.conf import settings
 
     from bench import stack
@@ -273,12 +310,14 @@ def _invitations(sender, server, var_dir: Path, repeat: int, count: int):
             plain.append(_deliver(sender, attendees, True, timeout))
             stack.wait_quiet(server)
             invitation.append(_deliver(sender, attendees, False, timeout))
-        store = []
+        store, storage = [], []
+        logins = [a.split("@")[0] for a in attendees]
         for _ in range(repeat):
             _wait_indexed(timeout)  # the syncs the hook queued for the last round's copies
             stack.wait_quiet(server)
-            store.append(_straight_to_store(sender, [a.split("@")[0] for a in attendees]))
-        return attendees, invitation, plain, store
+            store.append(_straight_to_store(sender, logins))
+            storage.append(_into_storage(sender, logins, config))
+        return attendees, invitation, plain, store, storage
     finally:
         worker.stop()
         for controller in controllers:
@@ -306,15 +345,16 @@ def run(sender, server, var_dir: Path, repeat: int) -> SchedulingResult:
     radicale.start()
     room = rooms.create_room(people[0].user.etablissement, "Salle du banc d'essai",
                              f"{ROOM}@{settings.MAIL_DOMAIN}", capacity=30)  # fmt: skip
-    latencies, winners, floor, invitation, plain, store = [], [], None, [], [], []
+    latencies, winners, floor, invitation, plain, store, storage = [], [], None, [], [], [], []
     try:
         if part != "invitations":
             print(f"Booking one room, {BOOKERS} at once…", flush=True)
             latencies, winners, floor = _bookings(room, people, max(5, repeat // 3))
         if part != "bookings":
             print(f"Inviting {count} colleagues…", flush=True)
-            _all, invitation, plain, store = _invitations(sender, server, var_dir,
-                                                          max(3, repeat // 6), count)  # fmt: skip
+            _all, invitation, plain, store, storage = _invitations(
+                sender, server, var_dir, max(3, repeat // 6), count,
+                radicale.directory / "config")  # fmt: skip
     finally:
         radicale.stop()
         Room.objects.filter(id=room.id).delete()
@@ -323,7 +363,7 @@ def run(sender, server, var_dir: Path, repeat: int) -> SchedulingResult:
         Mailbox.objects.filter(imap_user__startswith=PREFIX).delete()
         User.objects.filter(username__startswith=PREFIX).delete()
     return SchedulingResult(len(winners), latencies, winners, floor, count, invitation, plain,
-                            store)  # fmt: skip
+                            store, storage)  # fmt: skip
 
 
 def markdown(result: SchedulingResult) -> list[str]:
@@ -366,6 +406,12 @@ def markdown(result: SchedulingResult) -> list[str]:
                 f"floor) | {result.store_rate:,.1f} attendees / s | "
                 f"{result.store_rate / result.plain_rate:.2f}× plain | — | — |"
             )  # fmt: skip
+        if result.storage:
+            lines.append(
+                f"| the same copies written into Radicale's storage under its lock, no HTTP "
+                f"(a design not built) | {result.storage_rate:,.1f} attendees / s | "
+                f"{result.storage_rate / result.plain_rate:.2f}× plain | — | — |"
+            )  # fmt: skip
         notes.append(
             f"- Invitations: median of {len(result.invitation)} mails, plain and invitation "
             "alternating, after one untimed invitation that creates every Maildir and agenda, "
@@ -373,7 +419,10 @@ def markdown(result: SchedulingResult) -> list[str]:
             "copies done). Submitted on the gateway's submission port, delivered by a Celery "
             "worker subprocess (prefork pool, 2 processes, as in production) that also applies "
             "each attendee's copy (`receive_imip`, 25 attendees a task) and indexes it; the "
-            "clock stops once that is done for every attendee."
+            "clock stops once that is done for every attendee. The store's two floors: the "
+            "same copies PUT into Radicale two at a time, by the bench; then written into its "
+            "storage by the bench's process, one at a time, each under Radicale's lock, the "
+            "object parsed once (what the worker could do, not built)."
         )  # fmt: skip
     return [*lines, "", *notes, ""]
 

@@ -30,7 +30,7 @@ def _scheduling(winners, slowest, invitation, plain) -> SchedulingResult:
     return SchedulingResult(rounds=len(winners), bookings=[0.2] * 19 + [slowest],
                             winners=winners, floor_booking=Timings([0.1] * 5), attendees=200,
                             invitation=[invitation] * 3, plain=[plain] * 3,
-                            store=[8.0] * 3)  # fmt: skip
+                            store=[8.0] * 3, storage=[1.0] * 3)  # fmt: skip
 
 
 def test_bookings_and_invitations_against_their_targets():
@@ -45,6 +45,8 @@ def test_bookings_and_invitations_against_their_targets():
     assert "(0.50×)" in invitation and invitation.endswith("| yes |")
     store = _row(lines, "| the same copies PUT straight into Radicale")
     assert "| 25.0 attendees / s | 0.25× plain |" in store
+    storage = _row(lines, "| the same copies written into Radicale's storage")
+    assert "(a design not built) | 200.0 attendees / s | 2.00× plain |" in storage
     bad = scheduling_markdown(_scheduling([1, 2, 1], 1.5, invitation=5.0, plain=2.0))
     assert _row(bad, "| 20 concurrent").endswith("| **no** |")
     assert _row(bad, "| the same: each answer").endswith("| **no** |")
