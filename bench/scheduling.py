@@ -226,6 +226,18 @@ def _wait_indexed(timeout: float) -> None:
     raise RuntimeError(f"not indexed within {timeout:.0f} s")
 
 
+def _copy(sender, logins: list[str]) -> tuple[str, str]:
+    """A new invitation's UID and an attendee's copy of it, as the worker writes it."""
+    from calendar_app import ical
+
+    uid = f"{uuid.uuid4()}@bench"
+    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
+    domain = sender.user.email.split("@")[1]
+    received = ical.parse(_request(sender.user.email, "", start, uid,
+                                   [f"{login}@{domain}" for login in logins]))  # fmt: skip
+    return uid, ical.serialize(ical.wrap(*received.subcomponents))
+
+
 def _straight_to_store(sender, logins: list[str]) -> float:
     """The store's floor: each attendee's copy, as the worker writes it, PUT straight into
     Radicale two at a time (as the worker's two processes), nothing else done; seconds."""
@@ -234,12 +246,7 @@ def _straight_to_store(sender, logins: list[str]) -> float:
     from calendar_app import ical
     from dav.client import dav_session
 
-    uid = f"{uuid.uuid4()}@bench"
-    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
-    received = ical.parse(_request(sender.user.email, "", start, uid,
-                                   [f"{login}@{sender.user.email.split('@')[1]}"
-                                    for login in logins]))  # fmt: skip
-    text = ical.serialize(ical.wrap(*received.subcomponents))
+    uid, text = _copy(sender, logins)
 
     def put(login: str) -> None:
         with dav_session(login) as store:
@@ -262,12 +269,7 @@ def _into_storage(sender, logins: list[str], config: Path) -> float:
 
     from calendar_app import ical
 
-    uid = f"{uuid.uuid4()}@bench"
-    start = datetime(WEEK.year, WEEK.month, WEEK.day, 17, tzinfo=PARIS).replace(tzinfo=None)
-    domain = sender.user.email.split("@")[1]
-    received = ical.parse(_request(sender.user.email, "", start, uid,
-                                   [f"{login}@{domain}" for login in logins]))  # fmt: skip
-    text = ical.serialize(ical.wrap(*received.subcomponents))
+    uid, text = _copy(sender, logins)
     begin = time.perf_counter()
     storage = radicale_storage.load(radicale_config.load([(str(config), False)]))
     parsed = radicale_item.read_components(text)

@@ -108,9 +108,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The worker and Dovecot read the same file as the test run, so the test DB is a file.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif env_bool("DATABASE_POOL", False):
-    # Set in Radicale's process (dav/in_radicale.py), whose plugins query from a new thread
-    # for each request: without a pool every request opened its own PostgreSQL connection
-    # (about 4.5 ms; twice for a write, the auth's and the hook's).
+    # Set for Radicale (devstack/radicale.py, docker-compose), whose plugins query from a new
+    # thread for each request: without a pool every request opened its own PostgreSQL
+    # connection (about 4.5 ms; twice for a write, the auth's and the hook's).
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them (Django requires 0)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         pool={"min_size": 1, "max_size": 10, "timeout": 10},
