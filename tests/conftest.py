@@ -46,6 +46,26 @@ def pytest_configure(config):
     stop_children_on_sigterm(KeyboardInterrupt)
 
 
+# What a failed test's report carries from the servers it ran against: a connection Dovecot
+# closed, or a task that failed in the worker, is explained in their logs, which the run's
+# temporary folder takes away at exit.
+SERVER_LOG_TROUBLE = re.compile(r"error|fatal|panic|killed|traceback|critical", re.IGNORECASE)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and {"dovecot", "worker"} & set(getattr(item, "fixturenames", ())):
+        dovecot_log = settings.DOVECOT_LOG_PATH or Path(settings.DOVECOT_DIR) / "dovecot.log"
+        for name, path in (("Dovecot", Path(dovecot_log)),
+                           ("worker", Path(settings.VAR_DIR) / "worker.log")):  # fmt: skip
+            if path.exists():
+                lines = path.read_text(errors="replace").splitlines()
+                trouble = [line for line in lines if SERVER_LOG_TROUBLE.search(line)]
+                report.sections.append((f"{name} log, lines of trouble", "\n".join(trouble[-40:])))
+    return report
+
+
 emptying.install()
 
 
