@@ -22,11 +22,13 @@ from calendar_app import edits, ical, index_rows, itip, mirror, services, share_
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip, ScheduledEvent
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
+from dav import storage_writes
 from dav.client import DavConflict, DavNotFound, Resource, dav_session
 
 logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 TASK = "calendar_app.tasks.receive_imip"
+SYNC_TASK = "calendar_app.tasks.collection_changed"  # what Radicale's hook queues
 MAX_PART_BYTES = 1_000_000
 CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
 CLAIM_POLL = 0.05  # seconds between looks at a claimed row
@@ -221,19 +223,27 @@ def _write(user, agenda: Agenda, calendar: str, href: str, parsed, *, etag: str 
     """The copy into the store, then what the sync the hook queues would do: the filtered
     copies follow, and the index takes it at once, as the web's own writes. That sync then
     has nothing left (no iMIP to send for someone else's event), unless something else
-    changed meanwhile."""
+    changed meanwhile. Written into Radicale's storage where the worker shares it (no hook
+    runs then: its sync is queued here if the index could not take the copy)."""
     text = ical.serialize(parsed)
-    with dav_session(user.username) as store:
-        if etag is None:
-            etag = store.replace(calendar, href, text)
-        else:
-            etag = store.put(calendar, href, text, etag=etag)
+    direct = storage_writes.enabled()
+    if direct:
+        etag = storage_writes.put(user.username, calendar, href, text, etag=etag,
+                                  replace=etag is None)  # fmt: skip
+    else:
+        with dav_session(user.username) as store:
+            if etag is None:
+                etag = store.replace(calendar, href, text)
+            else:
+                etag = store.put(calendar, href, text, etag=etag)
     resource = Resource(href, etag, text)
     mirror.after_sync(user, calendar, [resource], [])
     event = itip.first_event(parsed)
     quiet = not ScheduledEvent.may_send(user, str(event.get("UID", "")), itip.organizer_of(event))
-    index_rows.apply_own_write(user, calendar, agenda.current.get(calendar), [resource], [],
-                               {href: parsed}, settled=quiet)  # fmt: skip
+    indexed = index_rows.apply_own_write(user, calendar, agenda.current.get(calendar),
+                                         [resource], [], {href: parsed}, settled=quiet)
+    if direct and not indexed:
+        enqueue_on_commit(SYNC_TASK, user.username, calendar)
 
 
 @contextmanager

@@ -43,6 +43,9 @@ os.environ.update(
         "GATEWAY_MAX_MESSAGE_SIZE": str(512 * 1024),
         "SPAMD_PORT": str(free_port()),
         "RADICALE_PORT": str(free_port()),
+        # The worker writes invitations' copies into the test Radicale's folder, as under
+        # `make run` (tests of the HTTP way set it empty).
+        "RADICALE_COLLECTIONS": str(Path(VAR_DIR) / "radicale" / "collections"),
         # A Bayes filter counts once it has learned this many spams and hams (200 by default):
         # one of each lets a test train it through the buttons and see the score move.
         "SPAM_BAYES_MIN_LEARNED": "1",

@@ -43,10 +43,10 @@ def test_bookings_and_invitations_against_their_targets():
     invitation = _row(lines, "| iMIP REQUEST")
     assert "50.0 attendees / s" in invitation and "100.0 / s" in invitation
     assert "(0.50×)" in invitation and invitation.endswith("| yes |")
-    store = _row(lines, "| the same copies PUT straight into Radicale")
+    store = _row(lines, "| the same copies PUT into Radicale over HTTP")
     assert "| 25.0 attendees / s | 0.25× plain |" in store
     storage = _row(lines, "| the same copies written into Radicale's storage")
-    assert "(a design not built) | 200.0 attendees / s | 2.00× plain |" in storage
+    assert "(the store's floor) | 200.0 attendees / s | 2.00× plain |" in storage
     bad = scheduling_markdown(_scheduling([1, 2, 1], 1.5, invitation=5.0, plain=2.0))
     assert _row(bad, "| 20 concurrent").endswith("| **no** |")
     assert _row(bad, "| the same: each answer").endswith("| **no** |")

@@ -47,8 +47,13 @@ def test_the_apps_reach_that_radicale_as_master_from_their_network_only():
     assert all(name in dir(settings) for name in environment if name.startswith("CALDAV_"))
     subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
     assert environment["CALDAV_MASTER_NETWORKS"] == subnet
-    for service in ("web", "worker", "beat"):  # the YAML anchor, merged
+    for service in ("web", "beat"):  # the YAML anchor, merged
         assert COMPOSE["services"][service]["environment"] == environment
+    # The worker writes invitations' copies into Radicale's folder, on the same volume.
+    radicale, worker = COMPOSE["services"]["radicale"], COMPOSE["services"]["worker"]
+    folder = _options(radicale["command"])[("storage", "filesystem_folder")]
+    assert worker["environment"] == {**environment, "RADICALE_COLLECTIONS": folder}
+    assert worker["volumes"] == radicale["volumes"]
     # Radicale's plugins take their connections from a pool, as under make run.
     assert COMPOSE["services"]["radicale"]["environment"] == {**environment,
                                                                "DATABASE_POOL": "true"}

@@ -9,7 +9,7 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from convergence.env import env, env_bool, env_int, env_list
-from convergence.settings.base import VAR_DIR
+from convergence.settings.base import DEVELOPMENT, VAR_DIR
 from convergence.settings.celery import CELERY_BEAT_SCHEDULE
 
 RADICALE_HOST = env("RADICALE_HOST", "127.0.0.1")
@@ -21,6 +21,12 @@ CALDAV_MASTER_USER = env("CALDAV_MASTER_USER", "convergence")
 # reverse proxy, which set X-Remote-Addr): loopback, or the app containers' network.
 CALDAV_MASTER_NETWORKS = env_list("CALDAV_MASTER_NETWORKS", ["127.0.0.1/32", "::1/128"])
 RADICALE_DIR = Path(env("RADICALE_DIR", str(VAR_DIR / "radicale")))
+# Radicale's collections folder (its storage's filesystem_folder) where the worker shares it:
+# the copies of received invitations are written there without HTTP (dav/storage_writes.py).
+# Empty: over HTTP, for a worker on another host. `make run`, the tests and the bench run
+# Radicale from RADICALE_DIR on this machine.
+RADICALE_COLLECTIONS = env("RADICALE_COLLECTIONS",
+                           str(RADICALE_DIR / "collections") if DEVELOPMENT else "")  # fmt: skip
 # Seconds a successful client sign-in is remembered by the auth plugin (Argon2 is slow).
 CALDAV_AUTH_CACHE_SECONDS = env_int("CALDAV_AUTH_CACHE_SECONDS", 60)
 # Occurrences one expansion may produce: an RRULE without end never hangs a page.
