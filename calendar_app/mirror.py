@@ -115,8 +115,9 @@ def after_sync(owner, collection: str, changed, deleted: list[str]) -> None:
     """The index's task saw these changes of the calendar: the copies follow."""
     if read_only.is_read_only(collection):
         return
+    levels = share_access.reader_levels(owner, collection)
     for busy in (False, True):
-        if share_access.has_readers(owner, collection, _level(busy)):
+        if _level(busy) in levels:
             _follow(owner, collection, busy, changed, deleted)
 
 

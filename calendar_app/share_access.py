@@ -117,7 +117,14 @@ def delegates(owner, user) -> bool:
 def has_readers(owner, collection: str, level: str = Level.READ) -> bool:
     """Whether someone reads this calendar at ``level`` («lecture» or «disponibilités»): its
     filtered copy for that level is then kept (calendar_app.mirror)."""
+    return level in reader_levels(owner, collection)
+
+
+def reader_levels(owner, collection: str) -> set[str]:
+    """The levels, «lecture» or «disponibilités», at which someone reads this calendar, in
+    two queries for both (every change of every calendar asks, an invitation's copy too)."""
     if FunctionalCalendar.objects.filter(account=owner).exists():
-        return level == Level.READ  # its mailbox's readers: «lecture»
-    return CalendarShare.objects.filter(in_force(), owner=owner, collection=collection,
-                                        level=level).exists()  # fmt: skip
+        return {Level.READ}  # its mailbox's readers: «lecture»
+    return set(CalendarShare.objects.filter(
+        in_force(), owner=owner, collection=collection, level__in=(Level.READ, Level.FREEBUSY))
+        .values_list("level", flat=True).distinct())  # fmt: skip

@@ -261,12 +261,22 @@ def empty_inbox(user: User) -> None:
 
 
 def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
+    """The predicate's first true answer. A connection Dovecot dropped while it read counts as
+    not yet: Dovecot's imap process can panic on the folder list's lock («Resource deadlock
+    avoided») when a brand-new mailbox is read while its first delivery creates its folders,
+    and the next look is fine. Still dropped at the deadline: that error is raised."""
     deadline = time.monotonic() + timeout
+    dropped = None
     while time.monotonic() < deadline:
-        result = predicate()
+        try:
+            result = predicate()
+        except MailStoreUnavailable as exc:
+            dropped, result = exc, None
         if result:
             return result
         time.sleep(interval)
+    if dropped is not None:
+        raise dropped
     raise AssertionError(f"condition not met within {timeout}s")
 
 

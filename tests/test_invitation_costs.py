@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from calendar_app import ical, inbox, index_rows, itip, scheduling, services, window
+from calendar_app import ical, inbox, index_rows, itip, mirror, scheduling, services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes
@@ -88,6 +88,14 @@ def test_a_received_invitation_is_indexed_at_once_and_its_sync_has_nothing_to_do
     with CaptureQueriesContext(connection) as queries:
         assert reindex_collection(prof.username, "personnel") == 0
     assert [q["sql"].split()[0] for q in queries] == ["SELECT"] * 3  # the person, state, count
+
+
+def test_both_filtered_copies_are_asked_about_in_two_queries(prof):
+    """Whether anyone reads the calendar at «lecture» or at «disponibilités», asked for every
+    change (each attendee's copy of an invitation too): two queries for both, not two each."""
+    with CaptureQueriesContext(connection) as queries:
+        mirror.after_sync(prof, "personnel", [], [])
+    assert len(queries) == 2
 
 
 def _settled(prof) -> bool:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from mail.imap import MailStoreUnavailable, imap_session
+from mail.imap import imap_session
 from tests.conftest import (
     PASSWORD,
     assert_accessible,
@@ -56,19 +56,13 @@ TRIP = (
 
 
 def find_copy(imap_user: str, subject: str) -> tuple[str, int, bytes] | None:
-    """(folder, uid, raw) of the delivered message with this subject, in INBOX or Junk; None
-    while it is not there, or when Dovecot dropped the connection: reading a brand-new
-    mailbox while the first delivery creates its folders, Dovecot's imap process can panic
-    on the folder list's lock («Resource deadlock avoided»), and the next look is fine."""
-    try:
-        with imap_session(imap_user) as box:
-            for folder in ("INBOX", "Junk"):
-                page = box.list_page(folder, page=1, page_size=200)
-                for envelope in page.envelopes:
-                    if envelope.subject == subject:
-                        return folder, envelope.uid, box.fetch_raw(folder, envelope.uid)
-    except MailStoreUnavailable:
-        return None
+    """(folder, uid, raw) of the delivered message with this subject, in INBOX or Junk."""
+    with imap_session(imap_user) as box:
+        for folder in ("INBOX", "Junk"):
+            page = box.list_page(folder, page=1, page_size=200)
+            for envelope in page.envelopes:
+                if envelope.subject == subject:
+                    return folder, envelope.uid, box.fetch_raw(folder, envelope.uid)
     return None
 
 
