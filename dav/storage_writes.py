@@ -24,7 +24,7 @@ from radicale import pathutils
 from radicale import storage as radicale_storage
 
 from dav import changes
-from dav.client import DavConflict, DavNotFound, DavRefused
+from dav.client import DavConflict, DavNotFound, DavRefused, DavUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,19 @@ def put(owner: str, collection: str, href: str, text: str, *, etag: str | None,
     ``replace``, ``DavSession.replace``; returns the new ETag."""
     if not pathutils.is_safe_filesystem_path_component(href):
         raise DavRefused(f"not a file name: {href}")
-    uid, component_name, time_range = _item_fields(_ATTENDEE_LINES.sub("", text))
+    try:
+        return _put(owner, collection, href, text, etag=etag, replace=replace,
+                    fields=_item_fields(_ATTENDEE_LINES.sub("", text)))  # fmt: skip
+    except (OSError, ValueError) as exc:
+        # The disk refused (full, permissions, a lock that cannot be taken), which Radicale
+        # answers with a 5xx: the caller retries, as when the store does not answer.
+        logger.warning("Radicale's storage: %s", exc.__class__.__name__)
+        raise DavUnavailable(str(exc)) from exc
+
+
+def _put(owner: str, collection: str, href: str, text: str, *, etag: str | None,
+         replace: bool, fields: tuple[str, str, tuple[int, int]]) -> str:  # fmt: skip
+    uid, component_name, time_range = fields
     storage = _storage(str(settings.RADICALE_COLLECTIONS))
     path = f"/{owner}/{collection}/"
     with storage.acquire_lock("w", owner):

@@ -14,8 +14,8 @@ from django.db import connection, connections, transaction
 
 from calendar_app import inbox, index_rows, services
 from calendar_app.models import CollectionState, IndexedEvent
-from dav import changes, storage_writes
-from dav.client import DavConflict, DavNotFound, DavRefused, dav_session
+from dav import changes, radicale_storage, storage_writes
+from dav.client import DavConflict, DavNotFound, DavRefused, DavUnavailable, dav_session
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
 from tests.conftest import wait_for
 
@@ -80,6 +80,22 @@ def test_the_writes_keep_the_preconditions_of_a_put(prof):
     with pytest.raises(DavRefused):
         storage_writes.put(prof.username, calendar, "x.ics", "BEGIN:VCARD\r\nEND:VCARD\r\n",
                            etag=None)  # fmt: skip
+
+
+def test_a_disk_that_refuses_the_write_is_retried_later_and_counts_nothing(prof, monkeypatch):
+    """Radicale's upload wraps the disk's error (full, permissions) in a ValueError, which it
+    answers with a 500: the writer's caller retries, as when the store does not answer."""
+    calendar = _calendar(prof)
+    before = _count(prof, calendar)
+
+    def full(self, href, item):
+        raise ValueError(f"Failed to store item {href!r}: [Errno 28] No space left on device")
+
+    monkeypatch.setattr(radicale_storage.Collection, "upload", full)
+    uid = f"{uuid.uuid4()}@outside.example"
+    with pytest.raises(DavUnavailable):
+        storage_writes.put(prof.username, calendar, f"{uid}.ics", _event(uid, "v1"), etag=None)
+    assert _count(prof, calendar) == before
 
 
 def test_a_folder_radicale_never_used_is_not_written_to(settings, tmp_path):
