@@ -32,7 +32,7 @@ from tests.conftest import PASSWORD, make_person
 from tests.invitation_helpers import calendar_part
 
 pytestmark = pytest.mark.usefixtures("empty_store")
-INVITATION = "/agenda/partage/prof.demo/personnel/evenement/conseil@college.ics/"
+INVITATION = "/agenda/partage/prof.demo/personnel/evenement/conseil@lycee.ics/"
 
 
 @pytest.fixture
@@ -46,12 +46,12 @@ def invited(prof, colleague):
     """Louis invites Camille; her copy waits for an answer in her agenda, as inbox puts it."""
     people = (f"ORGANIZER;CN=Louis Bernard:mailto:{colleague.email}\r\n"
               f"ATTENDEE;PARTSTAT=NEEDS-ACTION;CN=Camille Martin:mailto:{prof.email}\r\n")
-    text = vevent("conseil@college", "Conseil d'administration", datetime(2026, 11, 24, 17),
+    text = vevent("conseil@lycee", "Conseil d'administration", datetime(2026, 11, 24, 17),
                   datetime(2026, 11, 24, 19), people)  # fmt: skip
     for person in (prof, colleague):
         services.calendars_of(person)
         with dav_session(person.username) as store:
-            store.put("personnel", "conseil@college.ics", text, etag=None)
+            store.put("personnel", "conseil@lycee.ics", text, etag=None)
     return text
 
 
@@ -79,7 +79,7 @@ def test_the_secretary_answers_for_the_principal(client, prof, colleague, secret
     assert "Répondre pour le compte de Camille Martin" in page
     response = client.post(f"{INVITATION}repondre/", {"reponse": "ACCEPTED"})
     assert response.status_code == 302
-    copy = services.find_event(prof, "personnel", "conseil@college.ics")
+    copy = services.find_event(prof, "personnel", "conseil@lycee.ics")
     assert itip.partstat_of(master(copy.parsed), prof.email) == "ACCEPTED"
     (login, mail_from, recipients, raw), = sent()
     assert (login, mail_from, recipients) == ("secretaire.demo", secretary.email,
@@ -93,7 +93,7 @@ def test_the_secretary_answers_for_the_principal(client, prof, colleague, secret
     assert event.details["answer"] == "ACCEPTED"
     # The organiser's agenda takes the answer from the delegate: her line, not the sender's.
     assert inbox.receive(colleague, secretary.email, text) == "answer-recorded"
-    organised = services.find_event(colleague, "personnel", "conseil@college.ics")
+    organised = services.find_event(colleague, "personnel", "conseil@lycee.ics")
     assert itip.partstat_of(master(organised.parsed), prof.email) == "ACCEPTED"
 
 
@@ -112,15 +112,15 @@ def test_the_invitations_mail_arriving_while_the_secretary_answers_changes_nothi
     secretary answers from the page: the same event is not written again, so the answer
     stands (before, it was refused as «changed elsewhere»)."""
     _delegate(prof, secretary)
-    read = services.find_event(prof, "personnel", "conseil@college.ics")  # the page's copy
+    read = services.find_event(prof, "personnel", "conseil@lycee.ics")  # the page's copy
     assert inbox.receive(prof, colleague.email, _mailed(invited, minutes=1)) == "unchanged"
     assert delegation.answer_for(secretary, prof, read, "ACCEPTED") == colleague.email
-    copy = services.find_event(prof, "personnel", "conseil@college.ics")
+    copy = services.find_event(prof, "personnel", "conseil@lycee.ics")
     assert itip.partstat_of(master(copy.parsed), prof.email) == "ACCEPTED"
     assert len(sent()) == 1
     # The same invitation mailed again later: her answer stays as it is.
     assert inbox.receive(prof, colleague.email, _mailed(invited, minutes=2)) == "unchanged"
-    assert services.find_event(prof, "personnel", "conseil@college.ics").etag == copy.etag
+    assert services.find_event(prof, "personnel", "conseil@lycee.ics").etag == copy.etag
 
 
 def test_an_answer_given_as_the_copy_changes_is_merged_unless_the_event_changed(
@@ -129,20 +129,20 @@ def test_an_answer_given_as_the_copy_changes_is_merged_unless_the_event_changed(
     answer: it goes on the copy as it is now. A new time meanwhile does: the answer was
     about the old one, and nothing is sent."""
     _delegate(prof, secretary)
-    read = services.find_event(prof, "personnel", "conseil@college.ics")
+    read = services.find_event(prof, "personnel", "conseil@lycee.ics")
     alarm = ("BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Rappel\r\nTRIGGER:-PT15M\r\n"
              "END:VALARM\r\n")
     with dav_session(prof.username) as store:
-        store.put("personnel", "conseil@college.ics",
+        store.put("personnel", "conseil@lycee.ics",
                   invited.replace("END:VEVENT", alarm + "END:VEVENT"), etag=read.etag)
     delegation.answer_for(secretary, prof, read, "TENTATIVE")
-    copy = services.find_event(prof, "personnel", "conseil@college.ics")
+    copy = services.find_event(prof, "personnel", "conseil@lycee.ics")
     assert itip.partstat_of(master(copy.parsed), prof.email) == "TENTATIVE"
     assert master(copy.parsed).walk("VALARM") and len(sent()) == 1
 
     moved = copy.parsed.to_ical().decode().replace("T170000", "T180000")
     with dav_session(prof.username) as store:
-        store.put("personnel", "conseil@college.ics", moved, etag=copy.etag)
+        store.put("personnel", "conseil@lycee.ics", moved, etag=copy.etag)
     with pytest.raises(DavConflict):
         delegation.answer_for(secretary, prof, copy, "DECLINED")
     assert len(sent()) == 1
@@ -220,4 +220,4 @@ def test_the_card_in_the_principals_mailbox_leads_the_delegate_to_the_answer(
     card = card_for(secretary, raw, personal=False, owner=prof)
     assert not card.answerable  # not the secretary's own invitation
     assert card.extra["on_behalf"] == {"owner": "prof.demo", "calendar": "personnel",
-                                       "href": "conseil@college.ics", "name": "Camille Martin"}
+                                       "href": "conseil@lycee.ics", "name": "Camille Martin"}
