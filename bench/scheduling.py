@@ -264,7 +264,7 @@ def _into_storage(sender, logins: list[str]) -> float:
     """The store's floor as the worker writes now: the same copies written into Radicale's
     storage by ``dav.storage_writes.put``, one at a time, nothing else done; seconds."""
     from calendar_app import ical
-    from calendar_app.inbox import SYNC_TASK
+    from calendar_app.window import TASK as SYNC_TASK
     from convergence.celery import app
     from dav import storage_writes
 

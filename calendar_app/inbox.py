@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calendar_app import edits, ical, index_rows, itip, mirror, services, share_access
+from calendar_app import edits, ical, index_rows, itip, mirror, services, share_access, window
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip, ScheduledEvent
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
@@ -28,7 +28,6 @@ from dav.client import DavConflict, DavNotFound, Resource, dav_session
 logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 TASK = "calendar_app.tasks.receive_imip"
-SYNC_TASK = "calendar_app.tasks.collection_changed"  # what Radicale's hook queues
 MAX_PART_BYTES = 1_000_000
 CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
 CLAIM_POLL = 0.05  # seconds between looks at a claimed row
@@ -243,7 +242,7 @@ def _write(user, agenda: Agenda, calendar: str, href: str, parsed, *, etag: str 
     indexed = index_rows.apply_own_write(user, calendar, agenda.current.get(calendar),
                                          [resource], [], {href: parsed}, settled=quiet)
     if direct and not indexed:
-        enqueue_on_commit(SYNC_TASK, user.username, calendar)
+        enqueue_on_commit(window.TASK, user.username, calendar)  # what the hook queues
 
 
 @contextmanager
