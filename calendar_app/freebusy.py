@@ -74,24 +74,46 @@ def store_periods(row: IndexedEvent, text: str, parsed: Calendar) -> None:
     """Called by the index for each changed resource (its row, with ``source``, saved;
     ``parsed``: its text, as the index read it)."""
     BusyPeriod.objects.filter(event=row).delete()
+    start, end = _expanded_span(row)
+    row.save(update_fields=["busy_from", "busy_until"])
+    _store(_periods(text, parsed, start, end), [row])
+
+
+def store_new_rows(rows: list[IndexedEvent], text: str, parsed: Calendar) -> None:
+    """``store_periods`` for the unsaved rows of one event in several people's calendars (an
+    invitation's copies, ``text`` one of them): saved here, the event expanded once."""
+    for row in rows:
+        start, end = _expanded_span(row)
+    IndexedEvent.objects.bulk_create(rows)
+    if rows:
+        _store(_periods(text, parsed, start, end), rows)
+
+
+def _expanded_span(row: IndexedEvent) -> tuple[datetime, datetime]:
+    """Where the row's busy periods are kept: a series' around today (``busy_from`` and
+    ``busy_until`` say so), an event's at its time."""
     if row.recurring:
         now = timezone.now()
         row.busy_from, row.busy_until = now - WINDOW_BEFORE, now + WINDOW_AFTER
-        start, end = row.busy_from, row.busy_until
-    else:
-        row.busy_from = row.busy_until = None
-        start, end = row.starts_at - timedelta(days=1), (row.ends_at or row.starts_at) + (
-            timedelta(days=1))  # fmt: skip
-    row.save(update_fields=["busy_from", "busy_until"])
+        return row.busy_from, row.busy_until
+    row.busy_from = row.busy_until = None
+    return row.starts_at - timedelta(days=1), (row.ends_at or row.starts_at) + timedelta(days=1)
+
+
+def _periods(text: str, parsed: Calendar, start: datetime, end: datetime) -> list[BusyPeriod]:
     if _too_dense(text):
-        return
+        return []
     try:
-        periods = _busy_occurrences(parsed, start, end)
+        return _busy_occurrences(parsed, start, end)
     except ical.BadCalendarData:
-        return
-    for period in periods:
-        period.event, period.owner_id = row, row.owner_id
-    BusyPeriod.objects.bulk_create(periods)
+        return []
+
+
+def _store(periods: list[BusyPeriod], rows: list[IndexedEvent]) -> None:
+    BusyPeriod.objects.bulk_create([
+        BusyPeriod(event=row, owner_id=row.owner_id, starts_at=p.starts_at, ends_at=p.ends_at,
+                   title=p.title, private=p.private, all_day=p.all_day)
+        for row in rows for p in periods])  # fmt: skip
 
 
 def parse_moment(value: str) -> datetime | None:

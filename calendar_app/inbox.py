@@ -11,14 +11,24 @@ functional mailbox with a calendar, whose service account has the mailbox's addr
 import logging
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from calendar_app import edits, ical, index_rows, itip, mirror, services, share_access, window
+from calendar_app import (
+    edits,
+    ical,
+    index_rows,
+    itip,
+    mirror,
+    new_invitations,
+    services,
+    share_access,
+    window,
+)
 from calendar_app.models import FunctionalCalendar, IndexedEvent, ReceivedItip, ScheduledEvent
 from convergence.claims import unclaimed
 from convergence.queueing import enqueue_on_commit
@@ -29,7 +39,6 @@ logger = logging.getLogger(__name__)
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 TASK = "calendar_app.tasks.receive_imip"
 MAX_PART_BYTES = 1_000_000
-CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
 CLAIM_POLL = 0.05  # seconds between looks at a claimed row
 BATCH = 25  # attendees of one message per task: read once, spread over the worker's threads
 
@@ -114,7 +123,7 @@ def _claim(user, uid: str, attendee: str) -> tuple[ReceivedItip, datetime]:
     key = {"owner": user, "uid": uid, "attendee": attendee}
     while True:
         now = timezone.now()
-        claim = now + CLAIM
+        claim = now + ReceivedItip.CLAIM
         # Looked for first: an invitation's row is new, and an update that finds no row
         # would still wait for the file, as any write does on SQLite.
         if not ReceivedItip.objects.filter(**key).exists():
@@ -167,7 +176,8 @@ def receive_for(users: list, sender: str, data: bytes | str) -> list[str]:
         received = itip.read(data)
     except ical.BadCalendarData:
         return ["unreadable" for _user in users]
-    return [_receive(user, sender, received) for user in users]
+    added = new_invitations.add(users, sender, received)
+    return [added.get(user.pk) or _receive(user, sender, received) for user in users]
 
 
 def _receive(user, sender: str, received: itip.Received) -> str:
@@ -201,7 +211,7 @@ def _request(user, received: itip.Received, copy: Located | None, agenda: Agenda
         same_version = itip.sequence_of(itip.first_event(copy.parsed)) == received.sequence
         if received.recurrence_id and "RRULE" in itip.first_event(copy.parsed):
             incoming = _with_exception(copy.parsed, received)
-    with _own_lines(incoming, me):
+    with itip.own_lines_kept(incoming, me):
         for component in itip.events(incoming):
             keep = copy is not None and same_version and old_answer in itip.ANSWERS
             itip.set_partstat(component, me, old_answer if keep else "NEEDS-ACTION")
@@ -243,20 +253,6 @@ def _write(user, agenda: Agenda, calendar: str, href: str, parsed, *, etag: str 
                                          [resource], [], {href: parsed}, settled=quiet)
     if direct and not indexed:
         enqueue_on_commit(window.TASK, user.username, calendar)  # what the hook queues
-
-
-@contextmanager
-def _own_lines(calendar, email: str):
-    """The ATTENDEE lines of ``email`` put back as they were: the received components are
-    shared by every attendee of a batch (read once), each one's answer is set in its copy."""
-    kept = [(prop, dict(prop.params)) for component in itip.events(calendar)
-            for prop in itip.attendee_lines(component) if itip.address(prop) == email]  # fmt: skip
-    try:
-        yield
-    finally:
-        for prop, params in kept:
-            prop.params.clear()
-            prop.params.update(params)
 
 
 def _seen(calendar) -> tuple:

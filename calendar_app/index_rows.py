@@ -140,6 +140,18 @@ def current_versions(owner, collections: list[str]) -> dict[str, int]:
     return {name: counts[name] for name in collections if indexed.get(name) == counts[name]}
 
 
+def current_versions_of(users, names: dict[int, list[str]]) -> dict[tuple[int, str], int]:
+    """``current_versions`` of several people's calendars (``names``: by person's id), by
+    (person's id, calendar), in two queries for all."""
+    indexed = {(owner_id, name): version for owner_id, name, version in CollectionState.objects
+               .filter(owner__in=users, collection__in={n for own in names.values() for n in own})
+               .values_list("owner_id", "collection", "indexed_version")}  # fmt: skip
+    by_id = {user.pk: user.username for user in users}
+    counts = changes.versions_of([(by_id[pk], name) for pk, own in names.items() for name in own])
+    return {(pk, name): counts[(by_id[pk], name)] for pk, own in names.items() for name in own
+            if indexed.get((pk, name)) == counts[(by_id[pk], name)]}  # fmt: skip
+
+
 def apply_own_write(owner, collection: str, before: int | None, changed: list[Resource],
                     deleted: list[str], parsed: dict | None = None, *,
                     settled: bool = False) -> bool:  # fmt: skip
@@ -168,3 +180,52 @@ def apply_own_write(owner, collection: str, before: int | None, changed: list[Re
     except DatabaseError:  # a sync or another write holds the row just then: the task catches up
         return False
     return True
+
+
+@dataclass(frozen=True)
+class NewCopy:
+    """One event new in one person's calendar, written there by the app: ``before``, the
+    calendar's count before the write, from ``current_versions``."""
+
+    owner: object
+    collection: str
+    before: int
+    resource: Resource
+
+
+def apply_new_copies(copies: list[NewCopy], parsed, settled: set[int]) -> set[int]:
+    """``apply_own_write`` of one event's new copies in several people's calendars (an
+    invitation's, ``parsed`` once for all), in one transaction; the ids of the owners whose
+    index took theirs (the others' sync catches up). ``settled``: owners for whom nothing
+    follows the write (``apply_own_write``'s ``settled``)."""
+    values = _row_values("", parsed) if copies else None
+    if values is None:
+        return set()
+    try:
+        with transaction.atomic():
+            states = {(s.owner_id, s.collection): s for s in CollectionState.objects
+                      .select_for_update(skip_locked=True)
+                      .filter(owner__in=[c.owner for c in copies],
+                              collection__in={c.collection for c in copies})}  # fmt: skip
+            now = changes.versions_of([(c.owner.username, c.collection) for c in copies])
+            fresh = [c for c in copies if _takes(states.get((c.owner.pk, c.collection)), c, now)]
+            freebusy.store_new_rows([IndexedEvent(
+                owner=c.owner, collection=c.collection, href=c.resource.href,
+                **{**values, "source": c.resource.text, "etag": c.resource.etag[:300]})
+                for c in fresh], fresh[0].resource.text if fresh else "", parsed)  # fmt: skip
+            for copy in fresh:
+                state = states[(copy.owner.pk, copy.collection)]
+                if copy.owner.pk in settled and state.settled_version == copy.before:
+                    state.settled_version = copy.before + 1
+                state.indexed_version = copy.before + 1
+            CollectionState.objects.bulk_update([states[(c.owner.pk, c.collection)] for c in fresh],
+                                                ["indexed_version", "settled_version"])  # fmt: skip
+    except DatabaseError:  # a row already there: the syncs catch up
+        return set()
+    return {copy.owner.pk for copy in fresh}
+
+
+def _takes(state: CollectionState | None, copy: NewCopy, now: dict) -> bool:
+    """The index was current before the copy, and the copy is the only change since."""
+    return (state is not None and state.indexed_version == copy.before
+            and now[(copy.owner.username, copy.collection)] == copy.before + 1)  # fmt: skip

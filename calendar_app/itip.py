@@ -3,6 +3,7 @@ CANCEL, REPLY and COUNTER objects sent about it, and reading one received. Pure:
 mail (calendar_app.imip builds the mail, calendar_app.scheduling and .inbox use both)."""
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -123,6 +124,20 @@ def set_partstat(component, email: str, partstat: str, comment: str = "") -> boo
         component.pop("COMMENT", None)
         component.add("COMMENT", comment[:1000])
     return changed
+
+
+@contextmanager
+def own_lines_kept(calendar: icalendar.Calendar, email: str):
+    """The ATTENDEE lines of ``email`` put back as they were: the received components are
+    shared by every attendee of a batch (read once), each one's answer is set in its copy."""
+    kept = [(prop, dict(prop.params)) for component in events(calendar)
+            for prop in attendee_lines(component) if address(prop) == email]  # fmt: skip
+    try:
+        yield
+    finally:
+        for prop, params in kept:
+            prop.params.clear()
+            prop.params.update(params)
 
 
 def events(calendar: icalendar.Calendar) -> list:

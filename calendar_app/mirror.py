@@ -111,11 +111,14 @@ def _rebuild(owner, collection: str, busy: bool) -> None:
             _remove(store, name, href)
 
 
-def after_sync(owner, collection: str, changed, deleted: list[str]) -> None:
-    """The index's task saw these changes of the calendar: the copies follow."""
+def after_sync(owner, collection: str, changed, deleted: list[str],
+               levels: set[str] | None = None) -> None:  # fmt: skip
+    """The index's task saw these changes of the calendar: the copies follow. ``levels``:
+    ``share_access.reader_levels`` of the calendar, when the caller has asked."""
     if read_only.is_read_only(collection):
         return
-    levels = share_access.reader_levels(owner, collection)
+    if levels is None:
+        levels = share_access.reader_levels(owner, collection)
     for busy in (False, True):
         if _level(busy) in levels:
             _follow(owner, collection, busy, changed, deleted)

@@ -1,6 +1,8 @@
 """The derived index of events, rebuilt from the CalDAV server: never the truth, only what
 search, reminders, free/busy and the pages of a range need without asking the store."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -176,6 +178,7 @@ class ReceivedItip(models.Model):
     # Taken while one message of the event is applied (inbox._in_order); lapses if its
     # worker dies.
     claimed_until = models.DateTimeField(null=True, blank=True)
+    CLAIM = timedelta(minutes=2)  # far longer than applying one message takes
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "uid", "attendee"],

@@ -123,8 +123,22 @@ def has_readers(owner, collection: str, level: str = Level.READ) -> bool:
 def reader_levels(owner, collection: str) -> set[str]:
     """The levels, «lecture» or «disponibilités», at which someone reads this calendar, in
     two queries for both (every change of every calendar asks, an invitation's copy too)."""
-    if FunctionalCalendar.objects.filter(account=owner).exists():
-        return {Level.READ}  # its mailbox's readers: «lecture»
-    return set(CalendarShare.objects.filter(
-        in_force(), owner=owner, collection=collection, level__in=(Level.READ, Level.FREEBUSY))
-        .values_list("level", flat=True).distinct())  # fmt: skip
+    return reader_levels_of([(owner, collection)])[(owner.pk, collection)]
+
+
+def reader_levels_of(calendars: list[tuple]) -> dict[tuple[int, str], set[str]]:
+    """``reader_levels`` of several (owner, collection), by (owner id, collection), in two
+    queries for all (one invitation's copies in a batch of people's calendars)."""
+    owners = {owner.pk for owner, _collection in calendars}
+    functional = set(FunctionalCalendar.objects.filter(account_id__in=owners)
+                     .values_list("account_id", flat=True))  # fmt: skip
+    # A functional calendar's readers are its mailbox's: «lecture».
+    found = {(owner.pk, collection): {Level.READ} if owner.pk in functional else set()
+             for owner, collection in calendars}  # fmt: skip
+    shared = CalendarShare.objects.filter(
+        in_force(), owner_id__in=owners - functional, level__in=(Level.READ, Level.FREEBUSY),
+        collection__in={collection for _owner, collection in calendars})  # fmt: skip
+    for owner_id, collection, level in shared.values_list("owner_id", "collection", "level"):
+        if (owner_id, collection) in found:
+            found[(owner_id, collection)].add(level)
+    return found

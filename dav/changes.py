@@ -6,8 +6,10 @@ collection ETag read every item of the collection (as a time-range REPORT does),
 is one indexed row. It is written before the change is answered, inside Radicale's write
 lock, so once a client has its answer, the count says so."""
 
+from collections import Counter
+
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from dav.models import CollectionVersion
 
@@ -33,6 +35,30 @@ def bump(username: str, collection: str) -> None:
         bump(username, HOME)
 
 
+def bump_each(pairs: list[tuple[str, str]]) -> None:
+    """``bump`` of each (username, collection), as many times as it is named: one statement
+    for the counts that exist (a batch of writes into several people's calendars)."""
+    times = Counter(pairs)
+    if not times:
+        return
+    counted = set(CollectionVersion.objects.filter(_any(times)).values_list("owner_id",
+                                                                             "collection"))
+    for step in set(times.values()):
+        same = [pair for pair in counted if times[pair] == step]
+        if same:
+            CollectionVersion.objects.filter(_any(same)).update(version=F("version") + step)
+    for pair, step in times.items():
+        for _time in range(step if pair not in counted else 0):
+            bump(*pair)
+
+
+def _any(pairs) -> Q:
+    found = Q(pk__in=[])
+    for username, collection in pairs:
+        found |= Q(owner_id=username, collection=collection)
+    return found
+
+
 def bump_on_commit(username: str, collection: str) -> None:
     """One more change, counted by the web app or the worker once their transaction is over.
     Not inside it: a row lock held across their later requests to Radicale would stop its
@@ -45,6 +71,14 @@ def versions(username: str, collections: list[str]) -> dict[str, int]:
     found = dict(CollectionVersion.objects.filter(owner_id=username, collection__in=collections)
                  .values_list("collection", "version"))  # fmt: skip
     return {name: found.get(name, 0) for name in collections}
+
+
+def versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """``versions`` of several people's collections, (username, collection) each, in one query."""
+    found = {(owner, name): version for owner, name, version in
+             CollectionVersion.objects.filter(_any(pairs))
+             .values_list("owner_id", "collection", "version")}  # fmt: skip
+    return {pair: found.get(pair, 0) for pair in pairs}
 
 
 def home_version(username: str) -> int:

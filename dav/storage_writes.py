@@ -11,10 +11,12 @@ Radicale's PUT and its hook would also do is done here, under that lock: the pre
 (dav/changes.py). The hook's task is not queued: the writer indexes its copy itself, and
 queues that task only when it could not (calendar_app.inbox)."""
 
+import contextlib
 import functools
 import logging
 import os
 import re
+from typing import NamedTuple
 
 import radicale.item as radicale_item
 from django.conf import settings
@@ -86,37 +88,72 @@ def put(owner: str, collection: str, href: str, text: str, *, etag: str | None,
         replace: bool = False) -> str:  # fmt: skip
     """As ``DavSession.put`` (``etag``: the version replaced; None: a creation) or, with
     ``replace``, ``DavSession.replace``; returns the new ETag."""
-    if not pathutils.is_safe_filesystem_path_component(href):
-        raise DavRefused(f"not a file name: {href}")
-    try:
-        return _put(owner, collection, href, text, etag=etag, replace=replace,
-                    fields=_item_fields(_ATTENDEE_LINES.sub("", text)))  # fmt: skip
-    except (OSError, ValueError) as exc:
-        # The disk refused (full, permissions, a lock that cannot be taken), which Radicale
-        # answers with a 5xx: the caller retries, as when the store does not answer.
-        logger.warning("Radicale's storage: %s", exc.__class__.__name__)
-        raise DavUnavailable(str(exc)) from exc
-
-
-def _put(owner: str, collection: str, href: str, text: str, *, etag: str | None,
-         replace: bool, fields: tuple[str, str, tuple[int, int]]) -> str:  # fmt: skip
-    uid, component_name, time_range = fields
     storage = _storage(str(settings.RADICALE_COLLECTIONS))
-    path = f"/{owner}/{collection}/"
-    with storage.acquire_lock("w", owner):
-        folder = next(iter(storage.discover(path)), None)
-        if not isinstance(folder, radicale_storage.BaseCollection) or not folder.tag:
-            raise DavNotFound(path)
-        current = next((item for _href, item in folder.get_multi([href]) if item), None)
-        if not replace and (etag or "") != (current.etag if current else ""):
-            raise DavConflict(href)
-        if current is None and folder.has_uid(uid) or current and current.uid != uid:
-            raise DavRefused(f"409 no-uid-conflict {href}")
-        uploaded, _replaced = folder.upload(href, radicale_item.Item(
-            collection_path=folder.path, text=text, uid=uid, name="VCALENDAR",
-            component_name=component_name, time_range=time_range))  # fmt: skip
+    with _refused_by_disk(), storage.acquire_lock("w", owner):
+        new_etag = _upload(storage, Write(owner, collection, href, text), etag, replace)
         # Counted before the lock is let go, as the hook counts: a reader that sees the
         # copy sees the count that says so.
         with transaction.atomic():
             changes.bump(owner, collection)
+    return new_etag
+
+
+class Write(NamedTuple):
+    owner: str
+    collection: str
+    href: str
+    text: str
+
+
+def replace_all(writes: list[Write]) -> list[str | None]:
+    """``put`` with ``replace`` of each write, under one taking of the lock and their counts
+    raised in one transaction (one invitation's copies in a batch of people's calendars);
+    each one's new ETag, or None where it could not be written (the caller goes one by one
+    there, and meets the reason)."""
+    storage = _storage(str(settings.RADICALE_COLLECTIONS))
+    etags: list[str | None] = []
+    with _refused_by_disk(), storage.acquire_lock("w"):
+        try:
+            for write in writes:
+                try:
+                    with _refused_by_disk():
+                        etags.append(_upload(storage, write, None, True))
+                except (DavRefused, DavNotFound, DavUnavailable) as exc:
+                    logger.info("Radicale's storage, %s: %s", write.owner, exc.__class__.__name__)
+                    etags.append(None)
+        finally:
+            with transaction.atomic():
+                # Those written before an error too (zip stops at the last one tried).
+                changes.bump_each([(w.owner, w.collection) for w, etag in zip(
+                    writes, etags, strict=False) if etag is not None])  # fmt: skip
+    return etags
+
+
+@contextlib.contextmanager
+def _refused_by_disk():
+    """The disk refused (full, permissions, a lock that cannot be taken), which Radicale
+    answers with a 5xx: the caller retries, as when the store does not answer."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        logger.warning("Radicale's storage: %s", exc.__class__.__name__)
+        raise DavUnavailable(str(exc)) from exc
+
+
+def _upload(storage, write: Write, etag: str | None, replace: bool) -> str:
+    if not pathutils.is_safe_filesystem_path_component(write.href):
+        raise DavRefused(f"not a file name: {write.href}")
+    uid, component_name, time_range = _item_fields(_ATTENDEE_LINES.sub("", write.text))
+    path = f"/{write.owner}/{write.collection}/"
+    folder = next(iter(storage.discover(path)), None)
+    if not isinstance(folder, radicale_storage.BaseCollection) or not folder.tag:
+        raise DavNotFound(path)
+    current = next((item for _href, item in folder.get_multi([write.href]) if item), None)
+    if not replace and (etag or "") != (current.etag if current else ""):
+        raise DavConflict(write.href)
+    if current is None and folder.has_uid(uid) or current and current.uid != uid:
+        raise DavRefused(f"409 no-uid-conflict {write.href}")
+    uploaded, _replaced = folder.upload(write.href, radicale_item.Item(
+        collection_path=folder.path, text=write.text, uid=uid, name="VCALENDAR",
+        component_name=component_name, time_range=time_range))  # fmt: skip
     return uploaded.etag

@@ -1,0 +1,113 @@
+"""An invitation new to a batch of attendees is applied for the batch at once (#14): its cost
+in queries does not grow with the batch; each copy is its owner's, indexed with its busy time,
+and recorded as applied; anyone the batch cannot take goes one by one, as before."""
+
+from datetime import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from calendar_app import ical, inbox, itip, services, window
+from calendar_app.index import reindex_collection
+from calendar_app.models import BusyPeriod, CollectionState, IndexedEvent, ReceivedItip
+from dav import changes, storage_writes
+from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
+from tests.conftest import make_person
+
+pytestmark = pytest.mark.usefixtures("empty_store")
+UID = "conseil-de-classe@lycee-batch"
+
+
+def _people(count: int, indexed: bool = True) -> list:
+    people = [make_person(f"invite{n}.demo") for n in range(count)]
+    for person in people:
+        services.calendars_of(person)  # «Personnel» made
+        if indexed:
+            reindex_collection(person.username, "personnel")
+    return people
+
+
+def _invitation(organizer, people, uid: str = UID, sequence: int = 0) -> bytes:
+    lines = f"ORGANIZER:mailto:{organizer.email}\r\nSEQUENCE:{sequence}\r\n" + "".join(
+        f"ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{p.email}\r\n" for p in people)
+    text = vevent(uid, "Conseil de classe", datetime(2026, 12, 10, 17),
+                  datetime(2026, 12, 10, 18), lines)  # fmt: skip
+    return ical.serialize(itip.outgoing(ical.parse(text), "REQUEST", sequence=sequence)).encode()
+
+
+@pytest.fixture
+def organizer(transactional_db):
+    return make_person("organisatrice.demo")
+
+
+def _statements(people, organizer, uid: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        results = inbox.receive_for(people, organizer.email, _invitation(organizer, people, uid))
+    assert results == ["added"] * len(people)
+    return len(queries)
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(organizer):
+    """One by one, each attendee cost about twenty queries and four transactions."""
+    people = _people(6)
+    # As after anyone's first invitation: their list of calendars counted a change.
+    inbox.receive_for(people, organizer.email, _invitation(organizer, people, "premier@lycee"))
+    assert _statements(people[:2], organizer, "petit@lycee") == _statements(
+        people, organizer, "grand@lycee")  # fmt: skip
+
+
+def test_each_copy_is_its_owners_indexed_with_its_busy_time_and_recorded(organizer):
+    people = _people(3)
+    data = _invitation(organizer, people)
+    assert inbox.receive_for(people, organizer.email, data) == ["added"] * 3
+    for person in people:
+        copy = inbox.locate(person, UID)
+        assert copy.calendar == "personnel"
+        lines = {itip.address(p): p.params for p in itip.attendee_lines(ical.master(copy.parsed))}
+        assert "RSVP" not in lines[person.email]  # their own answer awaited
+        assert all(params["RSVP"] == "TRUE" for email, params in lines.items()
+                   if email != person.email)  # fmt: skip
+        row = IndexedEvent.objects.get(owner=person, uid=UID)
+        assert row.etag == copy.etag and row.organizer == organizer.email
+        assert BusyPeriod.objects.filter(event=row).count() == 1
+        # Indexed and settled up to the write: the hook's sync has nothing left to do.
+        state = CollectionState.objects.get(owner=person, collection="personnel")
+        count = changes.versions(person.username, ["personnel"])["personnel"]
+        assert state.indexed_version == state.settled_version == count
+        assert window.current_collections(person, ["personnel"]) == {"personnel"}
+    assert list(ReceivedItip.objects.filter(uid=UID).values_list("sequence", "claimed_until")
+                .distinct()) == [(0, None)]  # fmt: skip
+    assert inbox.receive_for(people, organizer.email, data) == ["already-applied"] * 3
+
+
+def test_those_the_batch_cannot_take_go_one_by_one(organizer):
+    """Behind in the index, or with the event already: each as before; the others at once."""
+    fresh, behind, knows = _people(3)
+    changes.bump(behind.username, "personnel")  # a phone's change, not synced yet
+    assert inbox.receive(knows, organizer.email, _invitation(organizer, [knows])) == "added"
+    data = _invitation(organizer, [fresh, behind, knows], sequence=1)
+    assert inbox.receive_for([fresh, behind, knows], organizer.email, data) == [
+        "added", "added", "updated"]  # fmt: skip
+    assert inbox.locate(behind, UID) is not None
+
+
+def test_a_copy_the_storage_refuses_goes_one_by_one(organizer, monkeypatch):
+    """A calendar gone from the store (deleted on a phone) refuses the copy in the batch; the
+    one-by-one path then meets the reason itself, the others are written."""
+    people = _people(2)
+    real = storage_writes._upload
+
+    def upload(storage, write, etag, replace):
+        if write.owner == people[0].username:
+            raise storage_writes.DavNotFound(write.collection)
+        return real(storage, write, etag, replace)
+
+    monkeypatch.setattr(storage_writes, "_upload", upload)
+    one_by_one = []
+    monkeypatch.setattr(inbox, "_receive", lambda user, *args: one_by_one.append(user) or "seen")
+    assert inbox.receive_for(people, organizer.email, _invitation(organizer, people)) == [
+        "seen", "added"]  # fmt: skip
+    assert one_by_one == [people[0]]
+    assert ReceivedItip.objects.get(owner=people[0], uid=UID).claimed_until is None
+    assert IndexedEvent.objects.filter(owner=people[1], uid=UID).exists()
