@@ -114,13 +114,15 @@ def replace_all(writes: list[Write]) -> list[str | None]:
     etags: list[str | None] = []
     with _refused_by_disk(), storage.acquire_lock("w"):
         try:
-            for write in writes:
-                try:
-                    with _refused_by_disk():
-                        etags.append(_upload(storage, write, None, True))
-                except (DavRefused, DavNotFound, DavUnavailable) as exc:
-                    logger.info("Radicale's storage, %s: %s", write.owner, exc.__class__.__name__)
-                    etags.append(None)
+            with storage.synced_once():  # one flush to disk for the batch
+                for write in writes:
+                    try:
+                        with _refused_by_disk():
+                            etags.append(_upload(storage, write, None, True))
+                    except (DavRefused, DavNotFound, DavUnavailable) as exc:
+                        logger.info("Radicale's storage, %s: %s", write.owner,
+                                    exc.__class__.__name__)  # fmt: skip
+                        etags.append(None)
         finally:
             with transaction.atomic():
                 # Those written before an error too (zip stops at the last one tried).

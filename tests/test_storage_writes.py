@@ -151,3 +151,29 @@ def test_a_copy_the_index_could_not_take_at_once_is_synced_by_the_worker(prof, w
         done.set()
         holder.join()
     wait_for(lambda: IndexedEvent.objects.filter(owner=prof, uid=GMAIL_UID).exists())
+
+
+def test_a_batch_is_flushed_to_disk_by_one_sync_after_its_writes(prof, colleague, monkeypatch):
+    """Radicale fsyncs each file and folder of an upload (six for one item); a batch of
+    copies leaves that to one sync of the file system, done before the batch is counted."""
+    calendars = [_calendar(prof), _calendar(colleague)]
+    done = []
+    real_sync = radicale_storage._sync_file_system
+    monkeypatch.setattr(radicale_storage.pathutils, "fsync", lambda fd: done.append("fsync"))
+    monkeypatch.setattr(radicale_storage, "_sync_file_system",
+                        lambda folder: done.append("sync") or real_sync(folder))  # fmt: skip
+    real_bump = changes.bump_each
+    monkeypatch.setattr(changes, "bump_each", lambda pairs: done.append("count") or real_bump(
+        pairs))  # fmt: skip
+    uid = f"{uuid.uuid4()}@outside.example"
+    writes = [storage_writes.Write(person.username, calendar, f"{uid}.ics", _event(uid, "Lot"))
+              for person, calendar in zip((prof, colleague), calendars, strict=True)]  # fmt: skip
+    etags = storage_writes.replace_all(writes)
+    assert done == ["sync", "count"]
+    for person, calendar, etag in zip((prof, colleague), calendars, etags, strict=True):
+        with dav_session(person.username) as store:
+            assert store.get(calendar, f"{uid}.ics").etag == etag
+    done.clear()
+    storage_writes.put(prof.username, calendars[0], "seul.ics", _event("seul@x", "Seul"),
+                       etag=None)  # fmt: skip
+    assert "fsync" in done and "sync" not in done  # one write alone: Radicale's own fsyncs
