@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import json
 import os
+import secrets
 
 import radicale.item as radicale_item
 from radicale import pathutils
@@ -33,6 +34,29 @@ class Collection(multifilesystem.Collection):
         super().__init__(storage_, path, filesystem_path)
         self._uids: dict[str, str] | None = None  # href → UID, read once per request
         self._uids_stamp: tuple[int, int] | None = None
+
+    @contextlib.contextmanager
+    def _atomic_write(self, path: str, mode: str = "w", newline: str | None = None):
+        """Radicale's, but the new file is made beside its target under a hidden name
+        (Radicale lists no name starting with a dot), not in a temporary folder of its own:
+        removing that folder took 3 ms on ext4, for each of the three files an upload writes
+        (the item, its cache, its history), against 0.2 ms for the whole write without it.
+        Made with the mode Radicale's files get (0o666 less the umask), then renamed."""
+        parent, _name = os.path.split(path)
+        temporary = os.path.join(parent, f".Radicale.tmp-{secrets.token_hex(8)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with open(descriptor, mode, newline=newline,
+                      encoding=None if "b" in mode else self._encoding) as file:  # fmt: skip
+                yield file
+                file.flush()
+                self._storage._fsync(file)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
+        self._storage._sync_directory(parent)
 
     def has_uid(self, uid: str) -> bool:
         return uid in self._uid_index().values()

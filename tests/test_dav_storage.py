@@ -222,3 +222,46 @@ def test_the_sync_history_of_deleted_items_is_radicale_s(tmp_path):
         assert deleted == set(multifilesystem.Collection._get_deleted_history_hrefs(calendar))
         assert deleted == {"1.ics", "3.ics", "4.ics", "5.ics"}
         assert set(calendar.sync(token)[1]) == deleted
+
+
+def test_files_are_written_beside_their_place_and_renamed_leaving_nothing(tmp_path, monkeypatch):
+    """Radicale makes and removes a temporary folder for each file it writes (3 ms on ext4,
+    three files an upload); the plugin writes a hidden file beside the target and renames
+    it: the same result, Radicale's mode, and nothing left, even when the write fails."""
+    import tempfile
+
+    from radicale import config, storage
+    from radicale import item as radicale_item
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", None)  # Radicale's way: not taken
+    configuration = config.load()
+    configuration.update({"storage": {"type": "dav.radicale_storage",
+                                       "filesystem_folder": str(tmp_path)}}, "test")  # fmt: skip
+    store = storage.load(configuration)
+
+    def item(uid: str):
+        found = radicale_item.Item(collection_path="u/cal",
+                                   vobject_item=radicale_item.read_components(_event(uid))[0])
+        found.prepare()
+        return found
+
+    with store.acquire_lock("w"):
+        store.create_collection("/u/")
+        calendar = store.create_collection("/u/cal/", props={"tag": "VCALENDAR"})[0]
+        calendar.upload("a.ics", item("uid-a"))
+        calendar.upload("a.ics", item("uid-a"))  # replaced
+        folder = Path(calendar._filesystem_path)
+        assert (folder / "a.ics").read_bytes().decode() == item("uid-a").serialize()
+        assert oct((folder / "a.ics").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+        with pytest.raises(OSError), calendar._atomic_write(str(folder / "b.ics")) as file:
+            file.write("half")
+            raise OSError("disk full")
+        assert not (folder / "b.ics").exists()
+    left = list(tmp_path.rglob(".Radicale.tmp-*"))
+    assert left == [] and [i.href for i in calendar.get_all()] == ["a.ics"]
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
