@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 
 from calendar_app import attendees, edits, ical, index_rows, privacy, subscriptions, window
 from calendar_app.models import AgendaSettings
-from dav import changes, read_only
+from dav import changes, read_only, storage_writes
 from dav.client import Collection, DavConflict, DavNotFound, Resource, dav_session
 
 DEFAULT_CALENDAR = "personnel"
@@ -75,8 +75,9 @@ def calendar_names_of(users) -> dict[int, list[str]]:
     names = {}
     for user in users:
         found = cached.get(keys[user.pk])
-        if found is None:
-            found = stored_calendars(user, homes[(user.username, changes.HOME)])
+        if found is None:  # lapsed: read from Radicale's storage where the worker shares it
+            found = (storage_writes.calendars(user.username) if storage_writes.enabled()
+                     else stored_calendars(user, homes[(user.username, changes.HOME)]))  # fmt: skip
         own = [c for c in found if not read_only.is_derived_copy(c.name)]
         names[user.pk] = [] if all(read_only.is_read_only(c.name) for c in own) else [
             c.name for c in _in_order(own)]  # fmt: skip

@@ -9,7 +9,10 @@ under Radicale's own lock file, the text read once for all the attendees of a ba
 Radicale's PUT and its hook would also do is done here, under that lock: the preconditions
 (If-Match, If-None-Match), the UID conflict (RFC 4791 §5.3.2.1) and the change count
 (dav/changes.py). The hook's task is not queued: the writer indexes its copy itself, and
-queues that task only when it could not (calendar_app.inbox)."""
+queues that task only when it could not (calendar_app.inbox). A batch of copies (one
+invitation's, in 25 people's calendars: calendar_app.new_invitations) is written under one
+taking of the lock and flushed to disk once (``replace_all``), and the people's calendars are
+listed from the storage there (``calendars``) when their cached lists have lapsed."""
 
 import contextlib
 import functools
@@ -26,7 +29,7 @@ from radicale import pathutils
 from radicale import storage as radicale_storage
 
 from dav import changes
-from dav.client import DavConflict, DavNotFound, DavRefused, DavUnavailable
+from dav.client import Collection, DavConflict, DavNotFound, DavRefused, DavUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +99,23 @@ def put(owner: str, collection: str, href: str, text: str, *, etag: str | None,
         with transaction.atomic():
             changes.bump(owner, collection)
     return new_etag
+
+
+def calendars(owner: str) -> list[Collection]:
+    """The person's calendar collections, read from the storage as Radicale would list them
+    (``DavSession.calendars`` without the PROPFIND: a batch of an invitation's attendees whose
+    cached lists have lapsed, services.calendar_names_of)."""
+    storage = _storage(str(settings.RADICALE_COLLECTIONS))
+    with _refused_by_disk(), storage.acquire_lock("r", owner):
+        return [_listed(found) for found in storage.discover(f"/{owner}/", depth="1")
+                if isinstance(found, radicale_storage.BaseCollection)
+                and found.path.count("/") == 1 and found.tag == "VCALENDAR"]  # fmt: skip
+
+
+def _listed(collection) -> Collection:
+    name = collection.path.rsplit("/", 1)[-1]
+    return Collection(name=name, display_name=collection.get_meta("D:displayname") or name,
+                      color=(collection.get_meta("ICAL:calendar-color") or "")[:7])  # fmt: skip
 
 
 class Write(NamedTuple):

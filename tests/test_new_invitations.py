@@ -12,6 +12,7 @@ from calendar_app import ical, inbox, itip, services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import BusyPeriod, CollectionState, IndexedEvent, ReceivedItip
 from dav import changes, storage_writes
+from dav.client import DavSession
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
 from tests.conftest import make_person
 
@@ -111,3 +112,17 @@ def test_a_copy_the_storage_refuses_goes_one_by_one(organizer, monkeypatch):
     assert one_by_one == [people[0]]
     assert ReceivedItip.objects.get(owner=people[0], uid=UID).claimed_until is None
     assert IndexedEvent.objects.filter(owner=people[1], uid=UID).exists()
+
+
+def test_lapsed_lists_of_calendars_are_read_from_the_storage(organizer, monkeypatch):
+    """A list of calendars is cached for a minute: an invitation arriving later asks the
+    storage, not Radicale over HTTP, for each of its attendees."""
+    people = _people(2)
+    monkeypatch.setattr(services.cache, "get_many", lambda keys: {})  # lapsed
+
+    def no_propfind(self):
+        raise AssertionError("PROPFIND")
+
+    monkeypatch.setattr(DavSession, "calendars", no_propfind)
+    assert inbox.receive_for(people, organizer.email, _invitation(organizer, people)) == [
+        "added", "added"]  # fmt: skip

@@ -177,3 +177,13 @@ def test_a_batch_is_flushed_to_disk_by_one_sync_after_its_writes(prof, colleague
     storage_writes.put(prof.username, calendars[0], "seul.ics", _event("seul@x", "Seul"),
                        etag=None)  # fmt: skip
     assert "fsync" in done and "sync" not in done  # one write alone: Radicale's own fsyncs
+
+
+def test_the_calendars_read_from_the_storage_are_those_radicale_lists(prof):
+    _calendar(prof)
+    with dav_session(prof.username) as store:
+        store.make_calendar("conseils", "Conseils de classe", "#E1000F")
+        listed = store.calendars()
+    assert {c.name for c in listed} == {"personnel", "conseils"}
+    assert sorted(storage_writes.calendars(prof.username), key=lambda c: c.name) == sorted(
+        listed, key=lambda c: c.name)  # fmt: skip
