@@ -22,7 +22,7 @@ from calendar_app import (
     sharing,
 )
 from calendar_app.ical import master
-from calendar_app.models import CalendarShare, Level
+from calendar_app.models import CalendarShare, Level, ScheduledEvent
 from dav.client import DavConflict, dav_session
 from mail.models import Mailbox, MailboxMember, OutgoingMessage
 from mail.outgoing import sending
@@ -48,6 +48,11 @@ def invited(prof, colleague):
               f"ATTENDEE;PARTSTAT=NEEDS-ACTION;CN=Camille Martin:mailto:{prof.email}\r\n")
     text = vevent("conseil@lycee", "Conseil d'administration", datetime(2026, 11, 24, 17),
                   datetime(2026, 11, 24, 19), people)  # fmt: skip
+    # Sent already: the sync of Louis's copy sends no REQUEST, which the worker would deliver
+    # into Camille's agenda in the middle of a test (CI saw a copy moved back to 17:00).
+    ScheduledEvent.objects.create(owner=colleague, uid="conseil@lycee", collection="personnel",
+                                  href="conseil@lycee.ics", sequence=0, attendees=[prof.email],
+                                  fingerprint=itip.fingerprint(ical.parse(text)), sent=text)
     for person in (prof, colleague):
         services.calendars_of(person)
         with dav_session(person.username) as store:
