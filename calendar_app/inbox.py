@@ -338,20 +338,10 @@ def _set_answer(user, received: itip.Received, attendee: itip.Person) -> str:
         if not any(changed):
             return "not-invited"
         try:
-            _put(user, event.calendar, event.href, ical.serialize(event.parsed), event.etag)
+            with dav_session(user.username) as store:
+                store.put(event.calendar, event.href, ical.serialize(event.parsed),
+                          etag=event.etag)  # fmt: skip
         except DavConflict:
             continue
         return "answer-recorded"
     return "conflict"
-
-
-def _put(user, calendar: str, href: str, text: str, etag: str) -> None:
-    """A changed event into the store; into Radicale's storage where the worker shares it (a
-    room's answer, under contention: no HTTP, no second parsing in Radicale), then the sync
-    Radicale's hook would queue."""
-    if not storage_writes.enabled():
-        with dav_session(user.username) as store:
-            store.put(calendar, href, text, etag=etag)
-        return
-    storage_writes.put(user.username, calendar, href, text, etag=etag)
-    enqueue_on_commit(window.TASK, user.username, calendar)

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections, transaction
 
-from calendar_app import ical, inbox, index_rows, itip, services
-from calendar_app.index import reindex_collection
+from calendar_app import inbox, index_rows, services
 from calendar_app.models import CollectionState, IndexedEvent
 from dav import changes, radicale_storage, storage_writes
 from dav.client import DavConflict, DavNotFound, DavRefused, DavUnavailable, dav_session
@@ -188,19 +187,3 @@ def test_the_calendars_read_from_the_storage_are_those_radicale_lists(prof):
     assert {c.name for c in listed} == {"personnel", "conseils"}
     assert sorted(storage_writes.calendars(prof.username), key=lambda c: c.name) == sorted(
         listed, key=lambda c: c.name)  # fmt: skip
-
-
-@pytest.mark.usefixtures("worker")
-def test_an_answer_written_into_the_storage_reaches_the_organisers_index(prof, colleague):
-    """A REPLY (a room's, under contention) is written into the storage, where no hook runs:
-    the sync the hook would queue is queued, and the organiser's index shows the answer."""
-    calendar = _calendar(prof)
-    uid = f"{uuid.uuid4()}@lycee"
-    people = (f"ORGANIZER:mailto:{prof.email}\r\n"
-              f"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:{colleague.email}\r\n")  # fmt: skip
-    text = vevent(uid, "Conseil", datetime(2027, 3, 9, 14), datetime(2027, 3, 9, 15), people)
-    storage_writes.put(prof.username, calendar, f"{uid}.ics", text, etag=None)
-    reindex_collection(prof.username, calendar)
-    answer = itip.reply(ical.parse(text), itip.Person(colleague.email, "", "ACCEPTED"))
-    assert inbox.receive(prof, colleague.email, ical.serialize(answer)) == "answer-recorded"
-    wait_for(lambda: "PARTSTAT=ACCEPTED" in IndexedEvent.objects.get(owner=prof, uid=uid).source)
