@@ -48,13 +48,21 @@ def _connect(imap_user: str) -> MailboxSession:
 
 
 class _Pool:
-    """Idle sessions per Dovecot user; a session is used by one thread at a time."""
+    """Idle sessions per Dovecot user; a session is used by one thread at a time. Emptied
+    (``clear``), the pool takes back no session that was in use then: a request still running
+    would otherwise hand a warm session back to a pool meant to be empty."""
 
     def __init__(self):
         self._idle: dict[str, list[tuple[float, MailboxSession]]] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # how many times the pool was emptied
 
     def take(self, imap_user: str) -> MailboxSession:
+        session = self._take(imap_user)
+        session.pool_generation = self._generation
+        return session
+
+    def _take(self, imap_user: str) -> MailboxSession:
         while True:
             with self._lock:
                 stack = self._idle.get(imap_user)
@@ -74,11 +82,17 @@ class _Pool:
 
     def give_back(self, imap_user: str, session: MailboxSession) -> None:
         with self._lock:
-            self._idle.setdefault(imap_user, []).append((time.monotonic(), session))
+            current = session.pool_generation == self._generation
+            if current:
+                self._idle.setdefault(imap_user, []).append((time.monotonic(), session))
+        if not current:
+            with contextlib.suppress(Exception):
+                session.logout()
 
     def clear(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, {}
+            self._generation += 1
         for stack in idle.values():
             for _, session in stack:
                 with contextlib.suppress(Exception):

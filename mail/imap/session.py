@@ -67,6 +67,7 @@ class MailboxSession(
         self._cache_state = None  # the folder state of the last _fresh_cache (ListingMixin)
         self._quota: tuple[int, int] | None = None
         self._quota_at = 0.0
+        self.pool_generation = 0  # when the pool lent it (mail/imap/pool.py)
 
     # --- state ------------------------------------------------------------------------------
     def _select(self, folder: str) -> None:
