@@ -82,11 +82,10 @@ def store_periods(row: IndexedEvent, text: str, parsed: Calendar) -> None:
 def store_new_rows(rows: list[IndexedEvent], text: str, parsed: Calendar) -> None:
     """``store_periods`` for the unsaved rows of one event in several people's calendars (an
     invitation's copies, ``text`` one of them): saved here, the event expanded once."""
-    for row in rows:
-        start, end = _expanded_span(row)
+    spans = [_expanded_span(row) for row in rows]  # one event: the same span for all
     IndexedEvent.objects.bulk_create(rows)
     if rows:
-        _store(_periods(text, parsed, start, end), rows)
+        _store(_periods(text, parsed, *spans[0]), rows)
 
 
 def _expanded_span(row: IndexedEvent) -> tuple[datetime, datetime]:

@@ -134,10 +134,8 @@ def current_versions(owner, collections: list[str]) -> dict[str, int]:
     (``current_version`` of each, in two queries)."""
     if not collections:
         return {}
-    indexed = dict(CollectionState.objects.filter(owner=owner, collection__in=collections)
-                   .values_list("collection", "indexed_version"))  # fmt: skip
-    counts = changes.versions(owner.username, collections)
-    return {name: counts[name] for name in collections if indexed.get(name) == counts[name]}
+    current = current_versions_of([owner], {owner.pk: collections})
+    return {name: version for (_owner, name), version in current.items()}
 
 
 def current_versions_of(users, names: dict[int, list[str]]) -> dict[tuple[int, str], int]:

@@ -108,10 +108,6 @@ def _add(users: list, received: itip.Received, names: dict, current: dict) -> se
     return {copy.owner.pk for copy in copies}
 
 
-# An ATTENDEE line of a serialized calendar, with its folded continuations.
-_ATTENDEE_LINE = re.compile(r"^ATTENDEE[;:][^\r\n]*(?:\r\n[ \t][^\r\n]*)*\r\n", re.MULTILINE)
-
-
 class _Copies:
     """Each person's copy: their answer awaited (PARTSTAT=NEEDS-ACTION, their RSVP done with,
     as ``itip.set_partstat`` sets it), the others' lines as sent. The calendar naming 200
@@ -121,7 +117,7 @@ class _Copies:
     def __init__(self, incoming):
         self.text = ical.serialize(incoming)
         self.lines: dict[str, list] = {}  # address → (start, end, parameters, value)
-        for match in _ATTENDEE_LINE.finditer(self.text):
+        for match in storage_writes.ATTENDEE_LINES.finditer(self.text):
             line = Contentline(re.sub(r"\r\n[ \t]", "", match.group()).removesuffix("\r\n"))
             _name, params, value = line.raw_parts()
             self.lines.setdefault(itip.address(value), []).append(

@@ -77,22 +77,21 @@ def calendar_names_of(users) -> dict[int, list[str]]:
         found = cached.get(keys[user.pk])
         if found is None:  # lapsed: read from Radicale's storage where the worker shares it
             found = (storage_writes.calendars(user.username) if storage_writes.enabled()
-                     else stored_calendars(user, homes[(user.username, changes.HOME)]))  # fmt: skip
+                     else stored_calendars(user))  # fmt: skip
         own = [c for c in found if not read_only.is_derived_copy(c.name)]
         names[user.pk] = [] if all(read_only.is_read_only(c.name) for c in own) else [
             c.name for c in _in_order(own)]  # fmt: skip
     return names
 
 
-def stored_calendars(user, home: int | None = None) -> list[Collection]:
+def stored_calendars(user) -> list[Collection]:
     """The calendar collections of ``user``'s home, from the cache under the count of changes
     to that list (dav/changes.py), so that a page does not ask the store each time. A calendar
     created, renamed or deleted by the web app, renamed or recoloured anywhere, or written to
     for the first time changes the key; one deleted on a phone shows until LIST_SECONDS have
     passed (Radicale's hook tells nothing of a collection's deletion but its events') or a
-    page finds it gone (calendar_app/window.py). ``home``: that count, when the caller has
-    read it."""
-    key = _list_key(user, changes.home_version(user.username) if home is None else home)
+    page finds it gone (calendar_app/window.py)."""
+    key = _list_key(user, changes.home_version(user.username))
     found = cache.get(key)
     if found is None:
         with dav_session(user.username) as store:

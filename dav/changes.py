@@ -68,9 +68,8 @@ def bump_on_commit(username: str, collection: str) -> None:
 
 def versions(username: str, collections: list[str]) -> dict[str, int]:
     """The change count of each collection (0: no change seen since the count exists)."""
-    found = dict(CollectionVersion.objects.filter(owner_id=username, collection__in=collections)
-                 .values_list("collection", "version"))  # fmt: skip
-    return {name: found.get(name, 0) for name in collections}
+    found = versions_of([(username, name) for name in collections])
+    return {name: found[(username, name)] for name in collections}
 
 
 def versions_of(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

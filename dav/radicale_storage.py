@@ -12,7 +12,12 @@ the collection (a whole calendar or address book). The index records the folder 
 or by a write that failed halfway changes the folder's mtime, and the index is then rebuilt
 from the items, as Radicale reads them. Not seen: a file rewritten in place under the same name
 with another UID (Radicale itself always writes a new file and renames it), or an outside
-change within the same tick of the file system's clock as the index's own write."""
+change within the same tick of the file system's clock as the index's own write.
+
+Two changes to how files are written, for every writer (Radicale and the worker's
+dav/storage_writes.py): each file is made beside its place under a hidden name and renamed,
+not in a temporary folder of its own (``Collection._atomic_write``); and a batch of writes can
+leave its fsyncs to one sync of the file system at its end (``Storage.synced_once``)."""
 
 import contextlib
 import ctypes

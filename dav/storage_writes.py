@@ -64,10 +64,11 @@ def _storage(folder: str):
     return radicale_storage.load(_configuration(folder))
 
 
-# What Radicale reads of an object for its storage (UID, main component, time range) does not
-# depend on the ATTENDEE lines, which alone differ between the attendees' copies of one
-# invitation (each one's own PARTSTAT): it is read once per invitation, not once per copy.
-_ATTENDEE_LINES = re.compile(r"^ATTENDEE[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n", re.MULTILINE)
+# An ATTENDEE line of a calendar object, with its folded continuations. What Radicale reads of
+# an object for its storage (UID, main component, time range) does not depend on them, and
+# they alone differ between the attendees' copies of one invitation (each one's own
+# PARTSTAT): it is read once per invitation, not once per copy.
+ATTENDEE_LINES = re.compile(r"^ATTENDEE[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*\r?\n", re.MULTILINE)
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,7 +166,7 @@ def _refused_by_disk():
 def _upload(storage, write: Write, etag: str | None, replace: bool) -> str:
     if not pathutils.is_safe_filesystem_path_component(write.href):
         raise DavRefused(f"not a file name: {write.href}")
-    uid, component_name, time_range = _item_fields(_ATTENDEE_LINES.sub("", write.text))
+    uid, component_name, time_range = _item_fields(ATTENDEE_LINES.sub("", write.text))
     path = f"/{write.owner}/{write.collection}/"
     folder = next(iter(storage.discover(path)), None)
     if not isinstance(folder, radicale_storage.BaseCollection) or not folder.tag:

@@ -132,3 +132,4 @@ def test_lapsed_lists_of_calendars_are_read_from_the_storage(organizer, monkeypa
     monkeypatch.setattr(DavSession, "calendars", no_propfind)
     assert inbox.receive_for(people, organizer.email, _invitation(organizer, people)) == [
         "added", "added"]  # fmt: skip
+
