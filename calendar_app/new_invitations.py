@@ -21,7 +21,7 @@ from calendar_app import ical, index_rows, itip, mirror, services, share_access,
 from calendar_app.models import IndexedEvent, ReceivedItip, ScheduledEvent
 from convergence.queueing import enqueue_on_commit
 from dav import storage_writes
-from dav.client import Resource
+from dav.client import DavUnavailable, Resource
 
 
 def add(users: list, sender: str, received: itip.Received) -> dict[int, str]:
@@ -93,7 +93,14 @@ def _add(users: list, received: itip.Received, names: dict, current: dict) -> se
     texts = _Copies(incoming)
     writes = [storage_writes.Write(user.username, names[user.pk][0], href,
                                    texts.of(user.email.lower())) for user in users]  # fmt: skip
-    etags = storage_writes.replace_all(writes)
+    try:
+        etags = storage_writes.replace_all(writes)
+    except DavUnavailable:
+        # Those written before the disk refused are counted, not indexed: their syncs index
+        # them, as the hook's would (the task, retried, finds them unchanged).
+        for write in writes:
+            enqueue_on_commit(window.TASK, write.owner, write.collection)
+        raise
     copies = [index_rows.NewCopy(user, write.collection, current[(user.pk, write.collection)],
                                  Resource(href, etag, write.text))
               for user, write, etag in zip(users, writes, etags, strict=True)

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from calendar_app import ical, inbox, itip, services, window
+from calendar_app import ical, inbox, itip, new_invitations, services, window
 from calendar_app.index import reindex_collection
 from calendar_app.models import BusyPeriod, CollectionState, IndexedEvent, ReceivedItip
-from dav import changes, storage_writes
-from dav.client import DavSession
+from dav import changes, radicale_storage, storage_writes
+from dav.client import DavSession, DavUnavailable
 from tests.agenda_helpers import empty_store, vevent  # noqa: F401 - fixture
 from tests.conftest import make_person
 
@@ -133,3 +133,19 @@ def test_lapsed_lists_of_calendars_are_read_from_the_storage(organizer, monkeypa
     assert inbox.receive_for(people, organizer.email, _invitation(organizer, people)) == [
         "added", "added"]  # fmt: skip
 
+
+def test_copies_written_before_the_disk_refused_are_left_to_their_syncs(organizer, monkeypatch):
+    """The flush to disk fails after the writes (they are counted, not reported): the task is
+    retried, and each calendar's sync is queued, as Radicale's hook would, to index them."""
+    people = _people(2)
+
+    def refused(folder):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(radicale_storage, "_sync_file_system", refused)
+    queued = []
+    monkeypatch.setattr(new_invitations, "enqueue_on_commit", lambda *args: queued.append(args))
+    with pytest.raises(DavUnavailable):
+        inbox.receive_for(people, organizer.email, _invitation(organizer, people))
+    assert queued == [(window.TASK, p.username, "personnel") for p in people]
+    assert not ReceivedItip.objects.filter(uid=UID, claimed_until__isnull=False).exists()
